@@ -1,0 +1,2 @@
+// Statistics core of Monitoring: pure code with no Orleans dependency.
+[assembly: System.CLSCompliant(false)]

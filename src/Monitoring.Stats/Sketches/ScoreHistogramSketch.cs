@@ -1,0 +1,208 @@
+using Monitoring.Stats.Classification;
+using Monitoring.Stats.Kernels;
+
+namespace Monitoring.Stats.Sketches;
+
+/// <summary>
+/// Per-class histograms of binary-classifier scores over fine bins that nest exactly inside the reliability bins, with
+/// per-class score sums, sums of squares, log-loss sums and counts at the decision threshold. Mergeable by addition.
+/// <list type="bullet">
+/// <item>Calibration (reliability bins, ECE, MCE), Brier, log loss, accuracy/precision/recall/F1 at the sketch's threshold:
+/// exact (up to floating-point summation order), because the fine bins never straddle a reliability edge.</item>
+/// <item>AUC: pairs in different fine bins are ordered exactly; pairs in the same bin are counted one half, so
+/// |estimate - exact| &lt;= 0.5 sum_b pos_b neg_b / (P N), reported as <see cref="BoundedEstimate"/> bounds.</item>
+/// </list>
+/// </summary>
+public sealed class ScoreHistogramSketch
+{
+    /// <summary>Default fine bins per reliability bin (100 fine bins over [0, 1] with 10 reliability bins).</summary>
+    public const int DefaultSubdivisions = 10;
+
+    private readonly long[] _positives;
+    private readonly long[] _negatives;
+    private readonly double[] _positiveScoreSums;
+    private readonly double[] _negativeScoreSums;
+    private double _positiveSquares;
+    private double _negativeSquares;
+    private double _logLoss;
+    private long _truePositives;
+    private long _falsePositives;
+
+    /// <summary>An empty sketch: <paramref name="reliabilityBins"/> uniform bins each split into <paramref name="subdivisions"/>.</summary>
+    public ScoreHistogramSketch(int reliabilityBins = Calibration.DefaultBinCount, int subdivisions = DefaultSubdivisions, double threshold = BinaryClassificationMetrics.DefaultThreshold)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(reliabilityBins, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(subdivisions, 1);
+        ReliabilityEdges = Calibration.UniformEdges(reliabilityBins);
+        Subdivisions = subdivisions;
+        Threshold = threshold;
+        var inner = new List<double>();
+        for (var b = 0; b < reliabilityBins; b++)
+        {
+            var lo = ReliabilityEdges[b];
+            var hi = ReliabilityEdges[b + 1];
+            for (var s = b == 0 ? 1 : 0; s < subdivisions; s++)
+            {
+                inner.Add(s == 0 ? lo : lo + ((hi - lo) * s / subdivisions));
+            }
+        }
+
+        FineEdges = new BinEdges(inner.ToArray());
+        var bins = FineEdges.BinCount;
+        _positives = new long[bins];
+        _negatives = new long[bins];
+        _positiveScoreSums = new double[bins];
+        _negativeScoreSums = new double[bins];
+    }
+
+    /// <summary>Outer edges of the reliability bins (numpy.linspace(0, 1, bins + 1)).</summary>
+    public double[] ReliabilityEdges { get; }
+
+    /// <summary>Fine bins per reliability bin.</summary>
+    public int Subdivisions { get; }
+
+    /// <summary>Decision threshold for the confusion-matrix metrics.</summary>
+    public double Threshold { get; }
+
+    /// <summary>The fine bin edges.</summary>
+    public BinEdges FineEdges { get; }
+
+    /// <summary>Scored examples.</summary>
+    public long Count => Positives + Negatives;
+
+    /// <summary>Examples labelled 1.</summary>
+    public long Positives { get; private set; }
+
+    /// <summary>Examples labelled 0.</summary>
+    public long Negatives { get; private set; }
+
+    /// <summary>Adds scores in [0, 1] with their 0/1 labels.</summary>
+    public void Add(ReadOnlySpan<double> scores, ReadOnlySpan<double> labels)
+    {
+        BinaryLabels.Validate(scores, labels);
+        Span<int> bins = stackalloc int[BinEdges.BlockSize];
+        for (var start = 0; start < scores.Length; start += BinEdges.BlockSize)
+        {
+            var length = Math.Min(BinEdges.BlockSize, scores.Length - start);
+            var s = scores.Slice(start, length);
+            var y = labels.Slice(start, length);
+            FineEdges.BinIndices(s, bins[..length]);
+            for (var i = 0; i < length; i++)
+            {
+                var p = s[i];
+                var clipped = Math.Clamp(p, BinaryClassificationMetrics.LogLossEpsilon, 1 - BinaryClassificationMetrics.LogLossEpsilon);
+                var predictedPositive = p >= Threshold;
+                if (y[i] == 1)
+                {
+                    Positives++;
+                    _positives[bins[i]]++;
+                    _positiveScoreSums[bins[i]] += p;
+                    _positiveSquares += (1 - p) * (1 - p);
+                    _logLoss -= Math.Log(clipped / (clipped + (1 - clipped)));
+                    _truePositives += predictedPositive ? 1 : 0;
+                }
+                else
+                {
+                    Negatives++;
+                    _negatives[bins[i]]++;
+                    _negativeScoreSums[bins[i]] += p;
+                    _negativeSquares += p * p;
+                    _logLoss -= Math.Log((1 - clipped) / (clipped + (1 - clipped)));
+                    _falsePositives += predictedPositive ? 1 : 0;
+                }
+            }
+        }
+    }
+
+    /// <summary>Adds another sketch with the same bins and threshold.</summary>
+    public void Merge(ScoreHistogramSketch other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (!other.FineEdges.Edges.SequenceEqual(FineEdges.Edges) || other.Threshold != Threshold)
+        {
+            throw new ArgumentException("Cannot merge score sketches with different bins or thresholds.", nameof(other));
+        }
+
+        for (var b = 0; b < _positives.Length; b++)
+        {
+            _positives[b] += other._positives[b];
+            _negatives[b] += other._negatives[b];
+            _positiveScoreSums[b] += other._positiveScoreSums[b];
+            _negativeScoreSums[b] += other._negativeScoreSums[b];
+        }
+
+        Positives += other.Positives;
+        Negatives += other.Negatives;
+        _positiveSquares += other._positiveSquares;
+        _negativeSquares += other._negativeSquares;
+        _logLoss += other._logLoss;
+        _truePositives += other._truePositives;
+        _falsePositives += other._falsePositives;
+    }
+
+    /// <summary>AUC estimate with guaranteed bounds; null when one class is absent.</summary>
+    public BoundedEstimate? Auc()
+    {
+        if (Positives == 0 || Negatives == 0)
+        {
+            return null;
+        }
+
+        double u = 0, tiedPairs = 0, negativesBelow = 0;
+        for (var b = 0; b < _positives.Length; b++)
+        {
+            u += _positives[b] * (negativesBelow + (0.5 * _negatives[b]));
+            tiedPairs += (double)_positives[b] * _negatives[b];
+            negativesBelow += _negatives[b];
+        }
+
+        var pairs = (double)Positives * Negatives;
+        var half = 0.5 * tiedPairs / pairs;
+        var estimate = u / pairs;
+        return new BoundedEstimate(estimate, estimate - half, estimate + half);
+    }
+
+    /// <summary>Reliability bins, ECE and MCE (exact: fine bins nest in the reliability bins).</summary>
+    public CalibrationResult Reliability()
+    {
+        var bins = ReliabilityEdges.Length - 1;
+        var counts = new long[bins];
+        var sums = new double[bins];
+        var positives = new double[bins];
+        for (var f = 0; f < _positives.Length; f++)
+        {
+            var b = f / Subdivisions;
+            counts[b] += _positives[f] + _negatives[f];
+            sums[b] += _positiveScoreSums[f] + _negativeScoreSums[f];
+            positives[b] += _positives[f];
+        }
+
+        return Calibration.FromSums(ReliabilityEdges, counts, sums, positives);
+    }
+
+    /// <summary>Brier score: mean (score - label)^2.</summary>
+    public double Brier => Count == 0 ? double.NaN : (_positiveSquares + _negativeSquares) / Count;
+
+    /// <summary>Log loss with sklearn's clipping (eps 1e-15).</summary>
+    public double LogLoss => Count == 0 ? double.NaN : _logLoss / Count;
+
+    /// <summary>Accuracy at <see cref="Threshold"/>.</summary>
+    public double Accuracy => Count == 0 ? double.NaN : (_truePositives + (Negatives - _falsePositives)) / (double)Count;
+
+    /// <summary>Precision at <see cref="Threshold"/> (0 when nothing is predicted positive).</summary>
+    public double Precision => _truePositives + _falsePositives == 0 ? 0 : _truePositives / (double)(_truePositives + _falsePositives);
+
+    /// <summary>Recall at <see cref="Threshold"/> (0 when there are no positives).</summary>
+    public double Recall => Positives == 0 ? 0 : _truePositives / (double)Positives;
+
+    /// <summary>F1 at <see cref="Threshold"/> (0 when undefined).</summary>
+    public double F1
+    {
+        get
+        {
+            var fn = Positives - _truePositives;
+            var denominator = (2 * _truePositives) + _falsePositives + fn;
+            return denominator == 0 ? 0 : 2.0 * _truePositives / denominator;
+        }
+    }
+}
