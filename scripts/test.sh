@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The README's test command: installs what the tests need on a fresh Debian 12 machine with the .NET 10 SDK, runs every
+# test once, runs the statistics tests again on each narrower SIMD path, and ends with the line "N passed, N failed"
+# counted from the TRX results of every run.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages the tests use (none of the current suites needs a server; later suites add theirs here).
+packages=(ca-certificates)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+fi
+
+results=artifacts/test-results
+rm -rf "$results"
+mkdir -p "$results"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+status=0
+dotnet build Monitoring.sln -c Release -nologo -v q || exit 1
+
+echo "== all tests"
+dotnet test Monitoring.sln -c Release --no-build --logger "trx;LogFilePrefix=all" --results-directory "$results/all" || status=1
+
+# The statistics kernels take Vector512 -> Vector256 -> Vector128 -> scalar; force each narrower path once.
+for switch in DOTNET_EnableAVX512 DOTNET_EnableAVX2 DOTNET_EnableHWIntrinsic; do
+  echo "== statistics tests with $switch=0"
+  env "$switch=0" dotnet test tests/Monitoring.Stats.Tests -c Release --no-build \
+    --logger "trx;LogFilePrefix=$switch" --results-directory "$results/$switch" || status=1
+done
+
+passed=0; failed=0
+while IFS= read -r -d '' trx; do
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+done < <(find "$results" -name '*.trx' -print0)
+[ "$passed" -eq 0 ] && status=1
+echo "$passed passed, $failed failed"
+exit $status
