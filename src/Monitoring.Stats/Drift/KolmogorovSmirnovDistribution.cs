@@ -93,6 +93,11 @@ public static class KolmogorovSmirnovDistribution
                 return new KsPValue(d, 1.0, KsPValueMethod.Exact);
             }
 
+            // scipy 1.10 runs these under np.errstate(over/invalid='raise'), but neither can raise there: the
+            // equal-size sum is plain Python float arithmetic on ratios below 1, and the unequal-size recursion is
+            // compiled by Pythran (no numpy error state) and only forms convex combinations of values in [0, 1].
+            // The only fallback that occurs is the equal-size result rounding above 1 (e.g. n = 5, h = 1), caught by
+            // scipy's "not 0 <= prob <= 1" test, reproduced here bit for bit (NaN would fail it too).
             double prob = n1 == n2
                 ? ProbabilityOutsideSquare(n1, h)
                 : OuterProbabilityInsideMethod(n1, n2, g, h);

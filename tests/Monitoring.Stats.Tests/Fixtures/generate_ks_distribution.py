@@ -13,6 +13,12 @@ Three kinds of cases:
               through the internals path and the two must agree exactly, which checks the replication below.
   kstwo_sf    (n, d) -> scipy.stats.kstwo.sf(d, n), with the _kolmogn branch that handles it.
   smirnov     (n, d) -> scipy.special.smirnov(n, d).
+
+Fallback note (scipy 1.10.1): ks_2samp's exact computation runs under np.errstate(over/invalid='raise'), but
+_compute_prob_outside_square (n1 == n2) is plain Python float arithmetic and _compute_outer_prob_inside_method
+(n1 != n2) is Pythran-compiled, so no FloatingPointError is ever raised.  The fallbacks that do occur are the
+equal-size result rounding just above 1 (n = 5, h = 1 gives 1.0000000000000002), caught by "not 0 <= prob <= 1";
+those cases appear below with method "asymp" and fell_back true (also confirmed through ks_2samp's RuntimeWarning).
 """
 import json
 import math
