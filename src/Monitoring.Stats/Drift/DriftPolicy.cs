@@ -54,6 +54,15 @@ public sealed record DriftPolicy
         Decide(CategoricalMethod, Math.Min(result.ReferenceTotal, result.CurrentTotal), result.Psi,
             "chi_square", adjustedChiSquarePValue, result.JensenShannon >= JensenShannonMinimumEffect);
 
+    /// <summary>
+    /// Decides from estimated statistics (e.g. from sketches): <paramref name="effect"/> is the KS D for a numeric
+    /// feature and the Jensen-Shannon distance for a categorical one.
+    /// </summary>
+    public DriftDecision DecideEstimated(bool numeric, long smallerSample, double psi, double adjustedPValue, double effect) =>
+        numeric
+            ? Decide(NumericMethod, smallerSample, psi, "ks", adjustedPValue, effect >= KsMinimumEffect)
+            : Decide(CategoricalMethod, smallerSample, psi, "chi_square", adjustedPValue, effect >= JensenShannonMinimumEffect);
+
     private DriftDecision Decide(string method, long smallerSample, double psi, string test, double adjustedP, bool materialEffect)
     {
         if (smallerSample < MinimumSampleSize)

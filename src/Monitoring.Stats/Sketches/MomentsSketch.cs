@@ -51,6 +51,20 @@ public sealed class MomentsSketch
         Max = Math.Max(Max, TensorPrimitives.Max(values));
     }
 
+    /// <summary>Adds one non-null value.</summary>
+    public void Add(double value)
+    {
+        Count++;
+        Sum += value;
+        SumOfSquares += value * value;
+        Min = Math.Min(Min, value);
+        Max = Math.Max(Max, value);
+    }
+
+    /// <summary>Restores a sketch from its parts (persistence).</summary>
+    public static MomentsSketch FromParts(long count, long nulls, double sum, double sumOfSquares, double min, double max) =>
+        new() { Count = count, Nulls = nulls, Sum = sum, SumOfSquares = sumOfSquares, Min = min, Max = max };
+
     /// <summary>Counts nulls.</summary>
     public void AddNulls(long nulls)
     {

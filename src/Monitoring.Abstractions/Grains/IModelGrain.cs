@@ -1,0 +1,32 @@
+using Monitoring.Abstractions.Events;
+using Monitoring.Abstractions.Models;
+
+namespace Monitoring.Abstractions.Grains;
+
+/// <summary>
+/// One monitored model, keyed <c>"{tenant}/{model}"</c>: appends records to the durable event log, folds them into the
+/// open event-time windows, closes windows into drift and data-quality reports, and keeps the reference.
+/// </summary>
+public interface IModelGrain : IGrainWithStringKey
+{
+    /// <summary>Appends records durably, then folds them; returns once they are in the event log.</summary>
+    Task<AppendResult> AppendAsync(ModelEvent[] events);
+
+    /// <summary>Closes every window whose end plus allowed lateness has passed; checkpoints when due.</summary>
+    Task TickAsync();
+
+    /// <summary>Schema, settings, reference and window state as a JSON document.</summary>
+    Task<string> DescribeAsync();
+
+    /// <summary>Replaces the settings (validated).</summary>
+    Task ConfigureAsync(ModelSettings settings);
+
+    /// <summary>Sets an uploaded reference: fixes the bin edges the following windows are sketched against.</summary>
+    Task<string> SetReferenceAsync(ReferenceUpload upload);
+
+    /// <summary>Pins the reference to the closed windows starting in [from, to) (Unix nanoseconds).</summary>
+    Task<string> PinReferenceAsync(long fromUnixNano, long toUnixNano);
+
+    /// <summary>Uses a rolling reference (previous N windows) or the same window one week earlier.</summary>
+    Task<string> UseDynamicReferenceAsync(ReferenceMode mode, int windows);
+}

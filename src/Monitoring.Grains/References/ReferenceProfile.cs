@@ -1,0 +1,141 @@
+using Monitoring.Abstractions.Models;
+using Monitoring.Grains.Windows;
+using Monitoring.Stats.Drift;
+using Monitoring.Stats.Kernels;
+
+namespace Monitoring.Grains.References;
+
+/// <summary>A numeric feature's reference: decile edges (which fix the PSI bins), counts over them, and the buckets.</summary>
+[GenerateSerializer, Alias("monitoring.numeric-reference")]
+public sealed class NumericReference
+{
+    /// <summary>Inner edges: reference deciles, duplicates removed.</summary>
+    [Id(0)] public double[] Edges { get; set; } = [];
+    /// <summary>Reference counts over the edges.</summary>
+    [Id(1)] public long[] BinCounts { get; set; } = [];
+    /// <summary>Relative-error buckets and moments of the reference values.</summary>
+    [Id(2)] public NumericAccumulator Sketch { get; set; } = new();
+    /// <summary>Whether the edges are exact deciles (uploaded raw values) or estimated from buckets (windows).</summary>
+    [Id(3)] public bool ExactEdges { get; set; }
+}
+
+/// <summary>The reference a model's windows are compared with.</summary>
+[GenerateSerializer, Alias("monitoring.reference-profile")]
+public sealed class ReferenceProfile
+{
+    /// <summary>Increases with every new reference; window bin counts are tied to it.</summary>
+    [Id(0)] public int Version { get; set; }
+    /// <summary>How it was chosen.</summary>
+    [Id(1)] public ReferenceMode Mode { get; set; }
+    /// <summary>Human-readable origin ("upload:train.csv", "pinned:...", "rolling:24").</summary>
+    [Id(2)] public string Source { get; set; } = string.Empty;
+    /// <summary>When it was set (Unix ns).</summary>
+    [Id(3)] public long CreatedUnixNano { get; set; }
+    /// <summary>Rows or predictions it holds.</summary>
+    [Id(4)] public long Rows { get; set; }
+    /// <summary>Numeric features.</summary>
+    [Id(5)] public Dictionary<string, NumericReference> Numeric { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Categorical features.</summary>
+    [Id(6)] public Dictionary<string, CategoricalAccumulator> Categorical { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Window range a pinned reference covers (Unix ns), else 0.</summary>
+    [Id(7)] public long PinnedFromUnixNano { get; set; }
+    /// <summary>End of a pinned range (exclusive), else 0.</summary>
+    [Id(8)] public long PinnedToUnixNano { get; set; }
+
+    /// <summary>Builds a reference from uploaded raw columns: exact deciles, exact counts.</summary>
+    public static ReferenceProfile FromUpload(ReferenceUpload upload, int version, long nowUnixNano)
+    {
+        var profile = new ReferenceProfile
+        {
+            Version = version,
+            Mode = ReferenceMode.Uploaded,
+            Source = "upload:" + upload.Source,
+            CreatedUnixNano = nowUnixNano,
+            Rows = upload.Rows,
+        };
+        foreach (var column in upload.Columns)
+        {
+            if (column.Numbers is { } numbers)
+            {
+                var values = numbers.Where(v => !double.IsNaN(v)).ToArray();
+                var sketch = new NumericAccumulator();
+                foreach (var v in numbers)
+                {
+                    sketch.Add(v, null);
+                }
+
+                if (values.Length == 0)
+                {
+                    continue;
+                }
+
+                RadixSort.Sort(values);
+                var edges = ReferenceBinning.DecileEdges(values);
+                var counts = new long[edges.BinCount];
+                edges.Count(values, counts);
+                profile.Numeric[column.Name] = new NumericReference { Edges = edges.Edges.ToArray(), BinCounts = counts, Sketch = sketch, ExactEdges = true };
+            }
+            else if (column.Texts is { } texts)
+            {
+                var acc = new CategoricalAccumulator();
+                foreach (var t in texts)
+                {
+                    acc.Add(t);
+                }
+
+                if (acc.Count > 0)
+                {
+                    profile.Categorical[column.Name] = acc;
+                }
+            }
+        }
+
+        return profile;
+    }
+
+    /// <summary>Builds a reference by merging closed windows: deciles estimated from the merged buckets.</summary>
+    public static ReferenceProfile FromWindows(IReadOnlyCollection<WindowAccumulator> windows, int version, ReferenceMode mode, string source, long nowUnixNano)
+    {
+        var merged = new WindowAccumulator();
+        foreach (var w in windows)
+        {
+            merged.Merge(w);
+        }
+
+        var profile = new ReferenceProfile
+        {
+            Version = version,
+            Mode = mode,
+            Source = source,
+            CreatedUnixNano = nowUnixNano,
+            Rows = merged.Predictions,
+            Categorical = merged.Categorical,
+        };
+        foreach (var (name, acc) in merged.Numeric)
+        {
+            if (acc.Count == 0)
+            {
+                continue;
+            }
+
+            var sketch = acc.ToSketch();
+            var deciles = Stats.Descriptive.Quantiles.Deciles.ToArray().Select(sketch.Quantile).Distinct().Order().ToArray();
+            profile.Numeric[name] = new NumericReference
+            {
+                Edges = deciles,
+                BinCounts = sketch.CountsOver(deciles, out _),
+                Sketch = acc,
+                ExactEdges = false,
+            };
+        }
+
+        return profile;
+    }
+
+    /// <summary>The kernel views of the numeric references, for binning incoming values.</summary>
+    public Dictionary<string, NumericAccumulator.Kernels> NumericKernels() =>
+        Numeric.ToDictionary(
+            kv => kv.Key,
+            kv => new NumericAccumulator.Kernels(Version, new BinEdges(kv.Value.Edges), kv.Value.Sketch.Min, kv.Value.Sketch.Max),
+            StringComparer.Ordinal);
+}
