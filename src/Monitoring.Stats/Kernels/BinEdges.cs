@@ -57,15 +57,27 @@ public sealed class BinEdges
             var first = _edges[0];
             var last = _edges[^1];
             _cells = checked((_edges.Length + 1) * CellsPerBin);
-            _origin = first;
-            _scale = last > first ? _cells / (last - first) : 0;
+            var scale = last > first ? _cells / (last - first) : 0;
             _cellLow = new int[_cells + 5];
-            for (var c = 0; c < _cellLow.Length; c++)
+            if (double.IsFinite(scale) && scale > 0)
             {
-                // A value in cell t (stored at t + 1) lies in [origin + t/scale, origin + (t+1)/scale) up to rounding far
-                // below a cell, so the bounds taken one whole cell further out on each side always hold.
-                var start = _scale == 0 ? first : first + ((c - 2) / _scale);
-                _cellLow[c] = SearchLeft(_edges, start);
+                _origin = first;
+                _scale = scale;
+                for (var c = 0; c < _cellLow.Length; c++)
+                {
+                    // A value in cell t (stored at t + 1) lies in [origin + t/scale, origin + (t+1)/scale) up to rounding
+                    // far below a cell, so the bounds taken one whole cell further out on each side always hold.
+                    _cellLow[c] = SearchLeft(_edges, first + ((c - 2) / _scale));
+                }
+            }
+            else
+            {
+                // The range overflows (last - first = inf, scale 0) or is so narrow that cells / range overflows (edges a
+                // few subnormal steps apart), or all edges are equal: no usable table. With origin 0 and scale 0 every
+                // finite value maps to cell 1, whose candidates are all the edges: a plain binary search.
+                _origin = 0;
+                _scale = 0;
+                _cellLow.AsSpan(2).Fill(_edges.Length);
             }
 
             for (var c = 1; c + 3 < _cellLow.Length; c++)

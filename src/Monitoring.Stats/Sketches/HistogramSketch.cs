@@ -103,10 +103,15 @@ public sealed class HistogramSketch
         RequireComparable(a, b);
         double na = a.Moments.Count, nb = b.Moments.Count;
         double fa = 0, fb = 0, lower = 0, upper = 0;
+        long ca = 0, cb = 0;
         for (var i = 0; i < a._counts.Length; i++)
         {
-            var fa1 = fa + (a._counts[i] / na);
-            var fb1 = fb + (b._counts[i] / nb);
+            // ECDFs as cumulative count / n, rounded once: exactly the values EmpiricalCdf computes at the edges, so the
+            // bounds hold in floating point too (a running sum of proportions drifts by a few ulps either way).
+            ca += a._counts[i];
+            cb += b._counts[i];
+            var fa1 = ca / na;
+            var fb1 = cb / nb;
             if (i == a._counts.Length - 1)
             {
                 fa1 = 1;
@@ -136,12 +141,15 @@ public sealed class HistogramSketch
         var edges = a.Edges.Edges;
         double na = a.Moments.Count, nb = b.Moments.Count;
         double fa = 0, fb = 0, lower = 0, upper = 0, estimate = 0;
+        long ca = 0, cb = 0;
         for (var i = 0; i < a._counts.Length; i++)
         {
             var lo = i == 0 ? min : Math.Max(min, edges[i - 1]);
             var hi = i == edges.Length ? max : Math.Min(max, edges[i]);
-            var fa1 = i == a._counts.Length - 1 ? 1 : fa + (a._counts[i] / na);
-            var fb1 = i == a._counts.Length - 1 ? 1 : fb + (b._counts[i] / nb);
+            ca += a._counts[i];
+            cb += b._counts[i];
+            var fa1 = i == a._counts.Length - 1 ? 1 : ca / na;
+            var fb1 = i == a._counts.Length - 1 ? 1 : cb / nb;
             var width = Math.Max(0, hi - lo);
             lower += width * Math.Max(0, Math.Max(fa - fb1, fb - fa1));
             upper += width * Math.Max(Math.Abs(fa1 - fb), Math.Abs(fb1 - fa));

@@ -156,10 +156,11 @@ public sealed class ScoreHistogramSketch
             negativesBelow += _negatives[b];
         }
 
+        // u and tiedPairs are whole or half counts, exact in doubles: dividing each bound's numerator once gives exactly
+        // the exact AUC (U / pairs, rounded once) when it attains a bound; estimate -+ half would be off by an ulp.
         var pairs = (double)Positives * Negatives;
-        var half = 0.5 * tiedPairs / pairs;
-        var estimate = u / pairs;
-        return new BoundedEstimate(estimate, estimate - half, estimate + half);
+        var half = 0.5 * tiedPairs;
+        return new BoundedEstimate(u / pairs, (u - half) / pairs, (u + half) / pairs);
     }
 
     /// <summary>Reliability bins, ECE and MCE (exact: fine bins nest in the reliability bins).</summary>
