@@ -101,77 +101,17 @@ public sealed class HistogramSketch
     public static BoundedEstimate KolmogorovSmirnovBounds(HistogramSketch a, HistogramSketch b)
     {
         RequireComparable(a, b);
-        double na = a.Moments.Count, nb = b.Moments.Count;
-        double fa = 0, fb = 0, lower = 0, upper = 0;
-        long ca = 0, cb = 0;
-        for (var i = 0; i < a._counts.Length; i++)
-        {
-            // ECDFs as cumulative count / n, rounded once: exactly the values EmpiricalCdf computes at the edges, so the
-            // bounds hold in floating point too (a running sum of proportions drifts by a few ulps either way).
-            ca += a._counts[i];
-            cb += b._counts[i];
-            var fa1 = ca / na;
-            var fb1 = cb / nb;
-            if (i == a._counts.Length - 1)
-            {
-                fa1 = 1;
-                fb1 = 1;
-            }
-
-            lower = Math.Max(lower, Math.Abs(fa1 - fb1));
-            upper = Math.Max(upper, Math.Max(fa1 - fb, fb1 - fa));
-            fa = fa1;
-            fb = fb1;
-        }
-
-        return new BoundedEstimate(lower, lower, Math.Min(1, Math.Max(upper, lower)));
+        return EcdfBounds.KolmogorovSmirnov(a._counts, b._counts);
     }
 
     /// <summary>
-    /// Wasserstein-1 from two histograms over the same edges, the outer bins closed by the observed min and max. On each
-    /// bin of width w the integrand |F_a - F_b| lies between max(0, F_a(lo) - F_b(hi), F_b(lo) - F_a(hi)) and
-    /// max(|F_a(hi) - F_b(lo)|, |F_b(hi) - F_a(lo)|): summing w times each gives the bounds; the estimate assumes values
-    /// spread uniformly within each bin (linear ECDFs), integrated exactly.
+    /// Wasserstein-1 from two histograms over the same edges, the outer bins closed by the observed min and max
+    /// (see <see cref="EcdfBounds.Wasserstein"/> for the bounds and the estimate).
     /// </summary>
     public static BoundedEstimate WassersteinBounds(HistogramSketch a, HistogramSketch b)
     {
         RequireComparable(a, b);
-        var min = Math.Min(a.Moments.Min, b.Moments.Min);
-        var max = Math.Max(a.Moments.Max, b.Moments.Max);
-        var edges = a.Edges.Edges;
-        double na = a.Moments.Count, nb = b.Moments.Count;
-        double fa = 0, fb = 0, lower = 0, upper = 0, estimate = 0;
-        long ca = 0, cb = 0;
-        for (var i = 0; i < a._counts.Length; i++)
-        {
-            var lo = i == 0 ? min : Math.Max(min, edges[i - 1]);
-            var hi = i == edges.Length ? max : Math.Min(max, edges[i]);
-            ca += a._counts[i];
-            cb += b._counts[i];
-            var fa1 = i == a._counts.Length - 1 ? 1 : ca / na;
-            var fb1 = i == a._counts.Length - 1 ? 1 : cb / nb;
-            var width = Math.Max(0, hi - lo);
-            lower += width * Math.Max(0, Math.Max(fa - fb1, fb - fa1));
-            upper += width * Math.Max(Math.Abs(fa1 - fb), Math.Abs(fb1 - fa));
-            estimate += width * IntegralOfAbsLinear(fa - fb, fa1 - fb1);
-            fa = fa1;
-            fb = fb1;
-        }
-
-        return new BoundedEstimate(Math.Clamp(estimate, lower, upper), lower, upper);
-    }
-
-    /// <summary>Mean over [0, 1] of |g0 + (g1 - g0) t|.</summary>
-    private static double IntegralOfAbsLinear(double g0, double g1)
-    {
-        if ((g0 >= 0 && g1 >= 0) || (g0 <= 0 && g1 <= 0))
-        {
-            return Math.Abs(g0 + g1) / 2;
-        }
-
-        // Sign change at t* = g0 / (g0 - g1): two triangles.
-        var t = g0 / (g0 - g1);
-        return ((Math.Abs(g0) * t) + (Math.Abs(g1) * (1 - t))) / 2;
+        return EcdfBounds.Wasserstein(a.Edges.Edges, a._counts, b._counts, Math.Min(a.Moments.Min, b.Moments.Min), Math.Max(a.Moments.Max, b.Moments.Max));
     }
 
     private static void RequireComparable(HistogramSketch a, HistogramSketch b)
