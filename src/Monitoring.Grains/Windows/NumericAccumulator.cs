@@ -9,8 +9,8 @@ namespace Monitoring.Grains.Windows;
 [GenerateSerializer, Alias("monitoring.numeric-accumulator")]
 public sealed class NumericAccumulator
 {
-    /// <summary>Mantissa bits of the buckets (0.78% relative width).</summary>
-    public const int MantissaBits = FloatBucketSketch.DefaultMantissaBits;
+    /// <summary>Mantissa bits of the window buckets: 32 per power of two (3.1% relative width), a few hundred buckets per feature, so 1,000 models x 20 features fit in memory.</summary>
+    public const int MantissaBits = 5;
 
     /// <summary>Occupied bucket -> count.</summary>
     [Id(0)] public Dictionary<long, long> Buckets { get; set; } = [];

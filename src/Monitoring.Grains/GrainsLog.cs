@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Logging;
+
+namespace Monitoring.Grains;
+
+/// <summary>Source-generated log messages of the grains (event ids 2000-2099).</summary>
+internal static partial class GrainsLog
+{
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "Model {Model} activated at log position {Sequence}; replayed {Replayed} records")]
+    public static partial void Activated(ILogger logger, string model, long sequence, int replayed);
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Model {Model} closed window {Start} with {Volume} predictions; {Drifted} features drifted")]
+    public static partial void WindowClosed(ILogger logger, string model, string start, long volume, int drifted);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Model {Model} checkpoint failed; state will be reloaded from the last checkpoint and the log")]
+    public static partial void CheckpointFailed(ILogger logger, Exception exception, string model);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Model {Model} reference set: {Source} (version {Version})")]
+    public static partial void ReferenceSet(ILogger logger, string model, string source, int version);
+}

@@ -1,0 +1,520 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Monitoring.Abstractions.Events;
+using Monitoring.Abstractions.Grains;
+using Monitoring.Abstractions.Models;
+using Monitoring.Grains.References;
+using Monitoring.Grains.Reports;
+using Monitoring.Grains.Schema;
+using Monitoring.Grains.Windows;
+using Monitoring.Storage;
+
+namespace Monitoring.Grains;
+
+/// <summary>
+/// One model. <see cref="AppendAsync"/> appends to the durable event log first, then folds the appended records into
+/// the open event-time windows and returns (so the receiver acknowledges only durable records). Windows close when
+/// their end plus the allowed lateness has passed (processing time from <see cref="TimeProvider"/>), producing a
+/// drift and data-quality report and a stored sketch; closed windows roll up into days. The state is checkpointed with
+/// the log position it includes; a reactivated grain loads the checkpoint and replays the log after it. Lateness is
+/// decided from each record's receive time, so a replay folds exactly as the live path did.
+/// </summary>
+public sealed class ModelGrain : Grain, IModelGrain
+{
+    /// <summary>Report kind of closed windows.</summary>
+    public const string WindowKind = "window";
+
+    /// <summary>Report kind of day roll-ups.</summary>
+    public const string DayKind = "day";
+
+    /// <summary>Report kind of stored window sketches (for pinned, rolling and seasonal references).</summary>
+    public const string SketchKind = "sketch";
+
+    /// <summary>Checkpoint at least this often while records arrive.</summary>
+    public static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(30);
+
+    /// <summary>Checkpoint after this many records even within the interval (bounds replay length).</summary>
+    public const int CheckpointEveryRecords = 200_000;
+
+    private const int MaxSchemaEvents = 100;
+    private static readonly long NanosPerDay = TimeSpan.FromDays(1).Ticks * 100;
+
+    private readonly IPersistentState<ModelState> _state;
+    private readonly IEventLog _eventLog;
+    private readonly IReportStore _reports;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ModelGrain> _logger;
+    private Dictionary<string, NumericAccumulator.Kernels> _kernels = new(StringComparer.Ordinal);
+    private long _lastCheckpoint;
+    private long _recordsSinceCheckpoint;
+    private ModelKey _key;
+
+    /// <summary>Creates the grain (activated by Orleans).</summary>
+    public ModelGrain(
+        [PersistentState("model", "monitoring")] IPersistentState<ModelState> state,
+        IEventLog eventLog,
+        IReportStore reports,
+        TimeProvider time,
+        ILogger<ModelGrain> logger)
+    {
+        _state = state;
+        _eventLog = eventLog;
+        _reports = reports;
+        _time = time;
+        _logger = logger;
+    }
+
+    private ModelState S => _state.State;
+
+    private long WindowNanos => S.Settings.Window.Ticks * 100;
+
+    private long LatenessNanos => S.Settings.EffectiveLateness.Ticks * 100;
+
+    private long NowNanos => _time.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000;
+
+    /// <inheritdoc />
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _key = ModelKey.Parse(this.GetPrimaryKeyString());
+        RebuildKernels();
+        var replayed = 0;
+        await foreach (var logged in _eventLog.ReadAsync(_key, S.AppliedSequence, cancellationToken))
+        {
+            Fold(logged.Event);
+            S.AppliedSequence = logged.Sequence;
+            replayed++;
+        }
+
+        _lastCheckpoint = NowNanos;
+        GrainsLog.Activated(_logger, _key.GrainKey, S.AppliedSequence, replayed);
+        var period = TimeSpan.FromTicks(Math.Clamp(S.Settings.Window.Ticks / 10, TimeSpan.TicksPerSecond, 30 * TimeSpan.TicksPerSecond));
+        this.RegisterGrainTimer(_ => TickAsync(), new GrainTimerCreationOptions(period, period) { KeepAlive = true });
+        await TickAsync();
+    }
+
+    /// <inheritdoc />
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        await CheckpointAsync();
+
+    /// <inheritdoc />
+    public async Task<AppendResult> AppendAsync(ModelEvent[] events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        var outcome = await _eventLog.AppendAsync(_key, events);
+        foreach (var logged in outcome.Appended)
+        {
+            Fold(logged.Event);
+            S.AppliedSequence = Math.Max(S.AppliedSequence, logged.Sequence);
+        }
+
+        S.Duplicates += outcome.Duplicates;
+        _recordsSinceCheckpoint += outcome.Appended.Count;
+        if (_recordsSinceCheckpoint >= CheckpointEveryRecords || NowNanos - _lastCheckpoint >= CheckpointInterval.Ticks * 100)
+        {
+            await CheckpointAsync();
+        }
+
+        var last = outcome.Appended.Count > 0 ? outcome.Appended[^1].Sequence : 0;
+        return new AppendResult(outcome.Appended.Count, outcome.Duplicates, last);
+    }
+
+    /// <inheritdoc />
+    public async Task TickAsync()
+    {
+        var now = NowNanos;
+        var closedAny = false;
+        while (S.Open.Count > 0)
+        {
+            var (start, window) = S.Open.First();
+            if (window.End + LatenessNanos > now)
+            {
+                break;
+            }
+
+            await CloseWindowAsync(window);
+            S.Open.Remove(start);
+            S.LastClosedEnd = Math.Max(S.LastClosedEnd, window.End);
+            closedAny = true;
+        }
+
+        while (S.Days.Count > 0)
+        {
+            var (start, day) = S.Days.First();
+            if (day.End + LatenessNanos > now)
+            {
+                break;
+            }
+
+            var report = WindowReportBuilder.Build(_key.GrainKey, DayKind, day, S.Reference, S.Settings);
+            await _reports.SaveAsync(new StoredReport(_key, DayKind, day.Start, day.End, JsonSerializer.Serialize(report, WindowReport.JsonOptions)));
+            S.Days.Remove(start);
+            closedAny = true;
+        }
+
+        if (now - S.LastRetentionSweep > NanosPerDay / 24)
+        {
+            S.LastRetentionSweep = now;
+            await _reports.DeleteEndedBeforeAsync(now - (S.Settings.Retention.Ticks * 100));
+        }
+
+        if (closedAny || now - _lastCheckpoint >= CheckpointInterval.Ticks * 100)
+        {
+            await CheckpointAsync();
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<string> DescribeAsync()
+    {
+        var doc = new
+        {
+            model = _key.GrainKey,
+            tenant = _key.Tenant,
+            model_id = _key.Model,
+            settings = new
+            {
+                window_seconds = S.Settings.Window.TotalSeconds,
+                allowed_lateness_seconds = S.Settings.EffectiveLateness.TotalSeconds,
+                retention_days = S.Settings.Retention.TotalDays,
+                reference_mode = S.Settings.ReferenceMode.ToString(),
+                rolling_windows = S.Settings.RollingWindows,
+                minimum_sample_size = S.Settings.MinimumSampleSize,
+            },
+            totals = new { predictions = S.Predictions, labels = S.Labels, duplicates = S.Duplicates, late_records = S.LateRecords, log_position = S.AppliedSequence },
+            schema = S.Schema.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new
+            {
+                name = kv.Key,
+                kind = kv.Value.Kind,
+                first_seen = WindowReportBuilder.Iso(kv.Value.FirstSeenUnixNano),
+                type_mismatches = kv.Value.TypeMismatches,
+            }),
+            schema_events = S.SchemaEvents.Select(e => new { kind = e.Kind, feature = e.Feature, detail = e.Detail, at = WindowReportBuilder.Iso(e.AtUnixNano) }),
+            reference = S.Reference is not { } r ? null : (object)new
+            {
+                version = r.Version,
+                mode = r.Mode.ToString(),
+                source = r.Source,
+                created = WindowReportBuilder.Iso(r.CreatedUnixNano),
+                rows = r.Rows,
+                numeric = r.Numeric.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new
+                {
+                    name = kv.Key,
+                    count = kv.Value.Sketch.Count,
+                    exact_edges = kv.Value.ExactEdges,
+                    edges = kv.Value.Edges,
+                    min = kv.Value.Sketch.Min,
+                    max = kv.Value.Sketch.Max,
+                }),
+                categorical = r.Categorical.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new
+                {
+                    name = kv.Key,
+                    count = kv.Value.Count,
+                    categories = kv.Value.Counts.Count,
+                }),
+            },
+            open_windows = S.Open.Values.Select(w => new
+            {
+                start = WindowReportBuilder.Iso(w.Start),
+                end = WindowReportBuilder.Iso(w.End),
+                closes_at = WindowReportBuilder.Iso(w.End + LatenessNanos),
+                predictions = w.Predictions,
+                late_records = w.LateRecords,
+            }),
+            last_closed_window_end = S.LastClosedEnd == 0 ? null : WindowReportBuilder.Iso(S.LastClosedEnd),
+        };
+        return Task.FromResult(JsonSerializer.Serialize(doc, WindowReport.JsonOptions));
+    }
+
+    /// <inheritdoc />
+    public async Task ConfigureAsync(ModelSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Validate() is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(settings));
+        }
+
+        // Open windows keep their bounds; windows opened from now on use the new length.
+        S.Settings = settings;
+        await CheckpointAsync();
+    }
+
+    /// <inheritdoc />
+    public async Task<string> SetReferenceAsync(ReferenceUpload upload)
+    {
+        ArgumentNullException.ThrowIfNull(upload);
+        var profile = ReferenceProfile.FromUpload(upload, ++S.ReferenceVersions, NowNanos);
+        return await InstallReferenceAsync(profile, ReferenceMode.Uploaded);
+    }
+
+    /// <inheritdoc />
+    public async Task<string> PinReferenceAsync(long fromUnixNano, long toUnixNano)
+    {
+        if (toUnixNano <= fromUnixNano)
+        {
+            throw new ArgumentException("The pinned range must end after it starts.", nameof(toUnixNano));
+        }
+
+        var windows = await LoadSketchesAsync(fromUnixNano, toUnixNano);
+        if (windows.Count == 0)
+        {
+            throw new ArgumentException($"No closed window starts in [{WindowReportBuilder.Iso(fromUnixNano)}, {WindowReportBuilder.Iso(toUnixNano)}).", nameof(fromUnixNano));
+        }
+
+        var profile = ReferenceProfile.FromWindows(windows, ++S.ReferenceVersions, ReferenceMode.Pinned,
+            $"pinned:{WindowReportBuilder.Iso(fromUnixNano)}..{WindowReportBuilder.Iso(toUnixNano)}", NowNanos);
+        profile.PinnedFromUnixNano = fromUnixNano;
+        profile.PinnedToUnixNano = toUnixNano;
+        return await InstallReferenceAsync(profile, ReferenceMode.Pinned);
+    }
+
+    /// <inheritdoc />
+    public async Task<string> UseDynamicReferenceAsync(ReferenceMode mode, int windows)
+    {
+        if (mode is not (ReferenceMode.RollingWindows or ReferenceMode.SameWindowLastWeek))
+        {
+            throw new ArgumentException("Dynamic references are RollingWindows or SameWindowLastWeek.", nameof(mode));
+        }
+
+        S.Settings = S.Settings with { ReferenceMode = mode, RollingWindows = windows > 0 ? windows : S.Settings.RollingWindows };
+        if (S.Settings.Validate() is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(windows));
+        }
+
+        S.Reference = mode == ReferenceMode.RollingWindows ? await RollingReferenceAsync(NowNanos) : null;
+        RebuildKernels();
+        await CheckpointAsync();
+        return await DescribeAsync();
+    }
+
+    private async Task<string> InstallReferenceAsync(ReferenceProfile profile, ReferenceMode mode)
+    {
+        S.Reference = profile;
+        S.Settings = S.Settings with { ReferenceMode = mode };
+        RebuildKernels();
+        GrainsLog.ReferenceSet(_logger, _key.GrainKey, profile.Source, profile.Version);
+        await CheckpointAsync();
+        return await DescribeAsync();
+    }
+
+    private void RebuildKernels() => _kernels = S.Reference?.NumericKernels() ?? new(StringComparer.Ordinal);
+
+    /// <summary>Folds one appended record into state (also used by replay: deterministic given the record).</summary>
+    private void Fold(ModelEvent e)
+    {
+        var received = e.ReceivedUnixNano > 0 ? e.ReceivedUnixNano : e.EventTimeUnixNano;
+        var eventTime = e.EventTimeUnixNano;
+        if (eventTime > received + WindowNanos)
+        {
+            eventTime = received; // clock skew: far-future event times count at arrival
+        }
+
+        var start = eventTime - Mod(eventTime, WindowNanos);
+        var end = start + WindowNanos;
+        if (end <= S.LastClosedEnd || end + LatenessNanos <= received)
+        {
+            var arrival = received - Mod(received, WindowNanos);
+            OpenWindow(Math.Max(arrival, S.LastClosedEnd)).LateRecords++;
+            S.LateRecords++;
+            return;
+        }
+
+        var window = OpenWindow(start);
+        if (e.Kind == EventKind.Label)
+        {
+            window.Labels++;
+            S.Labels++;
+            return;
+        }
+
+        window.Predictions++;
+        S.Predictions++;
+        window.Versions[e.ModelVersion] = window.Versions.GetValueOrDefault(e.ModelVersion) + 1;
+        foreach (var f in e.Features)
+        {
+            FoldFeature(window, f, eventTime);
+        }
+
+        if (e.Score is { } score)
+        {
+            FoldFeature(window, new FeatureValue("ml.prediction.score", score, null), eventTime);
+        }
+
+        if (e.PredictedValue is { } value)
+        {
+            FoldFeature(window, new FeatureValue("ml.prediction.value", value, null), eventTime);
+        }
+
+        if (e.PredictedClass is { } cls)
+        {
+            FoldFeature(window, new FeatureValue("ml.prediction.class", null, cls), eventTime);
+        }
+
+        if (e.LatencyMs is { } latency)
+        {
+            window.Latency.Add(latency, null);
+        }
+
+        foreach (var s in e.Segments)
+        {
+            WindowAccumulator.Get(window.Segments, s.Name).Add(s.Value);
+        }
+    }
+
+    private void FoldFeature(WindowAccumulator window, FeatureValue f, long eventTime)
+    {
+        if (!S.Schema.TryGetValue(f.Name, out var schema))
+        {
+            if (f.IsNull)
+            {
+                return; // type unknown until a value arrives
+            }
+
+            schema = new FeatureSchema { Kind = f.Number is not null ? "numeric" : "categorical", FirstSeenUnixNano = eventTime };
+            S.Schema[f.Name] = schema;
+            AddSchemaEvent(new SchemaEvent("new_feature", f.Name, $"first seen as {schema.Kind}", eventTime));
+        }
+
+        if (schema.Kind == "numeric")
+        {
+            if (!window.Numeric.TryGetValue(f.Name, out var acc))
+            {
+                acc = new NumericAccumulator();
+                if (_kernels.TryGetValue(f.Name, out var kernels))
+                {
+                    acc.BindReference(kernels);
+                }
+
+                window.Numeric[f.Name] = acc;
+            }
+
+            if (f.Text is not null)
+            {
+                Mismatch(window, schema, f.Name, "numeric feature received a string", eventTime);
+                acc.Add(double.NaN, null);
+            }
+            else
+            {
+                acc.Add(f.Number ?? double.NaN, _kernels.GetValueOrDefault(f.Name));
+            }
+        }
+        else
+        {
+            var acc = WindowAccumulator.Get(window.Categorical, f.Name);
+            if (f.Number is { } n)
+            {
+                Mismatch(window, schema, f.Name, "categorical feature received a number", eventTime);
+                acc.Add(n.ToString("R", CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                acc.Add(f.Text);
+            }
+        }
+    }
+
+    private void Mismatch(WindowAccumulator window, FeatureSchema schema, string name, string detail, long at)
+    {
+        window.TypeMismatches[name] = window.TypeMismatches.GetValueOrDefault(name) + 1;
+        if (schema.TypeMismatches++ == 0 || at - schema.LastMismatchUnixNano > WindowNanos)
+        {
+            AddSchemaEvent(new SchemaEvent("type_mismatch", name, detail, at));
+        }
+
+        schema.LastMismatchUnixNano = at;
+    }
+
+    private void AddSchemaEvent(SchemaEvent e)
+    {
+        S.SchemaEvents.Add(e);
+        if (S.SchemaEvents.Count > MaxSchemaEvents)
+        {
+            S.SchemaEvents.RemoveAt(0);
+        }
+    }
+
+    private WindowAccumulator OpenWindow(long start)
+    {
+        if (!S.Open.TryGetValue(start, out var window))
+        {
+            window = new WindowAccumulator { Start = start, End = start + WindowNanos };
+            S.Open[start] = window;
+        }
+
+        return window;
+    }
+
+    private async Task CloseWindowAsync(WindowAccumulator window)
+    {
+        var reference = S.Settings.ReferenceMode switch
+        {
+            ReferenceMode.SameWindowLastWeek => await SeasonalReferenceAsync(window.Start),
+            _ => S.Reference,
+        };
+        var report = WindowReportBuilder.Build(_key.GrainKey, WindowKind, window, reference, S.Settings);
+        await _reports.SaveAsync(new StoredReport(_key, WindowKind, window.Start, window.End, JsonSerializer.Serialize(report, WindowReport.JsonOptions)));
+        await _reports.SaveAsync(new StoredReport(_key, SketchKind, window.Start, window.End, JsonSerializer.Serialize(window, WindowReport.JsonOptions)));
+        GrainsLog.WindowClosed(_logger, _key.GrainKey, report.WindowStart, report.Volume, report.DriftedFeatures.Count);
+
+        if (WindowNanos < NanosPerDay)
+        {
+            var dayStart = window.Start - Mod(window.Start, NanosPerDay);
+            if (!S.Days.TryGetValue(dayStart, out var day))
+            {
+                day = new WindowAccumulator { Start = dayStart, End = dayStart + NanosPerDay };
+                S.Days[dayStart] = day;
+            }
+
+            day.Merge(window);
+        }
+
+        if (S.Settings.ReferenceMode == ReferenceMode.RollingWindows)
+        {
+            S.Reference = await RollingReferenceAsync(window.End);
+            RebuildKernels();
+        }
+    }
+
+    private async Task<ReferenceProfile?> RollingReferenceAsync(long upToUnixNano)
+    {
+        var from = upToUnixNano - (S.Settings.RollingWindows * WindowNanos);
+        var windows = await LoadSketchesAsync(from, upToUnixNano);
+        return windows.Count == 0 ? null : ReferenceProfile.FromWindows(windows, ++S.ReferenceVersions, ReferenceMode.RollingWindows,
+            $"rolling:{windows.Count} previous windows", NowNanos);
+    }
+
+    private async Task<ReferenceProfile?> SeasonalReferenceAsync(long windowStart)
+    {
+        var weekAgo = windowStart - (7 * NanosPerDay);
+        var windows = await LoadSketchesAsync(weekAgo, weekAgo + WindowNanos);
+        return windows.Count == 0 ? null : ReferenceProfile.FromWindows(windows, 0, ReferenceMode.SameWindowLastWeek,
+            "same window one week earlier: " + WindowReportBuilder.Iso(weekAgo), NowNanos);
+    }
+
+    private async Task<List<WindowAccumulator>> LoadSketchesAsync(long from, long to)
+    {
+        var stored = await _reports.ListAsync(_key, SketchKind, from, to);
+        return stored.Select(s => JsonSerializer.Deserialize<WindowAccumulator>(s.Json, WindowReport.JsonOptions)!).ToList();
+    }
+
+    private async Task CheckpointAsync()
+    {
+        try
+        {
+            await _state.WriteStateAsync();
+            _lastCheckpoint = NowNanos;
+            _recordsSinceCheckpoint = 0;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The in-memory copy may no longer match storage: drop the activation; the next call reloads and replays.
+            GrainsLog.CheckpointFailed(_logger, e, _key.GrainKey);
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+
+    private static long Mod(long x, long m) => ((x % m) + m) % m;
+}

@@ -1,0 +1,40 @@
+using Monitoring.Abstractions.Models;
+using Monitoring.Grains.References;
+using Monitoring.Grains.Schema;
+using Monitoring.Grains.Windows;
+
+namespace Monitoring.Grains;
+
+/// <summary>A model grain's checkpoint: everything folded up to <see cref="AppliedSequence"/> of the event log.</summary>
+[GenerateSerializer, Alias("monitoring.model-state")]
+public sealed class ModelState
+{
+    /// <summary>Last event-log sequence folded into this state; replay starts after it.</summary>
+    [Id(0)] public long AppliedSequence { get; set; }
+    /// <summary>Settings.</summary>
+    [Id(1)] public ModelSettings Settings { get; set; } = new();
+    /// <summary>Inferred schema per feature.</summary>
+    [Id(2)] public Dictionary<string, FeatureSchema> Schema { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>The reference in force, or null.</summary>
+    [Id(3)] public ReferenceProfile? Reference { get; set; }
+    /// <summary>Open windows by start.</summary>
+    [Id(4)] public SortedDictionary<long, WindowAccumulator> Open { get; set; } = [];
+    /// <summary>Day roll-ups being filled, by day start.</summary>
+    [Id(5)] public SortedDictionary<long, WindowAccumulator> Days { get; set; } = [];
+    /// <summary>Windows ending at or before this are closed (Unix ns).</summary>
+    [Id(6)] public long LastClosedEnd { get; set; }
+    /// <summary>Predictions accepted in all.</summary>
+    [Id(7)] public long Predictions { get; set; }
+    /// <summary>Labels accepted in all.</summary>
+    [Id(8)] public long Labels { get; set; }
+    /// <summary>Records skipped as duplicates (same prediction id).</summary>
+    [Id(9)] public long Duplicates { get; set; }
+    /// <summary>Records that arrived after their window closed.</summary>
+    [Id(10)] public long LateRecords { get; set; }
+    /// <summary>Last reference version handed out.</summary>
+    [Id(11)] public int ReferenceVersions { get; set; }
+    /// <summary>Recent schema events (newest last, at most 100).</summary>
+    [Id(12)] public List<SchemaEvent> SchemaEvents { get; set; } = [];
+    /// <summary>Last time the retention sweep ran (Unix ns).</summary>
+    [Id(13)] public long LastRetentionSweep { get; set; }
+}
