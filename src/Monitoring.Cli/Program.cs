@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Monitoring.Cli;
-using Monitoring.Cli.Csv;
+using Monitoring.Datasets;
 using Monitoring.Cli.Drift;
 using Monitoring.Cli.Output;
 using Monitoring.Stats.Drift;

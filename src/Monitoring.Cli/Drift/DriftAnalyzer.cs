@@ -1,5 +1,5 @@
 using System.Globalization;
-using Monitoring.Cli.Csv;
+using Monitoring.Datasets;
 using Monitoring.Stats.Classification;
 using Monitoring.Stats.Drift;
 using Monitoring.Stats.Multiple;
@@ -16,7 +16,7 @@ namespace Monitoring.Cli.Drift;
 public static class DriftAnalyzer
 {
     /// <summary>Builds the report; input problems surface as <see cref="CliException"/>.</summary>
-    public static DriftReport Analyze(CsvTable reference, CsvTable current, DriftOptions options, DriftPolicy policy)
+    public static DriftReport Analyze(TabularFile reference, TabularFile current, DriftOptions options, DriftPolicy policy)
     {
         if (reference.RowCount == 0)
         {
@@ -77,7 +77,7 @@ public static class DriftAnalyzer
         return new DriftReport(reference.RowCount, current.RowCount, features, classification, policy);
     }
 
-    private static FeatureDrift Compute(string name, CsvTable reference, CsvTable current, DriftOptions options)
+    private static FeatureDrift Compute(string name, TabularFile reference, TabularFile current, DriftOptions options)
     {
         var refCells = reference.Column(name);
         var curCells = current.Column(name);
@@ -101,7 +101,7 @@ public static class DriftAnalyzer
         return new FeatureDrift(name, FeatureKind.Categorical, Fraction(refNullCount, reference.RowCount), Fraction(curNullCount, current.RowCount), null, categorical, null, pending);
     }
 
-    private static ClassificationSection Classify(CsvTable current, string scoreColumn, string labelColumn)
+    private static ClassificationSection Classify(TabularFile current, string scoreColumn, string labelColumn)
     {
         if (!current.HasColumn(scoreColumn))
         {
@@ -187,7 +187,7 @@ public static class DriftAnalyzer
         return true;
     }
 
-    private static void RejectInfinities(CsvTable table, string column, IReadOnlyList<string?> cells)
+    private static void RejectInfinities(TabularFile table, string column, IReadOnlyList<string?> cells)
     {
         for (var i = 0; i < cells.Count; i++)
         {

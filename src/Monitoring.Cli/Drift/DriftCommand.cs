@@ -1,4 +1,4 @@
-using Monitoring.Cli.Csv;
+using Monitoring.Datasets;
 using Monitoring.Cli.Output;
 using Monitoring.Stats.Drift;
 
@@ -15,8 +15,8 @@ public static class DriftCommand
         ArgumentNullException.ThrowIfNull(error);
         try
         {
-            var referenceTable = CsvTable.Read(options.ReferencePath);
-            var currentTable = CsvTable.Read(options.CurrentPath);
+            var referenceTable = TabularFile.Read(options.ReferencePath);
+            var currentTable = TabularFile.Read(options.CurrentPath);
             var report = DriftAnalyzer.Analyze(referenceTable, currentTable, options, DriftPolicy.Default);
             if (options.Format == OutputFormat.Json)
             {
@@ -31,7 +31,7 @@ public static class DriftCommand
 
             return 0;
         }
-        catch (CliException e)
+        catch (Exception e) when (e is CliException or DatasetException)
         {
             error.WriteLine($"error: {e.Message}");
             return CliException.ExitCode;

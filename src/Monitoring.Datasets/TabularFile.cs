@@ -2,18 +2,19 @@ using System.Globalization;
 using CsvHelper;
 using CsvHelper.Configuration;
 
-namespace Monitoring.Cli.Csv;
+namespace Monitoring.Datasets;
 
 /// <summary>
-/// A CSV file read whole into columns: RFC 4180 (quoted fields may hold commas, quotes and newlines), a header row,
+/// A table read whole into columns (from CSV, or from Parquet as invariant-culture strings): RFC 4180 (quoted fields may hold commas, quotes and newlines), a header row,
 /// every row with as many fields as the header, empty cell = null. Row numbers in errors are 1-based file rows counting
 /// the header as row 1.
 /// </summary>
-public sealed class CsvTable
+public sealed class TabularFile
 {
     private readonly Dictionary<string, string?[]> _columns;
 
-    private CsvTable(string path, IReadOnlyList<string> header, Dictionary<string, string?[]> columns, int rows)
+    /// <summary>Creates a table from columns already read (e.g. from Parquet).</summary>
+    public TabularFile(string path, IReadOnlyList<string> header, Dictionary<string, string?[]> columns, int rows)
     {
         Path = path;
         Header = header;
@@ -36,29 +37,49 @@ public sealed class CsvTable
     /// <summary>Whether the file has this column.</summary>
     public bool HasColumn(string name) => _columns.ContainsKey(name);
 
-    /// <summary>Reads a CSV file; every problem is reported as a <see cref="CliException"/> naming the file and row.</summary>
-    public static CsvTable Read(string path)
+    /// <summary>Reads a CSV file; every problem is reported as a <see cref="DatasetException"/> naming the file and row.</summary>
+    public static TabularFile Read(string path)
     {
         if (!File.Exists(path))
         {
-            throw new CliException($"{path}: file not found.");
+            throw new DatasetException($"{path}: file not found.");
         }
+
+        try
+        {
+            using var stream = File.OpenRead(path);
+            return Read(stream, path);
+        }
+        catch (IOException e)
+        {
+            throw new DatasetException($"{path}: cannot read the file: {e.Message}");
+        }
+        catch (UnauthorizedAccessException)
+        {
+            throw new DatasetException($"{path}: permission denied.");
+        }
+    }
+
+    /// <summary>Reads CSV from a stream; <paramref name="name"/> names it in errors.</summary>
+    public static TabularFile Read(Stream stream, string name)
+    {
+        var path = name;
 
         var config = new CsvConfiguration(CultureInfo.InvariantCulture)
         {
             HasHeaderRecord = true,
             DetectColumnCountChanges = false,
-            BadDataFound = args => throw new CliException(
+            BadDataFound = args => throw new DatasetException(
                 $"{path}: row {args.Context.Parser?.RawRow}: malformed quoting in field '{Truncate(args.Field)}'."),
         };
 
         try
         {
-            using var reader = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
+            using var reader = new StreamReader(stream, detectEncodingFromByteOrderMarks: true, leaveOpen: true);
             using var parser = new CsvParser(reader, config);
             if (!parser.Read())
             {
-                throw new CliException($"{path}: the file is empty; expected a header row naming the columns.");
+                throw new DatasetException($"{path}: the file is empty; expected a header row naming the columns.");
             }
 
             var header = parser.Record!.Select(h => h.Trim()).ToArray();
@@ -75,7 +96,7 @@ public sealed class CsvTable
 
                 if (record.Length != header.Length)
                 {
-                    throw new CliException($"{path}: row {parser.RawRow}: has {record.Length} fields but the header has {header.Length}.");
+                    throw new DatasetException($"{path}: row {parser.RawRow}: has {record.Length} fields but the header has {header.Length}.");
                 }
 
                 for (var i = 0; i < record.Length; i++)
@@ -92,19 +113,11 @@ public sealed class CsvTable
                 columns[header[i]] = cells[i].ToArray();
             }
 
-            return new CsvTable(path, header, columns, rows);
-        }
-        catch (IOException e)
-        {
-            throw new CliException($"{path}: cannot read the file: {e.Message}");
-        }
-        catch (UnauthorizedAccessException)
-        {
-            throw new CliException($"{path}: permission denied.");
+            return new TabularFile(path, header, columns, rows);
         }
         catch (CsvHelperException e) when (e is not null)
         {
-            throw new CliException($"{path}: row {e.Context?.Parser?.RawRow}: malformed CSV ({e.GetType().Name}).");
+            throw new DatasetException($"{path}: row {e.Context?.Parser?.RawRow}: malformed CSV ({e.GetType().Name}).");
         }
     }
 
@@ -115,12 +128,12 @@ public sealed class CsvTable
         {
             if (header[i].Length == 0)
             {
-                throw new CliException($"{path}: row 1 (header): column {i + 1} has no name; the first row must name every column.");
+                throw new DatasetException($"{path}: row 1 (header): column {i + 1} has no name; the first row must name every column.");
             }
 
             if (!seen.Add(header[i]))
             {
-                throw new CliException($"{path}: row 1 (header): column '{header[i]}' appears more than once.");
+                throw new DatasetException($"{path}: row 1 (header): column '{header[i]}' appears more than once.");
             }
         }
     }
