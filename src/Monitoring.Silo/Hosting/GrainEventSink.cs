@@ -1,0 +1,27 @@
+using Monitoring.Abstractions.Events;
+using Monitoring.Abstractions.Grains;
+using Monitoring.Ingest;
+using Orleans.Runtime;
+
+namespace Monitoring.Silo.Hosting;
+
+/// <summary>Hands each model's batch to its grain, which appends it durably before returning.</summary>
+public sealed class GrainEventSink(IGrainFactory grains) : IEventSink
+{
+    /// <summary>Suggested client back-off when the silo cannot take the batch now.</summary>
+    public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(2);
+
+    /// <inheritdoc />
+    public async Task<AppendResult> AppendAsync(EventBatch batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        try
+        {
+            return await grains.GetGrain<IModelGrain>(batch.Model.GrainKey).AppendAsync(batch.Events).WaitAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is TimeoutException or SiloUnavailableException or OrleansMessageRejectionException or GatewayTooBusyException)
+        {
+            throw new SinkOverloadedException("The silo is busy or unavailable; retry later.", RetryAfter, e);
+        }
+    }
+}
