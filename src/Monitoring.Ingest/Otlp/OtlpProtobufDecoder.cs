@@ -11,7 +11,9 @@ internal static class OtlpProtobufDecoder
     {
         ArgumentNullException.ThrowIfNull(buffer);
         using var stream = new MemoryStream(buffer, 0, length, writable: false);
-        var input = CodedInputStream.CreateWithLimits(stream, length, AnyValueDepth.ProtobufRecursionLimit(maxAnyValueDepth));
+
+        // The stream bounds the size; the size limit argument must be positive even for an empty body.
+        using var input = CodedInputStream.CreateWithLimits(stream, int.MaxValue, AnyValueDepth.ProtobufRecursionLimit(maxAnyValueDepth));
         try
         {
             return ExportLogsServiceRequest.Parser.ParseFrom(input);

@@ -82,10 +82,10 @@ internal static class Otlp
         return value;
     }
 
-    public static byte[] Gzip(byte[] data)
+    public static byte[] Gzip(byte[] data, CompressionLevel level = CompressionLevel.Fastest)
     {
         using var output = new MemoryStream();
-        using (var gzip = new GZipStream(output, CompressionLevel.Fastest, leaveOpen: true))
+        using (var gzip = new GZipStream(output, level, leaveOpen: true))
         {
             gzip.Write(data);
         }
