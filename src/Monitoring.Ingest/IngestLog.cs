@@ -40,4 +40,8 @@ internal static partial class IngestLog
     [LoggerMessage(EventId = 1108, EventName = "MethodNotAllowed", Level = LogLevel.Debug,
         Message = "OTLP/HTTP request refused: method {Method} not allowed")]
     public static partial void MethodNotAllowed(ILogger logger, string method);
+
+    [LoggerMessage(EventId = 1109, EventName = "UnexpectedFailure", Level = LogLevel.Error,
+        Message = "OTLP {Transport} export failed unexpectedly (answered 500)")]
+    public static partial void UnexpectedFailure(ILogger logger, Exception exception, string transport);
 }

@@ -40,6 +40,7 @@ internal sealed class OtlpHttpHandler(
     private const int CodeInvalidArgument = 3;
     private const int CodeResourceExhausted = 8;
     private const int CodeUnimplemented = 12;
+    private const int CodeInternal = 13;
     private const int CodeUnavailable = 14;
 
     /// <summary>Handles one request to the logs path.</summary>
@@ -92,7 +93,7 @@ internal sealed class OtlpHttpHandler(
             var message = format == PayloadFormat.Json
                 ? OtlpJsonDecoder.Decode(buffer.AsMemory(0, length), current.MaxAnyValueDepth)
                 : OtlpProtobufDecoder.Decode(buffer, length, current.MaxAnyValueDepth);
-            var tenant = request.Headers.TryGetValue(MlConventions.TenantHeader, out var values) ? values.ToString() : null;
+            var tenant = ReadTenantHeader(request);
             var response = await ingestor.ExportAsync(message, tenant, transport, context.RequestAborted).ConfigureAwait(false);
             await WriteMessageAsync(context, StatusCodes.Status200OK, format.Value, response).ConfigureAwait(false);
         }
@@ -104,10 +105,30 @@ internal sealed class OtlpHttpHandler(
         {
             // The client went away; nobody is left to answer.
         }
+        catch (Exception ex) when (!context.Response.HasStarted)
+        {
+            // A receiver bug (sink failures never get here: they are 503). Not retryable, like any other 500.
+            IngestLog.UnexpectedFailure(logger, ex, transport);
+            await WriteStatusAsync(context, StatusCodes.Status500InternalServerError, replyFormat, CodeInternal,
+                "internal error in the OTLP receiver").ConfigureAwait(false);
+        }
         finally
         {
             limiter.Exit();
         }
+    }
+
+    /// <summary>The tenant header's value, null when absent; given more than once it is a 400.</summary>
+    private static string? ReadTenantHeader(HttpRequest request)
+    {
+        if (!request.Headers.TryGetValue(MlConventions.TenantHeader, out var values) || values.Count == 0)
+        {
+            return null;
+        }
+
+        return values.Count == 1
+            ? values[0] ?? string.Empty
+            : throw OtlpRequestException.BadRequest($"{MlConventions.TenantHeader} must be given once");
     }
 
     private async Task WriteFailureAsync(HttpContext context, PayloadFormat format, string transport, OtlpRequestException ex, OtlpReceiverOptions current)

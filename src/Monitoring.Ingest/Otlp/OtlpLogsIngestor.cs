@@ -89,8 +89,11 @@ internal sealed class OtlpLogsIngestor(
         {
             await Task.WhenAll(tasks).ConfigureAwait(false);
         }
-        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception)
         {
+            // The client is gone: whatever the sink did, nobody is left to answer.
+            cancellationToken.ThrowIfCancellationRequested();
+
             // Report the most useful failure: an overload carries the sink's retry hint (the longest one wins).
             TimeSpan? retryAfter = null;
             for (var i = 0; i < tasks.Length; i++)
