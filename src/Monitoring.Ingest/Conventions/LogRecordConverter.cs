@@ -1,0 +1,693 @@
+using System.Globalization;
+using Monitoring.Abstractions.Events;
+using Monitoring.Abstractions.Models;
+using Monitoring.Ingest.Proto.Collector;
+using Monitoring.Ingest.Proto.Common;
+using Monitoring.Ingest.Proto.Logs;
+using Monitoring.Ingest.Proto.Resource;
+
+namespace Monitoring.Ingest.Conventions;
+
+/// <summary>Accepted records of one request grouped by model, and what was rejected.</summary>
+/// <param name="Batches">One batch per model, in order of first appearance; records in request order.</param>
+/// <param name="Accepted">Records converted.</param>
+/// <param name="Rejected">Records that broke the conventions.</param>
+/// <param name="ErrorMessage">The first few rejection reasons (<c>record 3: ...; record 9: ...</c>), or null when none.</param>
+internal sealed record ConvertedRequest(IReadOnlyList<EventBatch> Batches, int Accepted, int Rejected, string? ErrorMessage);
+
+/// <summary>
+/// Turns OTLP log records into <see cref="ModelEvent"/>s following the ML conventions (see <see cref="MlConventions"/>).
+/// Pure: no I/O, no clock (arrival time is passed in). Each record is accepted or rejected on its own; a rejected record
+/// gets one reason, the first rule it breaks.
+/// </summary>
+/// <remarks>
+/// Rules: the kind comes from <c>event_name</c> (<c>ml.prediction</c>/<c>ml.label</c>) or <c>ml.event</c>
+/// (<c>prediction</c>/<c>label</c>), which must agree when both are given. <c>ml.model.id</c> (non-empty string) and
+/// <c>ml.model.version</c> (non-empty string, default "unversioned") come from the record, else the resource. Numbers
+/// (score, value, latency, numeric features and labels) accept double or int attributes and must be finite; the score
+/// must lie in [0, 1] and the latency be &gt;= 0. <c>ml.prediction.class</c> accepts string, int or bool (rendered
+/// invariantly). A prediction needs a score, class or value; a label needs <c>ml.prediction.id</c> and
+/// <c>ml.label.value</c>. Features: double/int are numbers, string/bool are text, an empty string or absent value is
+/// null. Segments are non-empty strings. When a key repeats on a record, the last occurrence wins. Record numbers in
+/// reasons count from 0 across the request, in resource, scope, record order.
+/// </remarks>
+internal static class LogRecordConverter
+{
+    /// <summary>How many rejection reasons the error message names.</summary>
+    public const int MaxReportedReasons = 5;
+
+    /// <summary>Longest string value quoted in a reason; longer ones are cut.</summary>
+    public const int MaxQuotedLength = 64;
+
+    /// <summary>Converts a whole request.</summary>
+    /// <param name="request">The decoded request.</param>
+    /// <param name="tenantOverride">Tenant from the request header (already validated), or null to use <c>ml.tenant</c>.</param>
+    /// <param name="receivedUnixNano">Arrival time: the event time of records without timestamps, and <see cref="ModelEvent.ReceivedUnixNano"/>.</param>
+    public static ConvertedRequest Convert(ExportLogsServiceRequest request, string? tenantOverride, long receivedUnixNano)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var groups = new Dictionary<ModelKey, List<ModelEvent>>();
+        var order = new List<ModelKey>();
+        var reasons = new List<string>(MaxReportedReasons);
+        var accepted = 0;
+        var rejected = 0;
+        var index = 0;
+        foreach (var resourceLogs in request.ResourceLogs)
+        {
+            var resource = ResourceContext.From(resourceLogs.Resource, tenantOverride);
+            foreach (var scopeLogs in resourceLogs.ScopeLogs)
+            {
+                foreach (var record in scopeLogs.LogRecords)
+                {
+                    if (TryConvert(record, resource, receivedUnixNano, out var key, out var modelEvent, out var error))
+                    {
+                        if (!groups.TryGetValue(key, out var events))
+                        {
+                            events = [];
+                            groups.Add(key, events);
+                            order.Add(key);
+                        }
+
+                        events.Add(modelEvent);
+                        accepted++;
+                    }
+                    else
+                    {
+                        if (reasons.Count < MaxReportedReasons)
+                        {
+                            reasons.Add(string.Create(CultureInfo.InvariantCulture, $"record {index}: {error}"));
+                        }
+
+                        rejected++;
+                    }
+
+                    index++;
+                }
+            }
+        }
+
+        var batches = new EventBatch[order.Count];
+        for (var i = 0; i < order.Count; i++)
+        {
+            batches[i] = new EventBatch(order[i], [.. groups[order[i]]]);
+        }
+
+        return new ConvertedRequest(batches, accepted, rejected, FormatReasons(reasons, rejected));
+    }
+
+    /// <summary>Converts one record; on failure <paramref name="error"/> says which rule it broke.</summary>
+    public static bool TryConvert(
+        LogRecord record,
+        ResourceContext resource,
+        long receivedUnixNano,
+        out ModelKey key,
+        out ModelEvent modelEvent,
+        out string error)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(resource);
+        key = default;
+        modelEvent = null!;
+        var fields = RecordFields.Collect(record);
+
+        if (!TryGetKind(record.EventName, fields.Event, out var kind, out error))
+        {
+            return false;
+        }
+
+        if (resource.TenantError is not null)
+        {
+            error = resource.TenantError;
+            return false;
+        }
+
+        if (!TryGetNonEmptyString(fields.ModelId ?? resource.ModelId, MlConventions.ModelId, out var modelId, out error))
+        {
+            return false;
+        }
+
+        if (modelId is null)
+        {
+            error = "missing " + MlConventions.ModelId;
+            return false;
+        }
+
+        if (!TryGetNonEmptyString(fields.ModelVersion ?? resource.ModelVersion, MlConventions.ModelVersion, out var modelVersion, out error))
+        {
+            return false;
+        }
+
+        if (!TryGetNonEmptyString(fields.PredictionId, MlConventions.PredictionId, out var predictionId, out error)
+            || !TryGetNumber(fields.Score, MlConventions.Score, out var score, out error)
+            || !TryGetClass(fields.PredictedClass, out var predictedClass, out error)
+            || !TryGetNumber(fields.PredictedValue, MlConventions.PredictedValue, out var predictedValue, out error)
+            || !TryGetNumber(fields.LatencyMs, MlConventions.LatencyMs, out var latencyMs, out error)
+            || !TryGetLabel(fields.LabelValue, out var labelNumber, out var labelText, out error)
+            || !TryGetFeatures(fields.Features, out var features, out error)
+            || !TryGetSegments(fields.Segments, out var segments, out error)
+            || !TryGetEventTime(record, receivedUnixNano, out var eventTime, out error))
+        {
+            return false;
+        }
+
+        if (score is < 0 or > 1)
+        {
+            error = $"{MlConventions.Score} {FormatNumber(score.Value)} outside [0,1]";
+            return false;
+        }
+
+        if (latencyMs < 0)
+        {
+            error = $"{MlConventions.LatencyMs} {FormatNumber(latencyMs.Value)} is negative";
+            return false;
+        }
+
+        if (kind == EventKind.Prediction && score is null && predictedClass is null && predictedValue is null)
+        {
+            error = $"prediction without {MlConventions.Score}, {MlConventions.PredictedClass} or {MlConventions.PredictedValue}";
+            return false;
+        }
+
+        if (kind == EventKind.Label && predictionId is null)
+        {
+            error = $"label without {MlConventions.PredictionId}";
+            return false;
+        }
+
+        if (kind == EventKind.Label && labelNumber is null && labelText is null)
+        {
+            error = $"label without {MlConventions.LabelValue}";
+            return false;
+        }
+
+        key = new ModelKey(resource.Tenant, modelId);
+        modelEvent = new ModelEvent
+        {
+            Kind = kind,
+            PredictionId = predictionId,
+            EventTimeUnixNano = eventTime,
+            ModelVersion = modelVersion ?? MlConventions.DefaultModelVersion,
+            Score = score,
+            PredictedClass = predictedClass,
+            PredictedValue = predictedValue,
+            LatencyMs = latencyMs,
+            Features = features,
+            Segments = segments,
+            LabelNumber = labelNumber,
+            LabelText = labelText,
+            Source = resource.Source,
+            ReceivedUnixNano = receivedUnixNano,
+        };
+        error = string.Empty;
+        return true;
+    }
+
+    /// <summary>Whether a tenant name is usable in a <see cref="ModelKey"/>: non-empty, no '/'.</summary>
+    public static bool IsValidTenant(string? tenant) =>
+        !string.IsNullOrEmpty(tenant) && !tenant.Contains('/', StringComparison.Ordinal);
+
+    private static string? FormatReasons(List<string> reasons, int rejected)
+    {
+        if (rejected == 0)
+        {
+            return null;
+        }
+
+        var message = string.Join("; ", reasons);
+        return rejected > reasons.Count
+            ? string.Create(CultureInfo.InvariantCulture, $"{message}; and {rejected - reasons.Count} more rejected")
+            : message;
+    }
+
+    private static bool TryGetKind(string eventName, AnyValue? eventAttribute, out EventKind kind, out string error)
+    {
+        EventKind? fromName = eventName switch
+        {
+            MlConventions.PredictionEventName => EventKind.Prediction,
+            MlConventions.LabelEventName => EventKind.Label,
+            _ => null,
+        };
+
+        EventKind? fromAttribute = null;
+        if (eventAttribute is not null && eventAttribute.ValueCase != AnyValue.ValueOneofCase.None)
+        {
+            if (eventAttribute.ValueCase != AnyValue.ValueOneofCase.StringValue)
+            {
+                kind = default;
+                error = $"{MlConventions.EventAttribute} must be a string, got {TypeName(eventAttribute)}";
+                return false;
+            }
+
+            fromAttribute = eventAttribute.StringValue switch
+            {
+                MlConventions.PredictionEventValue => EventKind.Prediction,
+                MlConventions.LabelEventValue => EventKind.Label,
+                _ => null,
+            };
+            if (fromAttribute is null)
+            {
+                kind = default;
+                error = $"unknown {MlConventions.EventAttribute} {Quote(eventAttribute.StringValue)} (expected prediction or label)";
+                return false;
+            }
+        }
+
+        if (fromName is not null && fromAttribute is not null && fromName != fromAttribute)
+        {
+            kind = default;
+            error = $"event_name {Quote(eventName)} conflicts with {MlConventions.EventAttribute} {Quote(eventAttribute!.StringValue)}";
+            return false;
+        }
+
+        if ((fromName ?? fromAttribute) is { } found)
+        {
+            kind = found;
+            error = string.Empty;
+            return true;
+        }
+
+        kind = default;
+        error = string.IsNullOrEmpty(eventName)
+            ? $"missing event type (event_name {MlConventions.PredictionEventName} or {MlConventions.LabelEventName}, or attribute {MlConventions.EventAttribute})"
+            : $"unknown event type: event_name {Quote(eventName)} and no {MlConventions.EventAttribute}";
+        return false;
+    }
+
+    private static bool TryGetNonEmptyString(AnyValue? value, string name, out string? result, out string error)
+    {
+        result = null;
+        error = string.Empty;
+        if (value is null || value.ValueCase == AnyValue.ValueOneofCase.None)
+        {
+            return true;
+        }
+
+        if (value.ValueCase != AnyValue.ValueOneofCase.StringValue)
+        {
+            error = $"{name} must be a string, got {TypeName(value)}";
+            return false;
+        }
+
+        if (value.StringValue.Length == 0)
+        {
+            error = $"{name} is empty";
+            return false;
+        }
+
+        result = value.StringValue;
+        return true;
+    }
+
+    private static bool TryGetNumber(AnyValue? value, string name, out double? result, out string error)
+    {
+        result = null;
+        error = string.Empty;
+        switch (value?.ValueCase ?? AnyValue.ValueOneofCase.None)
+        {
+            case AnyValue.ValueOneofCase.None:
+                return true;
+            case AnyValue.ValueOneofCase.IntValue:
+                result = value!.IntValue;
+                return true;
+            case AnyValue.ValueOneofCase.DoubleValue when double.IsFinite(value!.DoubleValue):
+                result = value.DoubleValue;
+                return true;
+            case AnyValue.ValueOneofCase.DoubleValue:
+                error = $"{name} is {FormatNumber(value!.DoubleValue)}, not a finite number";
+                return false;
+            default:
+                error = $"{name} must be a number, got {TypeName(value!)}";
+                return false;
+        }
+    }
+
+    private static bool TryGetClass(AnyValue? value, out string? result, out string error)
+    {
+        result = null;
+        error = string.Empty;
+        switch (value?.ValueCase ?? AnyValue.ValueOneofCase.None)
+        {
+            case AnyValue.ValueOneofCase.None:
+                return true;
+            case AnyValue.ValueOneofCase.StringValue when value!.StringValue.Length > 0:
+                result = value.StringValue;
+                return true;
+            case AnyValue.ValueOneofCase.StringValue:
+                error = $"{MlConventions.PredictedClass} is empty";
+                return false;
+            case AnyValue.ValueOneofCase.IntValue:
+                result = value!.IntValue.ToString(CultureInfo.InvariantCulture);
+                return true;
+            case AnyValue.ValueOneofCase.BoolValue:
+                result = value!.BoolValue ? "true" : "false";
+                return true;
+            default:
+                error = $"{MlConventions.PredictedClass} must be a string, int or bool, got {TypeName(value!)}";
+                return false;
+        }
+    }
+
+    private static bool TryGetLabel(AnyValue? value, out double? number, out string? text, out string error)
+    {
+        number = null;
+        text = null;
+        error = string.Empty;
+        switch (value?.ValueCase ?? AnyValue.ValueOneofCase.None)
+        {
+            case AnyValue.ValueOneofCase.None:
+                return true;
+            case AnyValue.ValueOneofCase.IntValue:
+            case AnyValue.ValueOneofCase.DoubleValue:
+                return TryGetNumber(value, MlConventions.LabelValue, out number, out error);
+            case AnyValue.ValueOneofCase.StringValue when value!.StringValue.Length > 0:
+                text = value.StringValue;
+                return true;
+            case AnyValue.ValueOneofCase.StringValue:
+                error = $"{MlConventions.LabelValue} is empty";
+                return false;
+            case AnyValue.ValueOneofCase.BoolValue:
+                text = value!.BoolValue ? "true" : "false";
+                return true;
+            default:
+                error = $"{MlConventions.LabelValue} must be a number, string or bool, got {TypeName(value!)}";
+                return false;
+        }
+    }
+
+    private static bool TryGetFeatures(List<KeyValue>? attributes, out FeatureValue[] features, out string error)
+    {
+        features = [];
+        error = string.Empty;
+        if (attributes is null)
+        {
+            return true;
+        }
+
+        var result = new List<FeatureValue>(attributes.Count);
+        var positions = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var attribute in attributes)
+        {
+            var name = attribute.Key[MlConventions.FeaturePrefix.Length..];
+            if (name.Length == 0)
+            {
+                error = $"feature attribute {Quote(attribute.Key)} has no name";
+                return false;
+            }
+
+            var value = attribute.Value;
+            FeatureValue feature;
+            switch (value?.ValueCase ?? AnyValue.ValueOneofCase.None)
+            {
+                case AnyValue.ValueOneofCase.None:
+                    feature = new FeatureValue(name, null, null);
+                    break;
+                case AnyValue.ValueOneofCase.IntValue:
+                    feature = new FeatureValue(name, value!.IntValue, null);
+                    break;
+                case AnyValue.ValueOneofCase.DoubleValue when double.IsFinite(value!.DoubleValue):
+                    feature = new FeatureValue(name, value.DoubleValue, null);
+                    break;
+                case AnyValue.ValueOneofCase.DoubleValue:
+                    error = $"{attribute.Key} is {FormatNumber(value!.DoubleValue)}, not a finite number";
+                    return false;
+                case AnyValue.ValueOneofCase.StringValue:
+                    feature = new FeatureValue(name, null, value!.StringValue.Length == 0 ? null : value.StringValue);
+                    break;
+                case AnyValue.ValueOneofCase.BoolValue:
+                    feature = new FeatureValue(name, null, value!.BoolValue ? "true" : "false");
+                    break;
+                default:
+                    error = $"{attribute.Key} must be a number, string or bool, got {TypeName(value!)}";
+                    return false;
+            }
+
+            if (positions.TryGetValue(name, out var position))
+            {
+                result[position] = feature;
+            }
+            else
+            {
+                positions.Add(name, result.Count);
+                result.Add(feature);
+            }
+        }
+
+        features = [.. result];
+        return true;
+    }
+
+    private static bool TryGetSegments(List<KeyValue>? attributes, out SegmentValue[] segments, out string error)
+    {
+        segments = [];
+        error = string.Empty;
+        if (attributes is null)
+        {
+            return true;
+        }
+
+        var result = new List<SegmentValue>(attributes.Count);
+        var positions = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var attribute in attributes)
+        {
+            var name = attribute.Key[MlConventions.SegmentPrefix.Length..];
+            if (name.Length == 0)
+            {
+                error = $"segment attribute {Quote(attribute.Key)} has no name";
+                return false;
+            }
+
+            if (!TryGetNonEmptyString(attribute.Value, attribute.Key, out var text, out error))
+            {
+                return false;
+            }
+
+            if (text is null)
+            {
+                error = $"{attribute.Key} has no value";
+                return false;
+            }
+
+            var segment = new SegmentValue(name, text);
+            if (positions.TryGetValue(name, out var position))
+            {
+                result[position] = segment;
+            }
+            else
+            {
+                positions.Add(name, result.Count);
+                result.Add(segment);
+            }
+        }
+
+        segments = [.. result];
+        return true;
+    }
+
+    private static bool TryGetEventTime(LogRecord record, long receivedUnixNano, out long eventTime, out string error)
+    {
+        var (time, field) = record.TimeUnixNano != 0
+            ? (record.TimeUnixNano, "time_unix_nano")
+            : (record.ObservedTimeUnixNano, "observed_time_unix_nano");
+        if (time == 0)
+        {
+            eventTime = receivedUnixNano;
+            error = string.Empty;
+            return true;
+        }
+
+        if (time > long.MaxValue)
+        {
+            eventTime = 0;
+            error = string.Create(CultureInfo.InvariantCulture, $"{field} {time} out of range");
+            return false;
+        }
+
+        eventTime = (long)time;
+        error = string.Empty;
+        return true;
+    }
+
+    /// <summary>The OTLP type of a value, for reasons.</summary>
+    internal static string TypeName(AnyValue value) => value.ValueCase switch
+    {
+        AnyValue.ValueOneofCase.StringValue => "string",
+        AnyValue.ValueOneofCase.BoolValue => "bool",
+        AnyValue.ValueOneofCase.IntValue => "int",
+        AnyValue.ValueOneofCase.DoubleValue => "double",
+        AnyValue.ValueOneofCase.ArrayValue => "array",
+        AnyValue.ValueOneofCase.KvlistValue => "kvlist",
+        AnyValue.ValueOneofCase.BytesValue => "bytes",
+        _ => "empty",
+    };
+
+    private static string FormatNumber(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    private static string Quote(string value) =>
+        value.Length <= MaxQuotedLength ? $"'{value}'" : $"'{value[..MaxQuotedLength]}...'";
+
+    /// <summary>The convention attributes of one record (last occurrence of a key wins).</summary>
+    private sealed class RecordFields
+    {
+        public AnyValue? Event { get; private set; }
+
+        public AnyValue? ModelId { get; private set; }
+
+        public AnyValue? ModelVersion { get; private set; }
+
+        public AnyValue? PredictionId { get; private set; }
+
+        public AnyValue? Score { get; private set; }
+
+        public AnyValue? PredictedClass { get; private set; }
+
+        public AnyValue? PredictedValue { get; private set; }
+
+        public AnyValue? LatencyMs { get; private set; }
+
+        public AnyValue? LabelValue { get; private set; }
+
+        public List<KeyValue>? Features { get; private set; }
+
+        public List<KeyValue>? Segments { get; private set; }
+
+        public static RecordFields Collect(LogRecord record)
+        {
+            var fields = new RecordFields();
+            foreach (var attribute in record.Attributes)
+            {
+                var key = attribute.Key;
+                if (!key.StartsWith("ml.", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                // An attribute without a value is "present but empty": for scalar fields, the same as absent.
+                var value = attribute.Value ?? new AnyValue();
+                switch (key)
+                {
+                    case MlConventions.EventAttribute:
+                        fields.Event = value;
+                        break;
+                    case MlConventions.ModelId:
+                        fields.ModelId = value;
+                        break;
+                    case MlConventions.ModelVersion:
+                        fields.ModelVersion = value;
+                        break;
+                    case MlConventions.PredictionId:
+                        fields.PredictionId = value;
+                        break;
+                    case MlConventions.Score:
+                        fields.Score = value;
+                        break;
+                    case MlConventions.PredictedClass:
+                        fields.PredictedClass = value;
+                        break;
+                    case MlConventions.PredictedValue:
+                        fields.PredictedValue = value;
+                        break;
+                    case MlConventions.LatencyMs:
+                        fields.LatencyMs = value;
+                        break;
+                    case MlConventions.LabelValue:
+                        fields.LabelValue = value;
+                        break;
+                    default:
+                        if (key.StartsWith(MlConventions.FeaturePrefix, StringComparison.Ordinal))
+                        {
+                            (fields.Features ??= []).Add(attribute);
+                        }
+                        else if (key.StartsWith(MlConventions.SegmentPrefix, StringComparison.Ordinal))
+                        {
+                            (fields.Segments ??= []).Add(attribute);
+                        }
+
+                        break;
+                }
+            }
+
+            return fields;
+        }
+    }
+}
+
+/// <summary>What a resource contributes to its records: tenant, source, and default model id/version.</summary>
+internal sealed class ResourceContext
+{
+    private ResourceContext(string tenant, string? tenantError, string? source, AnyValue? modelId, AnyValue? modelVersion)
+    {
+        Tenant = tenant;
+        TenantError = tenantError;
+        Source = source;
+        ModelId = modelId;
+        ModelVersion = modelVersion;
+    }
+
+    /// <summary>Tenant of the records (header, else <c>ml.tenant</c>, else the default).</summary>
+    public string Tenant { get; }
+
+    /// <summary>Why the resource's <c>ml.tenant</c> is unusable (its records are rejected), or null.</summary>
+    public string? TenantError { get; }
+
+    /// <summary><c>service.name</c> when it is a string.</summary>
+    public string? Source { get; }
+
+    /// <summary><c>ml.model.id</c> of the resource (used when the record has none).</summary>
+    public AnyValue? ModelId { get; }
+
+    /// <summary><c>ml.model.version</c> of the resource (used when the record has none).</summary>
+    public AnyValue? ModelVersion { get; }
+
+    /// <summary>Reads a resource (null when the request has none).</summary>
+    public static ResourceContext From(Resource? resource, string? tenantOverride)
+    {
+        AnyValue? tenant = null;
+        AnyValue? service = null;
+        AnyValue? modelId = null;
+        AnyValue? modelVersion = null;
+        if (resource is not null)
+        {
+            foreach (var attribute in resource.Attributes)
+            {
+                switch (attribute.Key)
+                {
+                    case MlConventions.TenantAttribute:
+                        tenant = attribute.Value ?? new AnyValue();
+                        break;
+                    case MlConventions.ServiceName:
+                        service = attribute.Value;
+                        break;
+                    case MlConventions.ModelId:
+                        modelId = attribute.Value ?? new AnyValue();
+                        break;
+                    case MlConventions.ModelVersion:
+                        modelVersion = attribute.Value ?? new AnyValue();
+                        break;
+                    default:
+                        break;
+                }
+            }
+        }
+
+        var source = service is { ValueCase: AnyValue.ValueOneofCase.StringValue } && service.StringValue.Length > 0
+            ? service.StringValue
+            : null;
+        if (tenantOverride is not null)
+        {
+            return new ResourceContext(tenantOverride, null, source, modelId, modelVersion);
+        }
+
+        if (tenant is null || tenant.ValueCase == AnyValue.ValueOneofCase.None)
+        {
+            return new ResourceContext(ModelKey.DefaultTenant, null, source, modelId, modelVersion);
+        }
+
+        if (tenant.ValueCase == AnyValue.ValueOneofCase.StringValue && LogRecordConverter.IsValidTenant(tenant.StringValue))
+        {
+            return new ResourceContext(tenant.StringValue, null, source, modelId, modelVersion);
+        }
+
+        var error = $"resource {MlConventions.TenantAttribute} must be a non-empty string without '/', got {LogRecordConverter.TypeName(tenant)}";
+        return new ResourceContext(ModelKey.DefaultTenant, error, source, modelId, modelVersion);
+    }
+}
