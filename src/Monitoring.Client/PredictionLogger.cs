@@ -54,6 +54,13 @@ public sealed class PredictionLogger : IPredictionSink, IDisposable
             throw new ArgumentOutOfRangeException(nameof(options), options.MaxAttributesPerRecord, "MaxAttributesPerRecord must be at least 16.");
         }
 
+        if (options.MaxQueueSize < 1 || options.MaxExportBatchSize < 1 || options.MaxExportBatchSize > options.MaxQueueSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "Batching needs 1 <= MaxExportBatchSize <= MaxQueueSize.");
+        }
+
+        var exportTimeoutMs = Milliseconds(options.ExportTimeout, nameof(options.ExportTimeout));
+        var scheduledDelayMs = Milliseconds(options.ScheduledDelay, nameof(options.ScheduledDelay));
         _maxAttributes = options.MaxAttributesPerRecord;
 
         // The SDK reads its settings from the IConfiguration in the container (environment variables when none is
@@ -86,12 +93,12 @@ public sealed class PredictionLogger : IPredictionSink, IDisposable
                     exporter.Endpoint = endpoint;
                     exporter.Protocol = options.Protocol == OtlpProtocol.Grpc ? OtlpExportProtocol.Grpc : OtlpExportProtocol.HttpProtobuf;
                     exporter.Headers = headers;
-                    exporter.TimeoutMilliseconds = Milliseconds(options.ExportTimeout, nameof(options.ExportTimeout));
+                    exporter.TimeoutMilliseconds = exportTimeoutMs;
                     processor.ExportProcessorType = options.UseBatching ? ExportProcessorType.Batch : ExportProcessorType.Simple;
                     processor.BatchExportProcessorOptions.MaxQueueSize = options.MaxQueueSize;
                     processor.BatchExportProcessorOptions.MaxExportBatchSize = options.MaxExportBatchSize;
-                    processor.BatchExportProcessorOptions.ScheduledDelayMilliseconds = Milliseconds(options.ScheduledDelay, nameof(options.ScheduledDelay));
-                    processor.BatchExportProcessorOptions.ExporterTimeoutMilliseconds = exporter.TimeoutMilliseconds;
+                    processor.BatchExportProcessorOptions.ScheduledDelayMilliseconds = scheduledDelayMs;
+                    processor.BatchExportProcessorOptions.ExporterTimeoutMilliseconds = exportTimeoutMs;
                 });
             });
         });

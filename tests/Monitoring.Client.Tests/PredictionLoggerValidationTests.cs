@@ -96,6 +96,8 @@ public sealed class PredictionLoggerValidationTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new PredictionLogger(options with { ScheduledDelay = TimeSpan.Zero }));
         Assert.Throws<ArgumentException>(() => new PredictionLogger(options with { Endpoint = new Uri("/relative", UriKind.Relative) }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new PredictionLogger(options with { MaxAttributesPerRecord = 8 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PredictionLogger(options with { ExportTimeout = TimeSpan.FromSeconds(-1) }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PredictionLogger(options with { MaxQueueSize = 100, MaxExportBatchSize = 200 }));
     }
 
     [Fact]
