@@ -43,6 +43,11 @@ builder.Services.AddSingleton<IEventSink, GrainEventSink>();
 builder.Services.AddOtlpReceivers(builder.Configuration);
 builder.Services.AddHostedService<ModelActivator>();
 builder.Services.AddOpenApi();
+if (demo)
+{
+    builder.Services.AddHostedService<Monitoring.Silo.Demo.DemoService>();
+}
+
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
 
 var app = builder.Build();
