@@ -9,6 +9,8 @@ internal static class TestEvents
 {
     public const long BaseTime = 1_700_000_000_000_000_000;
 
+    private static readonly string[] FeatureNames = [.. Enumerable.Range(0, 64).Select(f => $"feature_{f:D2}")];
+
     public static ModelKey NewModel(string prefix = "m") => new("t" + Guid.NewGuid().ToString("N")[..8], $"{prefix}/{Guid.NewGuid():N}");
 
     public static ModelEvent Prediction(string? predictionId, int index, int featureCount = 20)
@@ -17,8 +19,8 @@ internal static class TestEvents
         for (var f = 0; f < featureCount; f++)
         {
             features[f] = f % 5 == 4
-                ? new FeatureValue($"feature_{f:D2}", null, (index + f) % 3 == 0 ? "red" : "blue")
-                : new FeatureValue($"feature_{f:D2}", (index * 0.25) + f, null);
+                ? new FeatureValue(FeatureName(f), null, (index + f) % 3 == 0 ? "red" : "blue")
+                : new FeatureValue(FeatureName(f), (index * 0.25) + f, null);
         }
 
         return new ModelEvent
@@ -36,6 +38,8 @@ internal static class TestEvents
             ReceivedUnixNano = BaseTime + index + 1000,
         };
     }
+
+    private static string FeatureName(int f) => f < FeatureNames.Length ? FeatureNames[f] : $"feature_{f:D2}";
 
     public static ModelEvent Label(string predictionId, int index) => new()
     {
