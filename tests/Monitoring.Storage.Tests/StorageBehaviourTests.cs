@@ -121,6 +121,24 @@ public abstract class StorageBehaviourTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Large_batches_mixing_duplicates_and_new_records_number_only_the_new_ones()
+    {
+        var log = NewLog();
+        var model = TestEvents.NewModel();
+        await log.AppendAsync(model, TestEvents.Predictions("p", 0, 100, featureCount: 3));
+
+        // 50 duplicates then 50 new ids: whole chunks of duplicates, a mixed chunk, a clean chunk and a remainder.
+        var outcome = await log.AppendAsync(model, TestEvents.Predictions("p", 50, 100, featureCount: 3));
+
+        Assert.Equal(50, outcome.Duplicates);
+        Assert.Equal(Enumerable.Range(101, 50).Select(i => (long)i), outcome.Appended.Select(e => e.Sequence));
+        Assert.Equal(Enumerable.Range(100, 50).Select(i => $"p{i}"), outcome.Appended.Select(e => e.Event.PredictionId));
+        var read = await ReadAll(log, model);
+        Assert.Equal(Enumerable.Range(0, 150).Select(i => $"p{i}"), read.Select(e => e.Event.PredictionId));
+        Assert.Equal(Enumerable.Range(1, 150).Select(i => (long)i), read.Select(e => e.Sequence));
+    }
+
+    [Fact]
     public async Task Duplicates_within_a_batch_are_skipped_first_occurrence_wins()
     {
         var log = NewLog();
