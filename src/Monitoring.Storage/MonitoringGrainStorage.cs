@@ -14,7 +14,7 @@ namespace Monitoring.Storage;
 /// and an ETag. Writes and clears are optimistic: they succeed only if the stored ETag is the one the grain read (or
 /// no row exists when the grain read none); otherwise they throw <see cref="InconsistentStateException"/>.
 /// </summary>
-public sealed class MonitoringGrainStorage : IGrainStorage, IAsyncDisposable, IDisposable
+public sealed class MonitoringGrainStorage : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>, IAsyncDisposable, IDisposable
 {
     private const string ReadSql =
         "SELECT state, etag FROM grain_state WHERE grain_type = @type AND grain_id = @id AND state_name = @name";
@@ -65,6 +65,13 @@ public sealed class MonitoringGrainStorage : IGrainStorage, IAsyncDisposable, ID
     public static MonitoringGrainStorage CreatePostgres(
         string connectionString, IGrainStorageSerializer serializer, ILoggerFactory? loggerFactory = null) =>
         new(new PostgresDatabase(NpgsqlDataSource.Create(connectionString), ownsDataSource: true), serializer, CreateLogger(loggerFactory));
+
+    /// <summary>Creates the table when the silo starts (before grains run), so a bad connection fails the start.</summary>
+    public void Participate(ISiloLifecycle lifecycle)
+    {
+        ArgumentNullException.ThrowIfNull(lifecycle);
+        lifecycle.Subscribe(nameof(MonitoringGrainStorage), ServiceLifecycleStage.ApplicationServices, _schema.EnsureAsync);
+    }
 
     /// <inheritdoc />
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Monitoring.Abstractions.Events;
 using Monitoring.Abstractions.Models;
 using Monitoring.Storage.Tests.Support;
@@ -433,6 +435,28 @@ public abstract class StorageBehaviourTests : IAsyncLifetime
         await storage.WriteStateAsync("window", grain, state);
         await storage.ReadStateAsync("window", grain, reread);
         Assert.Equal(1, reread.State!.Count);
+    }
+
+    [Fact]
+    public async Task Service_registration_creates_the_schema_at_start_and_resolves_working_stores()
+    {
+        var services = Backend.AddTo(new ServiceCollection());
+        await using var provider = services.BuildServiceProvider();
+        foreach (var hosted in provider.GetServices<IHostedService>())
+        {
+            await hosted.StartAsync(CancellationToken.None);
+        }
+
+        var log = provider.GetRequiredService<IEventLog>();
+        var reports = provider.GetRequiredService<IReportStore>();
+        Assert.Same(provider.GetRequiredService<DurableEventLog>(), log);
+        var model = TestEvents.NewModel();
+        var outcome = await log.AppendAsync(model, TestEvents.Predictions("di", 0, 3));
+        await reports.SaveAsync(new StoredReport(model, "window.hour", 0, 10, "{}"));
+
+        Assert.Equal(3, outcome.Appended.Count);
+        Assert.Contains(model, await log.ListModelsAsync());
+        Assert.NotNull(await reports.GetAsync(model, "window.hour", 0));
     }
 
     private DurableEventLog NewLog() => Own(Backend.CreateEventLog());

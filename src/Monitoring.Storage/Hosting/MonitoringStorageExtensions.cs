@@ -11,7 +11,7 @@ public static class MonitoringStorageExtensions
 {
     /// <summary>
     /// Registers <see cref="IEventLog"/> and <see cref="IReportStore"/> (singletons, disposed with the container) over
-    /// one SQLite database file (WAL, synchronous=FULL). Tables are created on first use.
+    /// one SQLite database file (WAL, synchronous=FULL). Tables are created when the host starts (or on first use).
     /// </summary>
     public static IServiceCollection AddMonitoringSqlite(this IServiceCollection services, string databasePath)
     {
@@ -24,7 +24,7 @@ public static class MonitoringStorageExtensions
 
     /// <summary>
     /// Registers <see cref="IEventLog"/> and <see cref="IReportStore"/> (singletons, disposed with the container) over a
-    /// PostgreSQL database. Tables are created on first use.
+    /// PostgreSQL database. Tables are created when the host starts (or on first use).
     /// </summary>
     public static IServiceCollection AddMonitoringPostgres(this IServiceCollection services, string connectionString)
     {
@@ -87,6 +87,7 @@ public static class MonitoringStorageExtensions
     {
         services.AddSingleton<IEventLog>(sp => sp.GetRequiredService<DurableEventLog>());
         services.AddSingleton<IReportStore>(sp => sp.GetRequiredService<SqlReportStore>());
+        services.AddHostedService<MonitoringStorageInitializer>();
         return services;
     }
 }

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Monitoring.Storage.Hosting;
 using Npgsql;
 using Orleans.Storage;
 using Xunit;
@@ -19,6 +21,9 @@ public interface IStorageBackend : IAsyncDisposable
 
     /// <summary>Grain storage over this test's storage.</summary>
     MonitoringGrainStorage CreateGrainStorage(IGrainStorageSerializer serializer);
+
+    /// <summary>Registers the event log and report store over this test's storage (AddMonitoringSqlite / AddMonitoringPostgres).</summary>
+    IServiceCollection AddTo(IServiceCollection services);
 }
 
 /// <summary>A fresh SQLite file in a temporary directory.</summary>
@@ -42,6 +47,8 @@ internal sealed class SqliteBackend : IStorageBackend
 
     public MonitoringGrainStorage CreateGrainStorage(IGrainStorageSerializer serializer) =>
         MonitoringGrainStorage.CreateSqlite(DatabasePath, serializer);
+
+    public IServiceCollection AddTo(IServiceCollection services) => services.AddMonitoringSqlite(DatabasePath);
 
     public ValueTask DisposeAsync()
     {
@@ -88,6 +95,8 @@ internal sealed class PostgresBackend : IStorageBackend
 
     public MonitoringGrainStorage CreateGrainStorage(IGrainStorageSerializer serializer) =>
         MonitoringGrainStorage.CreatePostgres(ConnectionString, serializer);
+
+    public IServiceCollection AddTo(IServiceCollection services) => services.AddMonitoringPostgres(ConnectionString);
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }
