@@ -36,7 +36,7 @@ internal sealed class PostgresServer : IAsyncDisposable
     /// <summary>Starts a server; throws with <see cref="InstallHint"/> when PostgreSQL is not installed.</summary>
     public static async Task<PostgresServer> StartAsync()
     {
-        var bin = FindBinDirectory() ?? throw new InvalidOperationException(InstallHint);
+        var bin = FindBinDirectory("/usr/lib/postgresql", Environment.GetEnvironmentVariable("PATH")) ?? throw new InvalidOperationException(InstallHint);
         var asPostgresUser = IsRoot();
         var root = Path.Combine(Path.GetTempPath(), "monitoring-pg-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(root);
@@ -75,9 +75,9 @@ internal sealed class PostgresServer : IAsyncDisposable
         }
     }
 
-    private static string? FindBinDirectory()
+    /// <summary>The newest Debian server bin directory under <paramref name="debianRoot"/>, else a PATH entry with initdb and pg_ctl.</summary>
+    internal static string? FindBinDirectory(string debianRoot, string? path)
     {
-        const string debianRoot = "/usr/lib/postgresql";
         if (Directory.Exists(debianRoot))
         {
             var best = Directory.GetDirectories(debianRoot)
@@ -92,7 +92,7 @@ internal sealed class PostgresServer : IAsyncDisposable
             }
         }
 
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var dir in (path ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries))
         {
             if (File.Exists(Path.Combine(dir, "initdb")) && File.Exists(Path.Combine(dir, "pg_ctl")))
             {
