@@ -4,74 +4,59 @@ using NpgsqlTypes;
 namespace Monitoring.Storage.Events;
 
 /// <summary>
-/// Writes a group in one transaction on a dedicated connection: creates missing <c>model_heads</c> rows and locks the
-/// group's heads in key order (<c>FOR UPDATE</c>, so writers in other processes queue per model and cannot deadlock),
-/// binary-COPYs the rows into a session temp table, then one statement drops the rows already logged, numbers the rest
-/// per model from the head, inserts them with <c>ON CONFLICT DO NOTHING RETURNING</c> and moves the heads.
+/// Writes a group in one transaction on a dedicated connection:
+/// <list type="number">
+/// <item>creates missing <c>model_heads</c> rows and locks the group's heads in key order (<c>FOR UPDATE</c>), so
+/// writers in other processes queue per model (and cannot deadlock) and the heads read are current;</item>
+/// <item>one query finds which of the rows' (model, kind, prediction id) are already logged;</item>
+/// <item>the rest are numbered from the heads and binary-COPYed straight into <c>events</c>;</item>
+/// <item>the heads move and the transaction commits (durable with the default synchronous_commit=on).</item>
+/// </list>
+/// Under the head locks no other writer can add a row for these models, so the duplicate check cannot race; a row
+/// that still collided would fail the COPY (and the transaction) rather than be stored twice.
 /// </summary>
 internal sealed class PostgresEventWriter(NpgsqlDataSource dataSource) : IEventBatchWriter
 {
-    private const string CreateIncoming =
-        """
-        CREATE TEMP TABLE IF NOT EXISTS incoming (
-            ord integer NOT NULL,
-            model_key text COLLATE "C" NOT NULL,
-            kind integer NOT NULL,
-            prediction_id text COLLATE "C",
-            event_time bigint NOT NULL,
-            payload bytea NOT NULL
-        ) ON COMMIT DELETE ROWS
-        """;
-
     private const string LockHeads =
         """
         INSERT INTO model_heads (model_key, last_seq)
         SELECT k, 0 FROM unnest(@keys::text[]) AS k ORDER BY k COLLATE "C"
         ON CONFLICT (model_key) DO NOTHING;
-        SELECT model_key FROM model_heads WHERE model_key = ANY(@keys::text[]) ORDER BY model_key FOR UPDATE;
+        SELECT model_key, last_seq FROM model_heads WHERE model_key = ANY(@keys::text[]) ORDER BY model_key FOR UPDATE;
         """;
 
-    private const string Copy = "COPY incoming (ord, model_key, kind, prediction_id, event_time, payload) FROM STDIN (FORMAT BINARY)";
-
-    private const string Insert =
+    private const string FindLogged =
         """
-        WITH fresh AS (
-            SELECT i.* FROM incoming i
-            WHERE i.prediction_id IS NULL OR NOT EXISTS (
-                SELECT 1 FROM events e
-                WHERE e.model_key = i.model_key AND e.kind = i.kind AND e.prediction_id = i.prediction_id)
-        ), numbered AS (
-            SELECT f.ord, f.model_key, h.last_seq + row_number() OVER (PARTITION BY f.model_key ORDER BY f.ord) AS seq,
-                   f.kind, f.prediction_id, f.event_time, f.payload
-            FROM fresh f JOIN model_heads h ON h.model_key = f.model_key
-        ), inserted AS (
-            INSERT INTO events (model_key, seq, kind, prediction_id, event_time, payload)
-            SELECT model_key, seq, kind, prediction_id, event_time, payload FROM numbered
-            ON CONFLICT (model_key, kind, prediction_id) WHERE prediction_id IS NOT NULL DO NOTHING
-            RETURNING model_key, seq
-        ), moved AS (
-            UPDATE model_heads h SET last_seq = m.last_seq
-            FROM (SELECT model_key, max(seq) AS last_seq FROM inserted GROUP BY model_key) m
-            WHERE h.model_key = m.model_key
-        )
-        SELECT n.ord, n.seq FROM numbered n JOIN inserted USING (model_key, seq)
+        SELECT c.ord FROM unnest(@ords::int[], @models::text[], @kinds::int[], @ids::text[]) AS c(ord, model_key, kind, prediction_id)
+        WHERE EXISTS (
+            SELECT 1 FROM events e
+            WHERE e.model_key = c.model_key COLLATE "C" AND e.kind = c.kind AND e.prediction_id = c.prediction_id COLLATE "C")
         """;
 
+    private const string Copy = "COPY events (model_key, seq, kind, prediction_id, event_time, payload) FROM STDIN (FORMAT BINARY)";
+
+    private const string MoveHeads =
+        """
+        UPDATE model_heads h SET last_seq = m.last_seq
+        FROM unnest(@keys::text[], @seqs::bigint[]) AS m(model_key, last_seq)
+        WHERE h.model_key = m.model_key COLLATE "C"
+        """;
+
+    private readonly Dictionary<string, long> _heads = new(StringComparer.Ordinal);
+    private readonly HashSet<int> _logged = [];
     private NpgsqlConnection? _connection;
 
     public async Task WriteAsync(IReadOnlyList<PendingRow> rows, CancellationToken cancellationToken)
     {
-        var connection = await GetConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var connection = _connection ??= await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var keys = rows.Select(r => r.ModelKey).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        _heads.Clear();
+        _logged.Clear();
         var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
         {
-            var lockHeads = new NpgsqlCommand(LockHeads, connection, transaction);
-            await using (lockHeads.ConfigureAwait(false))
-            {
-                lockHeads.Parameters.AddWithValue("keys", keys);
-                await lockHeads.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
+            await LockHeadsAsync(connection, transaction, keys, cancellationToken).ConfigureAwait(false);
+            await FindLoggedAsync(connection, transaction, rows, cancellationToken).ConfigureAwait(false);
 
             var importer = await connection.BeginBinaryImportAsync(Copy, cancellationToken).ConfigureAwait(false);
             await using (importer.ConfigureAwait(false))
@@ -79,10 +64,18 @@ internal sealed class PostgresEventWriter(NpgsqlDataSource dataSource) : IEventB
                 for (var i = 0; i < rows.Count; i++)
                 {
                     var row = rows[i];
-                    row.Sequence = 0;
+                    if (_logged.Contains(i))
+                    {
+                        row.Sequence = 0;
+                        continue;
+                    }
+
+                    var sequence = _heads[row.ModelKey] + 1;
+                    _heads[row.ModelKey] = sequence;
+                    row.Sequence = sequence;
                     await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
-                    await importer.WriteAsync(i, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
                     await importer.WriteAsync(row.ModelKey, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                    await importer.WriteAsync(sequence, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
                     await importer.WriteAsync((int)row.Event.Kind, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
                     if (row.Event.PredictionId is { } id)
                     {
@@ -100,17 +93,12 @@ internal sealed class PostgresEventWriter(NpgsqlDataSource dataSource) : IEventB
                 await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            var insert = new NpgsqlCommand(Insert, connection, transaction);
-            await using (insert.ConfigureAwait(false))
+            var move = new NpgsqlCommand(MoveHeads, connection, transaction);
+            await using (move.ConfigureAwait(false))
             {
-                var reader = await insert.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                await using (reader.ConfigureAwait(false))
-                {
-                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        rows[reader.GetInt32(0)].Sequence = reader.GetInt64(1);
-                    }
-                }
+                move.Parameters.AddWithValue("keys", _heads.Keys.ToArray());
+                move.Parameters.AddWithValue("seqs", _heads.Values.ToArray());
+                await move.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -126,29 +114,65 @@ internal sealed class PostgresEventWriter(NpgsqlDataSource dataSource) : IEventB
         }
     }
 
-    private async Task<NpgsqlConnection> GetConnectionAsync(CancellationToken cancellationToken)
+    private async Task LockHeadsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string[] keys, CancellationToken cancellationToken)
     {
-        if (_connection is not null)
+        var command = new NpgsqlCommand(LockHeads, connection, transaction);
+        await using (command.ConfigureAwait(false))
         {
-            return _connection;
-        }
-
-        var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var create = new NpgsqlCommand(CreateIncoming, connection);
-            await using (create.ConfigureAwait(false))
+            command.Parameters.AddWithValue("keys", keys);
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
             {
-                await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                // The first statement (the INSERT) returns no rows; the heads come from the second.
+                do
+                {
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        _heads[reader.GetString(0)] = reader.GetInt64(1);
+                    }
+                }
+                while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
             }
         }
-        catch
+    }
+
+    private async Task FindLoggedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<PendingRow> rows, CancellationToken cancellationToken)
+    {
+        var ords = new List<int>(rows.Count);
+        var models = new List<string>(rows.Count);
+        var kinds = new List<int>(rows.Count);
+        var ids = new List<string>(rows.Count);
+        for (var i = 0; i < rows.Count; i++)
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
+            if (rows[i].Event.PredictionId is { } id)
+            {
+                ords.Add(i);
+                models.Add(rows[i].ModelKey);
+                kinds.Add((int)rows[i].Event.Kind);
+                ids.Add(id);
+            }
         }
 
-        _connection = connection;
-        return connection;
+        if (ords.Count == 0)
+        {
+            return;
+        }
+
+        var command = new NpgsqlCommand(FindLogged, connection, transaction);
+        await using (command.ConfigureAwait(false))
+        {
+            command.Parameters.AddWithValue("ords", ords);
+            command.Parameters.AddWithValue("models", models);
+            command.Parameters.AddWithValue("kinds", kinds);
+            command.Parameters.AddWithValue("ids", ids);
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    _logged.Add(reader.GetInt32(0));
+                }
+            }
+        }
     }
 }
