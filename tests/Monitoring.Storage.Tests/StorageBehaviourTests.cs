@@ -275,6 +275,34 @@ public abstract class StorageBehaviourTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Two_logs_over_the_same_storage_append_to_one_model_safely()
+    {
+        // As two silos would during a grain's move: separate writers, same model, overlapping ids.
+        var first = NewLog();
+        var second = NewLog();
+        var model = TestEvents.NewModel();
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
+        {
+            var log = i % 2 == 0 ? first : second;
+            var total = new List<LoggedEvent>();
+            for (var b = 0; b < 10; b++)
+            {
+                total.AddRange((await log.AppendAsync(model, TestEvents.Predictions("shared", b * 50, 50, featureCount: 2))).Appended);
+            }
+
+            return total;
+        })));
+
+        var appended = outcomes.SelectMany(o => o).ToList();
+        Assert.Equal(500, appended.Count);
+        Assert.Equal(500, appended.Select(e => e.Event.PredictionId).Distinct().Count());
+        var read = await ReadAll(NewLog(), model);
+        Assert.Equal(Enumerable.Range(1, 500).Select(i => (long)i), read.Select(e => e.Sequence));
+        Assert.Equal(appended.OrderBy(e => e.Sequence).Select(e => e.Event.PredictionId), read.Select(e => e.Event.PredictionId));
+    }
+
+    [Fact]
     public async Task Find_returns_the_logged_record_or_null()
     {
         var log = NewLog();
