@@ -5,8 +5,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages the tests use (none of the current suites needs a server; later suites add theirs here).
-packages=(ca-certificates)
+# Debian packages the tests use: the storage tests start a private PostgreSQL server (initdb + pg_ctl from postgresql).
+packages=(ca-certificates postgresql)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

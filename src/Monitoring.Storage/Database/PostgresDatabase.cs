@@ -1,0 +1,95 @@
+using System.Data.Common;
+using Monitoring.Storage.Events;
+using Npgsql;
+
+namespace Monitoring.Storage.Database;
+
+/// <summary>
+/// A PostgreSQL database through an <see cref="NpgsqlDataSource"/>. Commits are durable with the server's default
+/// <c>synchronous_commit = on</c>. Text keys use the "C" collation so their order is bytewise and locale independent.
+/// </summary>
+internal sealed class PostgresDatabase(NpgsqlDataSource dataSource, bool ownsDataSource) : StorageDatabase
+{
+    /// <summary>Advisory lock key taken while creating the schema, so concurrent silos do not race on CREATE.</summary>
+    private const long SchemaLockKey = 0x4D6F6E69746F72;
+
+    public NpgsqlDataSource DataSource { get; } = dataSource;
+
+    public override string BackendName => "postgres";
+
+    public override string EventLogSchema =>
+        """
+        CREATE TABLE IF NOT EXISTS events (
+            model_key text COLLATE "C" NOT NULL,
+            seq bigint NOT NULL,
+            kind integer NOT NULL,
+            prediction_id text COLLATE "C",
+            event_time bigint NOT NULL,
+            payload bytea NOT NULL,
+            PRIMARY KEY (model_key, seq)
+        );
+        CREATE UNIQUE INDEX IF NOT EXISTS events_prediction ON events (model_key, kind, prediction_id)
+            WHERE prediction_id IS NOT NULL;
+        CREATE TABLE IF NOT EXISTS model_heads (
+            model_key text COLLATE "C" NOT NULL PRIMARY KEY,
+            last_seq bigint NOT NULL
+        );
+        """;
+
+    public override string ReportSchema =>
+        """
+        CREATE TABLE IF NOT EXISTS reports (
+            model_key text COLLATE "C" NOT NULL,
+            kind text COLLATE "C" NOT NULL,
+            window_start bigint NOT NULL,
+            window_end bigint NOT NULL,
+            json text NOT NULL,
+            PRIMARY KEY (model_key, kind, window_start)
+        );
+        CREATE INDEX IF NOT EXISTS reports_window_end ON reports (window_end);
+        """;
+
+    public override string GrainStateSchema =>
+        """
+        CREATE TABLE IF NOT EXISTS grain_state (
+            grain_type text COLLATE "C" NOT NULL,
+            grain_id text COLLATE "C" NOT NULL,
+            state_name text COLLATE "C" NOT NULL,
+            state bytea NOT NULL,
+            etag text NOT NULL,
+            PRIMARY KEY (grain_type, grain_id, state_name)
+        );
+        """;
+
+    public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
+        await DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+    public override async Task EnsureSchemaAsync(string ddl, CancellationToken cancellationToken)
+    {
+        var connection = await DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
+            {
+                var command = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({SchemaLockKey}); {ddl}", connection, transaction);
+                await using (command.ConfigureAwait(false))
+                {
+                    await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    public override IEventBatchWriter CreateEventWriter() => new PostgresEventWriter(DataSource);
+
+    public override async ValueTask DisposeAsync()
+    {
+        if (ownsDataSource)
+        {
+            await DataSource.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,136 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Monitoring.Storage.Events;
+
+namespace Monitoring.Storage.Database;
+
+/// <summary>
+/// A SQLite database file in WAL mode. Every connection runs with <c>synchronous=FULL</c> (a commit is synced to the
+/// WAL before it returns, so it survives a process kill and a power loss) and a busy timeout, because SQLite has one
+/// writer at a time and the event-log writer, report store and grain storage take turns.
+/// </summary>
+internal sealed class SqliteDatabase : StorageDatabase
+{
+    private const int BusyTimeoutMs = 60_000;
+
+    private readonly string _connectionString;
+
+    public SqliteDatabase(string databasePath)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(databasePath);
+        var directory = Path.GetDirectoryName(Path.GetFullPath(databasePath));
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = databasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            DefaultTimeout = BusyTimeoutMs / 1000,
+        }.ToString();
+    }
+
+    public override string BackendName => "sqlite";
+
+    public override string EventLogSchema =>
+        """
+        CREATE TABLE IF NOT EXISTS events (
+            model_key TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            kind INTEGER NOT NULL,
+            prediction_id TEXT,
+            event_time INTEGER NOT NULL,
+            payload BLOB NOT NULL,
+            PRIMARY KEY (model_key, seq)
+        ) WITHOUT ROWID;
+        CREATE UNIQUE INDEX IF NOT EXISTS events_prediction ON events (model_key, kind, prediction_id)
+            WHERE prediction_id IS NOT NULL;
+        CREATE TABLE IF NOT EXISTS model_heads (
+            model_key TEXT NOT NULL PRIMARY KEY,
+            last_seq INTEGER NOT NULL
+        );
+        """;
+
+    public override string ReportSchema =>
+        """
+        CREATE TABLE IF NOT EXISTS reports (
+            model_key TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            window_start INTEGER NOT NULL,
+            window_end INTEGER NOT NULL,
+            json TEXT NOT NULL,
+            PRIMARY KEY (model_key, kind, window_start)
+        );
+        CREATE INDEX IF NOT EXISTS reports_window_end ON reports (window_end);
+        """;
+
+    public override string GrainStateSchema =>
+        """
+        CREATE TABLE IF NOT EXISTS grain_state (
+            grain_type TEXT NOT NULL,
+            grain_id TEXT NOT NULL,
+            state_name TEXT NOT NULL,
+            state BLOB NOT NULL,
+            etag TEXT NOT NULL,
+            PRIMARY KEY (grain_type, grain_id, state_name)
+        );
+        """;
+
+    public override ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult<DbConnection>(Open());
+    }
+
+    /// <summary>Opens a connection with the pragmas every connection needs.</summary>
+    public SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = $"PRAGMA busy_timeout = {BusyTimeoutMs}; PRAGMA synchronous = FULL;";
+            command.ExecuteNonQuery();
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    public override Task EnsureSchemaAsync(string ddl, CancellationToken cancellationToken)
+    {
+        using var connection = Open();
+        using (var wal = connection.CreateCommand())
+        {
+            // Persistent in the file: set once, before any table is used.
+            wal.CommandText = "PRAGMA journal_mode = WAL;";
+            wal.ExecuteNonQuery();
+        }
+
+        using var transaction = connection.BeginTransaction(deferred: false);
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = ddl;
+        command.ExecuteNonQuery();
+        transaction.Commit();
+        return Task.CompletedTask;
+    }
+
+    public override IEventBatchWriter CreateEventWriter() => new SqliteEventWriter(this);
+
+    public override ValueTask DisposeAsync()
+    {
+        // Close pooled handles so the file is released (tests delete it; a restarted process reopens it).
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
+        return ValueTask.CompletedTask;
+    }
+}

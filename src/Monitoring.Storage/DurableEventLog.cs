@@ -1,0 +1,370 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Monitoring.Abstractions.Events;
+using Monitoring.Abstractions.Models;
+using Monitoring.Storage.Codec;
+using Monitoring.Storage.Database;
+using Monitoring.Storage.Events;
+using Npgsql;
+
+namespace Monitoring.Storage;
+
+/// <summary>
+/// The event log over SQLite or PostgreSQL. Appends go through one writer loop per log (group commit): callers encode
+/// their records and queue them; the loop takes every request queued while the previous transaction was committing and
+/// writes them all in the next transaction, then completes each caller once that transaction is durable.
+/// </summary>
+public sealed class DurableEventLog : IEventLog, IAsyncDisposable, IDisposable
+{
+    /// <summary>Rows read per query while streaming a model's log.</summary>
+    internal const int ReadPageSize = 1024;
+
+    /// <summary>A group stops taking requests once it holds this many rows.</summary>
+    internal const int MaxGroupRows = 16_384;
+
+    private const string ReadSql =
+        "SELECT seq, payload FROM events WHERE model_key = @model AND seq > @after ORDER BY seq LIMIT @limit";
+
+    private const string FindSql =
+        "SELECT seq, payload FROM events WHERE model_key = @model AND kind = @kind AND prediction_id = @id";
+
+    private const string ListSql = "SELECT model_key FROM model_heads WHERE last_seq > 0 ORDER BY model_key";
+
+    private readonly StorageDatabase _database;
+    private readonly ILogger _logger;
+    private readonly Channel<PendingAppend> _queue;
+    private readonly SchemaGate _schema;
+    private readonly Task _writerLoop;
+    private int _disposed;
+
+    internal DurableEventLog(StorageDatabase database, ILogger logger)
+    {
+        _database = database;
+        _logger = logger;
+        _schema = new SchemaGate(database, database.EventLogSchema, "event log", logger);
+        _queue = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
+        _writerLoop = Task.Run(RunWriterAsync);
+    }
+
+    /// <summary>Opens (creating if needed) an event log in a SQLite database file, in WAL mode with synchronous=FULL.</summary>
+    /// <param name="databasePath">The database file.</param>
+    /// <param name="loggerFactory">Optional logging.</param>
+    public static DurableEventLog CreateSqlite(string databasePath, ILoggerFactory? loggerFactory = null) =>
+        new(new SqliteDatabase(databasePath), CreateLogger(loggerFactory));
+
+    /// <summary>Opens an event log in a PostgreSQL database (tables are created if missing).</summary>
+    /// <param name="connectionString">Npgsql connection string.</param>
+    /// <param name="loggerFactory">Optional logging.</param>
+    public static DurableEventLog CreatePostgres(string connectionString, ILoggerFactory? loggerFactory = null) =>
+        new(new PostgresDatabase(NpgsqlDataSource.Create(connectionString), ownsDataSource: true), CreateLogger(loggerFactory));
+
+    /// <summary>Creates the schema if it does not exist; every other call does this first on its own.</summary>
+    public Task InitializeAsync(CancellationToken cancellationToken = default) => _schema.EnsureAsync(cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Cancelling stops waiting, not the write: a request already queued may still become durable.
+    /// </remarks>
+    public async Task<EventAppendOutcome> AppendAsync(
+        ModelKey model, IReadOnlyList<ModelEvent> events, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var pending = PendingAppend.Create(model, events);
+        if (pending.Rows.Length == 0)
+        {
+            return new EventAppendOutcome([], pending.DuplicatesInBatch);
+        }
+
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            throw new ObjectDisposedException(nameof(DurableEventLog));
+        }
+
+        return await pending.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<LoggedEvent> ReadAsync(
+        ModelKey model, long afterSequence, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var key = model.GrainKey;
+        var after = afterSequence;
+        var page = new List<(long Sequence, byte[] Payload)>(ReadPageSize);
+        while (true)
+        {
+            page.Clear();
+            var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                var command = connection.CreateCommand();
+                await using (command.ConfigureAwait(false))
+                {
+                    command.CommandText = ReadSql;
+                    StorageDatabase.AddParameter(command, "model", key);
+                    StorageDatabase.AddParameter(command, "after", after);
+                    StorageDatabase.AddParameter(command, "limit", ReadPageSize);
+                    var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                    await using (reader.ConfigureAwait(false))
+                    {
+                        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                        {
+                            page.Add((reader.GetInt64(0), (byte[])reader.GetValue(1)));
+                        }
+                    }
+                }
+            }
+
+            foreach (var (sequence, payload) in page)
+            {
+                yield return new LoggedEvent(sequence, ModelEventCodec.Decode(payload));
+            }
+
+            if (page.Count < ReadPageSize)
+            {
+                yield break;
+            }
+
+            after = page[^1].Sequence;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<LoggedEvent?> FindAsync(
+        ModelKey model, EventKind kind, string predictionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(predictionId);
+        await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var command = connection.CreateCommand();
+            await using (command.ConfigureAwait(false))
+            {
+                command.CommandText = FindSql;
+                StorageDatabase.AddParameter(command, "model", model.GrainKey);
+                StorageDatabase.AddParameter(command, "kind", (int)kind);
+                StorageDatabase.AddParameter(command, "id", predictionId);
+                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        return null;
+                    }
+
+                    return new LoggedEvent(reader.GetInt64(0), ModelEventCodec.Decode((byte[])reader.GetValue(1)));
+                }
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<ModelKey>> ListModelsAsync(CancellationToken cancellationToken = default)
+    {
+        await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var models = new List<ModelKey>();
+        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var command = connection.CreateCommand();
+            await using (command.ConfigureAwait(false))
+            {
+                command.CommandText = ListSql;
+                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        models.Add(ModelKey.Parse(reader.GetString(0)));
+                    }
+                }
+            }
+        }
+
+        return models;
+    }
+
+    /// <summary>Stops taking appends, finishes the queued ones and closes the database.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _queue.Writer.TryComplete();
+        await _writerLoop.ConfigureAwait(false);
+        await _database.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private static ILogger CreateLogger(ILoggerFactory? loggerFactory) =>
+        loggerFactory?.CreateLogger<DurableEventLog>() ?? (ILogger)NullLogger.Instance;
+
+
+
+    private async Task RunWriterAsync()
+    {
+        var group = new List<PendingAppend>();
+        var rows = new List<PendingRow>();
+        IEventBatchWriter? writer = null;
+        try
+        {
+            var reader = _queue.Reader;
+            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                group.Clear();
+                var rowCount = 0;
+                while (rowCount < MaxGroupRows && reader.TryRead(out var pending))
+                {
+                    group.Add(pending);
+                    rowCount += pending.Rows.Length;
+                }
+
+                try
+                {
+                    await _schema.EnsureAsync(CancellationToken.None).ConfigureAwait(false);
+                    writer ??= _database.CreateEventWriter();
+                }
+                catch (Exception ex)
+                {
+                    foreach (var pending in group)
+                    {
+                        pending.Fail(ex);
+                    }
+
+                    continue;
+                }
+
+                writer = await CommitGroupAsync(writer, group, rows).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex)
+        {
+            StorageLog.WriterCrashed(_logger, ex);
+            foreach (var pending in group)
+            {
+                pending.Fail(ex);
+            }
+
+            while (_queue.Reader.TryRead(out var pending))
+            {
+                pending.Fail(ex);
+            }
+        }
+        finally
+        {
+            if (writer is not null)
+            {
+                await writer.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Writes a group in one transaction; if that fails, writes each request on its own so one bad request fails alone.</summary>
+    private async Task<IEventBatchWriter?> CommitGroupAsync(IEventBatchWriter writer, List<PendingAppend> group, List<PendingRow> rows)
+    {
+        var started = Stopwatch.GetTimestamp();
+        CollectRows(group, rows);
+        try
+        {
+            await writer.WriteAsync(rows, CancellationToken.None).ConfigureAwait(false);
+            foreach (var pending in group)
+            {
+                pending.Complete();
+            }
+
+            if (_logger.IsEnabled(LogLevel.Trace))
+            {
+                var appended = rows.Count(r => r.Sequence > 0);
+                StorageLog.GroupCommitted(_logger, group.Count, rows.Count, appended, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+
+            return writer;
+        }
+        catch (Exception ex) when (group.Count > 1)
+        {
+            StorageLog.GroupCommitFailed(_logger, ex, group.Count);
+        }
+        catch (Exception ex)
+        {
+            StorageLog.AppendFailed(_logger, ex, rows.Count, group[0].Model.GrainKey);
+            group[0].Fail(ex);
+            await writer.DisposeAsync().ConfigureAwait(false);
+            return null;
+        }
+
+        // The group's transaction rolled back: retry request by request on a fresh connection.
+        await writer.DisposeAsync().ConfigureAwait(false);
+        IEventBatchWriter? current = null;
+        var single = new List<PendingAppend>(1);
+        foreach (var pending in group)
+        {
+            single.Clear();
+            single.Add(pending);
+            pending.ResetRows();
+            CollectRows(single, rows);
+            try
+            {
+                current ??= _database.CreateEventWriter();
+                await current.WriteAsync(rows, CancellationToken.None).ConfigureAwait(false);
+                pending.Complete();
+            }
+            catch (Exception ex)
+            {
+                StorageLog.AppendFailed(_logger, ex, rows.Count, pending.Model.GrainKey);
+                pending.Fail(ex);
+                if (current is not null)
+                {
+                    await current.DisposeAsync().ConfigureAwait(false);
+                    current = null;
+                }
+            }
+        }
+
+        return current;
+    }
+
+    /// <summary>Flattens a group's rows, marking repeats of (model, kind, prediction id) across its requests.</summary>
+    private static void CollectRows(List<PendingAppend> group, List<PendingRow> rows)
+    {
+        rows.Clear();
+        HashSet<string>? models = null;
+        HashSet<(string, EventKind, string)>? seen = null;
+        var repeatedModel = false;
+        if (group.Count > 1)
+        {
+            models = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var pending in group)
+            {
+                repeatedModel |= !models.Add(pending.Model.GrainKey);
+            }
+        }
+
+        if (repeatedModel)
+        {
+            seen = [];
+        }
+
+        foreach (var pending in group)
+        {
+            foreach (var row in pending.Rows)
+            {
+                if (seen is not null && row.Event.PredictionId is { } id && !seen.Add((row.ModelKey, row.Event.Kind, id)))
+                {
+                    row.DuplicateInGroup = true;
+                    continue;
+                }
+
+                rows.Add(row);
+            }
+        }
+    }
+}

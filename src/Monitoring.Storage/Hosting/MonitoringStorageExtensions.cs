@@ -1,0 +1,93 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Orleans.Hosting;
+using Orleans.Runtime.Hosting;
+using Orleans.Storage;
+
+namespace Monitoring.Storage.Hosting;
+
+/// <summary>Registers the event log, report store and Orleans grain storage over SQLite or PostgreSQL.</summary>
+public static class MonitoringStorageExtensions
+{
+    /// <summary>
+    /// Registers <see cref="IEventLog"/> and <see cref="IReportStore"/> (singletons, disposed with the container) over
+    /// one SQLite database file (WAL, synchronous=FULL). Tables are created when the host starts (or on first use).
+    /// </summary>
+    public static IServiceCollection AddMonitoringSqlite(this IServiceCollection services, string databasePath)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrEmpty(databasePath);
+        services.AddSingleton(sp => DurableEventLog.CreateSqlite(databasePath, sp.GetService<ILoggerFactory>()));
+        services.AddSingleton(sp => SqlReportStore.CreateSqlite(databasePath, sp.GetService<ILoggerFactory>()));
+        return AddInterfaces(services);
+    }
+
+    /// <summary>
+    /// Registers <see cref="IEventLog"/> and <see cref="IReportStore"/> (singletons, disposed with the container) over a
+    /// PostgreSQL database. Tables are created when the host starts (or on first use).
+    /// </summary>
+    public static IServiceCollection AddMonitoringPostgres(this IServiceCollection services, string connectionString)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrEmpty(connectionString);
+        services.AddSingleton(sp => DurableEventLog.CreatePostgres(connectionString, sp.GetService<ILoggerFactory>()));
+        services.AddSingleton(sp => SqlReportStore.CreatePostgres(connectionString, sp.GetService<ILoggerFactory>()));
+        return AddInterfaces(services);
+    }
+
+    /// <summary>Registers a named Orleans grain storage in a SQLite database file.</summary>
+    /// <param name="services">The silo's services.</param>
+    /// <param name="name">Storage name, as in <c>[PersistentState("state", name)]</c>.</param>
+    /// <param name="databasePath">The database file (may be the one given to <see cref="AddMonitoringSqlite"/>).</param>
+    public static IServiceCollection AddMonitoringSqliteGrainStorage(this IServiceCollection services, string name, string databasePath)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentException.ThrowIfNullOrEmpty(databasePath);
+        return services.AddGrainStorage(name, (sp, _) => MonitoringGrainStorage.CreateSqlite(
+            databasePath, sp.GetRequiredService<IGrainStorageSerializer>(), sp.GetService<ILoggerFactory>()));
+    }
+
+    /// <summary>Registers a named Orleans grain storage in a PostgreSQL database.</summary>
+    /// <param name="services">The silo's services.</param>
+    /// <param name="name">Storage name, as in <c>[PersistentState("state", name)]</c>.</param>
+    /// <param name="connectionString">Npgsql connection string.</param>
+    public static IServiceCollection AddMonitoringPostgresGrainStorage(this IServiceCollection services, string name, string connectionString)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentException.ThrowIfNullOrEmpty(connectionString);
+        return services.AddGrainStorage(name, (sp, _) => MonitoringGrainStorage.CreatePostgres(
+            connectionString, sp.GetRequiredService<IGrainStorageSerializer>(), sp.GetService<ILoggerFactory>()));
+    }
+
+    /// <summary>Registers a named Orleans grain storage in a SQLite database file.</summary>
+    /// <param name="builder">The silo.</param>
+    /// <param name="name">Storage name, as in <c>[PersistentState("state", name)]</c>.</param>
+    /// <param name="databasePath">The database file.</param>
+    public static ISiloBuilder AddMonitoringSqliteStorage(this ISiloBuilder builder, string name, string databasePath)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddMonitoringSqliteGrainStorage(name, databasePath);
+        return builder;
+    }
+
+    /// <summary>Registers a named Orleans grain storage in a PostgreSQL database.</summary>
+    /// <param name="builder">The silo.</param>
+    /// <param name="name">Storage name, as in <c>[PersistentState("state", name)]</c>.</param>
+    /// <param name="connectionString">Npgsql connection string.</param>
+    public static ISiloBuilder AddMonitoringPostgresStorage(this ISiloBuilder builder, string name, string connectionString)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddMonitoringPostgresGrainStorage(name, connectionString);
+        return builder;
+    }
+
+    private static IServiceCollection AddInterfaces(IServiceCollection services)
+    {
+        services.AddSingleton<IEventLog>(sp => sp.GetRequiredService<DurableEventLog>());
+        services.AddSingleton<IReportStore>(sp => sp.GetRequiredService<SqlReportStore>());
+        services.AddHostedService<MonitoringStorageInitializer>();
+        return services;
+    }
+}
