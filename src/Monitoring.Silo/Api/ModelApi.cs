@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Monitoring.Abstractions.Grains;
@@ -149,7 +148,9 @@ public static class ModelApi
             var cells = table.Column(header);
             var kind = schema.GetValueOrDefault(feature);
             var wantText = forcedCategorical.Contains(header) || feature == "ml.prediction.class" || kind == "categorical";
-            if (!wantText && TryNumbers(cells, out var numbers, out var badRow))
+            var numbers = Array.Empty<double>();
+            var badRow = -1;
+            if (!wantText && TryNumbers(cells, out numbers, out badRow))
             {
                 columns.Add(new ReferenceColumn(feature, numbers, null));
             }
