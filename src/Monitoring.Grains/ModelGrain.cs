@@ -120,20 +120,25 @@ public sealed class ModelGrain : Grain, IModelGrain
     }
 
     /// <inheritdoc />
-    public async Task TickAsync()
+    public Task TickAsync() => CloseDueAsync(LatenessNanos);
+
+    /// <inheritdoc />
+    public async Task<int> CloseEndedWindowsAsync()
+    {
+        var before = S.Open.Count;
+        await CloseDueAsync(0);
+        return before - S.Open.Count;
+    }
+
+    private async Task CloseDueAsync(long lateness)
     {
         var now = NowNanos;
         var closedAny = false;
-        while (S.Open.Count > 0)
+        // Ordered by start; a window length change can leave a longer window open before shorter ones that ended.
+        foreach (var window in S.Open.Values.Where(w => w.End + lateness <= now).ToList())
         {
-            var (start, window) = S.Open.First();
-            if (window.End + LatenessNanos > now)
-            {
-                break;
-            }
-
             await CloseWindowAsync(window);
-            S.Open.Remove(start);
+            S.Open.Remove(window.Start);
             S.LastClosedEnd = Math.Max(S.LastClosedEnd, window.End);
             closedAny = true;
         }

@@ -15,6 +15,12 @@ public interface IModelGrain : IGrainWithStringKey
     /// <summary>Closes every window whose end plus allowed lateness has passed; checkpoints when due.</summary>
     Task TickAsync();
 
+    /// <summary>
+    /// Closes every open window whose end has passed without waiting out the rest of the allowed lateness (after a
+    /// backfill, or before maintenance); records that arrive for them later count as late. Returns how many closed.
+    /// </summary>
+    Task<int> CloseEndedWindowsAsync();
+
     /// <summary>Schema, settings, reference and window state as a JSON document.</summary>
     Task<string> DescribeAsync();
 

@@ -66,7 +66,7 @@ public sealed record ModelSettings
     public string? Validate() =>
         Window < TimeSpan.FromSeconds(1) ? "window must be at least 1 second"
         : Window > TimeSpan.FromDays(7) ? "window must be at most 7 days"
-        : EffectiveLateness < TimeSpan.Zero || EffectiveLateness > Window ? "allowed lateness must be between 0 and the window"
+        : EffectiveLateness < TimeSpan.Zero || EffectiveLateness > Retention ? "allowed lateness must be between 0 and the retention"
         : Retention < Window ? "retention must be at least one window"
         : RollingWindows < 1 || RollingWindows > 1000 ? "rolling windows must be between 1 and 1000"
         : MinimumSampleSize < 1 ? "minimum sample size must be positive"

@@ -47,6 +47,7 @@ public static class ModelApi
         api.MapPost("/models/{tenant}/{model}/reference/rolling", RollingReferenceAsync).WithSummary("Use the previous N windows (mode=rolling) or the same window one week earlier (mode=seasonal).");
         api.MapPut("/models/{tenant}/{model}/settings", ConfigureAsync).WithSummary("Window length, lateness, retention and minimum sample size.");
         api.MapGet("/models/{tenant}/{model}/windows", ListWindowsAsync).WithSummary("Closed windows (granularity=window|day) with volume and drifted features.");
+        api.MapPost("/models/{tenant}/{model}/windows/close", CloseWindowsAsync).WithSummary("Close every open window whose end has passed now, skipping the rest of the allowed lateness.");
         api.MapGet("/models/{tenant}/{model}/windows/{start}", WindowAsync).WithSummary("One closed window's drift and data-quality report.");
         api.MapGet("/models/{tenant}/{model}/features/{feature}/series", SeriesAsync).WithSummary("Time series of one metric of one feature over closed windows.");
         app.MapGet("/healthz", () => Results.Text("ok")).ExcludeFromDescription();
@@ -282,6 +283,12 @@ public static class ModelApi
             };
         });
         return Results.Text(new JsonArray(items.ToArray<JsonNode?>()).ToJsonString(), "application/json");
+    }
+
+    private static async Task<IResult> CloseWindowsAsync(string tenant, string model, IEventLog log, IGrainFactory grains, CancellationToken ct)
+    {
+        var key = await KnownModelAsync(tenant, model, log, ct);
+        return key is null ? UnknownModel(tenant, model) : Results.Json(new { closed = await grains.GetGrain<IModelGrain>(key.Value.GrainKey).CloseEndedWindowsAsync() });
     }
 
     private static async Task<IResult> WindowAsync(string tenant, string model, string start, IEventLog log, IReportStore reports, CancellationToken ct, string? granularity = null)

@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Monitoring.Silo.Tests;
+
+/// <summary>
+/// The real silo (Monitoring.Silo.dll) as a child process on free loopback ports and its own data directory; ready when
+/// it logs its "ready" line (awaited, not polled). <see cref="Kill"/> is SIGKILL: no graceful shutdown, no checkpoint.
+/// </summary>
+public sealed class SiloProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private SiloProcess(Process process, Ports ports, string dataDirectory)
+    {
+        _process = process;
+        Endpoints = ports;
+        DataDirectory = dataDirectory;
+    }
+
+    public sealed record Ports(int Grpc, int Http, int Api, int Silo, int Gateway);
+
+    public Ports Endpoints { get; }
+
+    public string DataDirectory { get; }
+
+    public Uri Api => new($"http://127.0.0.1:{Endpoints.Api}");
+
+    public Uri OtlpGrpc => new($"http://127.0.0.1:{Endpoints.Grpc}");
+
+    public Uri OtlpHttp => new($"http://127.0.0.1:{Endpoints.Http}");
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static async Task<SiloProcess> StartAsync(string dataDirectory, Ports? ports = null)
+    {
+        ports ??= new Ports(FreePort(), FreePort(), FreePort(), FreePort(), FreePort());
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Monitoring.Silo.dll"));
+        foreach (var (k, v) in new[]
+                 {
+                     ("DataDirectory", dataDirectory), ("OtlpGrpcPort", $"{ports.Grpc}"), ("OtlpHttpPort", $"{ports.Http}"),
+                     ("ApiPort", $"{ports.Api}"), ("SiloPort", $"{ports.Silo}"), ("GatewayPort", $"{ports.Gateway}"),
+                 })
+        {
+            start.ArgumentList.Add($"--Monitoring:Host:{k}={v}");
+        }
+
+        start.Environment["Logging__Console__FormatterName"] = "simple";
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the silo");
+        var silo = new SiloProcess(process, ports, dataDirectory);
+        process.OutputDataReceived += (_, e) => silo.OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => silo.OnLine(e.Data);
+        process.EnableRaisingEvents = true;
+        process.Exited += (_, _) => silo._ready.TrySetException(new InvalidOperationException("the silo exited before it was ready:\n" + silo.Output));
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await silo._ready.Task.WaitAsync(TimeSpan.FromMinutes(2));
+        return silo;
+    }
+
+    /// <summary>SIGKILL the process tree and wait for it to be gone.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        _process.WaitForExit();
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Kill();
+        _process.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+
+        if (line.Contains("Monitoring silo ready", StringComparison.Ordinal))
+        {
+            _ready.TrySetResult();
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
