@@ -49,6 +49,7 @@ public sealed class ModelGrain : Grain, IModelGrain
     private long _lastCheckpoint;
     private long _recordsSinceCheckpoint;
     private ModelKey _key;
+    private IGrainTimer? _timer;
 
     /// <summary>Creates the grain (activated by Orleans).</summary>
     public ModelGrain(
@@ -88,19 +89,45 @@ public sealed class ModelGrain : Grain, IModelGrain
 
         _lastCheckpoint = NowNanos;
         GrainsLog.Activated(_logger, _key.GrainKey, S.AppliedSequence, replayed);
+        if (_state.RecordExists || S.AppliedSequence > 0)
+        {
+            EnsureTimer();
+            await TickAsync();
+        }
+    }
+
+    /// <summary>
+    /// Starts the window-closing timer (kept alive: a model with open windows must not be deactivated). A grain activated
+    /// only to be asked about a model that does not exist gets no timer, so it can be collected when idle.
+    /// </summary>
+    private void EnsureTimer()
+    {
+        if (_timer is not null)
+        {
+            return;
+        }
+
         var period = TimeSpan.FromTicks(Math.Clamp(S.Settings.Window.Ticks / 10, TimeSpan.TicksPerSecond, 30 * TimeSpan.TicksPerSecond));
-        this.RegisterGrainTimer(_ => TickAsync(), new GrainTimerCreationOptions(period, period) { KeepAlive = true });
-        await TickAsync();
+        _timer = this.RegisterGrainTimer(_ => TickAsync(), new GrainTimerCreationOptions(period, period) { KeepAlive = true });
     }
 
     /// <inheritdoc />
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
-        await CheckpointAsync();
+    public Task<bool> ExistsAsync() => Task.FromResult(_state.RecordExists || S.AppliedSequence > 0);
+
+    /// <inheritdoc />
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_state.RecordExists || S.AppliedSequence > 0)
+        {
+            await CheckpointAsync();
+        }
+    }
 
     /// <inheritdoc />
     public async Task<AppendResult> AppendAsync(ModelEvent[] events)
     {
         ArgumentNullException.ThrowIfNull(events);
+        EnsureTimer();
         var outcome = await _eventLog.AppendAsync(_key, events);
         foreach (var logged in outcome.Appended)
         {
@@ -506,6 +533,7 @@ public sealed class ModelGrain : Grain, IModelGrain
 
     private async Task CheckpointAsync()
     {
+        EnsureTimer();
         try
         {
             await _state.WriteStateAsync();

@@ -164,6 +164,51 @@ public sealed class ModelGrainTests(ClusterFixture fixture)
         Assert.True(x.GetProperty("ks").GetProperty("estimate").GetDouble() > 0.8);
     }
 
+    [Fact]
+    public async Task PinnedReference_FixesTheEdgesOfLaterWindows()
+    {
+        var (key, grain) = NewModel();
+        await grain.ConfigureAsync(new ModelSettings { Window = TimeSpan.FromMinutes(1), ReferenceMode = ReferenceMode.Pinned, MinimumSampleSize = 50 });
+        var t0 = NextBoundary(TimeSpan.FromMinutes(1));
+        var rng = new Random(5);
+        for (var w = 0; w < 2; w++)
+        {
+            var start = t0.AddMinutes(w);
+            ClusterFixture.Time.SetUtcNow(start);
+            await grain.AppendAsync(Enumerable.Range(0, 400).Select(i => Prediction($"w{w}-{i}", start.AddMilliseconds(i * 100), ("x", Normal(rng, 0, 1)))).ToArray());
+        }
+
+        ClusterFixture.Time.SetUtcNow(t0.AddMinutes(2).AddSeconds(7));
+        await grain.TickAsync();
+        var pinned = JsonDocument.Parse(await grain.PinReferenceAsync(Nanos(t0), Nanos(t0.AddMinutes(2)))).RootElement.GetProperty("reference");
+        Assert.Equal("Pinned", pinned.GetProperty("mode").GetString());
+        Assert.Equal(800, pinned.GetProperty("rows").GetInt64());
+
+        var t2 = t0.AddMinutes(3);
+        ClusterFixture.Time.SetUtcNow(t2);
+        await grain.AppendAsync(Enumerable.Range(0, 400).Select(i => Prediction($"w3-{i}", t2.AddMilliseconds(i * 100), ("x", Normal(rng, 2, 1)))).ToArray());
+        ClusterFixture.Time.SetUtcNow(t2.AddSeconds(67));
+        await grain.TickAsync();
+
+        var report = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ModelGrain.WindowKind, Nanos(t2)))!.Json).RootElement;
+        Assert.StartsWith("pinned:", report.GetProperty("reference").GetProperty("source").GetString(), StringComparison.Ordinal);
+        var x = Feature(report, "x");
+        Assert.Equal("exact", x.GetProperty("binning").GetString());
+        Assert.True(x.GetProperty("drifted").GetBoolean());
+        Assert.True(x.GetProperty("psi").GetDouble() > 1);
+    }
+
+    [Fact]
+    public async Task PinningARangeWithoutClosedWindows_IsRefusedWithTheReason()
+    {
+        var (_, grain) = NewModel();
+        await grain.AppendAsync([Prediction("only", ClusterFixture.Time.GetUtcNow(), ("x", 1.0))]);
+        var start = ClusterFixture.Time.GetUtcNow().AddDays(-30);
+
+        var ex = await Assert.ThrowsAsync<ArgumentException>(() => grain.PinReferenceAsync(Nanos(start), Nanos(start.AddHours(1))));
+        Assert.Contains("No closed window", ex.Message, StringComparison.Ordinal);
+    }
+
     private (ModelKey Key, IModelGrain Grain) NewModel()
     {
         var key = new ModelKey("default", "m-" + Guid.NewGuid().ToString("N")[..12]);

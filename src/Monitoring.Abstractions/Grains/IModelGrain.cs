@@ -21,6 +21,9 @@ public interface IModelGrain : IGrainWithStringKey
     /// </summary>
     Task<int> CloseEndedWindowsAsync();
 
+    /// <summary>Whether the model exists: it has logged records or saved settings or a reference.</summary>
+    Task<bool> ExistsAsync();
+
     /// <summary>Schema, settings, reference and window state as a JSON document.</summary>
     Task<string> DescribeAsync();
 

@@ -61,7 +61,7 @@ public static class ModelApi
 
     private static async Task<IResult> DescribeAsync(string tenant, string model, IEventLog log, IGrainFactory grains, CancellationToken ct)
     {
-        var key = await KnownModelAsync(tenant, model, log, ct);
+        var key = await KnownModelAsync(tenant, model, log, grains, ct);
         return key is null ? UnknownModel(tenant, model) : Results.Text(await grains.GetGrain<IModelGrain>(key.Value.GrainKey).DescribeAsync(), "application/json");
     }
 
@@ -73,7 +73,7 @@ public static class ModelApi
 
     private static async Task<IResult> PartAsync(string tenant, string model, IEventLog log, IGrainFactory grains, CancellationToken ct, params string[] parts)
     {
-        var key = await KnownModelAsync(tenant, model, log, ct);
+        var key = await KnownModelAsync(tenant, model, log, grains, ct);
         if (key is null)
         {
             return UnknownModel(tenant, model);
@@ -123,7 +123,7 @@ public static class ModelApi
             return BadRequest("body", $"{name}: the reference has a header but no data rows");
         }
 
-        var known = await KnownModelAsync(tenant, model, log, ct);
+        var known = await KnownModelAsync(tenant, model, log, grains, ct);
         var schema = known is null ? [] : SchemaKinds(await grains.GetGrain<IModelGrain>(key.GrainKey).DescribeAsync());
         var forcedCategorical = (categorical ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
         var renames = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -171,7 +171,7 @@ public static class ModelApi
 
     private static async Task<IResult> PinReferenceAsync(string tenant, string model, PinRequest body, IEventLog log, IGrainFactory grains, CancellationToken ct)
     {
-        var key = await KnownModelAsync(tenant, model, log, ct);
+        var key = await KnownModelAsync(tenant, model, log, grains, ct);
         if (key is null)
         {
             return UnknownModel(tenant, model);
@@ -200,7 +200,7 @@ public static class ModelApi
 
     private static async Task<IResult> RollingReferenceAsync(string tenant, string model, RollingRequest body, IEventLog log, IGrainFactory grains, CancellationToken ct)
     {
-        var key = await KnownModelAsync(tenant, model, log, ct);
+        var key = await KnownModelAsync(tenant, model, log, grains, ct);
         if (key is null)
         {
             return UnknownModel(tenant, model);
@@ -254,10 +254,10 @@ public static class ModelApi
         return Results.Text(JsonNode.Parse(await grain.DescribeAsync())!["settings"]!.ToJsonString(), "application/json");
     }
 
-    private static async Task<IResult> ListWindowsAsync(string tenant, string model, IEventLog log, IReportStore reports, CancellationToken ct,
+    private static async Task<IResult> ListWindowsAsync(string tenant, string model, IEventLog log, IGrainFactory grains, IReportStore reports, CancellationToken ct,
         string? from = null, string? to = null, string? granularity = null)
     {
-        var key = await KnownModelAsync(tenant, model, log, ct);
+        var key = await KnownModelAsync(tenant, model, log, grains, ct);
         if (key is null)
         {
             return UnknownModel(tenant, model);
@@ -287,13 +287,13 @@ public static class ModelApi
 
     private static async Task<IResult> CloseWindowsAsync(string tenant, string model, IEventLog log, IGrainFactory grains, CancellationToken ct)
     {
-        var key = await KnownModelAsync(tenant, model, log, ct);
+        var key = await KnownModelAsync(tenant, model, log, grains, ct);
         return key is null ? UnknownModel(tenant, model) : Results.Json(new { closed = await grains.GetGrain<IModelGrain>(key.Value.GrainKey).CloseEndedWindowsAsync() });
     }
 
-    private static async Task<IResult> WindowAsync(string tenant, string model, string start, IEventLog log, IReportStore reports, CancellationToken ct, string? granularity = null)
+    private static async Task<IResult> WindowAsync(string tenant, string model, string start, IEventLog log, IGrainFactory grains, IReportStore reports, CancellationToken ct, string? granularity = null)
     {
-        var key = await KnownModelAsync(tenant, model, log, ct);
+        var key = await KnownModelAsync(tenant, model, log, grains, ct);
         if (key is null)
         {
             return UnknownModel(tenant, model);
@@ -315,10 +315,10 @@ public static class ModelApi
             : Results.Text(report.Json, "application/json");
     }
 
-    private static async Task<IResult> SeriesAsync(string tenant, string model, string feature, IEventLog log, IReportStore reports, CancellationToken ct,
+    private static async Task<IResult> SeriesAsync(string tenant, string model, string feature, IEventLog log, IGrainFactory grains, IReportStore reports, CancellationToken ct,
         string? metric = null, string? from = null, string? to = null, string? granularity = null)
     {
-        var key = await KnownModelAsync(tenant, model, log, ct);
+        var key = await KnownModelAsync(tenant, model, log, grains, ct);
         if (key is null)
         {
             return UnknownModel(tenant, model);
@@ -382,7 +382,7 @@ public static class ModelApi
         return true;
     }
 
-    private static async Task<ModelKey?> KnownModelAsync(string tenant, string model, IEventLog log, CancellationToken ct)
+    private static async Task<ModelKey?> KnownModelAsync(string tenant, string model, IEventLog log, IGrainFactory grains, CancellationToken ct)
     {
         if (!TryKey(tenant, model, out var key, out _))
         {
@@ -390,7 +390,7 @@ public static class ModelApi
         }
 
         var models = await log.ListModelsAsync(ct);
-        return models.Contains(key) ? key : null;
+        return models.Contains(key) || await grains.GetGrain<IModelGrain>(key.GrainKey).ExistsAsync() ? key : null;
     }
 
     private static bool TryKey(string tenant, string model, out ModelKey key, out IResult? error)
