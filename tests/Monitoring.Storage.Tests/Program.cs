@@ -90,10 +90,17 @@ public static class Program
         var deadline = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, callers).Select(caller => Task.Run(async () =>
         {
+            // Records are built outside the storage path (as ingest would): a template batch, re-identified per append.
             var model = new ModelKey("bench", $"model-{caller}");
+            var template = TestEvents.Predictions($"c{caller}-", 0, batchSize, features);
+            var events = new ModelEvent[batchSize];
             for (var next = 0; deadline.Elapsed.TotalSeconds < seconds; next += batchSize)
             {
-                var events = TestEvents.Predictions($"c{caller}-", next, batchSize, features);
+                for (var i = 0; i < batchSize; i++)
+                {
+                    events[i] = template[i] with { PredictionId = $"c{caller}-{next + i}", EventTimeUnixNano = TestEvents.BaseTime + next + i };
+                }
+
                 var outcome = await log.AppendAsync(model, events);
                 Interlocked.Add(ref total, outcome.Appended.Count);
                 Interlocked.Increment(ref calls);

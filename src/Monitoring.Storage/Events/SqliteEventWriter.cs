@@ -1,6 +1,5 @@
 using System.Text;
 using Microsoft.Data.Sqlite;
-using Monitoring.Abstractions.Events;
 using Monitoring.Storage.Database;
 
 namespace Monitoring.Storage.Events;
@@ -8,13 +7,14 @@ namespace Monitoring.Storage.Events;
 /// <summary>
 /// Writes a group in one <c>BEGIN IMMEDIATE</c> transaction on a dedicated connection: reads each model's head, numbers
 /// the rows from it, inserts them, moves the heads and commits (synced: synchronous=FULL). The write lock taken by
-/// BEGIN IMMEDIATE makes the head read and the duplicate check safe against other processes too.
+/// BEGIN IMMEDIATE makes the head read and the numbering safe against other processes too.
 /// </summary>
 /// <remarks>
-/// Rows go in chunks of <see cref="ChunkSize"/>: one query finds which of the chunk's (model, kind, prediction id) are
-/// already logged; a chunk with none is inserted by one multi-row statement, otherwise row by row with
-/// <c>ON CONFLICT (model_key, kind, prediction_id) DO NOTHING</c>, where a row that changed nothing is a duplicate and
-/// uses up no sequence number. The remainder of a group is inserted row by row the same way.
+/// Rows go in chunks of <see cref="ChunkSize"/>, each numbered from the heads and inserted by one multi-row statement
+/// with <c>ON CONFLICT (model_key, kind, prediction_id) DO NOTHING</c>. When the statement inserted the whole chunk
+/// (the common case) it is done; when it skipped some row (already logged) the chunk's inserted rows are deleted again
+/// (their (model, seq) keys are new, above the heads read under the write lock) and the chunk goes row by row: a row
+/// that changes nothing is a duplicate and uses up no sequence number. The remainder of a group goes row by row.
 /// </remarks>
 internal sealed class SqliteEventWriter : IEventBatchWriter
 {
@@ -28,11 +28,10 @@ internal sealed class SqliteEventWriter : IEventBatchWriter
     private readonly SqliteCommand _readHead;
     private readonly SqliteCommand _insertOne;
     private readonly SqliteCommand _insertChunk;
-    private readonly SqliteCommand _findChunk;
+    private readonly SqliteCommand _deleteOne;
     private readonly SqliteCommand _writeHead;
     private readonly Dictionary<string, long> _heads = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _startHeads = new(StringComparer.Ordinal);
-    private readonly HashSet<(string, EventKind, string)> _existing = [];
 
     public SqliteEventWriter(SqliteDatabase database)
     {
@@ -40,8 +39,9 @@ internal sealed class SqliteEventWriter : IEventBatchWriter
         using (var tuning = _connection.CreateCommand())
         {
             // A 64 MiB page cache keeps the hot b-tree pages of every model in memory; checkpointing every 4096 WAL
-            // pages (16 MiB) instead of SQLite's 1000 coalesces repeated page writes (measured: ~110k -> ~170-200k
-            // events/s with 8 concurrent callers). The WAL file is truncated back to 64 MiB after a checkpoint.
+            // pages (16 MiB) instead of SQLite's 1000 coalesces repeated page writes (checkpoints run inside the
+            // writer's commits, so with the defaults they took a large share of its time). The WAL file is truncated
+            // back to 64 MiB after a checkpoint.
             tuning.CommandText = "PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 4096; PRAGMA journal_size_limit = 67108864;";
             tuning.ExecuteNonQuery();
         }
@@ -50,19 +50,8 @@ internal sealed class SqliteEventWriter : IEventBatchWriter
         _insertOne = CreateInsert(1, OnConflict);
         _insertChunk = CreateInsert(ChunkSize, OnConflict);
 
-        // One indexed point lookup per row (a row-value IN over VALUES would scan the table).
-        var find = new StringBuilder();
-        _findChunk = _connection.CreateCommand();
-        for (var i = 0; i < ChunkSize; i++)
-        {
-            find.Append(i == 0 ? string.Empty : " UNION ALL ")
-                .Append($"SELECT 1 FROM events WHERE model_key = @m{i} AND kind = @k{i} AND prediction_id = @p{i}");
-            _findChunk.Parameters.Add($"@m{i}", SqliteType.Text);
-            _findChunk.Parameters.Add($"@k{i}", SqliteType.Integer);
-            _findChunk.Parameters.Add($"@p{i}", SqliteType.Text);
-        }
-
-        _findChunk.CommandText = find.Append(" LIMIT 1").ToString();
+        _deleteOne = Command(
+            "DELETE FROM events WHERE model_key = @model AND seq = @seq", ("@model", SqliteType.Text), ("@seq", SqliteType.Integer));
 
         _writeHead = Command(
             """
@@ -81,7 +70,7 @@ internal sealed class SqliteEventWriter : IEventBatchWriter
         _readHead.Transaction = transaction;
         _insertOne.Transaction = transaction;
         _insertChunk.Transaction = transaction;
-        _findChunk.Transaction = transaction;
+        _deleteOne.Transaction = transaction;
         _writeHead.Transaction = transaction;
 
         var start = 0;
@@ -120,53 +109,42 @@ internal sealed class SqliteEventWriter : IEventBatchWriter
         _readHead.Dispose();
         _insertOne.Dispose();
         _insertChunk.Dispose();
-        _findChunk.Dispose();
+        _deleteOne.Dispose();
         _writeHead.Dispose();
         _connection.Dispose();
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Inserts a chunk in one statement when none of its rows is already logged; false if some is.</summary>
+    /// <summary>Inserts a chunk in one statement; false (and nothing changed) when some row of it is already logged.</summary>
     private bool TryInsertChunk(IReadOnlyList<PendingRow> rows, int start)
     {
-        var parameters = _findChunk.Parameters;
-        var anyId = false;
-        for (var i = 0; i < ChunkSize; i++)
-        {
-            var row = rows[start + i];
-            parameters[3 * i].Value = row.ModelKey;
-            parameters[(3 * i) + 1].Value = (int)row.Event.Kind;
-            parameters[(3 * i) + 2].Value = (object?)row.Event.PredictionId ?? DBNull.Value;
-            anyId |= row.Event.PredictionId is not null;
-        }
-
-        if (anyId)
-        {
-            using var reader = _findChunk.ExecuteReader();
-            if (reader.Read())
-            {
-                return false;
-            }
-        }
-
         var insert = _insertChunk.Parameters;
         for (var i = 0; i < ChunkSize; i++)
         {
             var row = rows[start + i];
-            var head = Head(row.ModelKey) + 1;
-            row.Sequence = head;
-            _heads[row.ModelKey] = head;
-            Bind(insert, 6 * i, row, head);
+            var sequence = Head(row.ModelKey) + 1;
+            row.Sequence = sequence;
+            _heads[row.ModelKey] = sequence;
+            Bind(insert, 6 * i, row, sequence);
         }
 
-        var inserted = _insertChunk.ExecuteNonQuery();
-        if (inserted != ChunkSize)
+        if (_insertChunk.ExecuteNonQuery() == ChunkSize)
         {
-            // Cannot happen under the write lock (the chunk was checked and rows are distinct); fail the transaction.
-            throw new InvalidOperationException($"Inserted {inserted} of {ChunkSize} checked rows.");
+            return true;
         }
 
-        return true;
+        // Undo in reverse so each model's head ends at the sequence before its first row in the chunk.
+        for (var i = ChunkSize - 1; i >= 0; i--)
+        {
+            var row = rows[start + i];
+            _deleteOne.Parameters[0].Value = row.ModelKey;
+            _deleteOne.Parameters[1].Value = row.Sequence;
+            _deleteOne.ExecuteNonQuery();
+            _heads[row.ModelKey] = row.Sequence - 1;
+            row.Sequence = 0;
+        }
+
+        return false;
     }
 
     private void InsertOne(PendingRow row)
