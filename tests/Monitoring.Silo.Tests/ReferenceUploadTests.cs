@@ -11,30 +11,13 @@ using Xunit;
 namespace Monitoring.Silo.Tests;
 
 /// <summary>`monitoring reference set` (the built CLI) uploading CSV and Parquet files to a real silo.</summary>
-public sealed class ReferenceUploadTests : IAsyncLifetime
+public sealed class ReferenceUploadTests : SiloTest
 {
-    private readonly string _data = Directory.CreateTempSubdirectory("monitoring-ref-").FullName;
-    private SiloProcess _silo = null!;
-    private ApiClient _api = null!;
-
-    public async Task InitializeAsync()
-    {
-        _silo = await SiloProcess.StartAsync(_data);
-        _api = new ApiClient(_silo.Api);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _api.Dispose();
-        await _silo.DisposeAsync();
-        Directory.Delete(_data, recursive: true);
-    }
-
     [Fact]
     public async Task CsvReference_FixesExactDecileEdges()
     {
         var ages = Enumerable.Range(0, 1000).Select(i => 18 + ((i * 37) % 60) + (i % 7 / 10.0)).ToArray();
-        var file = Path.Combine(_data, "train.csv");
+        var file = Path.Combine(Data, "train.csv");
         var csv = new StringBuilder("age,plan,score\n");
         for (var i = 0; i < ages.Length; i++)
         {
@@ -42,10 +25,10 @@ public sealed class ReferenceUploadTests : IAsyncLifetime
         }
 
         await File.WriteAllTextAsync(file, csv.ToString());
-        var run = await RunCliAsync("reference", "set", "--server", _silo.Api.ToString(), "--model", "ref-csv", "--file", file, "--score-column", "score");
+        var run = await RunCliAsync("reference", "set", "--server", Silo.Api.ToString(), "--model", "ref-csv", "--file", file, "--score-column", "score");
 
         Assert.True(run.ExitCode == 0, run.Error);
-        var reference = (await _api.GetJsonAsync("/api/models/default/ref-csv/reference")).GetProperty("reference");
+        var reference = (await Api.GetJsonAsync("/api/models/default/ref-csv/reference")).GetProperty("reference");
         Assert.Equal("upload:train.csv", reference.GetProperty("source").GetString());
         var age = reference.GetProperty("numeric").EnumerateArray().Single(f => f.GetProperty("name").GetString() == "age");
         var expected = ReferenceBinning.DecileEdges(RadixSort.SortedCopy(ages)).Edges.ToArray();
@@ -58,16 +41,16 @@ public sealed class ReferenceUploadTests : IAsyncLifetime
     public async Task ParquetReference_IsReadLikeCsv()
     {
         var rows = Enumerable.Range(0, 500).Select(i => new TrainRow { Income = 1000.0 + (i * 13 % 997), Country = i % 2 == 0 ? "US" : "BR" }).ToList();
-        var file = Path.Combine(_data, "train.parquet");
+        var file = Path.Combine(Data, "train.parquet");
         await using (var stream = File.Create(file))
         {
             await ParquetSerializer.SerializeAsync(rows, stream);
         }
 
-        var run = await RunCliAsync("reference", "set", "--server", _silo.Api.ToString(), "--model", "ref-parquet", "--file", file);
+        var run = await RunCliAsync("reference", "set", "--server", Silo.Api.ToString(), "--model", "ref-parquet", "--file", file);
 
         Assert.True(run.ExitCode == 0, run.Error);
-        var reference = (await _api.GetJsonAsync("/api/models/default/ref-parquet/reference")).GetProperty("reference");
+        var reference = (await Api.GetJsonAsync("/api/models/default/ref-parquet/reference")).GetProperty("reference");
         var income = reference.GetProperty("numeric").EnumerateArray().Single(f => f.GetProperty("name").GetString() == "Income");
         Assert.Equal(500, income.GetProperty("count").GetInt64());
         var expected = ReferenceBinning.DecileEdges(RadixSort.SortedCopy(rows.Select(r => r.Income).ToArray())).Edges.ToArray();
@@ -78,8 +61,8 @@ public sealed class ReferenceUploadTests : IAsyncLifetime
     [Fact]
     public async Task ReferenceWithTextInANumericFeature_IsRefusedNamingRowAndColumn()
     {
-        Traffic.SendAndAck(_silo.OtlpGrpc, OtlpProtocol.Grpc, [Traffic.Prediction("typed", "t1", DateTimeOffset.UtcNow, 30, "US", 0.5)]);
-        using var response = await _api.Http.PutAsync("/api/models/default/typed/reference?source=bad.csv", new StringContent("age,country\n31,US\nold,DE\n", Encoding.UTF8, "text/csv"));
+        Traffic.SendAndAck(Silo.OtlpGrpc, OtlpProtocol.Grpc, [Traffic.Prediction("typed", "t1", DateTimeOffset.UtcNow, 30, "US", 0.5)]);
+        using var response = await Api.Http.PutAsync("/api/models/default/typed/reference?source=bad.csv", new StringContent("age,country\n31,US\nold,DE\n", Encoding.UTF8, "text/csv"));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var body = await response.Content.ReadAsStringAsync();

@@ -12,25 +12,8 @@ namespace Monitoring.Silo.Tests;
 /// A real silo process; the OpenTelemetry .NET SDK's OTLP exporter (grpc and http/protobuf) and raw OTLP/HTTP JSON as
 /// clients; the JSON API read back and checked against the statistics core run on the same data.
 /// </summary>
-public sealed class StreamingEndToEndTests : IAsyncLifetime
+public sealed class StreamingEndToEndTests : SiloTest
 {
-    private readonly string _data = Directory.CreateTempSubdirectory("monitoring-e2e-").FullName;
-    private SiloProcess _silo = null!;
-    private ApiClient _api = null!;
-
-    public async Task InitializeAsync()
-    {
-        _silo = await SiloProcess.StartAsync(_data);
-        _api = new ApiClient(_silo.Api);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _api.Dispose();
-        await _silo.DisposeAsync();
-        Directory.Delete(_data, recursive: true);
-    }
-
     [Theory]
     [InlineData(OtlpProtocol.Grpc)]
     [InlineData(OtlpProtocol.HttpProtobuf)]
@@ -38,11 +21,11 @@ public sealed class StreamingEndToEndTests : IAsyncLifetime
     {
         var model = $"count-{protocol}".ToLowerInvariant();
         var now = DateTimeOffset.UtcNow;
-        var endpoint = protocol == OtlpProtocol.Grpc ? _silo.OtlpGrpc : _silo.OtlpHttp;
+        var endpoint = protocol == OtlpProtocol.Grpc ? Silo.OtlpGrpc : Silo.OtlpHttp;
         Traffic.SendAndAck(endpoint, protocol, Enumerable.Range(0, 1234).Select(i => Traffic.Prediction(model, $"p{i}", now, 30 + (i % 40), "US", 0.3)));
         Traffic.SendAndAck(endpoint, protocol, Enumerable.Range(1000, 300).Select(i => Traffic.Prediction(model, $"p{i}", now, 30, "US", 0.3)));
 
-        var describe = await _api.GetJsonAsync($"/api/models/default/{model}");
+        var describe = await Api.GetJsonAsync($"/api/models/default/{model}");
         Assert.Equal(1300, describe.GetProperty("totals").GetProperty("predictions").GetInt64());
         Assert.Equal(234, describe.GetProperty("totals").GetProperty("duplicates").GetInt64());
         var schema = describe.GetProperty("schema").EnumerateArray().ToDictionary(s => s.GetProperty("name").GetString()!, s => s.GetProperty("kind").GetString());
@@ -70,13 +53,13 @@ public sealed class StreamingEndToEndTests : IAsyncLifetime
               {"key":"ml.prediction.score","value":{"doubleValue":1.7}}]}]}]}]}
         """;
         using var http = new HttpClient();
-        using var response = await http.PostAsync(new Uri(_silo.OtlpHttp, "/v1/logs"), new StringContent(json, Encoding.UTF8, "application/json"));
+        using var response = await http.PostAsync(new Uri(Silo.OtlpHttp, "/v1/logs"), new StringContent(json, Encoding.UTF8, "application/json"));
         var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("1", body.GetProperty("partialSuccess").GetProperty("rejectedLogRecords").ToString()); // int64 as a JSON string (protobuf JSON mapping)
         Assert.Contains("ml.prediction.score", body.GetProperty("partialSuccess").GetProperty("errorMessage").GetString(), StringComparison.Ordinal);
-        Assert.Equal(1, await _api.PredictionsAsync("json-model"));
+        Assert.Equal(1, await Api.PredictionsAsync("json-model"));
     }
 
     [Fact]
@@ -92,8 +75,8 @@ public sealed class StreamingEndToEndTests : IAsyncLifetime
         // Register the model with one early record, then give it 60 s windows with 10 minutes of lateness.
         var window = TimeSpan.FromMinutes(1);
         var windowStart = new DateTimeOffset((DateTimeOffset.UtcNow.UtcTicks / window.Ticks - 2) * window.Ticks, TimeSpan.Zero);
-        Traffic.SendAndAck(_silo.OtlpGrpc, OtlpProtocol.Grpc, [Traffic.Prediction(model, "warmup", windowStart.AddMinutes(-5), 40, "US", 0.5)]);
-        using (var settings = await _api.PutJsonAsync($"/api/models/default/{model}/settings", new { window_seconds = 60, allowed_lateness_seconds = 600, minimum_sample_size = 100 }))
+        Traffic.SendAndAck(Silo.OtlpGrpc, OtlpProtocol.Grpc, [Traffic.Prediction(model, "warmup", windowStart.AddMinutes(-5), 40, "US", 0.5)]);
+        using (var settings = await Api.PutJsonAsync($"/api/models/default/{model}/settings", new { window_seconds = 60, allowed_lateness_seconds = 600, minimum_sample_size = 100 }))
         {
             Assert.Equal(HttpStatusCode.OK, settings.StatusCode);
         }
@@ -104,16 +87,16 @@ public sealed class StreamingEndToEndTests : IAsyncLifetime
             csv.Append(refAges[i].ToString("R", CultureInfo.InvariantCulture)).Append(',').Append(refCountries[i]).Append('\n');
         }
 
-        using (var upload = await _api.Http.PutAsync($"/api/models/default/{model}/reference?source=train.csv", new StringContent(csv.ToString(), Encoding.UTF8, "text/csv")))
+        using (var upload = await Api.Http.PutAsync($"/api/models/default/{model}/reference?source=train.csv", new StringContent(csv.ToString(), Encoding.UTF8, "text/csv")))
         {
             Assert.True(upload.IsSuccessStatusCode, await upload.Content.ReadAsStringAsync());
         }
 
-        Traffic.SendAndAck(_silo.OtlpGrpc, OtlpProtocol.Grpc, Enumerable.Range(0, 800).Select(i => Traffic.Prediction(model, $"d{i}", windowStart.AddMilliseconds(i * 50), curAges[i], curCountries[i], 0.4)));
-        var closed = await _api.Http.PostAsync($"/api/models/default/{model}/windows/close", null);
+        Traffic.SendAndAck(Silo.OtlpGrpc, OtlpProtocol.Grpc, Enumerable.Range(0, 800).Select(i => Traffic.Prediction(model, $"d{i}", windowStart.AddMilliseconds(i * 50), curAges[i], curCountries[i], 0.4)));
+        var closed = await Api.Http.PostAsync($"/api/models/default/{model}/windows/close", null);
         Assert.Equal(HttpStatusCode.OK, closed.StatusCode);
 
-        var report = await _api.GetJsonAsync($"/api/models/default/{model}/windows/{windowStart.ToUnixTimeSeconds()}");
+        var report = await Api.GetJsonAsync($"/api/models/default/{model}/windows/{windowStart.ToUnixTimeSeconds()}");
         Assert.Equal(800, report.GetProperty("volume").GetInt64());
         var age = report.GetProperty("features").EnumerateArray().Single(f => f.GetProperty("name").GetString() == "age");
         var exact = NumericDrift.Compute(refAges, curAges);
@@ -127,22 +110,22 @@ public sealed class StreamingEndToEndTests : IAsyncLifetime
         Assert.Equal(exactCountry.Psi, country.GetProperty("psi").GetDouble(), 12);
         Assert.Equal(exactCountry.ChiSquare!.Value.Statistic, country.GetProperty("chi_square").GetProperty("statistic").GetDouble(), 8);
 
-        var series = await _api.GetJsonAsync($"/api/models/default/{model}/features/age/series?metric=psi");
+        var series = await Api.GetJsonAsync($"/api/models/default/{model}/features/age/series?metric=psi");
         Assert.Contains(series.GetProperty("points").EnumerateArray(), p => Math.Abs(p.GetProperty("value").GetDouble() - exact.Psi) < 1e-12);
     }
 
     [Fact]
     public async Task Api_ReportsUnknownModelsAndBadQueriesWithTheReason()
     {
-        using var unknown = await _api.Http.GetAsync("/api/models/default/nope");
+        using var unknown = await Api.Http.GetAsync("/api/models/default/nope");
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Contains("unknown model", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
-        Traffic.SendAndAck(_silo.OtlpGrpc, OtlpProtocol.Grpc, [Traffic.Prediction("known", "k1", DateTimeOffset.UtcNow, 1, "US", 0.1)]);
-        using var badMetric = await _api.Http.GetAsync("/api/models/default/known/features/age/series?metric=bogus");
+        Traffic.SendAndAck(Silo.OtlpGrpc, OtlpProtocol.Grpc, [Traffic.Prediction("known", "k1", DateTimeOffset.UtcNow, 1, "US", 0.1)]);
+        using var badMetric = await Api.Http.GetAsync("/api/models/default/known/features/age/series?metric=bogus");
         Assert.Equal(HttpStatusCode.BadRequest, badMetric.StatusCode);
         Assert.Contains("\"field\":\"metric\"", await badMetric.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        using var badTime = await _api.Http.GetAsync("/api/models/default/known/windows?from=yesterday-ish");
+        using var badTime = await Api.Http.GetAsync("/api/models/default/known/windows?from=yesterday-ish");
         Assert.Equal(HttpStatusCode.BadRequest, badTime.StatusCode);
         Assert.Contains("\"field\":\"from\"", await badTime.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
@@ -150,14 +133,14 @@ public sealed class StreamingEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task OpenApiDocument_DescribesTheApi_AndTheApiIsNotServedOnTheOtlpPort()
     {
-        var doc = await _api.GetJsonAsync("/openapi/v1.json");
+        var doc = await Api.GetJsonAsync("/openapi/v1.json");
         var paths = doc.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
         Assert.Contains("/api/models", paths);
         Assert.Contains("/api/models/{tenant}/{model}/windows/{start}", paths);
         Assert.Contains("/api/models/{tenant}/{model}/features/{feature}/series", paths);
 
         using var http = new HttpClient();
-        using var onOtlpPort = await http.GetAsync(new Uri(_silo.OtlpHttp, "/api/models"));
+        using var onOtlpPort = await http.GetAsync(new Uri(Silo.OtlpHttp, "/api/models"));
         Assert.Equal(HttpStatusCode.NotFound, onOtlpPort.StatusCode);
     }
 
