@@ -17,7 +17,10 @@ public sealed record SliceCondition(string Dimension, string Value)
 /// <param name="Second">The second condition of a pair, or null.</param>
 public sealed record SliceKey(SliceCondition First, SliceCondition? Second = null)
 {
-    /// <summary>The value standing for a missing (null) cell: missing values form a slice of their own.</summary>
+    /// <summary>
+    /// The value standing for a missing (null) cell: missing values form a slice of their own. A cell whose text is
+    /// literally "(null)" or "(other)" joins those slices.
+    /// </summary>
     public const string NullValue = "(null)";
 
     /// <summary>The value standing for every value of a dimension beyond its top K by volume.</summary>
