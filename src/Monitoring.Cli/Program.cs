@@ -4,7 +4,9 @@ using Monitoring.Datasets;
 using Monitoring.Cli.Drift;
 using Monitoring.Cli.Output;
 using Monitoring.Cli.Reference;
+using Monitoring.Cli.Slices;
 using Monitoring.Stats.Drift;
+using Monitoring.Stats.Slices;
 
 var referenceFile = new Option<string>("--reference") { Description = "Reference CSV (header row; empty cell = null).", Required = true };
 var current = new Option<string>("--current") { Description = "Current CSV to compare with the reference.", Required = true };
@@ -45,5 +47,43 @@ set.SetAction((parse, ct) => ReferenceCommand.SetAsync(
     parse.GetValue(refScore), parse.GetValue(refCategorical), Console.Out, Console.Error, ct));
 var reference = new Command("reference", "Manage a model's reference distribution on a running silo.") { set };
 
-var root = new RootCommand("monitoring: ML drift and model-quality monitoring.") { drift, reference };
+var slicesFile = new Option<string>("--file") { Description = "CSV with a header row: scores, labels and segment columns.", Required = true };
+var slicesScore = new Option<string>("--score-column") { Description = "Binary classifier score column (probability of class 1, in [0,1]).", Required = true };
+var slicesLabel = new Option<string>("--label-column") { Description = "0/1 ground-truth label column.", Required = true };
+var segments = new Option<string>("--segments") { Description = "Comma-separated segment columns to slice by, e.g. country,device,plan.", Required = true };
+var threshold = new Option<double>("--threshold") { Description = "Decision threshold: predicted positive when score >= threshold.", DefaultValueFactory = _ => 0.5 };
+var minSupport = new Option<int>("--min-support") { Description = "Fewest rows a slice needs to be ranked among the worst.", DefaultValueFactory = _ => SliceOptions.DefaultMinimumSupport };
+var top = new Option<int>("--top") { Description = "How many worst slices to list.", DefaultValueFactory = _ => SliceOptions.DefaultMaxResults };
+var maxValues = new Option<int>("--max-values") { Description = "Values kept per segment by volume; the rest are merged into (other).", DefaultValueFactory = _ => SliceOptions.DefaultValuesPerDimension };
+var pairDimensions = new Option<int>("--pair-dimensions") { Description = "Pairs of values are searched among this many segments with the most rows.", DefaultValueFactory = _ => SliceOptions.DefaultPairDimensions };
+var metric = new Option<string>("--metric") { Description = "Metric slices are compared and ranked on.", DefaultValueFactory = _ => "accuracy" };
+metric.AcceptOnlyFromAmong(Enum.GetValues<SliceMetric>().Select(m => m.Name()).ToArray());
+var slicesFormat = new Option<string>("--format") { Description = "Output format: table or json.", DefaultValueFactory = _ => "table" };
+slicesFormat.AcceptOnlyFromAmong("table", "json");
+var slices = new Command("slices", "Model performance per segment value and the worst slices (exact, from a CSV of scores and labels).")
+{
+    slicesFile, slicesScore, slicesLabel, segments, threshold, minSupport, top, maxValues, pairDimensions, metric, slicesFormat,
+};
+slices.SetAction(parse =>
+{
+    SliceMetricExtensions.TryParse(parse.GetValue(metric)!, out var chosen);
+    var options = new SlicesOptions(
+        parse.GetValue(slicesFile)!,
+        parse.GetValue(slicesScore)!,
+        parse.GetValue(slicesLabel)!,
+        parse.GetValue(segments)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+        parse.GetValue(threshold),
+        new SliceOptions
+        {
+            Metric = chosen,
+            MinimumSupport = parse.GetValue(minSupport),
+            MaxResults = parse.GetValue(top),
+            ValuesPerDimension = parse.GetValue(maxValues),
+            PairDimensions = parse.GetValue(pairDimensions),
+        },
+        parse.GetValue(slicesFormat) == "json" ? OutputFormat.Json : OutputFormat.Table);
+    return SlicesCommand.Run(options, Console.Out, Console.Error);
+});
+
+var root = new RootCommand("monitoring: ML drift and model-quality monitoring.") { drift, slices, reference };
 return root.Parse(args).Invoke();

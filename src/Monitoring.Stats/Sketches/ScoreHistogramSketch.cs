@@ -27,6 +27,7 @@ public sealed class ScoreHistogramSketch
     private double _logLoss;
     private long _truePositives;
     private long _falsePositives;
+    private double _predictedPositiveScoreSum;
 
     /// <summary>An empty sketch: <paramref name="reliabilityBins"/> uniform bins each split into <paramref name="subdivisions"/>.</summary>
     public ScoreHistogramSketch(int reliabilityBins = Calibration.DefaultBinCount, int subdivisions = DefaultSubdivisions, double threshold = BinaryClassificationMetrics.DefaultThreshold)
@@ -92,6 +93,7 @@ public sealed class ScoreHistogramSketch
                 var p = s[i];
                 var clipped = Math.Clamp(p, BinaryClassificationMetrics.LogLossEpsilon, 1 - BinaryClassificationMetrics.LogLossEpsilon);
                 var predictedPositive = p >= Threshold;
+                _predictedPositiveScoreSum += predictedPositive ? p : 0;
                 if (y[i] == 1)
                 {
                     Positives++;
@@ -138,7 +140,26 @@ public sealed class ScoreHistogramSketch
         _logLoss += other._logLoss;
         _truePositives += other._truePositives;
         _falsePositives += other._falsePositives;
+        _predictedPositiveScoreSum += other._predictedPositiveScoreSum;
     }
+
+    /// <summary>Positives per fine bin (ascending scores; bin b holds scores in (edge b-1, edge b], bin 0 from 0 inclusive).</summary>
+    public ReadOnlySpan<long> PositiveBinCounts => _positives;
+
+    /// <summary>Negatives per fine bin.</summary>
+    public ReadOnlySpan<long> NegativeBinCounts => _negatives;
+
+    /// <summary>Sum of the positives' scores per fine bin.</summary>
+    public ReadOnlySpan<double> PositiveBinScoreSums => _positiveScoreSums;
+
+    /// <summary>Sum of the negatives' scores per fine bin.</summary>
+    public ReadOnlySpan<double> NegativeBinScoreSums => _negativeScoreSums;
+
+    /// <summary>Examples scored at or above <see cref="Threshold"/> (predicted positive).</summary>
+    public long PredictedPositives => _truePositives + _falsePositives;
+
+    /// <summary>Sum of the scores at or above <see cref="Threshold"/> (the expected true positives of calibrated scores).</summary>
+    public double PredictedPositiveScoreSum => _predictedPositiveScoreSum;
 
     /// <summary>AUC estimate with guaranteed bounds; null when one class is absent.</summary>
     public BoundedEstimate? Auc()

@@ -1,0 +1,185 @@
+using System.Text.Json;
+using Monitoring.Stats.Classification;
+using Monitoring.Stats.Slices;
+
+namespace Monitoring.Cli.Slices;
+
+/// <summary>
+/// Writes a <see cref="SlicesReport"/> as JSON in the documented shape (README, "monitoring slices"). Numbers are written
+/// with round-trip precision; a value that is undefined or not finite is null.
+/// </summary>
+public static class SlicesJsonWriter
+{
+    /// <summary>Writes the report to <paramref name="stream"/>.</summary>
+    public static void Write(SlicesReport report, Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var r = report.Report;
+        var o = r.Options;
+        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        w.WriteStartObject();
+        w.WriteString("file", report.Path);
+        w.WriteNumber("rows", report.Rows);
+        w.WriteNumber("used_rows", r.Overall.Count);
+        w.WriteNumber("skipped_rows", report.SkippedRows);
+        w.WriteString("score_column", report.ScoreColumn);
+        w.WriteString("label_column", report.LabelColumn);
+        w.WriteStartArray("segments");
+        foreach (var s in report.Segments)
+        {
+            w.WriteStringValue(s);
+        }
+
+        w.WriteEndArray();
+        w.WriteNumber("threshold", report.Threshold);
+        w.WriteString("metric", o.Metric.Name());
+        w.WriteNumber("min_support", o.MinimumSupport);
+        w.WriteNumber("values_per_dimension", o.ValuesPerDimension);
+        w.WriteNumber("pair_dimensions", o.PairDimensions);
+        w.WriteNumber("alpha", o.Alpha);
+        w.WriteString("p_value_adjustment", "benjamini_hochberg");
+        w.WritePropertyName("overall");
+        WriteMetrics(w, r.Overall);
+        w.WriteStartArray("dimensions");
+        foreach (var d in r.Dimensions)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", d.Name);
+            w.WriteNumber("volume", d.Volume);
+            w.WriteNumber("other_values", d.OtherValues);
+            w.WriteStartArray("slices");
+            foreach (var s in d.Slices)
+            {
+                w.WriteStartObject();
+                w.WriteString("value", s.Key.First.Value);
+                w.WriteString("slice", s.Key.ToString());
+                w.WritePropertyName("metrics");
+                WriteMetrics(w, s.Metrics);
+                WriteComparison(w, "comparison", s.Comparison);
+                WriteComparison(w, "auc_comparison", s.AucComparison);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteStartObject("worst_slices");
+        w.WriteString("metric", r.Worst.Metric.Name());
+        w.WriteString("ranking", "lower_confidence_bound_of_degradation");
+        w.WriteNumber("evaluated", r.Worst.Evaluated);
+        w.WriteNumber("explained_by_parent", r.Worst.ExplainedByParent);
+        w.WriteStartArray("slices");
+        foreach (var s in r.Worst.Slices)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("rank", s.Rank);
+            w.WriteString("slice", s.Key.ToString());
+            w.WriteStartArray("conditions");
+            foreach (var c in s.Key.Conditions)
+            {
+                w.WriteStartObject();
+                w.WriteString("dimension", c.Dimension);
+                w.WriteString("value", c.Value);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteNumber("count", s.Metrics.Count);
+            w.WritePropertyName("metrics");
+            WriteMetrics(w, s.Metrics);
+            WriteComparison(w, "comparison", s.Comparison);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static void WriteMetrics(Utf8JsonWriter w, SliceMetrics m)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("count", m.Count);
+        w.WriteNumber("positives", m.Positives);
+        w.WriteNumber("true_positives", m.TruePositives);
+        w.WriteNumber("false_positives", m.FalsePositives);
+        w.WriteNumber("false_negatives", m.FalseNegatives);
+        WriteRate(w, "accuracy", m.Accuracy);
+        WriteRate(w, "error_rate", m.ErrorRate);
+        WriteRate(w, "precision", m.Precision);
+        WriteRate(w, "recall", m.Recall);
+        WriteRate(w, "positive_rate", m.PositiveRate);
+        WriteRate(w, "predicted_positive_rate", m.PredictedPositiveRate);
+        Number(w, "f1", m.F1);
+        Number(w, "brier", m.Brier);
+        Number(w, "ece", m.ExpectedCalibrationError);
+        WriteAuc(w, m.Auc);
+        w.WriteEndObject();
+    }
+
+    private static void WriteRate(Utf8JsonWriter w, string name, RateEstimate rate)
+    {
+        w.WriteStartObject(name);
+        Number(w, "value", rate.Value);
+        Number(w, "lower", rate.Interval?.Lower);
+        Number(w, "upper", rate.Interval?.Upper);
+        w.WriteNumber("successes", rate.Successes);
+        w.WriteNumber("trials", rate.Trials);
+        w.WriteEndObject();
+    }
+
+    private static void WriteAuc(Utf8JsonWriter w, DeLongResult? auc)
+    {
+        if (auc is null)
+        {
+            w.WriteNull("auc");
+            return;
+        }
+
+        var interval = auc.Interval();
+        w.WriteStartObject("auc");
+        Number(w, "value", auc.Auc);
+        Number(w, "variance", auc.Variance);
+        Number(w, "lower", interval?.Lower);
+        Number(w, "upper", interval?.Upper);
+        w.WriteString("interval", "delong");
+        w.WriteEndObject();
+    }
+
+    private static void WriteComparison(Utf8JsonWriter w, string name, SliceComparison? c)
+    {
+        if (c is null)
+        {
+            w.WriteNull(name);
+            return;
+        }
+
+        w.WriteStartObject(name);
+        w.WriteString("metric", c.Metric.Name());
+        Number(w, "slice_value", c.SliceValue);
+        Number(w, "rest_value", c.RestValue);
+        Number(w, "difference", c.Difference);
+        Number(w, "degradation", c.Degradation);
+        Number(w, "lower_bound", c.LowerBound);
+        Number(w, "standard_error", c.StandardError);
+        Number(w, "z", c.Z);
+        Number(w, "p_value", c.PValue);
+        Number(w, "p_value_adjusted", c.AdjustedPValue);
+        w.WriteBoolean("significant", c.Significant);
+        w.WriteEndObject();
+    }
+
+    private static void Number(Utf8JsonWriter w, string name, double? value)
+    {
+        if (value is { } v && double.IsFinite(v))
+        {
+            w.WriteNumber(name, v);
+        }
+        else
+        {
+            w.WriteNull(name);
+        }
+    }
+}
