@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Monitoring.Abstractions.Events;
 using Monitoring.Abstractions.Grains;
 using Monitoring.Abstractions.Models;
+using Monitoring.Grains.Labels;
 using Monitoring.Grains.References;
 using Monitoring.Grains.Reports;
 using Monitoring.Grains.Schema;
@@ -31,6 +32,18 @@ public sealed class ModelGrain : Grain, IModelGrain
     /// <summary>Report kind of stored window sketches (for pinned, rolling and seasonal references).</summary>
     public const string SketchKind = "sketch";
 
+    /// <summary>Report kind of per-window performance (realized from joined labels, and estimated).</summary>
+    public const string PerformanceKind = "performance";
+
+    /// <summary>Report kind of stored per-window performance sketches (with the log position they include).</summary>
+    public const string PerformanceSketchKind = "perf.sketch";
+
+    /// <summary>Labels waiting for their prediction, per model, at most; beyond this they count as unmatched.</summary>
+    public const int MaxPendingLabels = 100_000;
+
+    /// <summary>Per-window performance sketches kept in memory; older ones are reloaded from the report store when a label needs them.</summary>
+    private const int PerformanceCacheSize = 64;
+
     /// <summary>Checkpoint at least this often while records arrive.</summary>
     public static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(30);
 
@@ -48,6 +61,8 @@ public sealed class ModelGrain : Grain, IModelGrain
     private Dictionary<string, NumericAccumulator.Kernels> _kernels = new(StringComparer.Ordinal);
     private long _lastCheckpoint;
     private long _recordsSinceCheckpoint;
+    private readonly Dictionary<long, PerformanceAccumulator> _performance = [];
+    private readonly HashSet<long> _dirtyPerformance = [];
     private ModelKey _key;
     private IGrainTimer? _timer;
 
@@ -82,7 +97,7 @@ public sealed class ModelGrain : Grain, IModelGrain
         var replayed = 0;
         await foreach (var logged in _eventLog.ReadAsync(_key, S.AppliedSequence, cancellationToken))
         {
-            Fold(logged.Event);
+            await FoldAsync(logged);
             S.AppliedSequence = logged.Sequence;
             replayed++;
         }
@@ -131,7 +146,7 @@ public sealed class ModelGrain : Grain, IModelGrain
         var outcome = await _eventLog.AppendAsync(_key, events);
         foreach (var logged in outcome.Appended)
         {
-            Fold(logged.Event);
+            await FoldAsync(logged);
             S.AppliedSequence = Math.Max(S.AppliedSequence, logged.Sequence);
         }
 
@@ -184,6 +199,14 @@ public sealed class ModelGrain : Grain, IModelGrain
             closedAny = true;
         }
 
+        var horizon = S.Settings.LabelHorizon.Ticks * 100;
+        foreach (var (id, waiting) in S.PendingLabels.Where(kv => now - kv.Value.Event.ReceivedUnixNano > horizon).ToList())
+        {
+            S.PendingLabels.Remove(id);
+            S.LabelsUnmatched++;
+            closedAny = true;
+        }
+
         if (now - S.LastRetentionSweep > NanosPerDay / 24)
         {
             S.LastRetentionSweep = now;
@@ -214,6 +237,16 @@ public sealed class ModelGrain : Grain, IModelGrain
                 minimum_sample_size = S.Settings.MinimumSampleSize,
             },
             totals = new { predictions = S.Predictions, labels = S.Labels, duplicates = S.Duplicates, late_records = S.LateRecords, log_position = S.AppliedSequence },
+            labels = new
+            {
+                joined = S.LabelsJoined,
+                pending = S.PendingLabels.Count,
+                unmatched = S.LabelsUnmatched,
+                past_horizon = S.LabelsPastHorizon,
+                horizon_days = S.Settings.LabelHorizon.TotalDays,
+                delay_p50_seconds = S.LabelDelaySeconds.Count > 0 ? S.LabelDelaySeconds.ToSketch().Quantile(0.5) : (double?)null,
+                delay_p90_seconds = S.LabelDelaySeconds.Count > 0 ? S.LabelDelaySeconds.ToSketch().Quantile(0.9) : (double?)null,
+            },
             schema = S.Schema.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new
             {
                 name = kv.Key,
@@ -333,7 +366,144 @@ public sealed class ModelGrain : Grain, IModelGrain
 
     private void RebuildKernels() => _kernels = S.Reference?.NumericKernels() ?? new(StringComparer.Ordinal);
 
-    /// <summary>Folds one appended record into state (also used by replay: deterministic given the record).</summary>
+    /// <summary>Folds one logged record: drift windows, then performance (prediction counts, scores, label join).</summary>
+    private async Task FoldAsync(LoggedEvent logged)
+    {
+        var e = logged.Event;
+        Fold(e);
+        if (e.Kind == EventKind.Prediction)
+        {
+            var acc = await PerformanceAsync(WindowStartOf(e));
+            var fresh = logged.Sequence > acc.LastSequence;
+            if (fresh)
+            {
+                acc.Predictions++;
+                if (e.Score is { } score)
+                {
+                    acc.AddScore(score);
+                }
+            }
+
+            if (e.PredictionId is { } id && S.PendingLabels.Remove(id, out var waiting))
+            {
+                Join(e, waiting.Event, acc, fresh);
+            }
+
+            if (fresh)
+            {
+                Touch(acc, logged.Sequence);
+            }
+        }
+        else if (e.PredictionId is { } id)
+        {
+            var prediction = await _eventLog.FindAsync(_key, EventKind.Prediction, id);
+            if (prediction is not null)
+            {
+                var acc = await PerformanceAsync(WindowStartOf(prediction.Event));
+                var fresh = logged.Sequence > acc.LastSequence;
+                Join(prediction.Event, e, acc, fresh);
+                if (fresh)
+                {
+                    Touch(acc, logged.Sequence);
+                }
+            }
+            else if (S.PendingLabels.Count < MaxPendingLabels)
+            {
+                S.PendingLabels[id] = logged;
+            }
+            else
+            {
+                S.LabelsUnmatched++;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Folds a label into the performance of its prediction's window (the prediction's event time, not the label's),
+    /// unless the label came later than the horizon. The state counters always move (the state is replayed from its own
+    /// checkpoint); the window sketch only when <paramref name="fresh"/>, i.e. the record's log sequence is above what the
+    /// persisted sketch already holds, so a replay after a crash never counts a join twice.
+    /// </summary>
+    private void Join(ModelEvent prediction, ModelEvent label, PerformanceAccumulator acc, bool fresh)
+    {
+        var delay = label.EventTimeUnixNano - prediction.EventTimeUnixNano;
+        if (delay > S.Settings.LabelHorizon.Ticks * 100)
+        {
+            S.LabelsPastHorizon++;
+            return;
+        }
+
+        S.LabelsJoined++;
+        S.LabelDelaySeconds.Add(Math.Max(0, delay) / 1e9, null);
+        if (!fresh)
+        {
+            return;
+        }
+
+        acc.Labeled++;
+        var y = label.LabelNumber ?? (label.LabelText is "1" or "true" ? 1.0 : label.LabelText is "0" or "false" ? 0.0 : double.NaN);
+        if (prediction.Score is { } score && (y == 0 || y == 1))
+        {
+            acc.AddBinary(score, y);
+        }
+
+        if (prediction.PredictedValue is { } value && label.LabelNumber is { } actual)
+        {
+            acc.AddRegression(value, actual);
+        }
+
+        if (prediction.PredictedClass is { } predicted)
+        {
+            acc.AddClass(PerformanceAccumulator.ClassText(label.LabelNumber, label.LabelText), predicted);
+        }
+    }
+
+    private void Touch(PerformanceAccumulator acc, long sequence)
+    {
+        acc.LastSequence = Math.Max(acc.LastSequence, sequence);
+        _dirtyPerformance.Add(acc.Start);
+    }
+
+    private async Task<PerformanceAccumulator> PerformanceAsync(long windowStart)
+    {
+        if (_performance.TryGetValue(windowStart, out var acc))
+        {
+            return acc;
+        }
+
+        var stored = await _reports.GetAsync(_key, PerformanceSketchKind, windowStart);
+        acc = stored is null
+            ? new PerformanceAccumulator { Start = windowStart, End = windowStart + WindowNanos }
+            : JsonSerializer.Deserialize<PerformanceAccumulator>(stored.Json, WindowReport.JsonOptions)!;
+        _performance[windowStart] = acc;
+        return acc;
+    }
+
+    /// <summary>Persists changed performance sketches and their reports, then trims the in-memory cache.</summary>
+    private async Task FlushPerformanceAsync()
+    {
+        foreach (var start in _dirtyPerformance.Order().ToList())
+        {
+            var acc = _performance[start].Freeze();
+            await _reports.SaveAsync(new StoredReport(_key, PerformanceSketchKind, acc.Start, acc.End, JsonSerializer.Serialize(acc, WindowReport.JsonOptions)));
+            await _reports.SaveAsync(new StoredReport(_key, PerformanceKind, acc.Start, acc.End, PerformanceReportBuilder.Build(_key.GrainKey, acc).ToJsonString()));
+        }
+
+        _dirtyPerformance.Clear();
+        foreach (var start in _performance.Keys.OrderDescending().Skip(PerformanceCacheSize).ToList())
+        {
+            _performance.Remove(start);
+        }
+    }
+
+    private long WindowStartOf(ModelEvent e)
+    {
+        var received = e.ReceivedUnixNano > 0 ? e.ReceivedUnixNano : e.EventTimeUnixNano;
+        var eventTime = e.EventTimeUnixNano > received + WindowNanos ? received : e.EventTimeUnixNano;
+        return eventTime - Mod(eventTime, WindowNanos);
+    }
+
+    /// <summary>Folds one appended record into the drift windows (also used by replay: deterministic given the record).</summary>
     private void Fold(ModelEvent e)
     {
         var received = e.ReceivedUnixNano > 0 ? e.ReceivedUnixNano : e.EventTimeUnixNano;
@@ -536,6 +706,9 @@ public sealed class ModelGrain : Grain, IModelGrain
         EnsureTimer();
         try
         {
+            // Performance sketches first: they carry the log position they include, so if the state write below is
+            // lost, the replay skips what they already hold.
+            await FlushPerformanceAsync();
             await _state.WriteStateAsync();
             _lastCheckpoint = NowNanos;
             _recordsSinceCheckpoint = 0;

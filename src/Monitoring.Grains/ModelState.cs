@@ -1,3 +1,4 @@
+using Monitoring.Abstractions.Events;
 using Monitoring.Abstractions.Models;
 using Monitoring.Grains.References;
 using Monitoring.Grains.Schema;
@@ -37,4 +38,14 @@ public sealed class ModelState
     [Id(12)] public List<SchemaEvent> SchemaEvents { get; set; } = [];
     /// <summary>Last time the retention sweep ran (Unix ns).</summary>
     [Id(13)] public long LastRetentionSweep { get; set; }
+    /// <summary>Labels that arrived before their prediction, by prediction id (bounded; expire after the horizon).</summary>
+    [Id(14)] public Dictionary<string, LoggedEvent> PendingLabels { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Labels joined to their prediction.</summary>
+    [Id(15)] public long LabelsJoined { get; set; }
+    /// <summary>Labels that never matched a prediction within the horizon (or found the pending queue full).</summary>
+    [Id(16)] public long LabelsUnmatched { get; set; }
+    /// <summary>Labels whose prediction was older than the horizon.</summary>
+    [Id(17)] public long LabelsPastHorizon { get; set; }
+    /// <summary>Label delay (label time minus prediction time) in seconds.</summary>
+    [Id(18)] public NumericAccumulator LabelDelaySeconds { get; set; } = new();
 }

@@ -59,6 +59,13 @@ public sealed record ModelSettings
     [Id(5)]
     public int MinimumSampleSize { get; init; } = DefaultMinimumSampleSize;
 
+    /// <summary>Default label horizon: a label later than this after its prediction is not joined.</summary>
+    public static readonly TimeSpan DefaultLabelHorizon = TimeSpan.FromDays(14);
+
+    /// <summary>How long after a prediction its label may arrive and still be joined (also how long early labels wait).</summary>
+    [Id(6)]
+    public TimeSpan LabelHorizon { get; init; } = DefaultLabelHorizon;
+
     /// <summary>The effective lateness.</summary>
     public TimeSpan EffectiveLateness => AllowedLateness ?? TimeSpan.FromTicks((long)(Window.Ticks * DefaultLatenessFraction));
 
@@ -70,5 +77,6 @@ public sealed record ModelSettings
         : Retention < Window ? "retention must be at least one window"
         : RollingWindows < 1 || RollingWindows > 1000 ? "rolling windows must be between 1 and 1000"
         : MinimumSampleSize < 1 ? "minimum sample size must be positive"
+        : LabelHorizon <= TimeSpan.Zero || LabelHorizon > TimeSpan.FromDays(365) ? "label horizon must be between 0 and 365 days"
         : null;
 }

@@ -59,6 +59,39 @@ public sealed class ScoreHistogramSketch
     /// <summary>Outer edges of the reliability bins (numpy.linspace(0, 1, bins + 1)).</summary>
     public double[] ReliabilityEdges { get; }
 
+    /// <summary>Everything the sketch holds, as plain data (for persistence); <see cref="FromParts"/> restores it exactly.</summary>
+    public ScoreHistogramParts ToParts() => new(
+        ReliabilityEdges.Length - 1, Subdivisions, Threshold, Positives, Negatives,
+        _positives.ToArray(), _negatives.ToArray(), _positiveScoreSums.ToArray(), _negativeScoreSums.ToArray(),
+        _positiveSquares, _negativeSquares, _logLoss, _truePositives, _falsePositives, _predictedPositiveScoreSum);
+
+    /// <summary>Restores a sketch from <see cref="ToParts"/>.</summary>
+    /// <exception cref="ArgumentException">The arrays do not match the bins.</exception>
+    public static ScoreHistogramSketch FromParts(ScoreHistogramParts parts)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        var sketch = new ScoreHistogramSketch(parts.ReliabilityBins, parts.Subdivisions, parts.Threshold);
+        var bins = sketch._positives.Length;
+        if (parts.PositiveCounts.Length != bins || parts.NegativeCounts.Length != bins || parts.PositiveScoreSums.Length != bins || parts.NegativeScoreSums.Length != bins)
+        {
+            throw new ArgumentException($"Score sketch parts must have {bins} bins.", nameof(parts));
+        }
+
+        parts.PositiveCounts.CopyTo(sketch._positives, 0);
+        parts.NegativeCounts.CopyTo(sketch._negatives, 0);
+        parts.PositiveScoreSums.CopyTo(sketch._positiveScoreSums, 0);
+        parts.NegativeScoreSums.CopyTo(sketch._negativeScoreSums, 0);
+        sketch.Positives = parts.Positives;
+        sketch.Negatives = parts.Negatives;
+        sketch._positiveSquares = parts.PositiveSquares;
+        sketch._negativeSquares = parts.NegativeSquares;
+        sketch._logLoss = parts.LogLoss;
+        sketch._truePositives = parts.TruePositives;
+        sketch._falsePositives = parts.FalsePositives;
+        sketch._predictedPositiveScoreSum = parts.PredictedPositiveScoreSum;
+        return sketch;
+    }
+
     /// <summary>Fine bins per reliability bin.</summary>
     public int Subdivisions { get; }
 
@@ -228,3 +261,21 @@ public sealed class ScoreHistogramSketch
         }
     }
 }
+
+/// <summary>The plain data of a <see cref="ScoreHistogramSketch"/> (see <see cref="ScoreHistogramSketch.ToParts"/>).</summary>
+public sealed record ScoreHistogramParts(
+    int ReliabilityBins,
+    int Subdivisions,
+    double Threshold,
+    long Positives,
+    long Negatives,
+    long[] PositiveCounts,
+    long[] NegativeCounts,
+    double[] PositiveScoreSums,
+    double[] NegativeScoreSums,
+    double PositiveSquares,
+    double NegativeSquares,
+    double LogLoss,
+    long TruePositives,
+    long FalsePositives,
+    double PredictedPositiveScoreSum);

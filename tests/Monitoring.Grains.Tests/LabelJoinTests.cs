@@ -1,0 +1,147 @@
+using System.Text.Json;
+using Monitoring.Abstractions.Events;
+using Monitoring.Abstractions.Grains;
+using Monitoring.Abstractions.Models;
+using Monitoring.Stats.Classification;
+using Xunit;
+
+namespace Monitoring.Grains.Tests;
+
+/// <summary>The delayed label join: labels fold into the window of their prediction, whenever they arrive.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class LabelJoinTests(ClusterFixture fixture)
+{
+    [Fact]
+    public async Task LabelsAfterTheWindowClosed_FoldIntoThePredictionsWindow_AndMatchTheStatisticsCore()
+    {
+        var (key, grain) = NewModel();
+        await grain.ConfigureAsync(new ModelSettings { Window = TimeSpan.FromMinutes(1) });
+        var t0 = NextBoundary(TimeSpan.FromMinutes(1));
+        ClusterFixture.Time.SetUtcNow(t0);
+        var rng = new Random(21);
+        var scores = Enumerable.Range(0, 400).Select(_ => Math.Round(rng.NextDouble(), 4)).ToArray();
+        var labels = scores.Select(s => rng.NextDouble() < s ? 1.0 : 0.0).ToArray();
+        await grain.AppendAsync(scores.Select((s, i) => Prediction($"p{i}", t0.AddMilliseconds(i * 100), s)).ToArray());
+        ClusterFixture.Time.SetUtcNow(t0.AddMinutes(5));
+        await grain.TickAsync();
+
+        // Labels arrive hours later, out of order, in two batches, one of them repeated.
+        ClusterFixture.Time.SetUtcNow(t0.AddHours(3));
+        var order = Enumerable.Range(0, 400).OrderBy(_ => rng.Next()).ToArray();
+        await grain.AppendAsync(order.Take(250).Select(i => Label($"p{i}", labels[i])).ToArray());
+        await grain.AppendAsync(order.Skip(250).Select(i => Label($"p{i}", labels[i])).ToArray());
+        var again = await grain.AppendAsync(order.Take(10).Select(i => Label($"p{i}", labels[i])).ToArray());
+        Assert.Equal(10, again.Duplicates);
+        await grain.ConfigureAsync(new ModelSettings { Window = TimeSpan.FromMinutes(1) }); // checkpoint: flushes performance
+
+        var report = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ModelGrain.PerformanceKind, Nanos(t0)))!.Json).RootElement;
+        Assert.Equal(400, report.GetProperty("predictions").GetInt64());
+        Assert.Equal(400, report.GetProperty("labeled").GetInt64());
+        Assert.Equal(1.0, report.GetProperty("coverage").GetDouble());
+        var exact = BinaryClassificationMetrics.Compute(scores, labels);
+        var binary = report.GetProperty("binary");
+        Assert.Equal(exact.Brier, binary.GetProperty("brier").GetDouble(), 12);
+        Assert.Equal(exact.LogLoss, binary.GetProperty("log_loss").GetDouble(), 12);
+        Assert.Equal(exact.Accuracy, binary.GetProperty("accuracy").GetProperty("value").GetDouble(), 12);
+        Assert.Equal(exact.F1, binary.GetProperty("f1").GetDouble(), 12);
+        Assert.Equal(exact.Calibration.ExpectedCalibrationError, binary.GetProperty("ece").GetDouble(), 12);
+        var auc = binary.GetProperty("auc");
+        Assert.InRange(exact.Auc!.Value, auc.GetProperty("lower_bound").GetDouble(), auc.GetProperty("upper_bound").GetDouble());
+
+        using var describe = JsonDocument.Parse(await grain.DescribeAsync());
+        var joined = describe.RootElement.GetProperty("labels");
+        Assert.Equal(400, joined.GetProperty("joined").GetInt64());
+        Assert.InRange(joined.GetProperty("delay_p50_seconds").GetDouble(), 3 * 3600 - 120, 3 * 3600 * 1.04);
+    }
+
+    [Fact]
+    public async Task LabelBeforeItsPrediction_WaitsAndJoinsWhenThePredictionArrives()
+    {
+        var (key, grain) = NewModel();
+        var now = ClusterFixture.Time.GetUtcNow();
+        await grain.AppendAsync([Label("early", 1.0)]);
+        using (var waiting = JsonDocument.Parse(await grain.DescribeAsync()))
+        {
+            Assert.Equal(1, waiting.RootElement.GetProperty("labels").GetProperty("pending").GetInt64());
+        }
+
+        await grain.AppendAsync([Prediction("early", now, 0.9)]);
+        await grain.ConfigureAsync(new ModelSettings());
+
+        using var describe = JsonDocument.Parse(await grain.DescribeAsync());
+        Assert.Equal(0, describe.RootElement.GetProperty("labels").GetProperty("pending").GetInt64());
+        Assert.Equal(1, describe.RootElement.GetProperty("labels").GetProperty("joined").GetInt64());
+        var start = now.UtcTicks - (now.UtcTicks % TimeSpan.FromHours(1).Ticks);
+        var report = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ModelGrain.PerformanceKind, (start - DateTimeOffset.UnixEpoch.UtcTicks) * 100))!.Json).RootElement;
+        Assert.Equal(1, report.GetProperty("labeled").GetInt64());
+    }
+
+    [Fact]
+    public async Task LabelsForUnknownPredictions_AreCountedUnmatchedAfterTheHorizon_AndLateLabelsPastIt()
+    {
+        var (_, grain) = NewModel();
+        await grain.ConfigureAsync(new ModelSettings { LabelHorizon = TimeSpan.FromDays(1) });
+        var now = ClusterFixture.Time.GetUtcNow();
+        await grain.AppendAsync([Prediction("old", now, 0.4)]);
+        ClusterFixture.Time.SetUtcNow(now.AddDays(2));
+        await grain.AppendAsync([Label("old", 0.0), Label("never-predicted", 1.0)]);
+        ClusterFixture.Time.SetUtcNow(now.AddDays(3).AddMinutes(1));
+        await grain.TickAsync();
+
+        using var describe = JsonDocument.Parse(await grain.DescribeAsync());
+        var labels = describe.RootElement.GetProperty("labels");
+        Assert.Equal(1, labels.GetProperty("past_horizon").GetInt64());
+        Assert.Equal(1, labels.GetProperty("unmatched").GetInt64());
+        Assert.Equal(0, labels.GetProperty("pending").GetInt64());
+        Assert.Equal(0, labels.GetProperty("joined").GetInt64());
+    }
+
+    [Fact]
+    public async Task WindowsWithoutLabels_CarryConfidenceBasedEstimates()
+    {
+        var (key, grain) = NewModel();
+        var now = ClusterFixture.Time.GetUtcNow();
+        await grain.AppendAsync(Enumerable.Range(0, 200).Select(i => Prediction($"u{i}", now, i % 2 == 0 ? 0.9 : 0.2)).ToArray());
+        await grain.ConfigureAsync(new ModelSettings());
+
+        var start = now.UtcTicks - (now.UtcTicks % TimeSpan.FromHours(1).Ticks);
+        var report = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ModelGrain.PerformanceKind, (start - DateTimeOffset.UnixEpoch.UtcTicks) * 100))!.Json).RootElement;
+        Assert.Equal(0, report.GetProperty("labeled").GetInt64());
+        var estimated = report.GetProperty("estimated");
+        Assert.Equal("cbpe", estimated.GetProperty("method").GetString());
+        Assert.Equal((0.9 + 0.8) / 2, estimated.GetProperty("accuracy").GetDouble(), 9); // E[acc] = mean(max(p, 1 - p)) at 0.5
+    }
+
+    private (ModelKey Key, IModelGrain Grain) NewModel()
+    {
+        var key = new ModelKey("default", "labels-" + Guid.NewGuid().ToString("N")[..12]);
+        return (key, fixture.Cluster.GrainFactory.GetGrain<IModelGrain>(key.GrainKey));
+    }
+
+    private static ModelEvent Prediction(string id, DateTimeOffset at, double score) => new()
+    {
+        Kind = EventKind.Prediction,
+        PredictionId = id,
+        EventTimeUnixNano = Nanos(at),
+        ReceivedUnixNano = Nanos(ClusterFixture.Time.GetUtcNow()),
+        Score = score,
+        Features = [new FeatureValue("x", score, null)],
+    };
+
+    private static ModelEvent Label(string id, double label) => new()
+    {
+        Kind = EventKind.Label,
+        PredictionId = id,
+        EventTimeUnixNano = Nanos(ClusterFixture.Time.GetUtcNow()),
+        ReceivedUnixNano = Nanos(ClusterFixture.Time.GetUtcNow()),
+        LabelNumber = label,
+    };
+
+    private static DateTimeOffset NextBoundary(TimeSpan window)
+    {
+        var now = ClusterFixture.Time.GetUtcNow();
+        return new DateTimeOffset((now.UtcTicks / window.Ticks + 1) * window.Ticks, TimeSpan.Zero);
+    }
+
+    private static long Nanos(DateTimeOffset t) => (t.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
+}
