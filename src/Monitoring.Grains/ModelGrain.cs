@@ -480,7 +480,7 @@ public sealed class ModelGrain : Grain, IModelGrain
     }
 
     /// <summary>Persists changed performance sketches and their reports, then trims the in-memory cache.</summary>
-    private async Task FlushPerformanceAsync()
+    public async Task FlushPerformanceAsync()
     {
         foreach (var start in _dirtyPerformance.Order().ToList())
         {

@@ -32,4 +32,14 @@ public static class Traffic
             logger.LogPrediction(p);
         }
     }
+
+    /// <summary>Sends labels (0/1) and returns once every export request has completed (see <see cref="SendAndAck"/>).</summary>
+    public static void SendLabelsAndAck(Uri endpoint, OtlpProtocol protocol, string model, IEnumerable<(string PredictionId, int Label)> labels)
+    {
+        using var logger = Logger(endpoint, protocol);
+        foreach (var (id, label) in labels)
+        {
+            logger.LogLabel(model, id, label);
+        }
+    }
 }

@@ -21,6 +21,9 @@ public interface IModelGrain : IGrainWithStringKey
     /// </summary>
     Task<int> CloseEndedWindowsAsync();
 
+    /// <summary>Writes the performance reports of windows changed since the last write (reads call this first).</summary>
+    Task FlushPerformanceAsync();
+
     /// <summary>Whether the model exists: it has logged records or saved settings or a reference.</summary>
     Task<bool> ExistsAsync();
 

@@ -48,6 +48,8 @@ public static class ModelApi
         api.MapPut("/models/{tenant}/{model}/settings", ConfigureAsync).WithSummary("Window length, lateness, retention and minimum sample size.");
         api.MapGet("/models/{tenant}/{model}/windows", ListWindowsAsync).WithSummary("Closed windows (granularity=window|day) with volume and drifted features.");
         api.MapPost("/models/{tenant}/{model}/windows/close", CloseWindowsAsync).WithSummary("Close every open window whose end has passed now, skipping the rest of the allowed lateness.");
+        api.MapGet("/models/{tenant}/{model}/windows/{start}/performance", WindowPerformanceAsync).WithSummary("One window's performance: label coverage, realized metrics with intervals, calibration, CBPE estimates.");
+        api.MapGet("/models/{tenant}/{model}/performance", PerformanceSeriesAsync).WithSummary("Estimated vs realized performance per window.");
         api.MapGet("/models/{tenant}/{model}/windows/{start}", WindowAsync).WithSummary("One closed window's drift and data-quality report.");
         api.MapGet("/models/{tenant}/{model}/features/{feature}/series", SeriesAsync).WithSummary("Time series of one metric of one feature over closed windows.");
         app.MapGet("/healthz", () => Results.Text("ok")).ExcludeFromDescription();
@@ -242,6 +244,7 @@ public static class ModelApi
             Retention = TimeSpan.FromDays(body.RetentionDays ?? ModelSettings.DefaultRetention.TotalDays),
             MinimumSampleSize = body.MinimumSampleSize ?? ModelSettings.DefaultMinimumSampleSize,
             RollingWindows = body.RollingWindows ?? ModelSettings.DefaultRollingWindows,
+            LabelHorizon = TimeSpan.FromDays(body.LabelHorizonDays ?? ModelSettings.DefaultLabelHorizon.TotalDays),
         };
         if (settings.Validate() is { } problem)
         {
@@ -289,6 +292,61 @@ public static class ModelApi
     {
         var key = await KnownModelAsync(tenant, model, log, grains, ct);
         return key is null ? UnknownModel(tenant, model) : Results.Json(new { closed = await grains.GetGrain<IModelGrain>(key.Value.GrainKey).CloseEndedWindowsAsync() });
+    }
+
+    private static async Task<IResult> WindowPerformanceAsync(string tenant, string model, string start, IEventLog log, IGrainFactory grains, IReportStore reports, CancellationToken ct)
+    {
+        var key = await KnownModelAsync(tenant, model, log, grains, ct);
+        if (key is null)
+        {
+            return UnknownModel(tenant, model);
+        }
+
+        if (!TryTime(start, out var s))
+        {
+            return BadRequest("start", "expected the window start as ISO 8601, Unix seconds or Unix nanoseconds");
+        }
+
+        await grains.GetGrain<IModelGrain>(key.Value.GrainKey).FlushPerformanceAsync();
+        var report = await reports.GetAsync(key.Value, ModelGrain.PerformanceKind, s, ct);
+        return report is null
+            ? Results.Json(new { error = $"no performance recorded for the window starting at {WindowReportBuilder.Iso(s)}", field = "start" }, statusCode: StatusCodes.Status404NotFound)
+            : Results.Text(report.Json, "application/json");
+    }
+
+    private static async Task<IResult> PerformanceSeriesAsync(string tenant, string model, IEventLog log, IGrainFactory grains, IReportStore reports, CancellationToken ct,
+        string? from = null, string? to = null)
+    {
+        var key = await KnownModelAsync(tenant, model, log, grains, ct);
+        if (key is null)
+        {
+            return UnknownModel(tenant, model);
+        }
+
+        if (!TryRange(from, to, out var f, out var t, out var error))
+        {
+            return error!;
+        }
+
+        await grains.GetGrain<IModelGrain>(key.Value.GrainKey).FlushPerformanceAsync();
+        var points = new JsonArray();
+        foreach (var r in await reports.ListAsync(key.Value, ModelGrain.PerformanceKind, f, t, ct))
+        {
+            var doc = JsonNode.Parse(r.Json)!;
+            points.Add(new JsonObject
+            {
+                ["window_start"] = doc["window_start"]?.DeepClone(),
+                ["predictions"] = doc["predictions"]?.DeepClone(),
+                ["labeled"] = doc["labeled"]?.DeepClone(),
+                ["coverage"] = doc["coverage"]?.DeepClone(),
+                ["realized_accuracy"] = doc["binary"]?["accuracy"]?["value"]?.DeepClone(),
+                ["realized_auc"] = doc["binary"]?["auc"]?["estimate"]?.DeepClone(),
+                ["estimated_accuracy"] = doc["estimated"]?["accuracy"]?.DeepClone(),
+                ["estimated_auc"] = doc["estimated"]?["auc"]?.DeepClone(),
+            });
+        }
+
+        return Results.Json(new { model = key.Value.GrainKey, points });
     }
 
     private static async Task<IResult> WindowAsync(string tenant, string model, string start, IEventLog log, IGrainFactory grains, IReportStore reports, CancellationToken ct, string? granularity = null)
@@ -491,5 +549,5 @@ public static class ModelApi
     public sealed record RollingRequest(string? Mode, int? Windows);
 
     /// <summary>Body of the settings request (seconds and days; omitted = default).</summary>
-    public sealed record SettingsRequest(double? WindowSeconds, double? AllowedLatenessSeconds, double? RetentionDays, int? MinimumSampleSize, int? RollingWindows);
+    public sealed record SettingsRequest(double? WindowSeconds, double? AllowedLatenessSeconds, double? RetentionDays, int? MinimumSampleSize, int? RollingWindows, double? LabelHorizonDays);
 }
