@@ -445,6 +445,7 @@ public sealed class ModelGrain : Grain, IModelGrain
         if (prediction.Score is { } score && (y == 0 || y == 1))
         {
             acc.AddBinary(score, y);
+            acc.AddSlices(SliceConditions(prediction), score, y, Stats.Classification.BinaryClassificationMetrics.DefaultThreshold);
         }
 
         if (prediction.PredictedValue is { } value && label.LabelNumber is { } actual)
@@ -456,6 +457,36 @@ public sealed class ModelGrain : Grain, IModelGrain
         {
             acc.AddClass(PerformanceAccumulator.ClassText(label.LabelNumber, label.LabelText), predicted);
         }
+    }
+
+    /// <summary>
+    /// The slices a prediction belongs to: each segment dimension and each categorical feature (value, or "(null)"),
+    /// plus the pairs among the first segment dimensions by name.
+    /// </summary>
+    private static List<(string Dimension, string Value)> SliceConditions(ModelEvent prediction)
+    {
+        var conditions = new List<(string, string)>();
+        var segments = prediction.Segments.OrderBy(s => s.Name, StringComparer.Ordinal).ToArray();
+        foreach (var s in segments)
+        {
+            conditions.Add((s.Name, s.Value));
+        }
+
+        foreach (var f in prediction.Features.Where(f => f.Text is not null).OrderBy(f => f.Name, StringComparer.Ordinal))
+        {
+            conditions.Add(("feature." + f.Name, f.Text!));
+        }
+
+        var pairable = segments.Take(PerformanceAccumulator.PairDimensions).ToArray();
+        for (var i = 0; i < pairable.Length; i++)
+        {
+            for (var j = i + 1; j < pairable.Length; j++)
+            {
+                conditions.Add(($"{pairable[i].Name} & {pairable[j].Name}", $"{pairable[i].Value} & {pairable[j].Value}"));
+            }
+        }
+
+        return conditions;
     }
 
     private void Touch(PerformanceAccumulator acc, long sequence)

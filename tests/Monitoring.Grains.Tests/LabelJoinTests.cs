@@ -112,6 +112,47 @@ public sealed class LabelJoinTests(ClusterFixture fixture)
         Assert.Equal((0.9 + 0.8) / 2, estimated.GetProperty("accuracy").GetDouble(), 9); // E[acc] = mean(max(p, 1 - p)) at 0.5
     }
 
+    [Fact]
+    public async Task WorstSlices_FindTheTwoPlantedDegradedSegments_RankedFirst()
+    {
+        var (key, grain) = NewModel();
+        var now = ClusterFixture.Time.GetUtcNow();
+        var rng = new Random(8);
+        string[] countries = ["US", "DE", "BR", "FR"], devices = ["ios", "android"], plans = ["free", "pro"];
+        var predictions = new List<ModelEvent>();
+        var labels = new List<ModelEvent>();
+        for (var i = 0; i < 6000; i++)
+        {
+            var country = countries[rng.Next(4)];
+            var device = devices[rng.Next(2)];
+            var plan = plans[rng.Next(2)];
+            var y = rng.Next(2);
+            var degraded = country == "BR" || (device == "ios" && plan == "free");
+            var correct = rng.NextDouble() < (degraded ? 0.62 : 0.92);
+            var score = (y == 1) == correct ? 0.55 + (0.4 * rng.NextDouble()) : 0.05 + (0.4 * rng.NextDouble());
+            predictions.Add(Prediction($"s{i}", now, score) with
+            {
+                Segments = [new SegmentValue("country", country), new SegmentValue("device", device), new SegmentValue("plan", plan)],
+            });
+            labels.Add(Label($"s{i}", y));
+        }
+
+        await grain.AppendAsync(predictions.ToArray());
+        await grain.AppendAsync(labels.ToArray());
+        await grain.FlushPerformanceAsync();
+
+        var start = now.UtcTicks - (now.UtcTicks % TimeSpan.FromHours(1).Ticks);
+        var report = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ModelGrain.PerformanceKind, (start - DateTimeOffset.UnixEpoch.UtcTicks) * 100))!.Json).RootElement;
+        var worst = report.GetProperty("slices").GetProperty("worst_slices").EnumerateArray().Select(w => w.GetProperty("value").GetString()).ToList();
+        Assert.Equal(["country=BR", "device & plan=ios & free"], worst.Take(2).Order(StringComparer.Ordinal).ToList());
+        var countryDimension = report.GetProperty("slices").GetProperty("dimensions").EnumerateArray().Single(d => d.GetProperty("name").GetString() == "country");
+        var br = countryDimension.GetProperty("slices").EnumerateArray().Single(v => v.GetProperty("value").GetString() == "BR");
+        Assert.Equal(predictions.Count(p => p.Segments[0].Value == "BR"), br.GetProperty("count").GetInt64());
+        Assert.True(br.GetProperty("vs_rest").GetProperty("significant").GetBoolean());
+        var us = countryDimension.GetProperty("slices").EnumerateArray().Single(v => v.GetProperty("value").GetString() == "US");
+        Assert.True(us.GetProperty("vs_rest").GetProperty("difference").GetDouble() > 0);
+    }
+
     private (ModelKey Key, IModelGrain Grain) NewModel()
     {
         var key = new ModelKey("default", "labels-" + Guid.NewGuid().ToString("N")[..12]);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
 using Monitoring.Stats.Sketches;
+using Monitoring.Stats.Slices;
 
 namespace Monitoring.Grains.Labels;
 
@@ -59,6 +60,65 @@ public sealed class PerformanceAccumulator
     [JsonIgnore]
     public ScoreHistogramSketch? BinarySketch => _binary ??= Binary is null ? null : ScoreHistogramSketch.FromParts(Binary);
 
+    /// <summary>Values tracked per slice dimension and window; further values are counted under "(other)".</summary>
+    public const int MaxValuesPerDimension = 100;
+
+    /// <summary>Slice dimensions tracked per window (segments first, then categorical features, by name).</summary>
+    public const int MaxDimensions = 16;
+
+    /// <summary>Segment dimensions whose value pairs are also tracked (the first ones by name).</summary>
+    public const int PairDimensions = 3;
+
+    /// <summary>Binary counts of every joined pair (the whole model, for slice complements).</summary>
+    public SliceCountsParts? Overall { get; set; }
+
+    /// <summary>Binary counts per slice: dimension (or "a & b" for pairs) -> value -> counts.</summary>
+    public Dictionary<string, Dictionary<string, SliceCountsParts>> Slices { get; set; } = new(StringComparer.Ordinal);
+
+    private SliceCounts? _overall;
+    private Dictionary<string, Dictionary<string, SliceCounts>>? _slices;
+
+    /// <summary>The whole-model slice counts (live).</summary>
+    [JsonIgnore]
+    public SliceCounts? OverallCounts => _overall ??= Overall is null ? null : SliceCounts.FromParts(Overall);
+
+    /// <summary>The per-slice counts (live).</summary>
+    [JsonIgnore]
+    public Dictionary<string, Dictionary<string, SliceCounts>> LiveSlices => _slices ??= Slices.ToDictionary(
+        d => d.Key,
+        d => d.Value.ToDictionary(v => v.Key, v => Stats.Slices.SliceCounts.FromParts(v.Value), StringComparer.Ordinal),
+        StringComparer.Ordinal);
+
+    /// <summary>Adds a joined binary pair to the whole and to each slice the prediction belongs to.</summary>
+    public void AddSlices(IReadOnlyList<(string Dimension, string Value)> conditions, double score, double label, double threshold)
+    {
+        _overall = OverallCounts ?? new SliceCounts();
+        _overall.Add(score, label, threshold);
+        var slices = LiveSlices;
+        foreach (var (dimension, value) in conditions)
+        {
+            if (!slices.TryGetValue(dimension, out var values))
+            {
+                if (slices.Count >= MaxDimensions)
+                {
+                    continue;
+                }
+
+                values = new Dictionary<string, SliceCounts>(StringComparer.Ordinal);
+                slices[dimension] = values;
+            }
+
+            var key = values.ContainsKey(value) || values.Count < MaxValuesPerDimension ? value : SliceKey.OtherValue;
+            if (!values.TryGetValue(key, out var counts))
+            {
+                counts = new SliceCounts();
+                values[key] = counts;
+            }
+
+            counts.Add(score, label, threshold);
+        }
+    }
+
     /// <summary>Adds a prediction's score to the CBPE sketch.</summary>
     public void AddScore(double score)
     {
@@ -78,6 +138,15 @@ public sealed class PerformanceAccumulator
     {
         AllScores = _allScores?.ToParts() ?? AllScores;
         Binary = _binary?.ToParts() ?? Binary;
+        Overall = _overall?.ToParts() ?? Overall;
+        if (_slices is not null)
+        {
+            Slices = _slices.ToDictionary(
+                d => d.Key,
+                d => d.Value.ToDictionary(v => v.Key, v => v.Value.ToParts(), StringComparer.Ordinal),
+                StringComparer.Ordinal);
+        }
+
         return this;
     }
 

@@ -67,6 +67,11 @@ public static class PerformanceReportBuilder
             };
         }
 
+        if (acc.OverallCounts is { Count: > 0 } overall)
+        {
+            doc["slices"] = Slices(acc, overall);
+        }
+
         if (acc.AllScoresSketch is { Count: > 0 } all)
         {
             var estimate = Cbpe.FromSketch(all);
@@ -100,6 +105,108 @@ public static class PerformanceReportBuilder
         }
 
         return doc;
+    }
+
+    /// <summary>Values shown per dimension; the rest are merged into "(other)".</summary>
+    public const int TopValues = 20;
+
+    /// <summary>Fewest labelled rows for a slice to be ranked among the worst.</summary>
+    public const int MinimumSupport = 50;
+
+    /// <summary>Worst slices listed.</summary>
+    public const int WorstSlicesListed = 10;
+
+    /// <summary>
+    /// Per dimension, the top values by labelled volume (rest as "(other)"), each with Wilson intervals and the
+    /// accuracy difference to the rest of the model (two-proportion z-test, Benjamini-Hochberg across every single-value
+    /// slice of the window); then the worst slices, singles and segment pairs with at least <see cref="MinimumSupport"/>
+    /// rows, ranked by the lower confidence bound of their accuracy degradation against the rest.
+    /// </summary>
+    private static JsonObject Slices(PerformanceAccumulator acc, SliceCounts overall)
+    {
+        var singles = new List<(string Dimension, string Value, SliceCounts Counts)>();
+        var candidates = new List<(string Dimension, string Value, SliceCounts Counts)>();
+        foreach (var (dimension, values) in acc.LiveSlices.OrderBy(d => d.Key, StringComparer.Ordinal))
+        {
+            var ordered = values.OrderByDescending(v => v.Value.Count).ThenBy(v => v.Key, StringComparer.Ordinal).ToList();
+            var shown = ordered.Take(TopValues).Select(v => (dimension, v.Key, v.Value)).ToList();
+            if (ordered.Count > TopValues)
+            {
+                var other = new SliceCounts();
+                foreach (var v in ordered.Skip(TopValues))
+                {
+                    other.Merge(v.Value);
+                }
+
+                shown.Add((dimension, SliceKey.OtherValue, other));
+            }
+
+            (dimension.Contains(" & ", StringComparison.Ordinal) ? candidates : singles).AddRange(shown);
+        }
+
+        candidates.AddRange(singles);
+        var comparisons = singles.Select(s => SliceComparison.Compare(s.Counts, overall.Minus(s.Counts), SliceMetric.Accuracy)).ToList();
+        var defined = comparisons.Where(c => c is not null).Select(c => c!).ToList();
+        var adjusted = SliceComparison.Adjust(defined);
+        var aligned = new SliceComparison?[comparisons.Count];
+        for (int i = 0, k = 0; i < comparisons.Count; i++)
+        {
+            aligned[i] = comparisons[i] is null ? null : adjusted[k++];
+        }
+
+        var dimensions = new JsonArray();
+        foreach (var group in singles.Select((s, i) => (s, i)).GroupBy(x => x.s.Dimension))
+        {
+            dimensions.Add(new JsonObject
+            {
+                ["name"] = group.Key,
+                ["slices"] = new JsonArray(group.Select(x => (JsonNode)SliceNode(x.s.Value, x.s.Counts,
+                    aligned[x.i])).ToArray()),
+            });
+        }
+
+        var ranked = candidates.Where(c => c.Counts.Count >= MinimumSupport)
+            .Select(c => (c.Dimension, c.Value, c.Counts, Comparison: SliceComparison.Compare(c.Counts, overall.Minus(c.Counts), SliceMetric.Accuracy)))
+            .Where(c => c.Comparison is { Degradation: > 0 })
+            .ToList();
+        var rankedAdjusted = SliceComparison.Adjust(ranked.Select(r => r.Comparison!).ToList());
+        var worst = ranked.Zip(rankedAdjusted)
+            .OrderByDescending(p => p.Second.LowerBound)
+            .Take(WorstSlicesListed)
+            .Select(p => (JsonNode)SliceNode($"{p.First.Dimension}={p.First.Value}", p.First.Counts, p.Second));
+        return new JsonObject
+        {
+            ["metric"] = "accuracy",
+            ["p_value_adjustment"] = "benjamini_hochberg",
+            ["dimensions"] = dimensions,
+            ["worst_slices"] = new JsonArray(worst.ToArray()),
+        };
+    }
+
+    private static JsonObject SliceNode(string value, SliceCounts counts, SliceComparison? comparison)
+    {
+        var m = SliceMetrics.From(counts);
+        return new JsonObject
+        {
+            ["value"] = value,
+            ["count"] = counts.Count,
+            ["positives"] = counts.Positives,
+            ["accuracy"] = Rate(m.Accuracy.Value, m.Accuracy.Successes, m.Accuracy.Trials),
+            ["precision"] = Finite(m.Precision.Value),
+            ["recall"] = Finite(m.Recall.Value),
+            ["f1"] = Finite(m.F1),
+            ["brier"] = Finite(m.Brier),
+            ["ece"] = Finite(m.ExpectedCalibrationError),
+            ["vs_rest"] = comparison is null ? null : new JsonObject
+            {
+                ["rest_accuracy"] = Finite(comparison.RestValue),
+                ["difference"] = Finite(comparison.Difference),
+                ["degradation_lower_bound"] = Finite(comparison.LowerBound),
+                ["p_value"] = Finite(comparison.PValue),
+                ["p_value_adjusted"] = comparison.AdjustedPValue is { } a ? Finite(a) : null,
+                ["significant"] = comparison.Significant,
+            },
+        };
     }
 
     /// <summary>Accuracy and macro F1 (sklearn's average='macro', zero_division=0, over every class seen) from confusion counts.</summary>

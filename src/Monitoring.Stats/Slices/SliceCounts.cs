@@ -91,6 +91,37 @@ public sealed class SliceCounts
         _binPositives[reliabilityBin] += positive ? 1 : 0;
     }
 
+    /// <summary>Everything the counts hold, as plain data (for persistence); <see cref="FromParts"/> restores them exactly.</summary>
+    public SliceCountsParts ToParts() => new(
+        Count, Positives, TruePositives, FalsePositives, FalseNegatives, SquaredErrorSum, SquaredErrorSquareSum,
+        _binCounts.ToArray(), _binScoreSums.ToArray(), _binPositives.ToArray());
+
+    /// <summary>Restores counts from <see cref="ToParts"/>.</summary>
+    public static SliceCounts FromParts(SliceCountsParts parts)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        var bins = Calibration.DefaultBinCount;
+        if (parts.BinCounts.Length != bins || parts.BinScoreSums.Length != bins || parts.BinPositives.Length != bins)
+        {
+            throw new ArgumentException($"Slice count parts must have {bins} reliability bins.", nameof(parts));
+        }
+
+        var counts = new SliceCounts
+        {
+            Count = parts.Count,
+            Positives = parts.Positives,
+            TruePositives = parts.TruePositives,
+            FalsePositives = parts.FalsePositives,
+            FalseNegatives = parts.FalseNegatives,
+            SquaredErrorSum = parts.SquaredErrorSum,
+            SquaredErrorSquareSum = parts.SquaredErrorSquareSum,
+        };
+        parts.BinCounts.CopyTo(counts._binCounts, 0);
+        parts.BinScoreSums.CopyTo(counts._binScoreSums, 0);
+        parts.BinPositives.CopyTo(counts._binPositives, 0);
+        return counts;
+    }
+
     /// <summary>Adds every row of <paramref name="other"/>.</summary>
     public void Merge(SliceCounts other)
     {
@@ -134,3 +165,16 @@ public sealed class SliceCounts
         }
     }
 }
+
+/// <summary>The plain data of <see cref="SliceCounts"/> (see <see cref="SliceCounts.ToParts"/>).</summary>
+public sealed record SliceCountsParts(
+    long Count,
+    long Positives,
+    long TruePositives,
+    long FalsePositives,
+    long FalseNegatives,
+    double SquaredErrorSum,
+    double SquaredErrorSquareSum,
+    long[] BinCounts,
+    double[] BinScoreSums,
+    double[] BinPositives);
