@@ -32,6 +32,12 @@ public sealed class ModelGrain : Grain, IModelGrain
     /// <summary>Report kind of stored window sketches (for pinned, rolling and seasonal references).</summary>
     public const string SketchKind = "sketch";
 
+    /// <summary>
+    /// Separates a prediction id from the revision number in the event-log key of a label correction (the log keeps one
+    /// record per (kind, key), so each correction is logged under "{id}\u001F{revision}").
+    /// </summary>
+    public const char RevisionSeparator = '\u001F';
+
     /// <summary>Report kind of per-window performance (realized from joined labels, and estimated).</summary>
     public const string PerformanceKind = "performance";
 
@@ -150,7 +156,22 @@ public sealed class ModelGrain : Grain, IModelGrain
             S.AppliedSequence = Math.Max(S.AppliedSequence, logged.Sequence);
         }
 
-        S.Duplicates += outcome.Duplicates;
+        var duplicates = outcome.Duplicates;
+        var corrections = await CorrectionsAsync(events, outcome);
+        if (corrections.Count > 0)
+        {
+            var corrected = await _eventLog.AppendAsync(_key, corrections);
+            foreach (var logged in corrected.Appended)
+            {
+                await FoldAsync(logged);
+                S.AppliedSequence = Math.Max(S.AppliedSequence, logged.Sequence);
+            }
+
+            duplicates -= corrected.Appended.Count;
+            outcome = new EventAppendOutcome([.. outcome.Appended, .. corrected.Appended], duplicates);
+        }
+
+        S.Duplicates += duplicates;
         _recordsSinceCheckpoint += outcome.Appended.Count;
         if (_recordsSinceCheckpoint >= CheckpointEveryRecords || NowNanos - _lastCheckpoint >= CheckpointInterval.Ticks * 100)
         {
@@ -243,6 +264,7 @@ public sealed class ModelGrain : Grain, IModelGrain
                 pending = S.PendingLabels.Count,
                 unmatched = S.LabelsUnmatched,
                 past_horizon = S.LabelsPastHorizon,
+                corrected = S.LabelsCorrected,
                 horizon_days = S.Settings.LabelHorizon.TotalDays,
                 delay_p50_seconds = S.LabelDelaySeconds.Count > 0 ? S.LabelDelaySeconds.ToSketch().Quantile(0.5) : (double?)null,
                 delay_p90_seconds = S.LabelDelaySeconds.Count > 0 ? S.LabelDelaySeconds.ToSketch().Quantile(0.9) : (double?)null,
@@ -366,6 +388,96 @@ public sealed class ModelGrain : Grain, IModelGrain
 
     private void RebuildKernels() => _kernels = S.Reference?.NumericKernels() ?? new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Labels the log skipped as already logged for their prediction: a repeat with the same value is a duplicate; a
+    /// different value is a correction, returned as a record keyed by the next revision so the log keeps it.
+    /// </summary>
+    private async Task<List<ModelEvent>> CorrectionsAsync(ModelEvent[] events, EventAppendOutcome outcome)
+    {
+        var corrections = new List<ModelEvent>();
+        if (outcome.Duplicates == 0)
+        {
+            return corrections;
+        }
+
+        var appended = outcome.Appended.Where(l => l.Event.Kind == EventKind.Label).Select(l => l.Event.PredictionId).ToHashSet(StringComparer.Ordinal);
+        var latest = new Dictionary<string, LabelRevision>(StringComparer.Ordinal);
+        foreach (var e in events)
+        {
+            if (e.Kind != EventKind.Label || e.PredictionId is not { } id || appended.Contains(id) || id.Contains(RevisionSeparator, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            if (!latest.TryGetValue(id, out var current) && !S.LabelRevisions.TryGetValue(id, out current))
+            {
+                var original = await _eventLog.FindAsync(_key, EventKind.Label, id);
+                if (original is null)
+                {
+                    continue;
+                }
+
+                current = new LabelRevision(0, original.Event.LabelNumber, original.Event.LabelText);
+            }
+
+            if (current.Number != e.LabelNumber || !string.Equals(current.Text, e.LabelText, StringComparison.Ordinal))
+            {
+                var next = new LabelRevision(current.Revision + 1, e.LabelNumber, e.LabelText);
+                latest[id] = next;
+                corrections.Add(e with { PredictionId = $"{id}{RevisionSeparator}{next.Revision}" });
+            }
+        }
+
+        return corrections;
+    }
+
+    /// <summary>
+    /// Applies a logged label correction: the earlier value is taken out of its prediction's window and the new one
+    /// folded in (gated by the log sequence like every fold), or the waiting label is replaced if its prediction has not
+    /// arrived.
+    /// </summary>
+    private async Task CorrectAsync(LoggedEvent logged)
+    {
+        var e = logged.Event;
+        var key = e.PredictionId!;
+        var cut = key.IndexOf(RevisionSeparator, StringComparison.Ordinal);
+        var id = key[..cut];
+        var revision = int.Parse(key.AsSpan(cut + 1), System.Globalization.CultureInfo.InvariantCulture);
+        var label = e with { PredictionId = id };
+        LabelRevision? previous = S.LabelRevisions.GetValueOrDefault(id);
+        S.LabelRevisions[id] = new LabelRevision(revision, e.LabelNumber, e.LabelText);
+        S.LabelsCorrected++;
+        if (S.PendingLabels.TryGetValue(id, out var waiting))
+        {
+            S.PendingLabels[id] = waiting with { Event = label with { EventTimeUnixNano = waiting.Event.EventTimeUnixNano } };
+            return;
+        }
+
+        var prediction = await _eventLog.FindAsync(_key, EventKind.Prediction, id);
+        var original = previous is null ? await _eventLog.FindAsync(_key, EventKind.Label, id) : null;
+        if (prediction is null || (previous is null && original is null))
+        {
+            return;
+        }
+
+        var earlier = previous is null ? original!.Event : label with { LabelNumber = previous.Number, LabelText = previous.Text };
+        var firstLabelTime = original?.Event.EventTimeUnixNano ?? (await _eventLog.FindAsync(_key, EventKind.Label, id))?.Event.EventTimeUnixNano ?? e.EventTimeUnixNano;
+        if (firstLabelTime - prediction.Event.EventTimeUnixNano > S.Settings.LabelHorizon.Ticks * 100)
+        {
+            return; // the first label was past the horizon: nothing was folded, so nothing is corrected
+        }
+
+        var acc = await PerformanceAsync(WindowStartOf(prediction.Event));
+        if (logged.Sequence <= acc.LastSequence)
+        {
+            return;
+        }
+
+        Unfold(prediction.Event, earlier, acc);
+        FoldLabel(prediction.Event, label, acc);
+        Touch(acc, logged.Sequence);
+    }
+
     /// <summary>Folds one logged record: drift windows, then performance (prediction counts, scores, label join).</summary>
     private async Task FoldAsync(LoggedEvent logged)
     {
@@ -393,6 +505,10 @@ public sealed class ModelGrain : Grain, IModelGrain
             {
                 Touch(acc, logged.Sequence);
             }
+        }
+        else if (e.PredictionId is { } revised && revised.Contains(RevisionSeparator, StringComparison.Ordinal))
+        {
+            await CorrectAsync(logged);
         }
         else if (e.PredictionId is { } id)
         {
@@ -441,7 +557,15 @@ public sealed class ModelGrain : Grain, IModelGrain
         }
 
         acc.Labeled++;
-        var y = label.LabelNumber ?? (label.LabelText is "1" or "true" ? 1.0 : label.LabelText is "0" or "false" ? 0.0 : double.NaN);
+        FoldLabel(prediction, label, acc);
+    }
+
+    private static double BinaryLabel(ModelEvent label) =>
+        label.LabelNumber ?? (label.LabelText is "1" or "true" ? 1.0 : label.LabelText is "0" or "false" ? 0.0 : double.NaN);
+
+    private static void FoldLabel(ModelEvent prediction, ModelEvent label, PerformanceAccumulator acc)
+    {
+        var y = BinaryLabel(label);
         if (prediction.Score is { } score && (y == 0 || y == 1))
         {
             acc.AddBinary(score, y);
@@ -456,6 +580,25 @@ public sealed class ModelGrain : Grain, IModelGrain
         if (prediction.PredictedClass is { } predicted)
         {
             acc.AddClass(PerformanceAccumulator.ClassText(label.LabelNumber, label.LabelText), predicted);
+        }
+    }
+
+    private static void Unfold(ModelEvent prediction, ModelEvent label, PerformanceAccumulator acc)
+    {
+        var y = BinaryLabel(label);
+        if (prediction.Score is { } score && (y == 0 || y == 1))
+        {
+            acc.RemoveBinary(SliceConditions(prediction), score, y, Stats.Classification.BinaryClassificationMetrics.DefaultThreshold);
+        }
+
+        if (prediction.PredictedValue is { } value && label.LabelNumber is { } actual)
+        {
+            acc.RemoveRegression(value, actual);
+        }
+
+        if (prediction.PredictedClass is { } predicted)
+        {
+            acc.RemoveClass(PerformanceAccumulator.ClassText(label.LabelNumber, label.LabelText), predicted);
         }
     }
 

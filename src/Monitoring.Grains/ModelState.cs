@@ -48,4 +48,15 @@ public sealed class ModelState
     [Id(17)] public long LabelsPastHorizon { get; set; }
     /// <summary>Label delay (label time minus prediction time) in seconds.</summary>
     [Id(18)] public NumericAccumulator LabelDelaySeconds { get; set; } = new();
+    /// <summary>Latest value of every label that was corrected after it was first sent, by prediction id.</summary>
+    [Id(19)] public Dictionary<string, LabelRevision> LabelRevisions { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Label corrections applied.</summary>
+    [Id(20)] public long LabelsCorrected { get; set; }
 }
+
+/// <summary>The current value of a corrected label.</summary>
+/// <param name="Revision">1 for the first correction, then 2, ...</param>
+/// <param name="Number">Numeric label.</param>
+/// <param name="Text">Text label.</param>
+[GenerateSerializer, Immutable, Alias("monitoring.label-revision")]
+public sealed record LabelRevision([property: Id(0)] int Revision, [property: Id(1)] double? Number, [property: Id(2)] string? Text);

@@ -55,6 +55,38 @@ public sealed class LabelJoinTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task ChangedLabel_ReplacesTheEarlierOne_AndARepeatIsADuplicate()
+    {
+        var (key, grain) = NewModel();
+        var now = ClusterFixture.Time.GetUtcNow();
+        double[] scores = [0.9, 0.2, 0.7, 0.4, 0.55];
+        double[] first = [1, 0, 1, 0, 1];
+        double[] corrected = [0, 0, 1, 0, 1];
+        await grain.AppendAsync(scores.Select((p, i) => Prediction($"c{i}", now, p)).ToArray());
+        await grain.AppendAsync(first.Select((y, i) => Label($"c{i}", y)).ToArray());
+
+        var change = await grain.AppendAsync([Label("c0", 0.0)]);
+        var repeat = await grain.AppendAsync([Label("c0", 0.0), Label("c1", 0.0)]);
+        await grain.FlushPerformanceAsync();
+
+        Assert.Equal(1, change.Accepted);
+        Assert.Equal(0, repeat.Accepted);
+        Assert.Equal(2, repeat.Duplicates);
+        using var describe = JsonDocument.Parse(await grain.DescribeAsync());
+        Assert.Equal(1, describe.RootElement.GetProperty("labels").GetProperty("corrected").GetInt64());
+        Assert.Equal(5, describe.RootElement.GetProperty("labels").GetProperty("joined").GetInt64());
+        var start = now.UtcTicks - (now.UtcTicks % TimeSpan.FromHours(1).Ticks);
+        var report = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ModelGrain.PerformanceKind, (start - DateTimeOffset.UnixEpoch.UtcTicks) * 100))!.Json).RootElement;
+        var binary = report.GetProperty("binary");
+        var exact = BinaryClassificationMetrics.Compute(scores, corrected);
+        Assert.Equal(5, binary.GetProperty("count").GetInt64());
+        Assert.Equal(2, binary.GetProperty("positives").GetInt64());
+        Assert.Equal(exact.Brier, binary.GetProperty("brier").GetDouble(), 12);
+        Assert.Equal(exact.Accuracy, binary.GetProperty("accuracy").GetProperty("value").GetDouble(), 12);
+        Assert.Equal(5, report.GetProperty("labeled").GetInt64());
+    }
+
+    [Fact]
     public async Task LabelBeforeItsPrediction_WaitsAndJoinsWhenThePredictionArrives()
     {
         var (key, grain) = NewModel();

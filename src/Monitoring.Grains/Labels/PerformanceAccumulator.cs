@@ -150,6 +150,51 @@ public sealed class PerformanceAccumulator
         return this;
     }
 
+    /// <summary>Removes a joined binary pair (a corrected label) from the whole, the slices and the binary sketch.</summary>
+    public void RemoveBinary(IReadOnlyList<(string Dimension, string Value)> conditions, double score, double label, double threshold)
+    {
+        var one = new ScoreHistogramSketch();
+        one.Add([score], [label]);
+        BinarySketch?.Subtract(one);
+        var row = new SliceCounts();
+        row.Add(score, label, threshold);
+        if (OverallCounts is { } overall)
+        {
+            _overall = overall.Minus(row);
+        }
+
+        foreach (var (dimension, value) in conditions)
+        {
+            if (LiveSlices.TryGetValue(dimension, out var values))
+            {
+                var key = values.ContainsKey(value) ? value : SliceKey.OtherValue;
+                if (values.TryGetValue(key, out var counts) && counts.Count > 0)
+                {
+                    values[key] = counts.Minus(row);
+                }
+            }
+        }
+    }
+
+    /// <summary>Removes a joined regression pair.</summary>
+    public void RemoveRegression(double predicted, double actual)
+    {
+        var d = predicted - actual;
+        RegressionCount--;
+        RegressionAbsoluteError -= Math.Abs(d);
+        RegressionSquaredError -= d * d;
+        RegressionError -= d;
+    }
+
+    /// <summary>Removes a joined multiclass pair.</summary>
+    public void RemoveClass(string actual, string predicted)
+    {
+        if (Confusion.TryGetValue(actual, out var row) && row.GetValueOrDefault(predicted) > 0)
+        {
+            row[predicted]--;
+        }
+    }
+
     /// <summary>Adds a joined regression pair.</summary>
     public void AddRegression(double predicted, double actual)
     {

@@ -150,30 +150,48 @@ public sealed class ScoreHistogramSketch
     }
 
     /// <summary>Adds another sketch with the same bins and threshold.</summary>
-    public void Merge(ScoreHistogramSketch other)
+    public void Merge(ScoreHistogramSketch other) => Combine(other, 1);
+
+    /// <summary>
+    /// Removes the pairs of <paramref name="part"/>, which must have been added to this sketch (e.g. a label that was
+    /// later corrected): every count and sum is additive, so this is the exact inverse of <see cref="Merge"/> up to
+    /// floating-point rounding of the sums.
+    /// </summary>
+    public void Subtract(ScoreHistogramSketch part)
+    {
+        ArgumentNullException.ThrowIfNull(part);
+        if (part.Positives > Positives || part.Negatives > Negatives)
+        {
+            throw new ArgumentException("The part holds more pairs than this sketch.", nameof(part));
+        }
+
+        Combine(part, -1);
+    }
+
+    private void Combine(ScoreHistogramSketch other, int sign)
     {
         ArgumentNullException.ThrowIfNull(other);
         if (!other.FineEdges.Edges.SequenceEqual(FineEdges.Edges) || other.Threshold != Threshold)
         {
-            throw new ArgumentException("Cannot merge score sketches with different bins or thresholds.", nameof(other));
+            throw new ArgumentException("Cannot combine score sketches with different bins or thresholds.", nameof(other));
         }
 
         for (var b = 0; b < _positives.Length; b++)
         {
-            _positives[b] += other._positives[b];
-            _negatives[b] += other._negatives[b];
-            _positiveScoreSums[b] += other._positiveScoreSums[b];
-            _negativeScoreSums[b] += other._negativeScoreSums[b];
+            _positives[b] += sign * other._positives[b];
+            _negatives[b] += sign * other._negatives[b];
+            _positiveScoreSums[b] += sign * other._positiveScoreSums[b];
+            _negativeScoreSums[b] += sign * other._negativeScoreSums[b];
         }
 
-        Positives += other.Positives;
-        Negatives += other.Negatives;
-        _positiveSquares += other._positiveSquares;
-        _negativeSquares += other._negativeSquares;
-        _logLoss += other._logLoss;
-        _truePositives += other._truePositives;
-        _falsePositives += other._falsePositives;
-        _predictedPositiveScoreSum += other._predictedPositiveScoreSum;
+        Positives += sign * other.Positives;
+        Negatives += sign * other.Negatives;
+        _positiveSquares += sign * other._positiveSquares;
+        _negativeSquares += sign * other._negativeSquares;
+        _logLoss += sign * other._logLoss;
+        _truePositives += sign * other._truePositives;
+        _falsePositives += sign * other._falsePositives;
+        _predictedPositiveScoreSum += sign * other._predictedPositiveScoreSum;
     }
 
     /// <summary>Positives per fine bin (ascending scores; bin b holds scores in (edge b-1, edge b], bin 0 from 0 inclusive).</summary>
