@@ -115,6 +115,29 @@ public sealed class StreamingEndToEndTests : SiloTest
     }
 
     [Fact]
+    public async Task LabelsOverOtlp_JoinAndReportPerformanceOverallAndPerSlice()
+    {
+        const string model = "perf-model";
+        var now = DateTimeOffset.UtcNow;
+        var predictions = Enumerable.Range(0, 300).Select(i => Traffic.Prediction(model, $"r{i}", now, 30, i % 3 == 0 ? "BR" : "US", (i % 10) / 10.0)).ToArray();
+        Traffic.SendAndAck(Silo.OtlpGrpc, OtlpProtocol.Grpc, predictions);
+        Traffic.SendLabelsAndAck(Silo.OtlpHttp, OtlpProtocol.HttpProtobuf, model, Enumerable.Range(0, 300).Select(i => ($"r{i}", i % 2)));
+
+        var overall = await Api.GetJsonAsync($"/api/models/default/{model}/performance/series?metric=accuracy");
+        var point = overall.GetProperty("points").EnumerateArray().Single();
+        var scores = predictions.Select(p => p.Score!.Value).ToArray();
+        var labels = Enumerable.Range(0, 300).Select(i => (double)(i % 2)).ToArray();
+        Assert.Equal(Monitoring.Stats.Classification.BinaryClassificationMetrics.Compute(scores, labels).Accuracy, point.GetProperty("value").GetDouble(), 12);
+        Assert.Equal(300, point.GetProperty("count").GetInt64());
+
+        var latam = await Api.GetJsonAsync($"/api/models/default/{model}/performance/series?metric=accuracy&slice=region%3Dlatam");
+        Assert.Equal(100, latam.GetProperty("points").EnumerateArray().Single().GetProperty("count").GetInt64());
+
+        using var bad = await Api.Http.GetAsync($"/api/models/default/{model}/performance/series?metric=auc&slice=region%3Dlatam");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+
+    [Fact]
     public async Task Api_ReportsUnknownModelsAndBadQueriesWithTheReason()
     {
         using var unknown = await Api.Http.GetAsync("/api/models/default/nope");

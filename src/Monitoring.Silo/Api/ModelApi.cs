@@ -49,6 +49,7 @@ public static class ModelApi
         api.MapGet("/models/{tenant}/{model}/windows", ListWindowsAsync).WithSummary("Closed windows (granularity=window|day) with volume and drifted features.");
         api.MapPost("/models/{tenant}/{model}/windows/close", CloseWindowsAsync).WithSummary("Close every open window whose end has passed now, skipping the rest of the allowed lateness.");
         api.MapGet("/models/{tenant}/{model}/windows/{start}/performance", WindowPerformanceAsync).WithSummary("One window's performance: label coverage, realized metrics with intervals, calibration, CBPE estimates.");
+        api.MapGet("/models/{tenant}/{model}/performance/series", PerformanceMetricSeriesAsync).WithSummary("A performance metric over windows, for the whole model or one slice (slice=country=BR or slice=device & plan=ios & free).");
         api.MapGet("/models/{tenant}/{model}/performance", PerformanceSeriesAsync).WithSummary("Estimated vs realized performance per window.");
         api.MapGet("/models/{tenant}/{model}/windows/{start}", WindowAsync).WithSummary("One closed window's drift and data-quality report.");
         api.MapGet("/models/{tenant}/{model}/features/{feature}/series", SeriesAsync).WithSummary("Time series of one metric of one feature over closed windows.");
@@ -347,6 +348,76 @@ public static class ModelApi
         }
 
         return Results.Json(new { model = key.Value.GrainKey, points });
+    }
+
+    /// <summary>Performance metrics a series can be drawn for; whole-model only where marked in the README.</summary>
+    public static readonly IReadOnlyList<string> PerformanceMetrics = ["accuracy", "precision", "recall", "f1", "brier", "ece", "auc", "log_loss", "coverage", "estimated_accuracy", "estimated_auc"];
+
+    private static async Task<IResult> PerformanceMetricSeriesAsync(string tenant, string model, IEventLog log, IGrainFactory grains, IReportStore reports, CancellationToken ct,
+        string? metric = null, string? slice = null, string? from = null, string? to = null)
+    {
+        var key = await KnownModelAsync(tenant, model, log, grains, ct);
+        if (key is null)
+        {
+            return UnknownModel(tenant, model);
+        }
+
+        metric ??= "accuracy";
+        if (!PerformanceMetrics.Contains(metric))
+        {
+            return BadRequest("metric", $"unknown metric '{metric}'; one of {string.Join(", ", PerformanceMetrics)}");
+        }
+
+        if (slice is not null && (!slice.Contains('=', StringComparison.Ordinal) || metric is "auc" or "log_loss" or "coverage" or "estimated_accuracy" or "estimated_auc"))
+        {
+            return BadRequest("slice", slice.Contains('=', StringComparison.Ordinal)
+                ? $"metric '{metric}' is reported for the whole model only"
+                : "expected dimension=value, e.g. country=BR");
+        }
+
+        if (!TryRange(from, to, out var f, out var t, out var error))
+        {
+            return error!;
+        }
+
+        await grains.GetGrain<IModelGrain>(key.Value.GrainKey).FlushPerformanceAsync();
+        var points = new JsonArray();
+        foreach (var r in await reports.ListAsync(key.Value, ModelGrain.PerformanceKind, f, t, ct))
+        {
+            var doc = JsonNode.Parse(r.Json)!;
+            JsonNode? source = doc["binary"];
+            long? count = source?["count"]?.GetValue<long>();
+            if (slice is not null)
+            {
+                var cut = slice.IndexOf('=', StringComparison.Ordinal);
+                var dimension = slice[..cut];
+                var value = slice[(cut + 1)..];
+                source = doc["slices"]?["dimensions"]?.AsArray().FirstOrDefault(d => d?["name"]?.GetValue<string>() == dimension)?["slices"]?.AsArray()
+                    .FirstOrDefault(v => v?["value"]?.GetValue<string>() == value)
+                    ?? doc["slices"]?["worst_slices"]?.AsArray().FirstOrDefault(v => v?["value"]?.GetValue<string>() == slice);
+                count = source?["count"]?.GetValue<long>();
+            }
+
+            JsonNode? node = metric switch
+            {
+                "accuracy" => source?["accuracy"]?["value"],
+                "auc" => source?["auc"]?["estimate"],
+                "coverage" => doc["coverage"],
+                "estimated_accuracy" => doc["estimated"]?["accuracy"],
+                "estimated_auc" => doc["estimated"]?["auc"],
+                _ => source?[metric],
+            };
+            points.Add(new JsonObject
+            {
+                ["window_start"] = doc["window_start"]?.DeepClone(),
+                ["count"] = count,
+                ["value"] = node?.DeepClone(),
+                ["lower"] = metric == "accuracy" ? source?["accuracy"]?["lower"]?.DeepClone() : null,
+                ["upper"] = metric == "accuracy" ? source?["accuracy"]?["upper"]?.DeepClone() : null,
+            });
+        }
+
+        return Results.Json(new { model = key.Value.GrainKey, metric, slice, points });
     }
 
     private static async Task<IResult> WindowAsync(string tenant, string model, string start, IEventLog log, IGrainFactory grains, IReportStore reports, CancellationToken ct, string? granularity = null)
