@@ -47,6 +47,9 @@ public sealed class ModelGrain : Grain, IModelGrain
     /// <summary>Labels waiting for their prediction, per model, at most; beyond this they count as unmatched.</summary>
     public const int MaxPendingLabels = 100_000;
 
+    /// <summary>Records folded per step of a replay (one label lookup query per step).</summary>
+    private const int ReplayChunk = 1024;
+
     /// <summary>Per-window performance sketches kept in memory; older ones are reloaded from the report store when a label needs them.</summary>
     private const int PerformanceCacheSize = 64;
 
@@ -71,6 +74,7 @@ public sealed class ModelGrain : Grain, IModelGrain
     private readonly HashSet<long> _dirtyPerformance = [];
     private ModelKey _key;
     private IGrainTimer? _timer;
+    private IReadOnlyDictionary<string, LoggedEvent>? _prefetchedPredictions;
 
     /// <summary>Creates the grain (activated by Orleans).</summary>
     public ModelGrain(
@@ -101,12 +105,20 @@ public sealed class ModelGrain : Grain, IModelGrain
         _key = ModelKey.Parse(this.GetPrimaryKeyString());
         RebuildKernels();
         var replayed = 0;
+        var chunk = new List<LoggedEvent>(ReplayChunk);
         await foreach (var logged in _eventLog.ReadAsync(_key, S.AppliedSequence, cancellationToken))
         {
-            await FoldAsync(logged);
-            S.AppliedSequence = logged.Sequence;
-            replayed++;
+            chunk.Add(logged);
+            if (chunk.Count == ReplayChunk)
+            {
+                await FoldAllAsync(chunk);
+                replayed += chunk.Count;
+                chunk.Clear();
+            }
         }
+
+        await FoldAllAsync(chunk);
+        replayed += chunk.Count;
 
         _lastCheckpoint = NowNanos;
         GrainsLog.Activated(_logger, _key.GrainKey, S.AppliedSequence, replayed);
@@ -150,22 +162,14 @@ public sealed class ModelGrain : Grain, IModelGrain
         ArgumentNullException.ThrowIfNull(events);
         EnsureTimer();
         var outcome = await _eventLog.AppendAsync(_key, events);
-        foreach (var logged in outcome.Appended)
-        {
-            await FoldAsync(logged);
-            S.AppliedSequence = Math.Max(S.AppliedSequence, logged.Sequence);
-        }
+        await FoldAllAsync(outcome.Appended);
 
         var duplicates = outcome.Duplicates;
         var corrections = await CorrectionsAsync(events, outcome);
         if (corrections.Count > 0)
         {
             var corrected = await _eventLog.AppendAsync(_key, corrections);
-            foreach (var logged in corrected.Appended)
-            {
-                await FoldAsync(logged);
-                S.AppliedSequence = Math.Max(S.AppliedSequence, logged.Sequence);
-            }
+            await FoldAllAsync(corrected.Appended);
 
             duplicates -= corrected.Appended.Count;
             outcome = new EventAppendOutcome([.. outcome.Appended, .. corrected.Appended], duplicates);
@@ -478,6 +482,31 @@ public sealed class ModelGrain : Grain, IModelGrain
         Touch(acc, logged.Sequence);
     }
 
+    /// <summary>
+    /// Folds logged records in order, looking up the predictions of all their labels in one batch query first (the
+    /// label join's cost is then one query per batch, not per label).
+    /// </summary>
+    private async Task FoldAllAsync(IReadOnlyList<LoggedEvent> logged)
+    {
+        var ids = logged
+            .Where(l => l.Event.Kind == EventKind.Label && l.Event.PredictionId is { } id && !id.Contains(RevisionSeparator, StringComparison.Ordinal))
+            .Select(l => l.Event.PredictionId!)
+            .ToList();
+        _prefetchedPredictions = ids.Count > 0 ? await _eventLog.FindManyAsync(_key, EventKind.Prediction, ids) : null;
+        try
+        {
+            foreach (var l in logged)
+            {
+                await FoldAsync(l);
+                S.AppliedSequence = Math.Max(S.AppliedSequence, l.Sequence);
+            }
+        }
+        finally
+        {
+            _prefetchedPredictions = null;
+        }
+    }
+
     /// <summary>Folds one logged record: drift windows, then performance (prediction counts, scores, label join).</summary>
     private async Task FoldAsync(LoggedEvent logged)
     {
@@ -512,7 +541,9 @@ public sealed class ModelGrain : Grain, IModelGrain
         }
         else if (e.PredictionId is { } id)
         {
-            var prediction = await _eventLog.FindAsync(_key, EventKind.Prediction, id);
+            var prediction = _prefetchedPredictions is { } prefetched
+                ? prefetched.GetValueOrDefault(id)
+                : await _eventLog.FindAsync(_key, EventKind.Prediction, id);
             if (prediction is not null)
             {
                 var acc = await PerformanceAsync(WindowStartOf(prediction.Event));

@@ -163,6 +163,53 @@ public sealed class DurableEventLog : IEventLog, IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>Ids per lookup query (well under SQLite's parameter limit).</summary>
+    private const int FindManyChunk = 400;
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyDictionary<string, LoggedEvent>> FindManyAsync(
+        ModelKey model, EventKind kind, IReadOnlyCollection<string> predictionIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(predictionIds);
+        var found = new Dictionary<string, LoggedEvent>(StringComparer.Ordinal);
+        if (predictionIds.Count == 0)
+        {
+            return found;
+        }
+
+        await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            foreach (var chunk in predictionIds.Distinct(StringComparer.Ordinal).Chunk(FindManyChunk))
+            {
+                var command = connection.CreateCommand();
+                await using (command.ConfigureAwait(false))
+                {
+                    var names = string.Join(", ", chunk.Select((_, i) => "@id" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                    command.CommandText = $"SELECT seq, payload, prediction_id FROM events WHERE model_key = @model AND kind = @kind AND prediction_id IN ({names})";
+                    StorageDatabase.AddParameter(command, "model", model.GrainKey);
+                    StorageDatabase.AddParameter(command, "kind", (int)kind);
+                    for (var i = 0; i < chunk.Length; i++)
+                    {
+                        StorageDatabase.AddParameter(command, "id" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), chunk[i]);
+                    }
+
+                    var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                    await using (reader.ConfigureAwait(false))
+                    {
+                        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                        {
+                            found[reader.GetString(2)] = new LoggedEvent(reader.GetInt64(0), ModelEventCodec.Decode((byte[])reader.GetValue(1)));
+                        }
+                    }
+                }
+            }
+        }
+
+        return found;
+    }
+
     /// <inheritdoc />
     public async Task<IReadOnlyList<ModelKey>> ListModelsAsync(CancellationToken cancellationToken = default)
     {

@@ -27,6 +27,12 @@ public interface IEventLog
     /// <summary>The logged record of a model with this kind and prediction id, or null.</summary>
     Task<LoggedEvent?> FindAsync(ModelKey model, EventKind kind, string predictionId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The logged records of a model with this kind for each of <paramref name="predictionIds"/> that has one, keyed by
+    /// prediction id: one query per few hundred ids (the label join looks up a whole batch at once).
+    /// </summary>
+    Task<IReadOnlyDictionary<string, LoggedEvent>> FindManyAsync(ModelKey model, EventKind kind, IReadOnlyCollection<string> predictionIds, CancellationToken cancellationToken = default);
+
     /// <summary>Every model with at least one logged record.</summary>
     Task<IReadOnlyList<ModelKey>> ListModelsAsync(CancellationToken cancellationToken = default);
 }

@@ -321,6 +321,25 @@ public abstract class StorageBehaviourTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FindMany_returns_every_logged_id_across_chunks_and_skips_the_rest()
+    {
+        var log = NewLog();
+        var model = TestEvents.NewModel();
+        var events = TestEvents.Predictions("m", 0, 900);
+        await log.AppendAsync(model, events);
+        var wanted = Enumerable.Range(0, 900).Where(i => i % 2 == 0).Select(i => $"m{i}").Append("missing").Append("m0").ToList();
+
+        var found = await log.FindManyAsync(model, EventKind.Prediction, wanted);
+
+        Assert.Equal(450, found.Count);
+        Assert.Equal(11, found["m10"].Sequence);
+        TestEvents.AssertSame(events[10], found["m10"].Event);
+        Assert.False(found.ContainsKey("missing"));
+        Assert.Empty(await log.FindManyAsync(model, EventKind.Label, wanted));
+        Assert.Empty(await log.FindManyAsync(model, EventKind.Prediction, []));
+    }
+
+    [Fact]
     public async Task List_models_returns_every_model_with_records()
     {
         var log = NewLog();
