@@ -181,6 +181,10 @@ public sealed class LabelJoinTests(ClusterFixture fixture)
         var br = countryDimension.GetProperty("slices").EnumerateArray().Single(v => v.GetProperty("value").GetString() == "BR");
         Assert.Equal(predictions.Count(p => p.Segments[0].Value == "BR"), br.GetProperty("count").GetInt64());
         Assert.True(br.GetProperty("vs_rest").GetProperty("significant").GetBoolean());
+        var brRows = Enumerable.Range(0, predictions.Count).Where(i => predictions[i].Segments[0].Value == "BR").ToArray();
+        var brAuc = RocAuc.Compute(brRows.Select(i => predictions[i].Score!.Value).ToArray(), brRows.Select(i => labels[i].LabelNumber!.Value).ToArray())!.Value;
+        var sliceAuc = br.GetProperty("auc");
+        Assert.InRange(brAuc, sliceAuc.GetProperty("lower_bound").GetDouble(), sliceAuc.GetProperty("upper_bound").GetDouble());
         var us = countryDimension.GetProperty("slices").EnumerateArray().Single(v => v.GetProperty("value").GetString() == "US");
         Assert.True(us.GetProperty("vs_rest").GetProperty("difference").GetDouble() > 0);
     }

@@ -183,6 +183,34 @@ public static class PerformanceReportBuilder
         };
     }
 
+    /// <summary>
+    /// A slice's AUC from its 10 reliability bins (each bin one tied value): the DeLong interval of the binned data, and
+    /// the guaranteed bounds on the exact AUC (pairs inside one bin may go either way: +-0.5 of their share).
+    /// </summary>
+    private static JsonObject? SliceAuc(SliceCounts counts)
+    {
+        var parts = counts.ToParts();
+        var positives = parts.BinPositives.Select(p => (long)Math.Round(p)).ToArray();
+        var negatives = parts.BinCounts.Zip(positives, (n, p) => n - p).ToArray();
+        if (positives.Sum() == 0 || negatives.Sum() == 0)
+        {
+            return null;
+        }
+
+        var binned = DeLong.FromBins(positives, negatives);
+        var tied = positives.Zip(negatives, (p, n) => (double)p * n).Sum() / ((double)positives.Sum() * negatives.Sum());
+        var ci = binned.Interval();
+        return new JsonObject
+        {
+            ["estimate"] = Finite(binned.Auc),
+            ["lower_bound"] = Finite(binned.Auc - (0.5 * tied)),
+            ["upper_bound"] = Finite(binned.Auc + (0.5 * tied)),
+            ["ci_lower"] = ci is { } a ? Finite(Math.Max(0, a.Lower - (0.5 * tied))) : null,
+            ["ci_upper"] = ci is { } b ? Finite(Math.Min(1, b.Upper + (0.5 * tied))) : null,
+            ["interval"] = "delong_on_10_bins_widened_by_tie_bound",
+        };
+    }
+
     private static JsonObject SliceNode(string value, SliceCounts counts, SliceComparison? comparison)
     {
         var m = SliceMetrics.From(counts);
@@ -197,6 +225,7 @@ public static class PerformanceReportBuilder
             ["f1"] = Finite(m.F1),
             ["brier"] = Finite(m.Brier),
             ["ece"] = Finite(m.ExpectedCalibrationError),
+            ["auc"] = SliceAuc(counts),
             ["vs_rest"] = comparison is null ? null : new JsonObject
             {
                 ["rest_accuracy"] = Finite(comparison.RestValue),
