@@ -1,0 +1,162 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using Monitoring.LoadTest;
+
+// dotnet run -c Release --project tests/Monitoring.LoadTest [-- options]   (see docs/load.md)
+LoadOptions options;
+try
+{
+    options = LoadOptions.Parse(args);
+}
+catch (Exception e) when (e is ArgumentException or FormatException)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    Console.Error.WriteLine(LoadOptions.Usage);
+    return 2;
+}
+
+if (!File.Exists(options.SiloDll))
+{
+    Console.Error.WriteLine($"error: silo not found at {options.SiloDll} (build the solution, or pass --silo)");
+    return 2;
+}
+
+var machine = Machine.Describe();
+Console.WriteLine($"# Monitoring load test ({DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC)");
+Console.WriteLine($"machine: {machine.Cpu}, {machine.Cores} cores, {machine.MemoryGiB:F1} GiB, {machine.Os}, {machine.Runtime}");
+Console.WriteLine($"silo: {options.SiloDll}");
+Console.WriteLine($"requests: {options.Records} records x {options.Features} features ({options.Categorical} strings), " +
+                  "pre-encoded before the clock starts; ids, model and time patched in place per request");
+Console.WriteLine("client and server share the same cores");
+Console.WriteLine();
+
+var throughput = new List<ThroughputResult>();
+LatencyResult? latency = null;
+MemoryResult? memory = null;
+
+if (options.Scenarios.Contains("throughput"))
+{
+    foreach (var (h2c, connections) in options.Connections.Select(c => (false, c)).Concat(options.H2cConnections.Select(c => (true, c))))
+    {
+        Console.Write($"throughput {(h2c ? "h2c" : "HTTP/1.1")} x{connections}: ");
+        var r = await Scenarios.ThroughputAsync(options, h2c, connections);
+        throughput.Add(r);
+        Console.WriteLine(
+            $"{r.RecordsPerSecond:N0} records/s over {r.Seconds:F1} s ({r.Requests} requests), p50 {r.Latency.P50:F1} ms p99 {r.Latency.P99:F1} ms, " +
+            $"errors {r.Errors.Total}{(r.Errors.FirstError is { } fe ? $" ({fe})" : string.Empty)}, cpu client {r.Cpu.ClientCores:F2} silo {r.Cpu.SiloCores:F2} other {r.Cpu.OtherCores:F2} cores, " +
+            $"silo RSS {Mb(r.SiloRssBytes)}, acknowledged {r.TotalAcknowledgedRecords:N0} / stored {r.StoredPredictions:N0}");
+        Console.WriteLine($"  per second: {string.Join(' ', r.RecordsPerSecondTimeline.Select(n => (n / 1000).ToString(CultureInfo.InvariantCulture) + "k"))}");
+    }
+}
+
+if (options.Scenarios.Contains("latency"))
+{
+    Console.Write($"latency at {options.Rate:N0} records/s for {options.RateSeconds} s: ");
+    latency = await Scenarios.FixedRateAsync(options);
+    var l = latency.FromIntendedStart;
+    Console.WriteLine(
+        $"achieved {latency.AchievedRecordsPerSecond:N0} records/s; p50 {l.P50:F1} p90 {l.P90:F1} p99 {l.P99:F1} p99.9 {l.P999:F1} max {l.Max:F1} ms " +
+        $"(from actual send: p99 {latency.FromActualStart.P99:F1} ms; max dispatch lag {latency.MaxDispatchLagMs:F1} ms), errors {latency.Errors.Total}, " +
+        $"cpu client {latency.Cpu.ClientCores:F2} silo {latency.Cpu.SiloCores:F2} other {latency.Cpu.OtherCores:F2} cores");
+    if (latency.Slowest.Length > 0)
+    {
+        Console.WriteLine("  over 50 ms (s into the run: ms): " + string.Join(", ", latency.Slowest.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.AtSeconds:F1}: {r.LatencyMs:F0}"))));
+    }
+
+}
+
+if (options.Scenarios.Contains("memory"))
+{
+    Console.Write($"memory with {options.MemoryModels} models x {options.Features} features: ");
+    memory = await Scenarios.MemoryAsync(options);
+    Console.WriteLine(
+        $"RSS ready {Mb(memory.RssReadyBytes)}, after burst {Mb(memory.RssAfterLoadBytes)}, steady median {Mb(memory.RssSteadyMedianBytes)} max {Mb(memory.RssSteadyMaxBytes)}, " +
+        $"end {Mb(memory.RssAfterSteadyBytes)}, settled {Mb(memory.RssSettledBytes)}, peak {Mb(memory.PeakRssBytes)}; " +
+        $"{memory.Records:N0} records (burst {memory.LoadSeconds:F1} s), {memory.ModelsListed} models listed, stored {memory.StoredPredictions:N0}, errors {memory.Errors.Total}");
+}
+
+var table = Table(throughput, latency, memory);
+Console.WriteLine();
+Console.WriteLine(table);
+
+var output = Path.GetFullPath(options.Output);
+Directory.CreateDirectory(Path.GetDirectoryName(output)!);
+var json = new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+await File.WriteAllTextAsync(output, JsonSerializer.Serialize(new
+{
+    timestamp = DateTimeOffset.UtcNow,
+    machine,
+    note = "client and server run on the same machine and share its cores",
+    options = new
+    {
+        options.Records, options.Features, options.Categorical, options.Variants, options.Models, options.Connections,
+        options.H2cConnections, options.WarmupSeconds, options.DurationSeconds, options.Rate, options.RateWarmupSeconds,
+        options.RateSeconds, options.RateConnections, options.MemoryModels, options.MemoryRecordsPerModel, options.MemoryRun,
+        options.MemoryConnections, options.MemoryRate, options.MemorySeconds, options.MemorySettleSeconds, options.QuietSeconds,
+        options.QuietThreshold, options.SiloArguments, options.SiloEnvironment,
+    },
+    throughput,
+    latency,
+    memory,
+}, json));
+await File.WriteAllTextAsync(Path.ChangeExtension(output, ".md"), table);
+Console.WriteLine($"results: {output} (+ .md)");
+return 0;
+
+static string Mb(long? bytes) => bytes is { } b ? string.Create(CultureInfo.InvariantCulture, $"{b / 1048576.0:F0} MB") : "n/a";
+
+static string Table(List<ThroughputResult> throughput, LatencyResult? latency, MemoryResult? memory)
+{
+    var s = new StringBuilder();
+    s.AppendLine("| scenario | measured | target | met |");
+    s.AppendLine("| --- | --- | --- | --- |");
+    foreach (var r in throughput)
+    {
+        s.AppendLine(CultureInfo.InvariantCulture,
+            $"| max throughput, {r.Protocol} x{r.Connections} | {r.RecordsPerSecond:N0} records/s (p50 {r.Latency.P50:F0} ms, p99 {r.Latency.P99:F0} ms; " +
+            $"CPU: client {r.Cpu.ClientCores:F2}, silo {r.Cpu.SiloCores:F2}, other work {r.Cpu.OtherCores:F2} cores; {r.Errors.Total} errors) | >= 100,000 records/s | {Met(r.RecordsPerSecond >= 100_000 && r.Errors.Total == 0)} |");
+    }
+
+    if (latency is { } l)
+    {
+        var p = l.FromIntendedStart;
+        s.AppendLine(CultureInfo.InvariantCulture,
+            $"| ack latency at {l.OfferedRecordsPerSecond:N0} records/s (achieved {l.AchievedRecordsPerSecond:N0}) | p50 {p.P50:F1} / p90 {p.P90:F1} / p99 {p.P99:F1} / max {p.Max:F1} ms " +
+            $"(CPU: client {l.Cpu.ClientCores:F2}, silo {l.Cpu.SiloCores:F2}, other work {l.Cpu.OtherCores:F2} cores; {l.Errors.Total} errors) | p99 <= 50 ms | {Met(p.P99 <= 50 && l.Errors.Total == 0)} |");
+    }
+
+    if (memory is { } m)
+    {
+        var worst = new[] { m.RssAfterLoadBytes, m.RssSteadyMaxBytes, m.RssAfterSteadyBytes, m.RssSettledBytes }.Max(b => b ?? long.MaxValue);
+        s.AppendLine(CultureInfo.InvariantCulture,
+            $"| silo memory, {m.Models:N0} active models x {m.Features} features | RSS {Mb(m.RssAfterLoadBytes)} after the burst, {Mb(m.RssSteadyMedianBytes)} median / " +
+            $"{Mb(m.RssSteadyMaxBytes)} max under steady traffic, {Mb(m.RssSettledBytes)} idle (ready {Mb(m.RssReadyBytes)}, peak {Mb(m.PeakRssBytes)}) | <= 300 MB | {Met(worst <= 300L * 1048576 && m.Errors.Total == 0)} |");
+    }
+
+    return s.ToString();
+}
+
+static string Met(bool met) => met ? "yes" : "**no**";
+
+/// <summary>What the numbers were measured on.</summary>
+internal sealed record Machine(string Cpu, int Cores, double MemoryGiB, string Os, string Runtime)
+{
+    public static Machine Describe()
+    {
+        var cpu = "unknown CPU";
+        double memory = 0;
+        try
+        {
+            cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? cpu;
+            var total = File.ReadLines("/proc/meminfo").First(l => l.StartsWith("MemTotal:", StringComparison.Ordinal));
+            memory = long.Parse(total.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1048576.0;
+        }
+        catch (IOException)
+        {
+        }
+
+        return new Machine(cpu, Environment.ProcessorCount, memory, RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription);
+    }
+}
