@@ -123,14 +123,14 @@ public sealed class PerformanceAccumulator
     public void AddScore(double score)
     {
         _allScores = AllScoresSketch ?? new ScoreHistogramSketch();
-        _allScores.Add([score], [0.0]);
+        _allScores.Add(score, 0.0);
     }
 
     /// <summary>Adds a joined binary pair.</summary>
     public void AddBinary(double score, double label)
     {
         _binary = BinarySketch ?? new ScoreHistogramSketch();
-        _binary.Add([score], [label]);
+        _binary.Add(score, label);
     }
 
     /// <summary>Copies the live sketches into their serializable parts (before persisting).</summary>
@@ -154,7 +154,7 @@ public sealed class PerformanceAccumulator
     public void RemoveBinary(IReadOnlyList<(string Dimension, string Value)> conditions, double score, double label, double threshold)
     {
         var one = new ScoreHistogramSketch();
-        one.Add([score], [label]);
+        one.Add(score, label);
         BinarySketch?.Subtract(one);
         var row = new SliceCounts();
         row.Add(score, label, threshold);

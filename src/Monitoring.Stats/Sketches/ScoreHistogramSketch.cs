@@ -149,6 +149,43 @@ public sealed class ScoreHistogramSketch
         }
     }
 
+    /// <summary>Adds one score with its 0/1 label (the streaming path: no allocation).</summary>
+    public void Add(double score, double label)
+    {
+        if (!(score >= 0 && score <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(score), score, "The score is not a probability in [0, 1].");
+        }
+
+        if (label != 0 && label != 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(label), label, "The label is not 0 or 1.");
+        }
+
+        var bin = FineEdges.BinOf(score);
+        var clipped = Math.Clamp(score, BinaryClassificationMetrics.LogLossEpsilon, 1 - BinaryClassificationMetrics.LogLossEpsilon);
+        var predictedPositive = score >= Threshold;
+        _predictedPositiveScoreSum += predictedPositive ? score : 0;
+        if (label == 1)
+        {
+            Positives++;
+            _positives[bin]++;
+            _positiveScoreSums[bin] += score;
+            _positiveSquares += (1 - score) * (1 - score);
+            _logLoss -= Math.Log(clipped / (clipped + (1 - clipped)));
+            _truePositives += predictedPositive ? 1 : 0;
+        }
+        else
+        {
+            Negatives++;
+            _negatives[bin]++;
+            _negativeScoreSums[bin] += score;
+            _negativeSquares += score * score;
+            _logLoss -= Math.Log((1 - clipped) / (clipped + (1 - clipped)));
+            _falsePositives += predictedPositive ? 1 : 0;
+        }
+    }
+
     /// <summary>Adds another sketch with the same bins and threshold.</summary>
     public void Merge(ScoreHistogramSketch other) => Combine(other, 1);
 

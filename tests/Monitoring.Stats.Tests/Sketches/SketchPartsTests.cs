@@ -44,6 +44,24 @@ public sealed class SketchPartsTests
     }
 
     [Fact]
+    public void ScoreHistogram_SingleValueAdd_EqualsSpanAdd()
+    {
+        var (scores, labels) = Data(300, 9);
+        var bySpan = new ScoreHistogramSketch();
+        bySpan.Add(scores, labels);
+        var byValue = new ScoreHistogramSketch();
+        for (var i = 0; i < scores.Length; i++)
+        {
+            byValue.Add(scores[i], labels[i]);
+        }
+
+        Assert.Equal(bySpan.ToParts().PositiveCounts, byValue.ToParts().PositiveCounts);
+        Assert.Equal(bySpan.ToParts().NegativeScoreSums, byValue.ToParts().NegativeScoreSums);
+        Assert.Equal(bySpan.LogLoss, byValue.LogLoss);
+        Assert.Throws<ArgumentOutOfRangeException>(() => byValue.Add(1.5, 0));
+    }
+
+    [Fact]
     public void ScoreHistogram_SubtractingMoreThanItHolds_Throws()
     {
         var small = new ScoreHistogramSketch();
