@@ -75,6 +75,7 @@ if (options.Scenarios.Contains("memory"))
         $"RSS ready {Mb(memory.RssReadyBytes)}, after burst {Mb(memory.RssAfterLoadBytes)}, steady median {Mb(memory.RssSteadyMedianBytes)} max {Mb(memory.RssSteadyMaxBytes)}, " +
         $"end {Mb(memory.RssAfterSteadyBytes)}, settled {Mb(memory.RssSettledBytes)}, peak {Mb(memory.PeakRssBytes)}; " +
         $"{memory.Records:N0} records (burst {memory.LoadSeconds:F1} s), {memory.ModelsListed} models listed, stored {memory.StoredPredictions:N0}, errors {memory.Errors.Total}");
+    Console.WriteLine($"  RSS MB each second of steady traffic: {string.Join(' ', memory.SteadyRssMbTimeline)}");
 }
 
 var table = Table(throughput, latency, memory);

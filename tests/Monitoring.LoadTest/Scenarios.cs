@@ -175,7 +175,8 @@ internal sealed record MemoryResult(
     long? PeakRssBytes,
     int ModelsListed,
     long? StoredPredictions,
-    ErrorCounts Errors);
+    ErrorCounts Errors,
+    long[] SteadyRssMbTimeline);
 
 /// <summary>The scenarios. Each starts its own silo (fresh data directory) and stops it afterwards.</summary>
 internal static class Scenarios
@@ -444,10 +445,11 @@ internal static class Scenarios
         using var list = JsonDocument.Parse(await api.GetStringAsync("api/models"));
         var listed = list.RootElement.GetArrayLength();
         var stored = await StoredPredictionsAsync(silo, Enumerable.Range(0, o.MemoryModels));
+        var timeline = samples.Select(b => b / 1048576).ToArray();
         samples.Sort();
         return new MemoryResult(o.MemoryModels, o.Features, (requests + steadyRequests) * o.Records, loadSeconds, ready, afterLoad,
             samples.Count > 0 ? samples[samples.Count / 2] : null, samples.Count > 0 ? samples[^1] : null, afterSteady, settled, peak,
-            listed, stored, counts.ToErrors());
+            listed, stored, counts.ToErrors(), timeline);
     }
 
     private static async Task QuietAsync(LoadOptions o)

@@ -39,6 +39,12 @@ internal static class LogRecordConverter
     /// <summary>Longest string value quoted in a reason; longer ones are cut.</summary>
     public const int MaxQuotedLength = 64;
 
+    /// <summary>Distinct feature names a thread keeps for reuse (see <see cref="FeatureName"/>).</summary>
+    private const int MaxCachedFeatureNames = 4096;
+
+    [ThreadStatic]
+    private static Dictionary<string, string>? _threadFeatureNames;
+
     /// <summary>Converts a whole request.</summary>
     /// <param name="request">The decoded request.</param>
     /// <param name="tenantOverride">Tenant from the request header (already validated), or null to use <c>ml.tenant</c>.</param>
@@ -374,6 +380,30 @@ internal static class LogRecordConverter
         }
     }
 
+    /// <summary>
+    /// The feature name of an <c>ml.feature.*</c> key. Names repeat on every record, so each thread keeps the names it
+    /// has seen (up to <see cref="MaxCachedFeatureNames"/>, then starts over) and the records of a batch share one
+    /// string per name instead of allocating it per record.
+    /// </summary>
+    private static string FeatureName(string key)
+    {
+        var cache = _threadFeatureNames ??= new Dictionary<string, string>(StringComparer.Ordinal);
+        var suffix = key.AsSpan(MlConventions.FeaturePrefix.Length);
+        if (cache.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(suffix, out var name))
+        {
+            return name;
+        }
+
+        if (cache.Count >= MaxCachedFeatureNames)
+        {
+            cache.Clear();
+        }
+
+        name = suffix.ToString();
+        cache.Add(name, name);
+        return name;
+    }
+
     private static bool TryGetFeatures(List<KeyValue>? attributes, out FeatureValue[] features, out string error)
     {
         features = [];
@@ -387,7 +417,7 @@ internal static class LogRecordConverter
         var positions = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var attribute in attributes)
         {
-            var name = attribute.Key[MlConventions.FeaturePrefix.Length..];
+            var name = FeatureName(attribute.Key);
             if (name.Length == 0)
             {
                 error = $"feature attribute {Quote(attribute.Key)} has no name";

@@ -91,21 +91,7 @@ internal sealed class OtlpHttpHandler(
         try
         {
             var (buffer, length) = await ReadBodyAsync(context, gzip, current.MaxHttpBodyBytes).ConfigureAwait(false);
-            ExportLogsServiceRequest message;
-            try
-            {
-                // Both decoders copy what they keep (strings, bytes), so the pooled body can go back right after.
-                message = format == PayloadFormat.Json
-                    ? OtlpJsonDecoder.Decode(buffer.AsMemory(0, length), current.MaxAnyValueDepth)
-                    : OtlpProtobufDecoder.Decode(buffer, length, current.MaxAnyValueDepth);
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-
-            var tenant = ReadTenantHeader(request);
-            var response = await ingestor.ExportAsync(message, tenant, transport, context.RequestAborted).ConfigureAwait(false);
+            var response = await DecodeAndExport(buffer, length, format.Value, request, transport, current, context.RequestAborted).ConfigureAwait(false);
             await WriteMessageAsync(context, StatusCodes.Status200OK, format.Value, response).ConfigureAwait(false);
         }
         catch (OtlpRequestException ex)
@@ -127,6 +113,29 @@ internal sealed class OtlpHttpHandler(
         {
             limiter.Exit();
         }
+    }
+
+    /// <summary>
+    /// Decodes the body (returning the pooled buffer) and hands the request to the ingestor. Not async on purpose: the
+    /// decoded request lives only in this frame, not in the handler's state machine across the durable-append await.
+    /// </summary>
+    private Task<ExportLogsServiceResponse> DecodeAndExport(
+        byte[] buffer, int length, PayloadFormat format, HttpRequest request, string transport, OtlpReceiverOptions current, CancellationToken aborted)
+    {
+        ExportLogsServiceRequest message;
+        try
+        {
+            // Both decoders copy what they keep (strings, bytes), so the pooled body can go back right after.
+            message = format == PayloadFormat.Json
+                ? OtlpJsonDecoder.Decode(buffer.AsMemory(0, length), current.MaxAnyValueDepth)
+                : OtlpProtobufDecoder.Decode(buffer, length, current.MaxAnyValueDepth);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return ingestor.ExportAsync(message, ReadTenantHeader(request), transport, aborted);
     }
 
     /// <summary>The tenant header's value, null when absent; given more than once it is a 400.</summary>

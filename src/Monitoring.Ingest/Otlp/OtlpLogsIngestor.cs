@@ -34,26 +34,53 @@ internal sealed class OtlpLogsIngestor(
     /// <param name="tenantHeader">Value of the tenant header/metadata, or null when absent.</param>
     /// <param name="transport">One of <see cref="OtlpTransport"/>.</param>
     /// <param name="cancellationToken">The request's abort token.</param>
-    public async Task<ExportLogsServiceResponse> ExportAsync(
+    /// <remarks>
+    /// Validation and conversion run before the first await, in this (not async) method, so nothing keeps the decoded
+    /// request alive while the batches wait for their durable append: the OTLP object graph (several times the size of
+    /// the records it becomes) dies young instead of surviving into older GC generations.
+    /// </remarks>
+    public Task<ExportLogsServiceResponse> ExportAsync(
         ExportLogsServiceRequest request,
         string? tenantHeader,
         string transport,
         CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        var current = options.CurrentValue;
-        if (tenantHeader is not null && !LogRecordConverter.IsValidTenant(tenantHeader))
+        ConvertedRequest converted;
+        OtlpReceiverOptions current;
+        try
         {
-            throw OtlpRequestException.BadRequest($"{MlConventions.TenantHeader} must be a non-empty tenant name without '/'");
+            ArgumentNullException.ThrowIfNull(request);
+            current = options.CurrentValue;
+            if (tenantHeader is not null && !LogRecordConverter.IsValidTenant(tenantHeader))
+            {
+                throw OtlpRequestException.BadRequest($"{MlConventions.TenantHeader} must be a non-empty tenant name without '/'");
+            }
+
+            if (AnyValueDepth.FindTooDeep(request, current.MaxAnyValueDepth) is { } tooDeep)
+            {
+                throw OtlpRequestException.BadRequest(tooDeep);
+            }
+
+            var received = ToUnixNano(timeProvider.GetUtcNow());
+            converted = LogRecordConverter.Convert(request, tenantHeader, received);
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<ExportLogsServiceResponse>(e); // as an async method would report it
         }
 
-        if (AnyValueDepth.FindTooDeep(request, current.MaxAnyValueDepth) is { } tooDeep)
-        {
-            throw OtlpRequestException.BadRequest(tooDeep);
-        }
+        return AppendConvertedAsync(converted, transport, current, cancellationToken);
+    }
 
-        var received = ToUnixNano(timeProvider.GetUtcNow());
-        var converted = LogRecordConverter.Convert(request, tenantHeader, received);
+    /// <summary>Unix nanoseconds of an instant.</summary>
+    public static long ToUnixNano(DateTimeOffset time) => (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
+
+    private async Task<ExportLogsServiceResponse> AppendConvertedAsync(
+        ConvertedRequest converted,
+        string transport,
+        OtlpReceiverOptions current,
+        CancellationToken cancellationToken)
+    {
         if (converted.Batches.Count > 0)
         {
             await AppendAllAsync(converted.Batches, current, cancellationToken).ConfigureAwait(false);
@@ -73,9 +100,6 @@ internal sealed class OtlpLogsIngestor(
 
         return response;
     }
-
-    /// <summary>Unix nanoseconds of an instant.</summary>
-    public static long ToUnixNano(DateTimeOffset time) => (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
 
     private async Task AppendAllAsync(IReadOnlyList<EventBatch> batches, OtlpReceiverOptions current, CancellationToken cancellationToken)
     {
