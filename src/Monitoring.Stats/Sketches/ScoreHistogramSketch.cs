@@ -34,21 +34,11 @@ public sealed class ScoreHistogramSketch
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(reliabilityBins, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(subdivisions, 1);
-        ReliabilityEdges = Calibration.UniformEdges(reliabilityBins);
+        // The edges (and the bin lookup table behind them) are immutable: one shared instance per layout, so thousands
+        // of per-window sketches cost only their counts.
+        (ReliabilityEdges, FineEdges) = Layouts.GetOrAdd((reliabilityBins, subdivisions), static key => BuildLayout(key.Bins, key.Subdivisions));
         Subdivisions = subdivisions;
         Threshold = threshold;
-        var inner = new List<double>();
-        for (var b = 0; b < reliabilityBins; b++)
-        {
-            var lo = ReliabilityEdges[b];
-            var hi = ReliabilityEdges[b + 1];
-            for (var s = b == 0 ? 1 : 0; s < subdivisions; s++)
-            {
-                inner.Add(s == 0 ? lo : lo + ((hi - lo) * s / subdivisions));
-            }
-        }
-
-        FineEdges = new BinEdges(inner.ToArray());
         var bins = FineEdges.BinCount;
         _positives = new long[bins];
         _negatives = new long[bins];
@@ -56,7 +46,26 @@ public sealed class ScoreHistogramSketch
         _negativeScoreSums = new double[bins];
     }
 
-    /// <summary>Outer edges of the reliability bins (numpy.linspace(0, 1, bins + 1)).</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(int Bins, int Subdivisions), (double[] Reliability, BinEdges Fine)> Layouts = new();
+
+    private static (double[] Reliability, BinEdges Fine) BuildLayout(int reliabilityBins, int subdivisions)
+    {
+        var reliability = Calibration.UniformEdges(reliabilityBins);
+        var inner = new List<double>();
+        for (var b = 0; b < reliabilityBins; b++)
+        {
+            var lo = reliability[b];
+            var hi = reliability[b + 1];
+            for (var s = b == 0 ? 1 : 0; s < subdivisions; s++)
+            {
+                inner.Add(s == 0 ? lo : lo + ((hi - lo) * s / subdivisions));
+            }
+        }
+
+        return (reliability, new BinEdges(inner.ToArray()));
+    }
+
+    /// <summary>Outer edges of the reliability bins (numpy.linspace(0, 1, bins + 1)); shared, do not modify.</summary>
     public double[] ReliabilityEdges { get; }
 
     /// <summary>Everything the sketch holds, as plain data (for persistence); <see cref="FromParts"/> restores it exactly.</summary>
