@@ -94,4 +94,42 @@ internal static class BinaryLabels
 
         return valid;
     }
+
+    /// <summary>
+    /// Validates, then splits the scores by label into ascending-sorted positive and negative arrays (radix sort);
+    /// false when one class is absent.
+    /// </summary>
+    public static bool TrySplitSorted(ReadOnlySpan<double> scores, ReadOnlySpan<double> labels, out double[] positives, out double[] negatives)
+    {
+        Validate(scores, labels);
+        var count = 0;
+        foreach (var y in labels)
+        {
+            count += y == 1 ? 1 : 0;
+        }
+
+        positives = new double[count];
+        negatives = new double[labels.Length - count];
+        if (positives.Length == 0 || negatives.Length == 0)
+        {
+            return false;
+        }
+
+        int p = 0, q = 0;
+        for (var i = 0; i < scores.Length; i++)
+        {
+            if (labels[i] == 1)
+            {
+                positives[p++] = scores[i];
+            }
+            else
+            {
+                negatives[q++] = scores[i];
+            }
+        }
+
+        Kernels.RadixSort.Sort(positives);
+        Kernels.RadixSort.Sort(negatives);
+        return true;
+    }
 }

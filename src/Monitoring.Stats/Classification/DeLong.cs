@@ -81,37 +81,7 @@ public static class DeLong
     /// <summary>AUC and DeLong variance of scores against 0/1 labels; null when only one class is present.</summary>
     public static DeLongResult? Compute(ReadOnlySpan<double> scores, ReadOnlySpan<double> labels)
     {
-        BinaryLabels.Validate(scores, labels);
-        var positives = 0;
-        foreach (var y in labels)
-        {
-            positives += y == 1 ? 1 : 0;
-        }
-
-        var negatives = labels.Length - positives;
-        if (positives == 0 || negatives == 0)
-        {
-            return null;
-        }
-
-        var pos = new double[positives];
-        var neg = new double[negatives];
-        int p = 0, q = 0;
-        for (var i = 0; i < scores.Length; i++)
-        {
-            if (labels[i] == 1)
-            {
-                pos[p++] = scores[i];
-            }
-            else
-            {
-                neg[q++] = scores[i];
-            }
-        }
-
-        RadixSort.Sort(pos);
-        RadixSort.Sort(neg);
-        return FromSorted(pos, neg);
+        return BinaryLabels.TrySplitSorted(scores, labels, out var pos, out var neg) ? FromSorted(pos, neg) : null;
     }
 
     /// <summary>From ascending-sorted positive and negative scores (both non-empty; no NaN).</summary>

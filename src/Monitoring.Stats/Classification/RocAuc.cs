@@ -16,37 +16,7 @@ public static class RocAuc
     /// <summary>AUC of scores against 0/1 labels, or null when all labels are equal (or there are none).</summary>
     public static double? Compute(ReadOnlySpan<double> scores, ReadOnlySpan<double> labels)
     {
-        BinaryLabels.Validate(scores, labels);
-        var positives = 0;
-        foreach (var y in labels)
-        {
-            positives += y == 1 ? 1 : 0;
-        }
-
-        var negatives = labels.Length - positives;
-        if (positives == 0 || negatives == 0)
-        {
-            return null;
-        }
-
-        var pos = new double[positives];
-        var neg = new double[negatives];
-        int p = 0, q = 0;
-        for (var i = 0; i < scores.Length; i++)
-        {
-            if (labels[i] == 1)
-            {
-                pos[p++] = scores[i];
-            }
-            else
-            {
-                neg[q++] = scores[i];
-            }
-        }
-
-        RadixSort.Sort(pos);
-        RadixSort.Sort(neg);
-        return FromSorted(pos, neg);
+        return BinaryLabels.TrySplitSorted(scores, labels, out var pos, out var neg) ? FromSorted(pos, neg) : null;
     }
 
     /// <summary>AUC from ascending-sorted positive and negative scores (both non-empty).</summary>
