@@ -132,28 +132,7 @@ public sealed class ScoreHistogramSketch
             FineEdges.BinIndices(s, bins[..length]);
             for (var i = 0; i < length; i++)
             {
-                var p = s[i];
-                var clipped = Math.Clamp(p, BinaryClassificationMetrics.LogLossEpsilon, 1 - BinaryClassificationMetrics.LogLossEpsilon);
-                var predictedPositive = p >= Threshold;
-                _predictedPositiveScoreSum += predictedPositive ? p : 0;
-                if (y[i] == 1)
-                {
-                    Positives++;
-                    _positives[bins[i]]++;
-                    _positiveScoreSums[bins[i]] += p;
-                    _positiveSquares += (1 - p) * (1 - p);
-                    _logLoss -= Math.Log(clipped / (clipped + (1 - clipped)));
-                    _truePositives += predictedPositive ? 1 : 0;
-                }
-                else
-                {
-                    Negatives++;
-                    _negatives[bins[i]]++;
-                    _negativeScoreSums[bins[i]] += p;
-                    _negativeSquares += p * p;
-                    _logLoss -= Math.Log((1 - clipped) / (clipped + (1 - clipped)));
-                    _falsePositives += predictedPositive ? 1 : 0;
-                }
+                AddBinned(s[i], y[i] == 1, bins[i]);
             }
         }
     }
@@ -171,16 +150,21 @@ public sealed class ScoreHistogramSketch
             throw new ArgumentOutOfRangeException(nameof(label), label, "The label is not 0 or 1.");
         }
 
-        var bin = FineEdges.BinOf(score);
-        var clipped = Math.Clamp(score, BinaryClassificationMetrics.LogLossEpsilon, 1 - BinaryClassificationMetrics.LogLossEpsilon);
-        var predictedPositive = score >= Threshold;
-        _predictedPositiveScoreSum += predictedPositive ? score : 0;
-        if (label == 1)
+        AddBinned(score, label == 1, FineEdges.BinOf(score));
+    }
+
+    /// <summary>Adds one validated score to its fine bin: the one place a pair changes the counts and sums.</summary>
+    private void AddBinned(double p, bool positive, int bin)
+    {
+        var clipped = Math.Clamp(p, BinaryClassificationMetrics.LogLossEpsilon, 1 - BinaryClassificationMetrics.LogLossEpsilon);
+        var predictedPositive = p >= Threshold;
+        _predictedPositiveScoreSum += predictedPositive ? p : 0;
+        if (positive)
         {
             Positives++;
             _positives[bin]++;
-            _positiveScoreSums[bin] += score;
-            _positiveSquares += (1 - score) * (1 - score);
+            _positiveScoreSums[bin] += p;
+            _positiveSquares += (1 - p) * (1 - p);
             _logLoss -= Math.Log(clipped / (clipped + (1 - clipped)));
             _truePositives += predictedPositive ? 1 : 0;
         }
@@ -188,8 +172,8 @@ public sealed class ScoreHistogramSketch
         {
             Negatives++;
             _negatives[bin]++;
-            _negativeScoreSums[bin] += score;
-            _negativeSquares += score * score;
+            _negativeScoreSums[bin] += p;
+            _negativeSquares += p * p;
             _logLoss -= Math.Log((1 - clipped) / (clipped + (1 - clipped)));
             _falsePositives += predictedPositive ? 1 : 0;
         }
