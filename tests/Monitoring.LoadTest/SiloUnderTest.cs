@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
+using Monitoring.Testing;
 
 namespace Monitoring.LoadTest;
 
@@ -57,7 +56,7 @@ internal sealed class SiloUnderTest : IAsyncDisposable
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "monitoring-load-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(dataDirectory);
-        int[] ports = [FreePort(), FreePort(), FreePort(), FreePort(), FreePort()];
+        var ports = LoopbackPorts.Take(5);
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -198,12 +197,5 @@ internal sealed class SiloUnderTest : IAsyncDisposable
         {
             _ready.TrySetResult();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
+using Monitoring.Testing;
 
 namespace Monitoring.Silo.Tests;
 
@@ -47,7 +46,7 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public static async Task<SiloProcess> StartAsync(string dataDirectory, Ports? ports = null)
     {
-        ports ??= new Ports(FreePort(), FreePort(), FreePort(), FreePort(), FreePort());
+        ports ??= FromArray(LoopbackPorts.Take(5));
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -114,10 +113,5 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static Ports FromArray(int[] p) => new(p[0], p[1], p[2], p[3], p[4]);
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using Monitoring.Testing;
 using Npgsql;
 
 namespace Monitoring.Storage.Tests.Support;
@@ -40,7 +39,7 @@ internal sealed class PostgresServer : IAsyncDisposable
         var asPostgresUser = IsRoot();
         var root = Path.Combine(Path.GetTempPath(), "monitoring-pg-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(root);
-        var server = new PostgresServer(root, bin, asPostgresUser, FreePort());
+        var server = new PostgresServer(root, bin, asPostgresUser, LoopbackPorts.Take(1)[0]);
         try
         {
             await server.InitAndStartAsync().ConfigureAwait(false);
@@ -114,15 +113,6 @@ internal sealed class PostgresServer : IAsyncDisposable
         {
             return false;
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     private async Task InitAndStartAsync()
