@@ -120,7 +120,9 @@ public sealed class ModelGrain : Grain, IModelGrain
         await FoldAllAsync(chunk);
         replayed += chunk.Count;
 
-        _lastCheckpoint = NowNanos;
+        // Spread the first checkpoint over the interval by model: models activated together (a silo start, a burst of
+        // new models) would otherwise all serialize and write their state in the same second, the silo's memory peak.
+        _lastCheckpoint = NowNanos - CheckpointPhase(_key.GrainKey);
         GrainsLog.Activated(_logger, _key.GrainKey, S.AppliedSequence, replayed);
         if (_state.RecordExists || S.AppliedSequence > 0)
         {
@@ -925,6 +927,18 @@ public sealed class ModelGrain : Grain, IModelGrain
             DeactivateOnIdle();
             throw;
         }
+    }
+
+    /// <summary>A stable per-model offset in [0, <see cref="CheckpointInterval"/>) (ns): FNV-1a of the key.</summary>
+    internal static long CheckpointPhase(string grainKey)
+    {
+        var hash = 2166136261u;
+        foreach (var c in grainKey)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return (long)(hash % (ulong)CheckpointInterval.TotalMilliseconds) * 1_000_000;
     }
 
     private static long Mod(long x, long m) => ((x % m) + m) % m;

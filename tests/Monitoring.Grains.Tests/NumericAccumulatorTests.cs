@@ -1,0 +1,63 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Monitoring.Grains.Reports;
+using Monitoring.Grains.Windows;
+using Monitoring.Stats.Sketches;
+using Orleans.Serialization;
+using Xunit;
+
+namespace Monitoring.Grains.Tests;
+
+/// <summary>The compact bucket store of <see cref="NumericAccumulator"/> against a plain dictionary of bucket counts.</summary>
+public sealed class NumericAccumulatorTests
+{
+    [Fact]
+    public void Buckets_MatchADictionaryOfBucketCounts_AfterAddsAndMerges()
+    {
+        var rng = new Random(11);
+        var expected = new Dictionary<long, long>();
+        var a = new NumericAccumulator();
+        var b = new NumericAccumulator();
+        for (var i = 0; i < 20_000; i++)
+        {
+            // Both signs, many octaves, repeats and exact zeros: buckets are inserted all over the sorted order.
+            var v = i % 97 == 0 ? 0.0 : (rng.NextDouble() - 0.3) * Math.Pow(10, rng.Next(-6, 7));
+            (i % 3 == 0 ? b : a).Add(v, null);
+            var key = FloatBucketSketch.BucketOf(v, NumericAccumulator.MantissaBits);
+            expected[key] = expected.GetValueOrDefault(key) + 1;
+        }
+
+        a.Merge(b);
+
+        Assert.Equal(expected.OrderBy(kv => kv.Key), a.Buckets.OrderBy(kv => kv.Key));
+        Assert.Equal(expected.Count, a.OccupiedBuckets);
+        Assert.Equal(20_000, a.ToSketch().Count);
+    }
+
+    [Fact]
+    public void Buckets_SurviveJsonAndOrleansRoundTrips()
+    {
+        var acc = new NumericAccumulator();
+        foreach (var v in new[] { -3.5, -3.5, 0.0, 1e-9, 2.0, 2.0, 2.0, 1e12, double.NaN })
+        {
+            acc.Add(v, null);
+        }
+
+        var json = JsonSerializer.Deserialize<NumericAccumulator>(JsonSerializer.Serialize(acc, WindowReport.JsonOptions), WindowReport.JsonOptions)!;
+        using var services = new ServiceCollection().AddSerializer().BuildServiceProvider();
+        var serializer = services.GetRequiredService<Serializer<NumericAccumulator>>();
+        var binary = serializer.Deserialize(serializer.SerializeToArray(acc))!;
+        var copy = services.GetRequiredService<DeepCopier<NumericAccumulator>>().Copy(acc)!;
+
+        foreach (var other in new[] { json, binary, copy })
+        {
+            Assert.Equal(acc.Buckets.OrderBy(kv => kv.Key), other.Buckets.OrderBy(kv => kv.Key));
+            Assert.Equal(5, other.OccupiedBuckets);
+            Assert.Equal(1, other.Nulls);
+
+            // Still a working store after the round trip.
+            other.Add(2.0, null);
+            Assert.Equal(4, other.Buckets[FloatBucketSketch.BucketOf(2.0, NumericAccumulator.MantissaBits)]);
+        }
+    }
+}
