@@ -694,6 +694,7 @@ public sealed class ModelGrain : Grain, IModelGrain
             var acc = _performance[start].Freeze();
             await _reports.SaveAsync(new StoredReport(_key, PerformanceSketchKind, acc.Start, acc.End, JsonSerializer.Serialize(acc, WindowReport.JsonOptions)));
             await _reports.SaveAsync(new StoredReport(_key, PerformanceKind, acc.Start, acc.End, PerformanceReportBuilder.Build(_key.GrainKey, acc).ToJsonString()));
+            acc.Thaw();
         }
 
         _dirtyPerformance.Clear();
