@@ -37,6 +37,11 @@ References (library versions are recorded in the JSON; generated with numpy 1.24
   their denominator is 0 (sklearn's zero_division=0); AUC is null when sum p or sum (1 - p) is 0.
 * Multiclass: sklearn accuracy_score and f1_score(average='macro', zero_division=0) over the
   union of the labels seen (sklearn's default labels).
+* Slice prediction drift: scores binned with numpy searchsorted(linspace(0, 1, 11)[1:-1], side='left');
+  PSI with zero proportions replaced by 0.0001; scipy.spatial.distance.jensenshannon(base=2);
+  scipy.stats.chi2_contingency(correction=False) over the bins either sample occupies; the p-values of
+  the slices with both samples adjusted with Benjamini-Hochberg (`bh` below); drifted when both
+  samples have >= 30 scores and (PSI >= 0.2 or (adjusted p < 0.05 and JS >= 0.1)).
 * Slices: see `slice_reference` below; every formula is the one documented in
   src/Monitoring.Stats/Slices.
 """
@@ -48,6 +53,7 @@ import os
 
 import numpy as np
 import scipy
+import scipy.spatial.distance
 import scipy.stats
 import sklearn
 import sklearn.metrics as skm
@@ -704,6 +710,70 @@ def write_cli_fixture(scores, labels, dims):
     print(f"wrote {CLI_CSV} ({os.path.getsize(CLI_CSV)} bytes), {CLI_EXPECTED} ({os.path.getsize(CLI_EXPECTED)} bytes)")
 
 
+# ----------------------------------------------------------------- slice prediction drift
+
+SCORE_EDGES = np.linspace(0, 1, 11)[1:-1]
+
+
+def score_bins(scores):
+    return np.bincount(np.searchsorted(SCORE_EDGES, scores, side="left"), minlength=10).astype(int)
+
+
+def slice_drift_family(slices):
+    """slices: list of (current scores, reference scores). Returns one dict per slice."""
+    out, tested, pvals = [], [], []
+    for i, (cur, ref) in enumerate(slices):
+        c, r = score_bins(cur), score_bins(ref)
+        case = {"current": [int(x) for x in c], "reference": [int(x) for x in r]}
+        if c.sum() == 0 or r.sum() == 0:
+            case.update({"psi": None, "jensen_shannon": None, "chi_square": None, "p_value_adjusted": None,
+                         "drifted": False})
+            out.append(case)
+            continue
+        occ = (c + r) > 0
+        rc, cc = r[occ], c[occ]
+        rp, cp = rc / rc.sum(), cc / cc.sum()
+        rz, cz = np.where(rp == 0, 0.0001, rp), np.where(cp == 0, 0.0001, cp)
+        psi = float(np.sum((cz - rz) * np.log(cz / rz)))
+        js = float(scipy.spatial.distance.jensenshannon(rp, cp, base=2))
+        if occ.sum() > 1:
+            stat, p, dof, _ = scipy.stats.chi2_contingency(np.array([rc, cc]), correction=False)
+        else:
+            stat, p, dof = 0.0, 1.0, 0
+        case.update({"psi": finite(psi), "jensen_shannon": finite(js),
+                     "chi_square": {"statistic": finite(stat), "p_value": finite(p), "dof": int(dof)}})
+        tested.append(i)
+        pvals.append(float(p))
+        out.append(case)
+    adjusted = bh(pvals)
+    for k, i in enumerate(tested):
+        case = out[i]
+        case["p_value_adjusted"] = finite(adjusted[k])
+        enough = min(sum(case["current"]), sum(case["reference"])) >= 30
+        case["drifted"] = bool(enough and (case["psi"] >= 0.2 or (adjusted[k] < 0.05 and case["jensen_shannon"] >= 0.1)))
+    return out
+
+
+def slice_drift_cases():
+    rng = np.random.default_rng(6001)
+    families = {
+        # Most slices steady, one shifted up, one with too few scores, one new (no reference), one empty now.
+        "mixed": [(rng.beta(2, 5, 4000), rng.beta(2, 5, 20000)),
+                  (rng.beta(5, 2, 1500), rng.beta(2, 5, 8000)),
+                  (rng.beta(2, 2, 20), rng.beta(5, 2, 25)),
+                  (rng.beta(2, 5, 300), np.array([])),
+                  (np.array([]), rng.beta(2, 5, 300)),
+                  (rng.beta(2.2, 5, 900), rng.beta(2, 5, 900))],
+        # Large samples: tiny shift is significant but not material; a material one is called.
+        "large": [(rng.beta(2.05, 5, 200000), rng.beta(2, 5, 200000)),
+                  (rng.beta(2.6, 5, 200000), rng.beta(2, 5, 200000))],
+        # Scores on the bin edges and at 0 and 1; a single occupied bin in both samples (dof 0).
+        "edges": [(np.array([0.0, 0.1, 0.1, 0.2, 0.9, 1.0] * 20), np.array([0.0, 0.1, 0.3, 0.9, 0.95, 1.0] * 20)),
+                  (np.full(50, 0.55), np.full(60, 0.6))],
+    }
+    return [{"name": name, "slices": slice_drift_family(slices)} for name, slices in families.items()]
+
+
 # ----------------------------------------------------------------- main
 
 def main():
@@ -720,6 +790,7 @@ def main():
         "delong_compare": delong_compare_cases(),
         "cbpe": cbpe_cases(),
         "multiclass": multiclass_cases(),
+        "slice_prediction_drift": slice_drift_cases(),
         "planted": planted,
     }
     for section, value in fixtures.items():
