@@ -6,6 +6,7 @@ using Monitoring.Abstractions.Grains;
 using Monitoring.Abstractions.Models;
 using Monitoring.Grains.Labels;
 using Monitoring.Grains.References;
+using Monitoring.Stats.Drift;
 using Monitoring.Grains.Reports;
 using Monitoring.Grains.Schema;
 using Monitoring.Grains.Windows;
@@ -75,6 +76,8 @@ public sealed class ModelGrain : Grain, IModelGrain
     private ModelKey _key;
     private IGrainTimer? _timer;
     private IReadOnlyDictionary<string, LoggedEvent>? _prefetchedPredictions;
+    private readonly Dictionary<string, string> _featureDimensions = new(StringComparer.Ordinal);
+    private (long From, long To, SliceScoreReference? Reference)? _sliceReference;
 
     /// <summary>Creates the grain (activated by Orleans).</summary>
     public ModelGrain(
@@ -524,6 +527,7 @@ public sealed class ModelGrain : Grain, IModelGrain
                 if (e.Score is { } score)
                 {
                     acc.AddScore(score);
+                    AddSliceScores(e, score, acc);
                 }
             }
 
@@ -665,6 +669,29 @@ public sealed class ModelGrain : Grain, IModelGrain
         return conditions;
     }
 
+    /// <summary>Counts a prediction's score in each single slice it belongs to (segments, categorical features).</summary>
+    private void AddSliceScores(ModelEvent prediction, double score, PerformanceAccumulator acc)
+    {
+        foreach (var s in prediction.Segments)
+        {
+            acc.AddSliceScore(s.Name, s.Value, score);
+        }
+
+        foreach (var f in prediction.Features)
+        {
+            if (f.Text is { } text)
+            {
+                if (!_featureDimensions.TryGetValue(f.Name, out var dimension))
+                {
+                    dimension = "feature." + f.Name;
+                    _featureDimensions[f.Name] = dimension;
+                }
+
+                acc.AddSliceScore(dimension, text, score);
+            }
+        }
+    }
+
     private void Touch(PerformanceAccumulator acc, long sequence)
     {
         acc.LastSequence = Math.Max(acc.LastSequence, sequence);
@@ -693,7 +720,9 @@ public sealed class ModelGrain : Grain, IModelGrain
         {
             var acc = _performance[start].Freeze();
             await _reports.SaveAsync(new StoredReport(_key, PerformanceSketchKind, acc.Start, acc.End, JsonSerializer.Serialize(acc, WindowReport.JsonOptions)));
-            await _reports.SaveAsync(new StoredReport(_key, PerformanceKind, acc.Start, acc.End, PerformanceReportBuilder.Build(_key.GrainKey, acc).ToJsonString()));
+            var sliceReference = await SliceReferenceAsync(acc.Start);
+            await _reports.SaveAsync(new StoredReport(_key, PerformanceKind, acc.Start, acc.End,
+                PerformanceReportBuilder.Build(_key.GrainKey, acc, sliceReference, DriftPolicy.Default with { MinimumSampleSize = S.Settings.MinimumSampleSize }).ToJsonString()));
             acc.Thaw();
         }
 
@@ -901,6 +930,56 @@ public sealed class ModelGrain : Grain, IModelGrain
         var windows = await LoadSketchesAsync(weekAgo, weekAgo + WindowNanos);
         return windows.Count == 0 ? null : ReferenceProfile.FromWindows(windows, 0, ReferenceMode.SameWindowLastWeek,
             "same window one week earlier: " + WindowReportBuilder.Iso(weekAgo), NowNanos);
+    }
+
+    /// <summary>
+    /// The per-slice scores a window's slices are compared with: the same slices in the model's reference, i.e. the
+    /// uploaded file's rows, the pinned range, the previous N windows, or the same window one week earlier (merged from
+    /// those windows' stored performance sketches; cached per range, as closed windows' predictions no longer change).
+    /// Null when the model has no reference to compare with.
+    /// </summary>
+    private async Task<SliceScoreReference?> SliceReferenceAsync(long windowStart)
+    {
+        long from, to;
+        string source;
+        switch (S.Settings.ReferenceMode)
+        {
+            case ReferenceMode.Uploaded:
+                return S.Reference is { SliceScores.Count: > 0 } uploaded ? new SliceScoreReference(uploaded.Source, uploaded.SliceScores) : null;
+            case ReferenceMode.Pinned when S.Reference is { PinnedToUnixNano: > 0 } pinned:
+                (from, to, source) = (pinned.PinnedFromUnixNano, pinned.PinnedToUnixNano, pinned.Source);
+                break;
+            case ReferenceMode.RollingWindows:
+                (from, to) = (windowStart - (S.Settings.RollingWindows * WindowNanos), windowStart);
+                source = $"rolling:{S.Settings.RollingWindows} previous windows";
+                break;
+            case ReferenceMode.SameWindowLastWeek:
+                from = windowStart - (7 * NanosPerDay);
+                (to, source) = (from + WindowNanos, "same window one week earlier: " + WindowReportBuilder.Iso(from));
+                break;
+            default:
+                return null;
+        }
+
+        if (_sliceReference is { } cached && cached.From == from && cached.To == to)
+        {
+            return cached.Reference;
+        }
+
+        var merged = new Dictionary<string, Dictionary<string, long[]>>(StringComparer.Ordinal);
+        foreach (var stored in await _reports.ListAsync(_key, PerformanceSketchKind, from, to))
+        {
+            var window = JsonSerializer.Deserialize<PerformanceAccumulator>(stored.Json, WindowReport.JsonOptions)!;
+            PerformanceAccumulator.MergeSliceScores(merged, window.SliceScores);
+        }
+
+        var reference = merged.Count == 0 ? null : new SliceScoreReference(source, merged);
+        if (to <= S.LastClosedEnd)
+        {
+            _sliceReference = (from, to, reference);
+        }
+
+        return reference;
     }
 
     private async Task<List<WindowAccumulator>> LoadSketchesAsync(long from, long to)

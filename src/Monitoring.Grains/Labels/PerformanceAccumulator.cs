@@ -75,6 +75,64 @@ public sealed class PerformanceAccumulator
     /// <summary>Binary counts per slice: dimension (or "a & b" for pairs) -> value -> counts.</summary>
     public Dictionary<string, Dictionary<string, SliceCountsParts>> Slices { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Scores of every prediction per slice (labelled or not), over the <see cref="SlicePredictionDrift.BinCount"/>
+    /// score bins: dimension -> value -> counts. Single dimensions only (no pairs); same caps as <see cref="Slices"/>.
+    /// </summary>
+    public Dictionary<string, Dictionary<string, long[]>> SliceScores { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Counts a prediction's score in a slice.</summary>
+    public void AddSliceScore(string dimension, string value, double score) =>
+        AddSliceScores(SliceScores, dimension, value, SlicePredictionDrift.BinOf(score), 1);
+
+    /// <summary>Counts a score in a slice of a per-slice score table (same caps as the window's).</summary>
+    public static void AddSliceScoreCount(Dictionary<string, Dictionary<string, long[]>> target, string dimension, string value, double score) =>
+        AddSliceScores(target, dimension, value, SlicePredictionDrift.BinOf(score), 1);
+
+    /// <summary>Adds per-slice score counts into <paramref name="target"/> (reference windows, roll-ups).</summary>
+    public static void MergeSliceScores(Dictionary<string, Dictionary<string, long[]>> target, Dictionary<string, Dictionary<string, long[]>> source)
+    {
+        foreach (var (dimension, values) in source)
+        {
+            foreach (var (value, counts) in values)
+            {
+                for (var b = 0; b < counts.Length; b++)
+                {
+                    if (counts[b] != 0)
+                    {
+                        AddSliceScores(target, dimension, value, b, counts[b]);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void AddSliceScores(Dictionary<string, Dictionary<string, long[]>> target, string dimension, string value, int bin, long count)
+    {
+        if (!target.TryGetValue(dimension, out var values))
+        {
+            if (target.Count >= MaxDimensions)
+            {
+                return;
+            }
+
+            values = new Dictionary<string, long[]>(StringComparer.Ordinal);
+            target[dimension] = values;
+        }
+
+        if (!values.TryGetValue(value, out var counts))
+        {
+            var key = values.Count < MaxValuesPerDimension ? value : SliceKey.OtherValue;
+            if (!values.TryGetValue(key, out counts))
+            {
+                counts = new long[SlicePredictionDrift.BinCount];
+                values[key] = counts;
+            }
+        }
+
+        counts[bin] += count;
+    }
+
     private SliceCounts? _overall;
     private Dictionary<string, Dictionary<string, SliceCounts>>? _slices;
 

@@ -42,6 +42,15 @@ public sealed class ReferenceProfile
     /// <summary>End of a pinned range (exclusive), else 0.</summary>
     [Id(8)] public long PinnedToUnixNano { get; set; }
 
+    /// <summary>
+    /// Uploaded references only: the score column's bin counts per value of each text column (dimension
+    /// <c>feature.NAME</c>), for per-slice prediction drift; empty without a score column.
+    /// </summary>
+    [Id(9)] public Dictionary<string, Dictionary<string, long[]>> SliceScores { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Name of the uploaded column holding the prediction score.</summary>
+    public const string ScoreColumn = "ml.prediction.score";
+
     /// <summary>Builds a reference from uploaded raw columns: exact deciles, exact counts.</summary>
     public static ReferenceProfile FromUpload(ReferenceUpload upload, int version, long nowUnixNano)
     {
@@ -86,6 +95,21 @@ public sealed class ReferenceProfile
                 if (acc.Count > 0)
                 {
                     profile.Categorical[column.Name] = acc;
+                }
+            }
+        }
+
+        if (upload.Columns.FirstOrDefault(c => c.Name == ScoreColumn)?.Numbers is { } scores)
+        {
+            foreach (var column in upload.Columns.Where(c => c.Texts is not null))
+            {
+                for (var i = 0; i < Math.Min(scores.Length, column.Texts!.Length); i++)
+                {
+                    if (column.Texts[i] is { } value && scores[i] >= 0 && scores[i] <= 1)
+                    {
+                        var dimension = "feature." + column.Name;
+                        Labels.PerformanceAccumulator.AddSliceScoreCount(profile.SliceScores, dimension, value, scores[i]);
+                    }
                 }
             }
         }

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Monitoring.Grains.Labels;
 using Monitoring.Stats.Classification;
+using Monitoring.Stats.Drift;
 using Monitoring.Stats.Intervals;
 using Monitoring.Stats.Slices;
 
@@ -15,7 +16,7 @@ namespace Monitoring.Grains.Reports;
 public static class PerformanceReportBuilder
 {
     /// <summary>Builds the report document.</summary>
-    public static JsonObject Build(string model, PerformanceAccumulator acc)
+    public static JsonObject Build(string model, PerformanceAccumulator acc, SliceScoreReference? sliceReference = null, DriftPolicy? policy = null)
     {
         ArgumentNullException.ThrowIfNull(acc);
         var doc = new JsonObject
@@ -67,9 +68,9 @@ public static class PerformanceReportBuilder
             };
         }
 
-        if (acc.OverallCounts is { Count: > 0 } overall)
+        if (acc.OverallCounts is { Count: > 0 } || acc.SliceScores.Count > 0)
         {
-            doc["slices"] = Slices(acc, overall);
+            doc["slices"] = Slices(acc, sliceReference, policy ?? DriftPolicy.Default);
         }
 
         if (acc.AllScoresSketch is { Count: > 0 } all)
@@ -117,35 +118,65 @@ public static class PerformanceReportBuilder
     public const int WorstSlicesListed = 10;
 
     /// <summary>
-    /// Per dimension, the top values by labelled volume (rest as "(other)"), each with Wilson intervals and the
-    /// accuracy difference to the rest of the model (two-proportion z-test, Benjamini-Hochberg across every single-value
-    /// slice of the window); then the worst slices, singles and segment pairs with at least <see cref="MinimumSupport"/>
-    /// rows, ranked by the lower confidence bound of their accuracy degradation against the rest.
+    /// Per dimension, the top values by prediction volume (then labelled volume; the rest as "(other)"), each with its
+    /// volume, its prediction drift against the same slice in the reference (<see cref="SlicePredictionDrift"/>,
+    /// Benjamini-Hochberg across the window's single-value slices), and once labels arrive its performance with Wilson
+    /// intervals and the accuracy difference to the rest of the model (two-proportion z-test, Benjamini-Hochberg across
+    /// every single-value slice of the window); then the worst slices, singles and segment pairs with at least
+    /// <see cref="MinimumSupport"/> labelled rows, ranked by the lower confidence bound of their accuracy degradation
+    /// against the rest.
     /// </summary>
-    private static JsonObject Slices(PerformanceAccumulator acc, SliceCounts overall)
+    private static JsonObject Slices(PerformanceAccumulator acc, SliceScoreReference? reference, DriftPolicy policy)
     {
-        var singles = new List<(string Dimension, string Value, SliceCounts Counts)>();
-        var candidates = new List<(string Dimension, string Value, SliceCounts Counts)>();
-        foreach (var (dimension, values) in acc.LiveSlices.OrderBy(d => d.Key, StringComparer.Ordinal))
+        var overall = acc.OverallCounts is { Count: > 0 } o ? o : null;
+        var labeled = acc.LiveSlices;
+        var singles = new List<SliceRow>();
+        var candidates = new List<SliceRow>();
+        var names = labeled.Keys.Concat(acc.SliceScores.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        foreach (var dimension in names)
         {
-            var ordered = values.OrderByDescending(v => v.Value.Count).ThenBy(v => v.Key, StringComparer.Ordinal).ToList();
-            var shown = ordered.Take(TopValues).Select(v => (dimension, v.Key, v.Value)).ToList();
-            if (ordered.Count > TopValues)
+            var counts = labeled.GetValueOrDefault(dimension) ?? [];
+            var scores = acc.SliceScores.GetValueOrDefault(dimension) ?? [];
+            var referenceScores = reference?.Scores.GetValueOrDefault(dimension);
+            var rows = counts.Keys.Concat(scores.Keys).Distinct(StringComparer.Ordinal)
+                .Select(v => new SliceRow(dimension, v, counts.GetValueOrDefault(v) ?? new SliceCounts(), scores.GetValueOrDefault(v),
+                    referenceScores is null ? null : referenceScores.GetValueOrDefault(v) ?? new long[SlicePredictionDrift.BinCount]))
+                .OrderByDescending(r => r.Predictions).ThenByDescending(r => r.Counts.Count).ThenBy(r => r.Value, StringComparer.Ordinal)
+                .ToList();
+            var shown = rows.Take(TopValues).ToList();
+            if (rows.Count > TopValues)
             {
+                var rest = rows.Skip(TopValues).ToList();
                 var other = new SliceCounts();
-                foreach (var v in ordered.Skip(TopValues))
+                var otherScores = new long[SlicePredictionDrift.BinCount];
+                foreach (var r in rest)
                 {
-                    other.Merge(v.Value);
+                    other.Merge(r.Counts);
+                    AddInto(otherScores, r.Scores);
                 }
 
-                shown.Add((dimension, SliceKey.OtherValue, other));
+                long[]? otherReference = null;
+                if (referenceScores is not null)
+                {
+                    otherReference = new long[SlicePredictionDrift.BinCount];
+                    foreach (var (value, c) in referenceScores)
+                    {
+                        if (!shown.Any(r => r.Value == value))
+                        {
+                            AddInto(otherReference, c);
+                        }
+                    }
+                }
+
+                shown.Add(new SliceRow(dimension, SliceKey.OtherValue, other, otherScores, otherReference));
             }
 
             (dimension.Contains(" & ", StringComparison.Ordinal) ? candidates : singles).AddRange(shown);
         }
 
         candidates.AddRange(singles);
-        var comparisons = singles.Select(s => SliceComparison.Compare(s.Counts, overall.Minus(s.Counts), SliceMetric.Accuracy)).ToList();
+        var comparisons = singles.Select(s => overall is null || s.Counts.Count == 0 ? null
+            : SliceComparison.Compare(s.Counts, overall.Minus(s.Counts), SliceMetric.Accuracy)).ToList();
         var defined = comparisons.Where(c => c is not null).Select(c => c!).ToList();
         var adjusted = SliceComparison.Adjust(defined);
         var aligned = new SliceComparison?[comparisons.Count];
@@ -154,33 +185,67 @@ public static class PerformanceReportBuilder
             aligned[i] = comparisons[i] is null ? null : adjusted[k++];
         }
 
+        var drift = SlicePredictionDrift.Compare(
+            singles.Select(s => (s.Scores ?? new long[SlicePredictionDrift.BinCount], s.ReferenceScores)).ToArray(), policy);
         var dimensions = new JsonArray();
-        foreach (var group in singles.Select((s, i) => (s, i)).GroupBy(x => x.s.Dimension))
+        foreach (var group in singles.Select((s, i) => (s, i)).Where(x => !x.s.Dimension.Contains(" & ", StringComparison.Ordinal)).GroupBy(x => x.s.Dimension))
         {
             dimensions.Add(new JsonObject
             {
                 ["name"] = group.Key,
-                ["slices"] = new JsonArray(group.Select(x => (JsonNode)SliceNode(x.s.Value, x.s.Counts,
-                    aligned[x.i])).ToArray()),
+                ["slices"] = new JsonArray(group.Select(x => (JsonNode)SliceNode(x.s.Value, x.s, aligned[x.i], reference is null ? null : drift[x.i])).ToArray()),
             });
         }
 
-        var ranked = candidates.Where(c => c.Counts.Count >= MinimumSupport)
-            .Select(c => (c.Dimension, c.Value, c.Counts, Comparison: SliceComparison.Compare(c.Counts, overall.Minus(c.Counts), SliceMetric.Accuracy)))
-            .Where(c => c.Comparison is { Degradation: > 0 })
-            .ToList();
-        var rankedAdjusted = SliceComparison.Adjust(ranked.Select(r => r.Comparison!).ToList());
-        var worst = ranked.Zip(rankedAdjusted)
-            .OrderByDescending(p => p.Second.LowerBound)
-            .Take(WorstSlicesListed)
-            .Select(p => (JsonNode)SliceNode($"{p.First.Dimension}={p.First.Value}", p.First.Counts, p.Second));
+        var worst = new JsonArray();
+        if (overall is not null)
+        {
+            var ranked = candidates.Where(c => c.Counts.Count >= MinimumSupport)
+                .Select(c => (Row: c, Comparison: SliceComparison.Compare(c.Counts, overall.Minus(c.Counts), SliceMetric.Accuracy)))
+                .Where(c => c.Comparison is { Degradation: > 0 })
+                .ToList();
+            var rankedAdjusted = SliceComparison.Adjust(ranked.Select(r => r.Comparison!).ToList());
+            foreach (var (row, comparison) in ranked.Zip(rankedAdjusted).OrderByDescending(p => p.Second.LowerBound).Take(WorstSlicesListed)
+                         .Select(p => (p.First.Row, p.Second)))
+            {
+                worst.Add(SliceNode($"{row.Dimension}={row.Value}", row, comparison, null));
+            }
+        }
+
         return new JsonObject
         {
             ["metric"] = "accuracy",
             ["p_value_adjustment"] = "benjamini_hochberg",
+            ["prediction_drift"] = new JsonObject
+            {
+                ["reference"] = reference?.Source,
+                ["bins"] = "10 uniform score bins over [0, 1]",
+                ["method"] = policy.CategoricalMethod,
+                ["drifted_slices"] = new JsonArray(singles.Select((s, i) => (s, i)).Where(x => reference is not null && drift[x.i].Decision.Drifted)
+                    .Select(x => (JsonNode)JsonValue.Create($"{x.s.Dimension}={x.s.Value}")).ToArray()),
+            },
             ["dimensions"] = dimensions,
-            ["worst_slices"] = new JsonArray(worst.ToArray()),
+            ["worst_slices"] = worst,
         };
+    }
+
+    private static void AddInto(long[] target, long[]? source)
+    {
+        if (source is null)
+        {
+            return;
+        }
+
+        for (var b = 0; b < target.Length; b++)
+        {
+            target[b] += source[b];
+        }
+    }
+
+    /// <summary>A slice's labelled counts and its score counts now and in the reference.</summary>
+    private sealed record SliceRow(string Dimension, string Value, SliceCounts Counts, long[]? Scores, long[]? ReferenceScores)
+    {
+        public long Predictions => Scores?.Sum() ?? 0;
     }
 
     /// <summary>
@@ -211,21 +276,23 @@ public static class PerformanceReportBuilder
         };
     }
 
-    private static JsonObject SliceNode(string value, SliceCounts counts, SliceComparison? comparison)
+    private static JsonObject SliceNode(string value, SliceRow row, SliceComparison? comparison, SliceDriftResult? drift)
     {
-        var m = SliceMetrics.From(counts);
+        var counts = row.Counts;
+        var m = counts.Count > 0 ? SliceMetrics.From(counts) : null;
         return new JsonObject
         {
             ["value"] = value,
+            ["predictions"] = row.Predictions,
             ["count"] = counts.Count,
             ["positives"] = counts.Positives,
-            ["accuracy"] = Rate(m.Accuracy.Value, m.Accuracy.Successes, m.Accuracy.Trials),
-            ["precision"] = Finite(m.Precision.Value),
-            ["recall"] = Finite(m.Recall.Value),
-            ["f1"] = Finite(m.F1),
-            ["brier"] = Finite(m.Brier),
-            ["ece"] = Finite(m.ExpectedCalibrationError),
-            ["auc"] = SliceAuc(counts),
+            ["accuracy"] = m is null ? null : Rate(m.Accuracy.Value, m.Accuracy.Successes, m.Accuracy.Trials),
+            ["precision"] = m is null ? null : Finite(m.Precision.Value),
+            ["recall"] = m is null ? null : Finite(m.Recall.Value),
+            ["f1"] = m is null ? null : Finite(m.F1),
+            ["brier"] = m is null ? null : Finite(m.Brier),
+            ["ece"] = m is null ? null : Finite(m.ExpectedCalibrationError),
+            ["auc"] = m is null ? null : SliceAuc(counts),
             ["vs_rest"] = comparison is null ? null : new JsonObject
             {
                 ["rest_accuracy"] = Finite(comparison.RestValue),
@@ -234,6 +301,22 @@ public static class PerformanceReportBuilder
                 ["p_value"] = Finite(comparison.PValue),
                 ["p_value_adjusted"] = comparison.AdjustedPValue is { } a ? Finite(a) : null,
                 ["significant"] = comparison.Significant,
+            },
+            ["prediction_drift"] = drift is null ? null : new JsonObject
+            {
+                ["count"] = drift.Count,
+                ["reference_count"] = drift.ReferenceCount,
+                ["psi"] = drift.Psi is { } psi ? Finite(psi) : null,
+                ["jensen_shannon"] = drift.JensenShannon is { } js ? Finite(js) : null,
+                ["chi_square"] = drift.ChiSquare is { } chi ? new JsonObject
+                {
+                    ["statistic"] = Finite(chi.Statistic),
+                    ["p_value"] = Finite(chi.PValue),
+                    ["p_value_adjusted"] = drift.AdjustedPValue is { } pa ? Finite(pa) : null,
+                    ["dof"] = chi.DegreesOfFreedom,
+                } : null,
+                ["drifted"] = drift.Decision.Drifted,
+                ["reasons"] = new JsonArray(drift.Decision.Reasons.Select(r => (JsonNode)JsonValue.Create(r)).ToArray()),
             },
         };
     }
@@ -282,3 +365,8 @@ public static class PerformanceReportBuilder
 
     private static JsonNode? Finite(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
 }
+
+/// <summary>The per-slice score counts a window's slices are compared with, and where they come from.</summary>
+/// <param name="Source">The model's reference ("upload:train.csv", "rolling:24 previous windows", ...).</param>
+/// <param name="Scores">Dimension -> value -> counts over the score bins.</param>
+public sealed record SliceScoreReference(string Source, Dictionary<string, Dictionary<string, long[]>> Scores);
