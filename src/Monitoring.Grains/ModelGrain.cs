@@ -60,7 +60,6 @@ public sealed class ModelGrain : Grain, IModelGrain
     /// <summary>Checkpoint after this many records even within the interval (bounds replay length).</summary>
     public const int CheckpointEveryRecords = 200_000;
 
-    private const int MaxSchemaEvents = 100;
     private static readonly long NanosPerDay = TimeSpan.FromDays(1).Ticks * 100;
 
     private readonly IPersistentState<ModelState> _state;
@@ -68,7 +67,6 @@ public sealed class ModelGrain : Grain, IModelGrain
     private readonly IReportStore _reports;
     private readonly TimeProvider _time;
     private readonly ILogger<ModelGrain> _logger;
-    private Dictionary<string, NumericAccumulator.Kernels> _kernels = new(StringComparer.Ordinal);
     private long _lastCheckpoint;
     private long _recordsSinceCheckpoint;
     private readonly Dictionary<long, PerformanceAccumulator> _performance = [];
@@ -76,7 +74,7 @@ public sealed class ModelGrain : Grain, IModelGrain
     private ModelKey _key;
     private IGrainTimer? _timer;
     private IReadOnlyDictionary<string, LoggedEvent>? _prefetchedPredictions;
-    private readonly Dictionary<string, string> _featureDimensions = new(StringComparer.Ordinal);
+    private readonly WindowFolder _folder = new();
     private (long From, long To, SliceScoreReference? Reference)? _sliceReference;
 
     /// <summary>Creates the grain (activated by Orleans).</summary>
@@ -395,7 +393,7 @@ public sealed class ModelGrain : Grain, IModelGrain
         return await DescribeAsync();
     }
 
-    private void RebuildKernels() => _kernels = S.Reference?.NumericKernels() ?? new(StringComparer.Ordinal);
+    private void RebuildKernels() => _folder.Kernels = S.Reference?.NumericKernels() ?? new(StringComparer.Ordinal);
 
     /// <summary>
     /// Labels the log skipped as already logged for their prediction: a repeat with the same value is a duplicate; a
@@ -516,7 +514,7 @@ public sealed class ModelGrain : Grain, IModelGrain
     private async Task FoldAsync(LoggedEvent logged)
     {
         var e = logged.Event;
-        Fold(e);
+        _folder.Fold(S, e);
         if (e.Kind == EventKind.Prediction)
         {
             var acc = await PerformanceAsync(WindowStartOf(e));
@@ -527,7 +525,7 @@ public sealed class ModelGrain : Grain, IModelGrain
                 if (e.Score is { } score)
                 {
                     acc.AddScore(score);
-                    AddSliceScores(e, score, acc);
+                    _folder.AddSliceScores(e, score, acc);
                 }
             }
 
@@ -669,29 +667,6 @@ public sealed class ModelGrain : Grain, IModelGrain
         return conditions;
     }
 
-    /// <summary>Counts a prediction's score in each single slice it belongs to (segments, categorical features).</summary>
-    private void AddSliceScores(ModelEvent prediction, double score, PerformanceAccumulator acc)
-    {
-        foreach (var s in prediction.Segments)
-        {
-            acc.AddSliceScore(s.Name, s.Value, score);
-        }
-
-        foreach (var f in prediction.Features)
-        {
-            if (f.Text is { } text)
-            {
-                if (!_featureDimensions.TryGetValue(f.Name, out var dimension))
-                {
-                    dimension = "feature." + f.Name;
-                    _featureDimensions[f.Name] = dimension;
-                }
-
-                acc.AddSliceScore(dimension, text, score);
-            }
-        }
-    }
-
     private void Touch(PerformanceAccumulator acc, long sequence)
     {
         acc.LastSequence = Math.Max(acc.LastSequence, sequence);
@@ -741,150 +716,6 @@ public sealed class ModelGrain : Grain, IModelGrain
     }
 
     /// <summary>Folds one appended record into the drift windows (also used by replay: deterministic given the record).</summary>
-    private void Fold(ModelEvent e)
-    {
-        var received = e.ReceivedUnixNano > 0 ? e.ReceivedUnixNano : e.EventTimeUnixNano;
-        var eventTime = e.EventTimeUnixNano;
-        if (eventTime > received + WindowNanos)
-        {
-            eventTime = received; // clock skew: far-future event times count at arrival
-        }
-
-        var start = eventTime - Mod(eventTime, WindowNanos);
-        var end = start + WindowNanos;
-        if (end <= S.LastClosedEnd || end + LatenessNanos <= received)
-        {
-            var arrival = received - Mod(received, WindowNanos);
-            OpenWindow(Math.Max(arrival, S.LastClosedEnd)).LateRecords++;
-            S.LateRecords++;
-            return;
-        }
-
-        var window = OpenWindow(start);
-        if (e.Kind == EventKind.Label)
-        {
-            window.Labels++;
-            S.Labels++;
-            return;
-        }
-
-        window.Predictions++;
-        S.Predictions++;
-        window.Versions[e.ModelVersion] = window.Versions.GetValueOrDefault(e.ModelVersion) + 1;
-        foreach (var f in e.Features)
-        {
-            FoldFeature(window, f, eventTime);
-        }
-
-        if (e.Score is { } score)
-        {
-            FoldFeature(window, new FeatureValue("ml.prediction.score", score, null), eventTime);
-        }
-
-        if (e.PredictedValue is { } value)
-        {
-            FoldFeature(window, new FeatureValue("ml.prediction.value", value, null), eventTime);
-        }
-
-        if (e.PredictedClass is { } cls)
-        {
-            FoldFeature(window, new FeatureValue("ml.prediction.class", null, cls), eventTime);
-        }
-
-        if (e.LatencyMs is { } latency)
-        {
-            window.Latency.Add(latency, null);
-        }
-
-        foreach (var s in e.Segments)
-        {
-            WindowAccumulator.Get(window.Segments, s.Name).Add(s.Value);
-        }
-    }
-
-    private void FoldFeature(WindowAccumulator window, FeatureValue f, long eventTime)
-    {
-        if (!S.Schema.TryGetValue(f.Name, out var schema))
-        {
-            if (f.IsNull)
-            {
-                return; // type unknown until a value arrives
-            }
-
-            schema = new FeatureSchema { Kind = f.Number is not null ? "numeric" : "categorical", FirstSeenUnixNano = eventTime };
-            S.Schema[f.Name] = schema;
-            AddSchemaEvent(new SchemaEvent("new_feature", f.Name, $"first seen as {schema.Kind}", eventTime));
-        }
-
-        if (schema.Kind == "numeric")
-        {
-            if (!window.Numeric.TryGetValue(f.Name, out var acc))
-            {
-                acc = new NumericAccumulator();
-                if (_kernels.TryGetValue(f.Name, out var kernels))
-                {
-                    acc.BindReference(kernels);
-                }
-
-                window.Numeric[f.Name] = acc;
-            }
-
-            if (f.Text is not null)
-            {
-                Mismatch(window, schema, f.Name, "numeric feature received a string", eventTime);
-                acc.Add(double.NaN, null);
-            }
-            else
-            {
-                acc.Add(f.Number ?? double.NaN, _kernels.GetValueOrDefault(f.Name));
-            }
-        }
-        else
-        {
-            var acc = WindowAccumulator.Get(window.Categorical, f.Name);
-            if (f.Number is { } n)
-            {
-                Mismatch(window, schema, f.Name, "categorical feature received a number", eventTime);
-                acc.Add(n.ToString("R", CultureInfo.InvariantCulture));
-            }
-            else
-            {
-                acc.Add(f.Text);
-            }
-        }
-    }
-
-    private void Mismatch(WindowAccumulator window, FeatureSchema schema, string name, string detail, long at)
-    {
-        window.TypeMismatches[name] = window.TypeMismatches.GetValueOrDefault(name) + 1;
-        if (schema.TypeMismatches++ == 0 || at - schema.LastMismatchUnixNano > WindowNanos)
-        {
-            AddSchemaEvent(new SchemaEvent("type_mismatch", name, detail, at));
-        }
-
-        schema.LastMismatchUnixNano = at;
-    }
-
-    private void AddSchemaEvent(SchemaEvent e)
-    {
-        S.SchemaEvents.Add(e);
-        if (S.SchemaEvents.Count > MaxSchemaEvents)
-        {
-            S.SchemaEvents.RemoveAt(0);
-        }
-    }
-
-    private WindowAccumulator OpenWindow(long start)
-    {
-        if (!S.Open.TryGetValue(start, out var window))
-        {
-            window = new WindowAccumulator { Start = start, End = start + WindowNanos };
-            S.Open[start] = window;
-        }
-
-        return window;
-    }
-
     private async Task CloseWindowAsync(WindowAccumulator window)
     {
         var reference = S.Settings.ReferenceMode switch
