@@ -480,8 +480,8 @@ public sealed class ModelGrain : Grain, IModelGrain
             return;
         }
 
-        Unfold(prediction.Event, earlier, acc);
-        FoldLabel(prediction.Event, label, acc);
+        LabelFold.Unfold(prediction.Event, earlier, acc);
+        LabelFold.Fold(prediction.Event, label, acc);
         Touch(acc, logged.Sequence);
     }
 
@@ -592,79 +592,7 @@ public sealed class ModelGrain : Grain, IModelGrain
         }
 
         acc.Labeled++;
-        FoldLabel(prediction, label, acc);
-    }
-
-    private static double BinaryLabel(ModelEvent label) =>
-        label.LabelNumber ?? (label.LabelText is "1" or "true" ? 1.0 : label.LabelText is "0" or "false" ? 0.0 : double.NaN);
-
-    private static void FoldLabel(ModelEvent prediction, ModelEvent label, PerformanceAccumulator acc)
-    {
-        var y = BinaryLabel(label);
-        if (prediction.Score is { } score && (y == 0 || y == 1))
-        {
-            acc.AddBinary(score, y);
-            acc.AddSlices(SliceConditions(prediction), score, y, Stats.Classification.BinaryClassificationMetrics.DefaultThreshold);
-        }
-
-        if (prediction.PredictedValue is { } value && label.LabelNumber is { } actual)
-        {
-            acc.AddRegression(value, actual);
-        }
-
-        if (prediction.PredictedClass is { } predicted)
-        {
-            acc.AddClass(PerformanceAccumulator.ClassText(label.LabelNumber, label.LabelText), predicted);
-        }
-    }
-
-    private static void Unfold(ModelEvent prediction, ModelEvent label, PerformanceAccumulator acc)
-    {
-        var y = BinaryLabel(label);
-        if (prediction.Score is { } score && (y == 0 || y == 1))
-        {
-            acc.RemoveBinary(SliceConditions(prediction), score, y, Stats.Classification.BinaryClassificationMetrics.DefaultThreshold);
-        }
-
-        if (prediction.PredictedValue is { } value && label.LabelNumber is { } actual)
-        {
-            acc.RemoveRegression(value, actual);
-        }
-
-        if (prediction.PredictedClass is { } predicted)
-        {
-            acc.RemoveClass(PerformanceAccumulator.ClassText(label.LabelNumber, label.LabelText), predicted);
-        }
-    }
-
-    /// <summary>
-    /// The slices a prediction belongs to: each segment dimension and each categorical feature (value, or "(null)"),
-    /// plus the pairs among the first segment dimensions by name.
-    /// </summary>
-    private static List<(string Dimension, string Value)> SliceConditions(ModelEvent prediction)
-    {
-        var conditions = new List<(string, string)>();
-        var segments = prediction.Segments.OrderBy(s => s.Name, StringComparer.Ordinal).ToArray();
-        foreach (var s in segments)
-        {
-            conditions.Add((s.Name, s.Value));
-        }
-
-        foreach (var f in prediction.Features.Where(f => f.Text is not null).OrderBy(f => f.Name, StringComparer.Ordinal))
-        {
-            conditions.Add(("feature." + f.Name, f.Text!));
-        }
-
-        var pairable = segments.Take(PerformanceAccumulator.PairDimensions).ToArray();
-        for (var i = 0; i < pairable.Length; i++)
-        {
-            for (var j = i + 1; j < pairable.Length; j++)
-            {
-                conditions.Add(($"{pairable[i].Name} & {pairable[j].Name}", $"{pairable[i].Value} & {pairable[j].Value}"));
-            }
-        }
-
-        return conditions;
+        LabelFold.Fold(prediction, label, acc);
     }
 
     private void Touch(PerformanceAccumulator acc, long sequence)
