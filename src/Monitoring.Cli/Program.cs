@@ -60,9 +60,10 @@ var metric = new Option<string>("--metric") { Description = "Metric slices are c
 metric.AcceptOnlyFromAmong(Enum.GetValues<SliceMetric>().Select(m => m.Name()).ToArray());
 var slicesFormat = new Option<string>("--format") { Description = "Output format: table or json.", DefaultValueFactory = _ => "table" };
 slicesFormat.AcceptOnlyFromAmong("table", "json");
+var slicesReference = new Option<string>("--reference") { Description = "Reference CSV with the same score and segment columns: adds each slice's prediction drift against the same slice there." };
 var slices = new Command("slices", "Model performance per segment value and the worst slices (exact, from a CSV of scores and labels).")
 {
-    slicesFile, slicesScore, slicesLabel, segments, threshold, minSupport, top, maxValues, pairDimensions, metric, slicesFormat,
+    slicesFile, slicesScore, slicesLabel, segments, threshold, minSupport, top, maxValues, pairDimensions, metric, slicesFormat, slicesReference,
 };
 slices.SetAction(parse =>
 {
@@ -81,7 +82,8 @@ slices.SetAction(parse =>
             ValuesPerDimension = parse.GetValue(maxValues),
             PairDimensions = parse.GetValue(pairDimensions),
         },
-        parse.GetValue(slicesFormat) == "json" ? OutputFormat.Json : OutputFormat.Table);
+        parse.GetValue(slicesFormat) == "json" ? OutputFormat.Json : OutputFormat.Table,
+        parse.GetValue(slicesReference));
     return SlicesCommand.Run(options, Console.Out, Console.Error);
 });
 

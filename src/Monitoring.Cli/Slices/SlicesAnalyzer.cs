@@ -13,6 +13,7 @@ namespace Monitoring.Cli.Slices;
 /// <param name="Segments">Segment columns.</param>
 /// <param name="Threshold">Decision threshold.</param>
 /// <param name="Report">The slice report.</param>
+/// <param name="PredictionDrift">Per-slice prediction drift against the reference file, when one was given.</param>
 public sealed record SlicesReport(
     string Path,
     int Rows,
@@ -21,7 +22,15 @@ public sealed record SlicesReport(
     string LabelColumn,
     IReadOnlyList<string> Segments,
     double Threshold,
-    SliceReport Report);
+    SliceReport Report,
+    SlicePredictionDriftReport? PredictionDrift = null);
+
+/// <summary>Each single slice's scores against the same slice of a reference file.</summary>
+/// <param name="Path">The reference file.</param>
+/// <param name="Rows">Its data rows.</param>
+/// <param name="ScoredRows">Rows with a score.</param>
+/// <param name="Slices">By slice ("country=BR"), in the report's order.</param>
+public sealed record SlicePredictionDriftReport(string Path, int Rows, int ScoredRows, IReadOnlyDictionary<string, SliceDriftResult> Slices);
 
 /// <summary>
 /// Reads the score, label and segment columns of a table and builds the exact slice report
@@ -32,7 +41,7 @@ public sealed record SlicesReport(
 public static class SlicesAnalyzer
 {
     /// <summary>Builds the report.</summary>
-    public static SlicesReport Analyze(TabularFile table, SlicesOptions options)
+    public static SlicesReport Analyze(TabularFile table, SlicesOptions options, TabularFile? reference = null)
     {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(options);
@@ -84,7 +93,106 @@ public static class SlicesAnalyzer
             .ToArray();
         var data = new SliceDataset(scores.ToArray(), labels.ToArray(), dimensions, options.Threshold);
         var report = SliceReport.Build(data, options.Slicing);
-        return new SlicesReport(table.Path, table.RowCount, table.RowCount - kept.Count, options.ScoreColumn, options.LabelColumn, options.Segments, options.Threshold, report);
+        var drift = reference is null ? null : PredictionDrift(table, reference, options, report);
+        return new SlicesReport(table.Path, table.RowCount, table.RowCount - kept.Count, options.ScoreColumn, options.LabelColumn, options.Segments, options.Threshold, report, drift);
+    }
+
+    /// <summary>
+    /// Every single slice of the report (kept values, "(null)", "(other)" = the values not kept) compared on its scores
+    /// with the rows of the same value in the reference (<see cref="SlicePredictionDrift"/>): every scored row counts,
+    /// labelled or not, in both files; one Benjamini-Hochberg family across all slices.
+    /// </summary>
+    private static SlicePredictionDriftReport PredictionDrift(TabularFile current, TabularFile reference, SlicesOptions options, SliceReport report)
+    {
+        if (reference.RowCount == 0)
+        {
+            throw new CliException($"{reference.Path}: the reference file has a header but no data rows.");
+        }
+
+        foreach (var column in options.Segments.Prepend(options.ScoreColumn))
+        {
+            if (!reference.HasColumn(column))
+            {
+                throw new CliException($"{reference.Path}: column '{column}' (the {(column == options.ScoreColumn ? "score column" : "segment")}) is not in the reference file.");
+            }
+        }
+
+        var currentBins = ScoreBins(current, options);
+        var referenceBins = ScoreBins(reference, options);
+        var keys = new List<string>();
+        var pairs = new List<(long[] Current, long[]? Reference)>();
+        foreach (var d in report.Dimensions)
+        {
+            var kept = d.Slices.Select(s => s.Key.First.Value).Where(v => v != SliceKey.OtherValue).ToHashSet(StringComparer.Ordinal);
+            foreach (var s in d.Slices)
+            {
+                var value = s.Key.First.Value;
+                keys.Add(s.Key.ToString());
+                pairs.Add((Sum(currentBins.Values[d.Name], value, kept), Sum(referenceBins.Values[d.Name], value, kept)));
+            }
+        }
+
+        var results = SlicePredictionDrift.Compare(pairs);
+        return new SlicePredictionDriftReport(reference.Path, reference.RowCount, referenceBins.Scored,
+            keys.Select((k, i) => (k, i)).ToDictionary(x => x.k, x => results[x.i], StringComparer.Ordinal));
+    }
+
+    private static long[] Sum(Dictionary<string, long[]> values, string value, HashSet<string> kept)
+    {
+        var sum = new long[SlicePredictionDrift.BinCount];
+        foreach (var (v, bins) in values)
+        {
+            if (value == SliceKey.OtherValue ? !kept.Contains(v) : v == value)
+            {
+                for (var b = 0; b < sum.Length; b++)
+                {
+                    sum[b] += bins[b];
+                }
+            }
+        }
+
+        return sum;
+    }
+
+    /// <summary>Per segment and value, the score bin counts of the rows with a score (an empty segment cell is "(null)").</summary>
+    private static (int Scored, Dictionary<string, Dictionary<string, long[]>> Values) ScoreBins(TabularFile table, SlicesOptions options)
+    {
+        var scores = table.Column(options.ScoreColumn);
+        var result = options.Segments.ToDictionary(s => s, _ => new Dictionary<string, long[]>(StringComparer.Ordinal), StringComparer.Ordinal);
+        var scored = 0;
+        for (var i = 0; i < table.RowCount; i++)
+        {
+            if (scores[i] is not { } cell)
+            {
+                continue;
+            }
+
+            if (!TryParse(cell, out var score) || !(score >= 0 && score <= 1))
+            {
+                throw new CliException($"{table.Path}: row {i + 2}, column '{options.ScoreColumn}': score '{cell}' is not a probability in [0, 1].");
+            }
+
+            scored++;
+            var bin = SlicePredictionDrift.BinOf(score);
+            foreach (var segment in options.Segments)
+            {
+                var value = table.Column(segment)[i] ?? SliceKey.NullValue;
+                if (!result[segment].TryGetValue(value, out var bins))
+                {
+                    bins = new long[SlicePredictionDrift.BinCount];
+                    result[segment][value] = bins;
+                }
+
+                bins[bin]++;
+            }
+        }
+
+        if (scored == 0)
+        {
+            throw new CliException($"{table.Path}: no row has a score in column '{options.ScoreColumn}'.");
+        }
+
+        return (scored, result);
     }
 
     private static void Validate(TabularFile table, SlicesOptions options)

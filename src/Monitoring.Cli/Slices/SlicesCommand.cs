@@ -15,7 +15,8 @@ public static class SlicesCommand
         try
         {
             var table = TabularFile.Read(options.Path);
-            var report = SlicesAnalyzer.Analyze(table, options);
+            var reference = options.ReferencePath is { } referencePath ? TabularFile.Read(referencePath) : null;
+            var report = SlicesAnalyzer.Analyze(table, options, reference);
             if (options.Format == OutputFormat.Json)
             {
                 using var buffer = new MemoryStream();

@@ -57,6 +57,11 @@ public static class SlicesJsonWriter
                 WriteMetrics(w, s.Metrics);
                 WriteComparison(w, "comparison", s.Comparison);
                 WriteComparison(w, "auc_comparison", s.AucComparison);
+                if (report.PredictionDrift is { } drift)
+                {
+                    WriteDrift(w, drift.Slices[s.Key.ToString()]);
+                }
+
                 w.WriteEndObject();
             }
 
@@ -65,6 +70,11 @@ public static class SlicesJsonWriter
         }
 
         w.WriteEndArray();
+        if (report.PredictionDrift is { } predictionDrift)
+        {
+            WritePredictionDrift(w, predictionDrift);
+        }
+
         w.WriteStartObject("worst_slices");
         w.WriteString("metric", r.Worst.Metric.Name());
         w.WriteString("ranking", "lower_confidence_bound_of_degradation");
@@ -168,6 +178,59 @@ public static class SlicesJsonWriter
         Number(w, "p_value", c.PValue);
         Number(w, "p_value_adjusted", c.AdjustedPValue);
         w.WriteBoolean("significant", c.Significant);
+        w.WriteEndObject();
+    }
+
+    private static void WritePredictionDrift(Utf8JsonWriter w, SlicePredictionDriftReport drift)
+    {
+        w.WriteStartObject("prediction_drift");
+        w.WriteString("reference", drift.Path);
+        w.WriteNumber("reference_rows", drift.Rows);
+        w.WriteNumber("reference_scored_rows", drift.ScoredRows);
+        w.WriteString("bins", "10 uniform score bins over [0, 1]");
+        w.WriteString("method", Monitoring.Stats.Drift.DriftPolicy.Default.CategoricalMethod);
+        w.WriteStartArray("drifted_slices");
+        foreach (var (slice, result) in drift.Slices)
+        {
+            if (result.Decision.Drifted)
+            {
+                w.WriteStringValue(slice);
+            }
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void WriteDrift(Utf8JsonWriter w, SliceDriftResult d)
+    {
+        w.WriteStartObject("prediction_drift");
+        w.WriteNumber("count", d.Count);
+        w.WriteNumber("reference_count", d.ReferenceCount);
+        Number(w, "psi", d.Psi);
+        Number(w, "jensen_shannon", d.JensenShannon);
+        if (d.ChiSquare is { } chi)
+        {
+            w.WriteStartObject("chi_square");
+            Number(w, "statistic", chi.Statistic);
+            Number(w, "p_value", chi.PValue);
+            Number(w, "p_value_adjusted", d.AdjustedPValue);
+            w.WriteNumber("dof", chi.DegreesOfFreedom);
+            w.WriteEndObject();
+        }
+        else
+        {
+            w.WriteNull("chi_square");
+        }
+
+        w.WriteBoolean("drifted", d.Decision.Drifted);
+        w.WriteStartArray("reasons");
+        foreach (var reason in d.Decision.Reasons)
+        {
+            w.WriteStringValue(reason);
+        }
+
+        w.WriteEndArray();
         w.WriteEndObject();
     }
 

@@ -11,6 +11,7 @@ namespace Monitoring.Cli.Slices;
 /// <param name="Threshold">Decision threshold (predicted positive when score &gt;= threshold).</param>
 /// <param name="Slicing">Metric, minimum support, values per dimension, pair dimensions, number of worst slices.</param>
 /// <param name="Format">Output format.</param>
+/// <param name="ReferencePath">Optional reference CSV (score and segment columns) for per-slice prediction drift.</param>
 public sealed record SlicesOptions(
     string Path,
     string ScoreColumn,
@@ -18,4 +19,5 @@ public sealed record SlicesOptions(
     IReadOnlyList<string> Segments,
     double Threshold,
     SliceOptions Slicing,
-    OutputFormat Format);
+    OutputFormat Format,
+    string? ReferencePath = null);

@@ -40,6 +40,23 @@ public static class SlicesTableWriter
             WriteAligned(output, rows, leftAligned: 1);
         }
 
+        if (report.PredictionDrift is { } drift)
+        {
+            output.WriteLine();
+            output.WriteLine($"Prediction drift per slice against the same slice of {drift.Path} ({drift.ScoredRows} scored rows; 10 score bins; {Monitoring.Stats.Drift.DriftPolicy.Default.CategoricalMethod}, chi-square p-values adjusted with Benjamini-Hochberg across slices)");
+            var rows = new List<string[]> { new[] { "slice", "rows", "reference rows", "PSI", "JS", "p (BH)", string.Empty } };
+            foreach (var (slice, d) in drift.Slices)
+            {
+                rows.Add(
+                [
+                    slice, d.Count.ToString(CultureInfo.InvariantCulture), d.ReferenceCount.ToString(CultureInfo.InvariantCulture), F(d.Psi), F(d.JensenShannon),
+                    d.AdjustedPValue is { } p ? P(p) : "-", d.Decision.Drifted ? "drifted" : d.Decision.Reasons.FirstOrDefault() ?? string.Empty,
+                ]);
+            }
+
+            WriteAligned(output, rows, leftAligned: 1);
+        }
+
         output.WriteLine();
         output.WriteLine($"Worst slices by {metric} (min support {r.Options.MinimumSupport}; pairs over the {r.Options.PairDimensions} largest dimensions; ranked by the lower {100 * (1 - r.Options.Alpha):0.#}% bound of the degradation vs the rest; {r.Worst.Evaluated} tested, BH across them; {r.Worst.ExplainedByParent} pairs explained by a single value omitted)");
         if (r.Worst.Slices.Count == 0)
