@@ -135,6 +135,13 @@ public sealed class StreamingEndToEndTests : SiloTest
 
         using var bad = await Api.Http.GetAsync($"/api/models/default/{model}/performance/series?metric=auc&slice=region%3Dlatam");
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+
+        // Prediction volume per slice counts every prediction, labelled or not; prediction drift is per slice only.
+        var volume = await Api.GetJsonAsync($"/api/models/default/{model}/performance/series?metric=predictions&slice=region%3Dlatam");
+        Assert.Equal(100, volume.GetProperty("points").EnumerateArray().Single().GetProperty("value").GetInt64());
+        using var wholeModel = await Api.Http.GetAsync($"/api/models/default/{model}/performance/series?metric=prediction_psi");
+        Assert.Equal(HttpStatusCode.BadRequest, wholeModel.StatusCode);
+        Assert.Contains("per slice", await wholeModel.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

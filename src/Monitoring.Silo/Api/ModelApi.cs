@@ -351,7 +351,10 @@ public static class ModelApi
     }
 
     /// <summary>Performance metrics a series can be drawn for; whole-model only where marked in the README.</summary>
-    public static readonly IReadOnlyList<string> PerformanceMetrics = ["accuracy", "precision", "recall", "f1", "brier", "ece", "auc", "log_loss", "coverage", "estimated_accuracy", "estimated_auc"];
+    public static readonly IReadOnlyList<string> PerformanceMetrics = ["accuracy", "precision", "recall", "f1", "brier", "ece", "auc", "log_loss", "coverage", "estimated_accuracy", "estimated_auc", "predictions", "prediction_psi", "prediction_js"];
+
+    /// <summary>Series metrics that exist per slice only (the whole model's prediction drift is in the window reports).</summary>
+    private static readonly string[] SliceOnlyMetrics = ["predictions", "prediction_psi", "prediction_js"];
 
     private static async Task<IResult> PerformanceMetricSeriesAsync(string tenant, string model, IEventLog log, IGrainFactory grains, IReportStore reports, CancellationToken ct,
         string? metric = null, string? slice = null, string? from = null, string? to = null)
@@ -366,6 +369,11 @@ public static class ModelApi
         if (!PerformanceMetrics.Contains(metric))
         {
             return BadRequest("metric", $"unknown metric '{metric}'; one of {string.Join(", ", PerformanceMetrics)}");
+        }
+
+        if (slice is null && SliceOnlyMetrics.Contains(metric))
+        {
+            return BadRequest("slice", $"metric '{metric}' is reported per slice; add slice=dimension=value, e.g. slice=country=BR (the whole model's prediction drift is in the window reports)");
         }
 
         if (slice is not null && (!slice.Contains('=', StringComparison.Ordinal) || metric is "auc" or "log_loss" or "coverage" or "estimated_accuracy" or "estimated_auc"))
@@ -405,6 +413,8 @@ public static class ModelApi
                 "coverage" => doc["coverage"],
                 "estimated_accuracy" => doc["estimated"]?["accuracy"],
                 "estimated_auc" => doc["estimated"]?["auc"],
+                "prediction_psi" => source?["prediction_drift"]?["psi"],
+                "prediction_js" => source?["prediction_drift"]?["jensen_shannon"],
                 _ => source?[metric],
             };
             points.Add(new JsonObject
