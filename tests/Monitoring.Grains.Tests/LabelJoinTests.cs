@@ -183,6 +183,10 @@ public sealed class LabelJoinTests(ClusterFixture fixture)
         Assert.True(br.GetProperty("vs_rest").GetProperty("significant").GetBoolean());
         var brRows = Enumerable.Range(0, predictions.Count).Where(i => predictions[i].Segments[0].Value == "BR").ToArray();
         var brAuc = RocAuc.Compute(brRows.Select(i => predictions[i].Score!.Value).ToArray(), brRows.Select(i => labels[i].LabelNumber!.Value).ToArray())!.Value;
+        var brCalibration = Calibration.Compute(brRows.Select(i => predictions[i].Score!.Value).ToArray(), brRows.Select(i => labels[i].LabelNumber!.Value).ToArray());
+        Assert.Equal(brCalibration.MaximumCalibrationError, br.GetProperty("mce").GetDouble(), 9);
+        Assert.Equal(brCalibration.ExpectedCalibrationError, br.GetProperty("ece").GetDouble(), 9);
+        Assert.Equal(brCalibration.Bins.Select(b => b.Count), br.GetProperty("reliability").EnumerateArray().Select(b => b.GetProperty("count").GetInt64()));
         var sliceAuc = br.GetProperty("auc");
         Assert.InRange(brAuc, sliceAuc.GetProperty("lower_bound").GetDouble(), sliceAuc.GetProperty("upper_bound").GetDouble());
         var us = countryDimension.GetProperty("slices").EnumerateArray().Single(v => v.GetProperty("value").GetString() == "US");

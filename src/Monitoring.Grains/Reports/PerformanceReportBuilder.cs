@@ -56,15 +56,7 @@ public static class PerformanceReportBuilder
                 ["f1"] = Finite(binary.F1),
                 ["ece"] = Finite(cal.ExpectedCalibrationError),
                 ["mce"] = Finite(cal.MaximumCalibrationError),
-                ["reliability"] = new JsonArray(cal.Bins.Select(b => (JsonNode)new JsonObject
-                {
-                    ["bin"] = b.Bin,
-                    ["lower"] = b.Lower,
-                    ["upper"] = b.Upper,
-                    ["count"] = b.Count,
-                    ["mean_predicted"] = b.MeanPredicted,
-                    ["fraction_positive"] = b.FractionPositive,
-                }).ToArray()),
+                ["reliability"] = ReliabilityNode(cal),
             };
         }
 
@@ -229,6 +221,17 @@ public static class PerformanceReportBuilder
         };
     }
 
+    private static JsonArray ReliabilityNode(CalibrationResult cal) =>
+        new(cal.Bins.Select(b => (JsonNode)new JsonObject
+        {
+            ["bin"] = b.Bin,
+            ["lower"] = b.Lower,
+            ["upper"] = b.Upper,
+            ["count"] = b.Count,
+            ["mean_predicted"] = b.MeanPredicted,
+            ["fraction_positive"] = b.FractionPositive,
+        }).ToArray());
+
     private static void AddInto(long[] target, long[]? source)
     {
         if (source is null)
@@ -292,6 +295,8 @@ public static class PerformanceReportBuilder
             ["f1"] = m is null ? null : Finite(m.F1),
             ["brier"] = m is null ? null : Finite(m.Brier),
             ["ece"] = m is null ? null : Finite(m.ExpectedCalibrationError),
+            ["mce"] = m is null ? null : Finite(counts.Reliability().MaximumCalibrationError),
+            ["reliability"] = m is null ? null : ReliabilityNode(counts.Reliability()),
             ["auc"] = m is null ? null : SliceAuc(counts),
             ["vs_rest"] = comparison is null ? null : new JsonObject
             {
