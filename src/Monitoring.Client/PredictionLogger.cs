@@ -136,9 +136,14 @@ public sealed class PredictionLogger : IPredictionSink, IDisposable
         _logger.Log(LogLevel.Information, LabelEvent, state, null, Format);
     }
 
-    /// <summary>Exports every queued record now and waits for the export to finish.</summary>
+    /// <summary>
+    /// Asks the OpenTelemetry batch processor to export every queued record now. Not an acknowledgement: the .NET SDK
+    /// reports the flush done once the batch has been taken off the queue, which can be before the collector has
+    /// answered the export request. To know that every record was delivered (shutdown, tests), <see cref="Dispose"/> the
+    /// logger: it waits for the export thread to finish.
+    /// </summary>
     /// <param name="timeout">How long to wait; infinite when null.</param>
-    /// <returns>Whether the flush completed in time and the exports succeeded; false after <see cref="Dispose"/>.</returns>
+    /// <returns>Whether the processor flushed in time; false after <see cref="Dispose"/>.</returns>
     public bool ForceFlush(TimeSpan? timeout = null)
         => Volatile.Read(ref _disposed) == 0 && _loggerProvider.ForceFlush(timeout is { } t ? Milliseconds(t, nameof(timeout)) : Timeout.Infinite);
 
