@@ -4,6 +4,7 @@ using Monitoring.Abstractions.Grains;
 using Monitoring.Abstractions.Models;
 using Monitoring.Stats.Classification;
 using Xunit;
+using static Monitoring.Grains.Tests.TestModels;
 
 namespace Monitoring.Grains.Tests;
 
@@ -193,21 +194,7 @@ public sealed class LabelJoinTests(ClusterFixture fixture)
         Assert.True(us.GetProperty("vs_rest").GetProperty("difference").GetDouble() > 0);
     }
 
-    private (ModelKey Key, IModelGrain Grain) NewModel()
-    {
-        var key = new ModelKey("default", "labels-" + Guid.NewGuid().ToString("N")[..12]);
-        return (key, fixture.Cluster.GrainFactory.GetGrain<IModelGrain>(key.GrainKey));
-    }
-
-    private static ModelEvent Prediction(string id, DateTimeOffset at, double score) => new()
-    {
-        Kind = EventKind.Prediction,
-        PredictionId = id,
-        EventTimeUnixNano = Nanos(at),
-        ReceivedUnixNano = Nanos(ClusterFixture.Time.GetUtcNow()),
-        Score = score,
-        Features = [new FeatureValue("x", score, null)],
-    };
+    private (ModelKey Key, IModelGrain Grain) NewModel() => TestModels.New(fixture, "labels-");
 
     private static ModelEvent Label(string id, double label) => new()
     {
@@ -217,12 +204,4 @@ public sealed class LabelJoinTests(ClusterFixture fixture)
         ReceivedUnixNano = Nanos(ClusterFixture.Time.GetUtcNow()),
         LabelNumber = label,
     };
-
-    private static DateTimeOffset NextBoundary(TimeSpan window)
-    {
-        var now = ClusterFixture.Time.GetUtcNow();
-        return new DateTimeOffset((now.UtcTicks / window.Ticks + 1) * window.Ticks, TimeSpan.Zero);
-    }
-
-    private static long Nanos(DateTimeOffset t) => (t.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
 }

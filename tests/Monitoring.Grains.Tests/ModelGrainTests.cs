@@ -5,6 +5,7 @@ using Monitoring.Abstractions.Models;
 using Monitoring.Stats.Drift;
 using Monitoring.Stats.Kernels;
 using Xunit;
+using static Monitoring.Grains.Tests.TestModels;
 
 namespace Monitoring.Grains.Tests;
 
@@ -209,11 +210,7 @@ public sealed class ModelGrainTests(ClusterFixture fixture)
         Assert.Contains("No closed window", ex.Message, StringComparison.Ordinal);
     }
 
-    private (ModelKey Key, IModelGrain Grain) NewModel()
-    {
-        var key = new ModelKey("default", "m-" + Guid.NewGuid().ToString("N")[..12]);
-        return (key, fixture.Cluster.GrainFactory.GetGrain<IModelGrain>(key.GrainKey));
-    }
+    private (ModelKey Key, IModelGrain Grain) NewModel() => TestModels.New(fixture, "m-");
 
     private static ModelEvent Prediction(string id, DateTimeOffset at, params (string Name, object Value)[] features) => new()
     {
@@ -229,15 +226,6 @@ public sealed class ModelGrainTests(ClusterFixture fixture)
             _ => throw new ArgumentException("unsupported feature value"),
         }).ToArray(),
     };
-
-    private static DateTimeOffset NextBoundary(TimeSpan window)
-    {
-        var now = ClusterFixture.Time.GetUtcNow();
-        var next = new DateTimeOffset((now.UtcTicks / window.Ticks + 1) * window.Ticks, TimeSpan.Zero);
-        return next;
-    }
-
-    private static long Nanos(DateTimeOffset t) => (t.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
 
     private static JsonElement Feature(JsonElement report, string name) =>
         report.GetProperty("features").EnumerateArray().Single(f => f.GetProperty("name").GetString() == name);

@@ -4,6 +4,7 @@ using Monitoring.Abstractions.Grains;
 using Monitoring.Abstractions.Models;
 using Monitoring.Stats.Slices;
 using Xunit;
+using static Monitoring.Grains.Tests.TestModels;
 
 namespace Monitoring.Grains.Tests;
 
@@ -117,27 +118,5 @@ public sealed class SlicePredictionDriftTests(ClusterFixture fixture)
         return counts;
     }
 
-    private (ModelKey Key, IModelGrain Grain) NewModel()
-    {
-        var key = new ModelKey("default", "slice-drift-" + Guid.NewGuid().ToString("N")[..12]);
-        return (key, fixture.Cluster.GrainFactory.GetGrain<IModelGrain>(key.GrainKey));
-    }
-
-    private static ModelEvent Prediction(string id, DateTimeOffset at, double score) => new()
-    {
-        Kind = EventKind.Prediction,
-        PredictionId = id,
-        EventTimeUnixNano = Nanos(at),
-        ReceivedUnixNano = Nanos(ClusterFixture.Time.GetUtcNow()),
-        Score = score,
-        Features = [new FeatureValue("x", score, null)],
-    };
-
-    private static DateTimeOffset NextBoundary(TimeSpan window)
-    {
-        var now = ClusterFixture.Time.GetUtcNow();
-        return new DateTimeOffset((now.UtcTicks / window.Ticks + 1) * window.Ticks, TimeSpan.Zero);
-    }
-
-    private static long Nanos(DateTimeOffset t) => (t.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
+    private (ModelKey Key, IModelGrain Grain) NewModel() => TestModels.New(fixture, "slice-drift-");
 }

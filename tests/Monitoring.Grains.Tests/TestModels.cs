@@ -1,0 +1,37 @@
+using Monitoring.Abstractions.Events;
+using Monitoring.Abstractions.Grains;
+using Monitoring.Abstractions.Models;
+
+namespace Monitoring.Grains.Tests;
+
+/// <summary>Shared helpers of the grain tests: fresh models, scored predictions, window boundaries, Unix nanoseconds.</summary>
+internal static class TestModels
+{
+    /// <summary>A model no other test uses, and its grain.</summary>
+    public static (ModelKey Key, IModelGrain Grain) New(ClusterFixture fixture, string prefix)
+    {
+        var key = new ModelKey("default", prefix + Guid.NewGuid().ToString("N")[..12]);
+        return (key, fixture.Cluster.GrainFactory.GetGrain<IModelGrain>(key.GrainKey));
+    }
+
+    /// <summary>A prediction with a score (also its one numeric feature x), received now.</summary>
+    public static ModelEvent Prediction(string id, DateTimeOffset at, double score) => new()
+    {
+        Kind = EventKind.Prediction,
+        PredictionId = id,
+        EventTimeUnixNano = Nanos(at),
+        ReceivedUnixNano = Nanos(ClusterFixture.Time.GetUtcNow()),
+        Score = score,
+        Features = [new FeatureValue("x", score, null)],
+    };
+
+    /// <summary>The first window boundary after the fake clock's now.</summary>
+    public static DateTimeOffset NextBoundary(TimeSpan window)
+    {
+        var now = ClusterFixture.Time.GetUtcNow();
+        return new DateTimeOffset((now.UtcTicks / window.Ticks + 1) * window.Ticks, TimeSpan.Zero);
+    }
+
+    /// <summary>Unix nanoseconds.</summary>
+    public static long Nanos(DateTimeOffset t) => (t.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
+}
