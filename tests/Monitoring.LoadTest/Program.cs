@@ -93,11 +93,12 @@ if (options.Scenarios.Contains("labels"))
     var l = r.FromIntendedStart;
     Console.WriteLine(
         $"  predictions: {labels.Predictions:N0} logged first ({labels.PredictionSeconds:F1} s, {labels.Predictions / labels.PredictionSeconds:N0}/s, {labels.PredictionRetries} resent); " +
-        $"labels shuffled per model, {labels.OlderWindowFraction:P0} of them for predictions in an earlier window than the newest");
+        $"labels shuffled per model, {labels.OlderWindowFraction:P0} of them for predictions in an earlier window than the newest; silo wrote {Kb(labels.PredictionWrittenBytesPerRecord)} per prediction");
     Console.WriteLine(
         $"  labels at {r.OfferedRecordsPerSecond:N0}/s for {options.LabelSeconds} s: achieved {r.AchievedRecordsPerSecond:N0} labels/s; p50 {l.P50:F1} p90 {l.P90:F1} p99 {l.P99:F1} p99.9 {l.P999:F1} max {l.Max:F1} ms " +
         $"(from actual send: p99 {r.FromActualStart.P99:F1} ms; max dispatch lag {r.MaxDispatchLagMs:F1} ms), errors {r.Errors.Total}{(r.Errors.FirstError is { } fe ? $" ({fe})" : string.Empty)}, " +
-        $"cpu client {r.Cpu.ClientCores:F2} silo {r.Cpu.SiloCores:F2} other {r.Cpu.OtherCores:F2} cores");
+        $"cpu client {r.Cpu.ClientCores:F2} silo {r.Cpu.SiloCores:F2} other {r.Cpu.OtherCores:F2} cores, silo wrote {Kb(labels.RateWrittenBytesPerLabel)} per label");
+    Console.WriteLine($"    labels acknowledged per second (warm-up included): {string.Join(' ', labels.RateLabelsPerSecondTimeline.Select(n => (n / 1000).ToString(CultureInfo.InvariantCulture) + "k"))}");
     if (r.Slowest.Length > 0)
     {
         Console.WriteLine("    over 50 ms (s into the run: ms): " + string.Join(", ", r.Slowest.Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.AtSeconds:F1}: {x.LatencyMs:F0}"))));
@@ -107,7 +108,8 @@ if (options.Scenarios.Contains("labels"))
     {
         Console.WriteLine(
             $"  labels closed loop x{b.Connections}: {b.LabelsPerSecond:N0} labels/s ({b.Labels:N0} in {b.Seconds:F1} s), p50 {b.Latency.P50:F1} ms p99 {b.Latency.P99:F1} ms, " +
-            $"errors {b.Errors.Total}{(b.Errors.FirstError is { } be ? $" ({be})" : string.Empty)}, cpu client {b.Cpu.ClientCores:F2} silo {b.Cpu.SiloCores:F2} other {b.Cpu.OtherCores:F2} cores");
+            $"errors {b.Errors.Total}{(b.Errors.FirstError is { } be ? $" ({be})" : string.Empty)}, cpu client {b.Cpu.ClientCores:F2} silo {b.Cpu.SiloCores:F2} other {b.Cpu.OtherCores:F2} cores, " +
+            $"silo wrote {Kb(b.WrittenBytesPerLabel)} per label");
     }
 
     var c = labels.Check;
@@ -146,6 +148,8 @@ await File.WriteAllTextAsync(output, JsonSerializer.Serialize(new
 await File.WriteAllTextAsync(Path.ChangeExtension(output, ".md"), table);
 Console.WriteLine($"results: {output} (+ .md)");
 return 0;
+
+static string Kb(double? bytes) => bytes is { } b ? string.Create(CultureInfo.InvariantCulture, $"{b / 1024:F1} KB") : "n/a";
 
 static string Mb(long? bytes) => bytes is { } b ? string.Create(CultureInfo.InvariantCulture, $"{b / 1048576.0:F0} MB") : "n/a";
 

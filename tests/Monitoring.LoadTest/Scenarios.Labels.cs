@@ -10,8 +10,11 @@ namespace Monitoring.LoadTest;
 /// <param name="Predictions">Predictions logged in phase 1 (every one acknowledged).</param>
 /// <param name="PredictionSeconds">How long phase 1 took.</param>
 /// <param name="PredictionRetries">Prediction requests that had to be sent again (not acknowledged the first time).</param>
+/// <param name="PredictionWrittenBytesPerRecord">Bytes the silo wrote to storage per prediction in phase 1 (/proc/PID/io).</param>
 /// <param name="OlderWindowFraction">Share of the labels whose prediction is in an earlier window than the newest one.</param>
 /// <param name="Rate">Phase 2a: labels at a fixed offered rate (records are labels).</param>
+/// <param name="RateWrittenBytesPerLabel">Bytes the silo wrote to storage per label during phase 2a.</param>
+/// <param name="RateLabelsPerSecondTimeline">Labels acknowledged in each second of phase 2a (warm-up included).</param>
 /// <param name="Bursts">Phase 2b: closed-loop label throughput per connection count.</param>
 /// <param name="Check">Phase 3: what the silo's API says was joined, against what was acknowledged.</param>
 internal sealed record LabelJoinResult(
@@ -19,12 +22,16 @@ internal sealed record LabelJoinResult(
     long Predictions,
     double PredictionSeconds,
     long PredictionRetries,
+    double? PredictionWrittenBytesPerRecord,
     double OlderWindowFraction,
     LatencyResult Rate,
+    double? RateWrittenBytesPerLabel,
+    long[] RateLabelsPerSecondTimeline,
     LabelBurstResult[] Bursts,
     LabelJoinCheck Check);
 
 /// <summary>A closed-loop run of a fixed number of labels over <paramref name="Connections"/> connections.</summary>
+/// <param name="WrittenBytesPerLabel">Bytes the silo wrote to storage per label (/proc/PID/io).</param>
 internal sealed record LabelBurstResult(
     int Connections,
     long Labels,
@@ -32,7 +39,8 @@ internal sealed record LabelBurstResult(
     double LabelsPerSecond,
     LatencySummary Latency,
     ErrorCounts Errors,
-    CpuUse Cpu);
+    CpuUse Cpu,
+    double? WrittenBytesPerLabel);
 
 /// <summary>
 /// The join read back from the API: per model the description's <c>labels</c> counters and the sum of
@@ -220,7 +228,9 @@ internal static partial class Scenarios
         Console.Write($"[silo pid {silo.ProcessId}] ");
 
         // Phase 1: predictions, every request acknowledged.
+        var written = silo.WrittenBytes();
         var (predictionSeconds, retries) = await LogPredictionsAsync(o, silo, plan, predictionTemplates);
+        var predictionWritten = PerRecord(written, silo.WrittenBytes(), plan.Predictions);
         Console.Write($"{plan.Predictions:N0} predictions in {predictionSeconds:F1} s ({retries} resent); ");
 
         var acknowledged = new bool[labelRequests];
@@ -229,7 +239,10 @@ internal static partial class Scenarios
         await QuietAsync(o);
         var pool = new ConcurrentBag<OtlpRequestTemplate>();
         var records = new RecordPatch[o.Records]; // prepare runs on the one dispatching loop, one request at a time
+        var timeline = new long[(int)Math.Ceiling(o.LabelWarmupSeconds + o.LabelSeconds) + 600];
         LatencyResult rate;
+        written = silo.WrittenBytes();
+        var rateStarted = Stopwatch.GetTimestamp();
         using (var sender = new OtlpSender(silo.OtlpHttp, o.RateConnections, h2c: false))
         {
             rate = await OpenLoopAsync(silo, sender, o.LabelRate, o.RateConnections, o.Records, o.LabelWarmupSeconds, o.LabelSeconds,
@@ -242,8 +255,17 @@ internal static partial class Scenarios
                 },
                 pool.Add,
                 null,
-                (j, outcome) => acknowledged[j] = outcome.Status == SendStatus.Acknowledged);
+                (j, outcome) =>
+                {
+                    acknowledged[j] = outcome.Status == SendStatus.Acknowledged;
+                    if (acknowledged[j])
+                    {
+                        Interlocked.Add(ref timeline[Math.Min((int)Seconds(Stopwatch.GetTimestamp() - rateStarted), timeline.Length - 1)], outcome.Accepted);
+                    }
+                });
         }
+
+        var rateWritten = PerRecord(written, silo.WrittenBytes(), rateRequests * o.Records);
 
         Console.Write($"rate {rate.AchievedRecordsPerSecond:N0} labels/s; ");
 
@@ -260,8 +282,12 @@ internal static partial class Scenarios
         // Phase 3: the join as the API reports it.
         var check = await CheckJoinAsync(silo, plan, acknowledged);
         var older = OlderWindowFraction(plan, acknowledged);
-        return new LabelJoinResult(plan.Models, plan.Predictions, predictionSeconds, retries, older, rate, [.. bursts], check);
+        return new LabelJoinResult(plan.Models, plan.Predictions, predictionSeconds, retries, predictionWritten, older, rate, rateWritten,
+            [.. timeline.Reverse().SkipWhile(n => n == 0).Reverse()], [.. bursts], check);
     }
+
+    private static double? PerRecord(long? before, long? after, long records) =>
+        before is { } b && after is { } a && records > 0 ? (double)(a - b) / records : null;
 
     private static async Task<(double Seconds, long Retries)> LogPredictionsAsync(LoadOptions o, SiloUnderTest silo, LabelPlan plan, OtlpRequestTemplate[] templates)
     {
@@ -310,6 +336,7 @@ internal static partial class Scenarios
         var next = first - 1;
         var end = first + requests;
         var cpuStart = CpuSample.Take(silo);
+        var written = silo.WrittenBytes();
         var started = Stopwatch.GetTimestamp();
 
         async Task Worker(int w)
@@ -332,7 +359,8 @@ internal static partial class Scenarios
         await Task.WhenAll(Enumerable.Range(0, connections).Select(w => Task.Run(() => Worker(w))));
         var seconds = Seconds(Stopwatch.GetTimestamp() - started);
         var cpu = CpuSample.PerSecond(cpuStart, CpuSample.Take(silo), seconds);
-        return new LabelBurstResult(connections, counts.AcknowledgedRecords, seconds, counts.AcknowledgedRecords / seconds, latency.Summarize(), counts.ToErrors(), cpu);
+        return new LabelBurstResult(connections, counts.AcknowledgedRecords, seconds, counts.AcknowledgedRecords / seconds, latency.Summarize(), counts.ToErrors(), cpu,
+            PerRecord(written, silo.WrittenBytes(), requests * plan.Records));
     }
 
     /// <summary>Share of the acknowledged labels whose prediction lies in an earlier window than its model's newest (1-hour windows).</summary>
