@@ -186,8 +186,7 @@ public sealed class DurableEventLog : IEventLog, IAsyncDisposable, IDisposable
                 var command = connection.CreateCommand();
                 await using (command.ConfigureAwait(false))
                 {
-                    var names = string.Join(", ", chunk.Select((_, i) => "@id" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-                    command.CommandText = $"SELECT seq, payload, prediction_id FROM events WHERE model_key = @model AND kind = @kind AND prediction_id IN ({names})";
+                    command.CommandText = FindManySql(_database.PredictionLookupSource, chunk.Length);
                     StorageDatabase.AddParameter(command, "model", model.GrainKey);
                     StorageDatabase.AddParameter(command, "kind", (int)kind);
                     for (var i = 0; i < chunk.Length; i++)
@@ -208,6 +207,13 @@ public sealed class DurableEventLog : IEventLog, IAsyncDisposable, IDisposable
         }
 
         return found;
+    }
+
+    /// <summary>The batch lookup of <paramref name="ids"/> prediction ids (<c>@model</c>, <c>@kind</c>, <c>@id0</c>..).</summary>
+    internal static string FindManySql(string source, int ids)
+    {
+        var names = string.Join(", ", Enumerable.Range(0, ids).Select(i => "@id" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        return $"SELECT seq, payload, prediction_id FROM {source} WHERE model_key = @model AND kind = @kind AND prediction_id IN ({names})";
     }
 
     /// <inheritdoc />

@@ -11,7 +11,7 @@ internal sealed class LoadOptions
     /// <summary>Where the JSON results go (a .md with the table is written beside it).</summary>
     public string Output { get; set; } = Path.Combine("artifacts", "loadtest", "results.json");
 
-    /// <summary>Scenarios to run: throughput, latency, memory.</summary>
+    /// <summary>Scenarios to run: throughput, latency, memory (the default set) and labels.</summary>
     public HashSet<string> Scenarios { get; set; } = new(["throughput", "latency", "memory"], StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Records per request.</summary>
@@ -81,6 +81,39 @@ internal sealed class LoadOptions
     /// <summary>Memory run: wait after the last acknowledgement before reading the RSS again.</summary>
     public double MemorySettleSeconds { get; set; } = 10;
 
+    /// <summary>Label run: predictions logged first (at least; rounded up to whole requests per model).</summary>
+    public long LabelPredictions { get; set; } = 4_000_000;
+
+    /// <summary>Label run: connections that log the predictions.</summary>
+    public int LabelLogConnections { get; set; } = 4;
+
+    /// <summary>Label run: share of the predictions one to three hours old (in earlier windows than the newest).</summary>
+    public double LabelOlderFraction { get; set; } = 0.25;
+
+    /// <summary>Label run: offered label rate of the open-loop run, labels/s (connection cap: <see cref="RateConnections"/>).</summary>
+    public double LabelRate { get; set; } = 50_000;
+
+    /// <summary>Label run: warm-up at the label rate, not recorded (its labels are joined and checked like the rest).</summary>
+    public double LabelWarmupSeconds { get; set; } = 5;
+
+    /// <summary>Label run: recorded interval at the label rate.</summary>
+    public double LabelSeconds { get; set; } = 30;
+
+    /// <summary>Label run: connection counts of the closed-loop label throughput runs (empty: none).</summary>
+    public int[] LabelConnections { get; set; } = [2, 4, 8];
+
+    /// <summary>Label run: labels sent by each closed-loop run.</summary>
+    public long LabelBurst { get; set; } = 500_000;
+
+    /// <summary>Label run: requests of the open-loop run (warm-up included).</summary>
+    public long LabelRateRequests => (long)Math.Round(LabelWarmupSeconds * LabelRate / Records) + (long)Math.Round(LabelSeconds * LabelRate / Records);
+
+    /// <summary>Label run: requests of each closed-loop run.</summary>
+    public long LabelBurstRequests => (long)Math.Ceiling((double)LabelBurst / Records);
+
+    /// <summary>Label run: every label request it sends; each needs a request's worth of predictions logged first.</summary>
+    public long LabelRequests => LabelRateRequests + (LabelBurstRequests * LabelConnections.Length);
+
     /// <summary>Before each scenario, wait up to this long for the machine to be quiet (0: do not wait).</summary>
     public double QuietSeconds { get; set; } = 120;
 
@@ -103,7 +136,7 @@ internal sealed class LoadOptions
     public const string Usage =
         """
         dotnet run -c Release --project tests/Monitoring.LoadTest [-- options]
-          --scenarios throughput,latency,memory   which scenarios (default: all)
+          --scenarios throughput,latency,memory   which scenarios (default: these three; add labels for the label join)
           --connections 2,4,8                     HTTP/1.1 throughput runs (empty: none)
           --h2c-connections 4                     h2c throughput runs (default none: the silo answers HTTP_1_1_REQUIRED)
           --warmup 10 --duration 20               throughput warm-up and measured seconds
@@ -112,6 +145,10 @@ internal sealed class LoadOptions
           --latency-trace PATH                    CSV of every fixed-rate request (due time, dispatch lag, latency)
           --memory-models 1000 --memory-records 200 --memory-run 8 --memory-connections 4
           --memory-rate 10000 --memory-seconds 30 --memory-settle 10
+          --label-predictions 4000000             labels: predictions logged first (over --models models)
+          --label-log-connections 4 --label-older-fraction 0.25   (share of predictions 1-3 h old)
+          --label-rate 50000 --label-warmup 5 --label-seconds 30  open-loop labels (connections: --rate-connections)
+          --label-connections 2,4,8 --label-burst 500000          closed-loop label runs (labels each)
           --records 512 --features 20 --categorical 2 --variants 4
           --silo PATH                             Monitoring.Silo.dll (default: next to this program)
           --silo-arg ARG                          extra silo argument (repeatable), e.g. --silo-arg --Logging:LogLevel:Default=Warning
@@ -160,6 +197,14 @@ internal sealed class LoadOptions
                 case "--memory-rate": o.MemoryRate = Double(); break;
                 case "--memory-seconds": o.MemorySeconds = Double(); break;
                 case "--memory-settle": o.MemorySettleSeconds = Double(); break;
+                case "--label-predictions": o.LabelPredictions = long.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--label-log-connections": o.LabelLogConnections = Int(); break;
+                case "--label-older-fraction": o.LabelOlderFraction = Double(); break;
+                case "--label-rate": o.LabelRate = Double(); break;
+                case "--label-warmup": o.LabelWarmupSeconds = Double(); break;
+                case "--label-seconds": o.LabelSeconds = Double(); break;
+                case "--label-connections": o.LabelConnections = Ints(); break;
+                case "--label-burst": o.LabelBurst = long.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--silo-arg": o.SiloArguments.Add(Value()); break;
                 case "--silo-log": o.SiloLog = Path.GetFullPath(Value()); break;
                 case "--silo-env":
@@ -174,9 +219,17 @@ internal sealed class LoadOptions
         }
 
         if (o.Records < 1 || o.Features < 0 || o.Categorical > o.Features || o.Variants < 1 || o.Models < 1 || o.Rate <= 0
-            || o.MemoryModels < 1 || o.MemoryRate <= 0 || o.MemoryModels > 9999 || o.Models > 9999 || o.MemoryRun < 1)
+            || o.MemoryModels < 1 || o.MemoryRate <= 0 || o.MemoryModels > 9999 || o.Models > 9999 || o.MemoryRun < 1
+            || o.LabelPredictions < 1 || o.LabelLogConnections < 1 || o.LabelOlderFraction is < 0 or > 1 || o.LabelRate <= 0
+            || o.LabelWarmupSeconds < 0 || o.LabelSeconds <= 0 || o.LabelBurst < 0 || o.LabelConnections.Any(c => c < 1))
         {
             throw new ArgumentException("out-of-range option value");
+        }
+
+        if (o.Scenarios.Contains("labels") && o.LabelRequests > (long)Math.Ceiling((double)o.LabelPredictions / ((long)o.Models * o.Records)) * o.Models)
+        {
+            throw new ArgumentException(
+                $"--label-predictions {o.LabelPredictions} is too few: the label runs send {o.LabelRequests * o.Records} labels, each for a different prediction");
         }
 
         return o;

@@ -8,15 +8,18 @@ namespace Monitoring.LoadTest;
 /// One pre-encoded OTLP <c>ExportLogsServiceRequest</c> (protobuf) of N prediction records, written field by field with
 /// <see cref="CodedOutputStream"/>. The parts that must change per request have a fixed width and known offsets, so a
 /// request is made unique by patching the bytes in place (<see cref="Patch"/>): each record's <c>time_unix_nano</c>
-/// (fixed64), the digits of its <c>ml.model.id</c> (<c>model-0000</c>) and the hex digits of its
-/// <c>ml.prediction.id</c> (<c>lt-</c> + 16 hex digits). Encoding happens before the clock starts; patching is a few
-/// bytes per record.
+/// (fixed64), the digits of its <c>ml.model.id</c> (<c>model-0000</c>), the hex digits of its
+/// <c>ml.prediction.id</c> (<c>lt-</c> + 16 hex digits) and, with <see cref="Patch(ReadOnlySpan{RecordPatch})"/>, its
+/// value (the score of a prediction, the label of a label record: a double). Encoding happens before the clock starts;
+/// patching is a few bytes per record.
 /// </summary>
 /// <remarks>
-/// Layout: one ResourceLogs (resource <c>service.name=loadtest</c>), one ScopeLogs, N LogRecords, each with
-/// <c>time_unix_nano</c>, <c>event_name=ml.prediction</c> and the attributes <c>ml.model.id</c>,
-/// <c>ml.prediction.id</c>, <c>ml.prediction.score</c> (double) and <c>ml.feature.f0..f{n-1}</c> (doubles, the last
-/// <c>categorical</c> ones strings).
+/// Layout: one ResourceLogs (resource <c>service.name=loadtest</c>), one ScopeLogs, N LogRecords. A prediction
+/// (<see cref="Create"/>) has <c>time_unix_nano</c>, <c>event_name=ml.prediction</c> and the attributes
+/// <c>ml.model.id</c>, <c>ml.prediction.id</c>, <c>ml.prediction.score</c> (double), <c>ml.feature.f0..f{n-1}</c>
+/// (doubles, the last <c>categorical</c> ones strings) and optionally <c>ml.segment.{name}</c> (strings). A label
+/// (<see cref="CreateLabels"/>) has <c>time_unix_nano</c>, <c>event_name=ml.label</c>, <c>ml.model.id</c>,
+/// <c>ml.prediction.id</c> and <c>ml.label.value</c> (double).
 /// </remarks>
 internal sealed class OtlpRequestTemplate
 {
@@ -30,19 +33,26 @@ internal sealed class OtlpRequestTemplate
     public const string ModelPrefix = "model-";
 
     private const string IdPrefix = "lt-";
-    private const string EventName = "ml.prediction";
+    private const string PredictionEventName = "ml.prediction";
+    private const string LabelEventName = "ml.label";
+    private const string ScoreKey = "ml.prediction.score";
+    private const string LabelKey = "ml.label.value";
     private static readonly string[] Categories = ["web", "ios", "android", "partner", "batch"];
+    private static readonly string ModelPlaceholder = ModelPrefix + new string('0', ModelDigits);
+    private static readonly string IdPlaceholder = IdPrefix + new string('0', IdDigits);
 
     private readonly int[] _timeOffsets;
     private readonly int[] _modelOffsets;
     private readonly int[] _idOffsets;
+    private readonly int[] _valueOffsets;
 
-    private OtlpRequestTemplate(byte[] bytes, int[] timeOffsets, int[] modelOffsets, int[] idOffsets)
+    private OtlpRequestTemplate(byte[] bytes, int[] timeOffsets, int[] modelOffsets, int[] idOffsets, int[] valueOffsets)
     {
         Bytes = bytes;
         _timeOffsets = timeOffsets;
         _modelOffsets = modelOffsets;
         _idOffsets = idOffsets;
+        _valueOffsets = valueOffsets;
     }
 
     /// <summary>The encoded request (patched in place).</summary>
@@ -56,23 +66,22 @@ internal sealed class OtlpRequestTemplate
     /// <param name="features">Features per record (<c>f0..f{features-1}</c>).</param>
     /// <param name="categorical">How many of them (the last ones) are strings.</param>
     /// <param name="random">Source of the values.</param>
-    public static OtlpRequestTemplate Create(int records, int features, int categorical, Random random)
+    /// <param name="segments">Segment attributes (<c>ml.segment.{name}</c>), each record one of the values at random.</param>
+    public static OtlpRequestTemplate Create(int records, int features, int categorical, Random random, IReadOnlyList<(string Name, string[] Values)>? segments = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(records, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(features);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(categorical, features);
         ArgumentNullException.ThrowIfNull(random);
+        segments ??= [];
 
-        // Values first, so sizes can be computed before writing.
         var attributes = new (string Key, object Value)[records][];
-        var modelPlaceholder = ModelPrefix + new string('0', ModelDigits);
-        var idPlaceholder = IdPrefix + new string('0', IdDigits);
         for (var r = 0; r < records; r++)
         {
-            var attrs = new (string, object)[3 + features];
-            attrs[0] = ("ml.model.id", modelPlaceholder);
-            attrs[1] = ("ml.prediction.id", idPlaceholder);
-            attrs[2] = ("ml.prediction.score", random.NextDouble());
+            var attrs = new (string, object)[3 + features + segments.Count];
+            attrs[0] = ("ml.model.id", ModelPlaceholder);
+            attrs[1] = ("ml.prediction.id", IdPlaceholder);
+            attrs[2] = (ScoreKey, random.NextDouble());
             for (var f = 0; f < features; f++)
             {
                 var key = "ml.feature.f" + f.ToString(CultureInfo.InvariantCulture);
@@ -81,14 +90,46 @@ internal sealed class OtlpRequestTemplate
                     : (key, Math.Round(Normal(random) * (1 + f) + (10 * f), 4));
             }
 
+            for (var g = 0; g < segments.Count; g++)
+            {
+                var (name, values) = segments[g];
+                attrs[3 + features + g] = ("ml.segment." + name, values[random.Next(values.Length)]);
+            }
+
             attributes[r] = attrs;
         }
 
+        return Encode(PredictionEventName, attributes, ScoreKey);
+    }
+
+    /// <summary>
+    /// Encodes a request of <paramref name="records"/> label records (<c>ml.model.id</c>, <c>ml.prediction.id</c>,
+    /// <c>ml.label.value</c>); every per-record part is set by <see cref="Patch(ReadOnlySpan{RecordPatch})"/>.
+    /// </summary>
+    public static OtlpRequestTemplate CreateLabels(int records)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(records, 1);
+        var attributes = new (string Key, object Value)[records][];
+        for (var r = 0; r < records; r++)
+        {
+            attributes[r] = [("ml.model.id", ModelPlaceholder), ("ml.prediction.id", IdPlaceholder), (LabelKey, 0.0)];
+        }
+
+        return Encode(LabelEventName, attributes, LabelKey);
+    }
+
+    /// <summary>
+    /// Writes the request; records the offsets of each record's time, model digits, id digits and the double of the
+    /// attribute <paramref name="valueKey"/>.
+    /// </summary>
+    private static OtlpRequestTemplate Encode(string eventName, (string Key, object Value)[][] attributes, string valueKey)
+    {
+        var records = attributes.Length;
         var recordSizes = new int[records];
         var scopeLogsSize = LengthDelimited(1, StringField(1, "monitoring.loadtest"));
         for (var r = 0; r < records; r++)
         {
-            var size = 1 + 8 + StringField(12, EventName);
+            var size = 1 + 8 + StringField(12, eventName);
             foreach (var (key, value) in attributes[r])
             {
                 size += LengthDelimited(6, KeyValueSize(key, value));
@@ -106,6 +147,7 @@ internal sealed class OtlpRequestTemplate
         var timeOffsets = new int[records];
         var modelOffsets = new int[records];
         var idOffsets = new int[records];
+        var valueOffsets = new int[records];
         var output = new CodedOutputStream(bytes);
         Open(output, 1, resourceLogsSize);                           // ExportLogsServiceRequest.resource_logs
         Open(output, 1, resourceSize);                               // ResourceLogs.resource
@@ -121,17 +163,21 @@ internal sealed class OtlpRequestTemplate
             timeOffsets[r] = (int)output.Position;
             output.WriteFixed64(0);
             output.WriteTag(12, WireFormat.WireType.LengthDelimited); // LogRecord.event_name
-            output.WriteString(EventName);
+            output.WriteString(eventName);
             foreach (var (key, value) in attributes[r])
             {
                 var end = WriteKeyValue(output, 6, key, value);      // LogRecord.attributes
-                if (ReferenceEquals(value, modelPlaceholder))
+                if (ReferenceEquals(value, ModelPlaceholder))
                 {
                     modelOffsets[r] = end - ModelDigits;
                 }
-                else if (ReferenceEquals(value, idPlaceholder))
+                else if (ReferenceEquals(value, IdPlaceholder))
                 {
                     idOffsets[r] = end - IdDigits;
+                }
+                else if (key == valueKey && value is double)
+                {
+                    valueOffsets[r] = end - sizeof(double);
                 }
             }
         }
@@ -142,11 +188,11 @@ internal sealed class OtlpRequestTemplate
             throw new InvalidOperationException($"Encoded {output.Position} bytes, expected {total}.");
         }
 
-        return new OtlpRequestTemplate(bytes, timeOffsets, modelOffsets, idOffsets);
+        return new OtlpRequestTemplate(bytes, timeOffsets, modelOffsets, idOffsets, valueOffsets);
     }
 
     /// <summary>A copy with its own bytes (to patch independently).</summary>
-    public OtlpRequestTemplate Clone() => new((byte[])Bytes.Clone(), _timeOffsets, _modelOffsets, _idOffsets);
+    public OtlpRequestTemplate Clone() => new((byte[])Bytes.Clone(), _timeOffsets, _modelOffsets, _idOffsets, _valueOffsets);
 
     /// <summary>
     /// Makes the request unique: record i gets number <c>first + i</c> (its prediction id), the model of that number
@@ -161,6 +207,28 @@ internal sealed class OtlpRequestTemplate
             BinaryPrimitives.WriteUInt64LittleEndian(span[_timeOffsets[i]..], timeUnixNano);
             WriteDigits(span.Slice(_modelOffsets[i], ModelDigits), (ulong)models.ModelOf(number), 10);
             WriteDigits(span.Slice(_idOffsets[i], IdDigits), (ulong)number, 16);
+        }
+    }
+
+    /// <summary>
+    /// Sets every record's parts from <paramref name="records"/> (one entry per record): its number (the prediction
+    /// id), model, time and value (score or label).
+    /// </summary>
+    public void Patch(ReadOnlySpan<RecordPatch> records)
+    {
+        if (records.Length != _idOffsets.Length)
+        {
+            throw new ArgumentException($"Expected {_idOffsets.Length} records, got {records.Length}.", nameof(records));
+        }
+
+        var span = Bytes.AsSpan();
+        for (var i = 0; i < records.Length; i++)
+        {
+            var record = records[i];
+            BinaryPrimitives.WriteUInt64LittleEndian(span[_timeOffsets[i]..], record.TimeUnixNano);
+            WriteDigits(span.Slice(_modelOffsets[i], ModelDigits), (ulong)record.Model, 10);
+            WriteDigits(span.Slice(_idOffsets[i], IdDigits), (ulong)record.Number, 16);
+            BinaryPrimitives.WriteDoubleLittleEndian(span[_valueOffsets[i]..], record.Value);
         }
     }
 
@@ -224,6 +292,13 @@ internal sealed class OtlpRequestTemplate
     private static int LengthDelimited(int field, int length) =>
         CodedOutputStream.ComputeTagSize(field) + CodedOutputStream.ComputeLengthSize(length) + length;
 }
+
+/// <summary>What <see cref="OtlpRequestTemplate.Patch(ReadOnlySpan{RecordPatch})"/> sets in one record.</summary>
+/// <param name="Number">Record number: the prediction id is <c>lt-</c> + its 16 hex digits.</param>
+/// <param name="Model">Model number (<c>model-0000</c>).</param>
+/// <param name="TimeUnixNano">The record's <c>time_unix_nano</c>.</param>
+/// <param name="Value">The prediction's score, or the label's value.</param>
+internal readonly record struct RecordPatch(long Number, int Model, ulong TimeUnixNano, double Value);
 
 /// <summary>
 /// Which model a record number belongs to: runs of <paramref name="RunLength"/> consecutive records share a model, runs

@@ -41,6 +41,7 @@ Console.WriteLine();
 var throughput = new List<ThroughputResult>();
 LatencyResult? latency = null;
 MemoryResult? memory = null;
+LabelJoinResult? labels = null;
 
 if (options.Scenarios.Contains("throughput"))
 {
@@ -83,7 +84,42 @@ if (options.Scenarios.Contains("memory"))
     Console.WriteLine($"  RSS MB each second of steady traffic: {string.Join(' ', memory.SteadyRssMbTimeline)}");
 }
 
-var table = Table(throughput, latency, memory);
+if (options.Scenarios.Contains("labels"))
+{
+    Console.Write($"label join, {options.Models} models: ");
+    labels = await Scenarios.LabelsAsync(options);
+    Console.WriteLine();
+    var r = labels.Rate;
+    var l = r.FromIntendedStart;
+    Console.WriteLine(
+        $"  predictions: {labels.Predictions:N0} logged first ({labels.PredictionSeconds:F1} s, {labels.Predictions / labels.PredictionSeconds:N0}/s, {labels.PredictionRetries} resent); " +
+        $"labels shuffled per model, {labels.OlderWindowFraction:P0} of them for predictions in an earlier window than the newest; silo wrote {Kb(labels.PredictionWrittenBytesPerRecord)} per prediction");
+    Console.WriteLine(
+        $"  labels at {r.OfferedRecordsPerSecond:N0}/s for {options.LabelSeconds} s: achieved {r.AchievedRecordsPerSecond:N0} labels/s; p50 {l.P50:F1} p90 {l.P90:F1} p99 {l.P99:F1} p99.9 {l.P999:F1} max {l.Max:F1} ms " +
+        $"(from actual send: p99 {r.FromActualStart.P99:F1} ms; max dispatch lag {r.MaxDispatchLagMs:F1} ms), errors {r.Errors.Total}{(r.Errors.FirstError is { } fe ? $" ({fe})" : string.Empty)}, " +
+        $"cpu client {r.Cpu.ClientCores:F2} silo {r.Cpu.SiloCores:F2} other {r.Cpu.OtherCores:F2} cores, silo wrote {Kb(labels.RateWrittenBytesPerLabel)} per label");
+    Console.WriteLine($"    labels acknowledged per second (warm-up included): {string.Join(' ', labels.RateLabelsPerSecondTimeline.Select(n => (n / 1000).ToString(CultureInfo.InvariantCulture) + "k"))}");
+    if (r.Slowest.Length > 0)
+    {
+        Console.WriteLine("    over 50 ms (s into the run: ms): " + string.Join(", ", r.Slowest.Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.AtSeconds:F1}: {x.LatencyMs:F0}"))));
+    }
+
+    foreach (var b in labels.Bursts)
+    {
+        Console.WriteLine(
+            $"  labels closed loop x{b.Connections}: {b.LabelsPerSecond:N0} labels/s ({b.Labels:N0} in {b.Seconds:F1} s), p50 {b.Latency.P50:F1} ms p99 {b.Latency.P99:F1} ms, " +
+            $"errors {b.Errors.Total}{(b.Errors.FirstError is { } be ? $" ({be})" : string.Empty)}, cpu client {b.Cpu.ClientCores:F2} silo {b.Cpu.SiloCores:F2} other {b.Cpu.OtherCores:F2} cores, " +
+            $"silo wrote {Kb(b.WrittenBytesPerLabel)} per label");
+    }
+
+    var c = labels.Check;
+    Console.WriteLine(
+        $"  join check: acknowledged {c.LabelsAcknowledged:N0} labels, joined {c.Joined:N0}, labeled over windows {c.Labeled:N0} ({c.Windows} windows, {c.WindowMismatches} differ; " +
+        $"{c.ModelMismatches} models differ), pending {c.Pending}, unmatched {c.Unmatched}, past horizon {c.PastHorizon}: exact match {(c.ExactMatch ? "yes" : "NO")}" +
+        (c.Problem is { } problem ? $" ({problem})" : string.Empty));
+}
+
+var table = Table(throughput, latency, memory, labels);
 Console.WriteLine();
 Console.WriteLine(table);
 
@@ -101,19 +137,23 @@ await File.WriteAllTextAsync(output, JsonSerializer.Serialize(new
         options.H2cConnections, options.WarmupSeconds, options.DurationSeconds, options.Rate, options.RateWarmupSeconds,
         options.RateSeconds, options.RateConnections, options.MemoryModels, options.MemoryRecordsPerModel, options.MemoryRun,
         options.MemoryConnections, options.MemoryRate, options.MemorySeconds, options.MemorySettleSeconds, options.QuietSeconds,
-        options.QuietThreshold, options.SiloArguments, options.SiloEnvironment,
+        options.QuietThreshold, options.SiloArguments, options.SiloEnvironment, options.LabelPredictions, options.LabelLogConnections,
+        options.LabelOlderFraction, options.LabelRate, options.LabelWarmupSeconds, options.LabelSeconds, options.LabelConnections, options.LabelBurst,
     },
     throughput,
     latency,
     memory,
+    labels,
 }, json));
 await File.WriteAllTextAsync(Path.ChangeExtension(output, ".md"), table);
 Console.WriteLine($"results: {output} (+ .md)");
 return 0;
 
+static string Kb(double? bytes) => bytes is { } b ? string.Create(CultureInfo.InvariantCulture, $"{b / 1024:F1} KB") : "n/a";
+
 static string Mb(long? bytes) => bytes is { } b ? string.Create(CultureInfo.InvariantCulture, $"{b / 1048576.0:F0} MB") : "n/a";
 
-static string Table(List<ThroughputResult> throughput, LatencyResult? latency, MemoryResult? memory)
+static string Table(List<ThroughputResult> throughput, LatencyResult? latency, MemoryResult? memory, LabelJoinResult? labels)
 {
     var s = new StringBuilder();
     s.AppendLine("| scenario | measured | target | met |");
@@ -144,6 +184,27 @@ static string Table(List<ThroughputResult> throughput, LatencyResult? latency, M
         s.AppendLine(CultureInfo.InvariantCulture,
             $"| silo memory, {m.Models:N0} active models x {m.Features} features | RSS {Mb(m.RssSteadyMedianBytes)} median / {Mb(m.RssSteadyMaxBytes)} max under steady traffic " +
             $"({m.Records:N0} records; {Mb(m.RssAfterLoadBytes)} after the burst, {Mb(m.RssSettledBytes)} idle, ready {Mb(m.RssReadyBytes)}, peak {Mb(m.PeakRssBytes)}) | <= 300 MB | {met} |");
+    }
+
+    if (labels is { } j)
+    {
+        var r = j.Rate;
+        var p = r.FromIntendedStart;
+        var c = j.Check;
+        s.AppendLine(CultureInfo.InvariantCulture,
+            $"| label join, open loop at {r.OfferedRecordsPerSecond:N0} labels/s (achieved {r.AchievedRecordsPerSecond:N0}; {j.Predictions:N0} predictions over {j.Models} models logged first) | " +
+            $"p50 {p.P50:F1} / p90 {p.P90:F1} / p99 {p.P99:F1} / max {p.Max:F1} ms (CPU: client {r.Cpu.ClientCores:F2}, silo {r.Cpu.SiloCores:F2}, other work {r.Cpu.OtherCores:F2} cores; {r.Errors.Total} errors) | " +
+            $">= 50,000 labels/s | {Met(r.AchievedRecordsPerSecond >= 0.99 * r.OfferedRecordsPerSecond && r.OfferedRecordsPerSecond >= 50_000 && r.Errors.Total == 0)} |");
+        foreach (var b in j.Bursts)
+        {
+            s.AppendLine(CultureInfo.InvariantCulture,
+                $"| label join, max throughput x{b.Connections} | {b.LabelsPerSecond:N0} labels/s (p50 {b.Latency.P50:F0} ms, p99 {b.Latency.P99:F0} ms; " +
+                $"CPU: client {b.Cpu.ClientCores:F2}, silo {b.Cpu.SiloCores:F2}, other work {b.Cpu.OtherCores:F2} cores; {b.Errors.Total} errors) | >= 50,000 labels/s | {Met(b.LabelsPerSecond >= 50_000 && b.Errors.Total == 0)} |");
+        }
+
+        s.AppendLine(CultureInfo.InvariantCulture,
+            $"| label join, joined = acknowledged | {c.Joined:N0} joined, {c.Labeled:N0} labeled over {c.Windows} windows, of {c.LabelsAcknowledged:N0} acknowledged " +
+            $"({j.OlderWindowFraction:P0} for earlier windows; {c.Pending} pending, {c.Unmatched} unmatched) | exact | {Met(c.ExactMatch)} |");
     }
 
     return s.ToString();

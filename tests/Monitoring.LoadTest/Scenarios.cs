@@ -179,7 +179,7 @@ internal sealed record MemoryResult(
     long[] SteadyRssMbTimeline);
 
 /// <summary>The scenarios. Each starts its own silo (fresh data directory) and stops it afterwards.</summary>
-internal static class Scenarios
+internal static partial class Scenarios
 {
     /// <summary>
     /// Closed loop: <paramref name="connections"/> senders, each posting its next request as soon as the previous one is
@@ -280,14 +280,35 @@ internal static class Scenarios
         await using var silo = await SiloUnderTest.StartAsync(o.SiloDll, o.KeepData, o.SiloArguments, o.SiloLog, o.SiloEnvironment);
         using var sender = new OtlpSender(silo.OtlpHttp, o.RateConnections, h2c: false);
         var models = new ModelAssignment(o.Models, o.Records);
+        return await OpenLoopAsync(silo, sender, o.Rate, o.RateConnections, o.Records, o.RateWarmupSeconds, o.RateSeconds,
+            i =>
+            {
+                var template = pool.TryTake(out var pooled) ? pooled : variants[i % variants.Length].Clone();
+                template.Patch(NowUnixNano(), i * o.Records, models);
+                return template;
+            },
+            pool.Add,
+            o.LatencyTrace);
+    }
+
+    /// <summary>
+    /// The open-loop engine of <see cref="FixedRateAsync"/>: request i (of <paramref name="recordsPerRequest"/>
+    /// records, made by <paramref name="prepare"/> just before it is sent and handed to <paramref name="release"/> once
+    /// answered) is due at start + i * (records / rate); the first <paramref name="warmupSeconds"/> worth of requests
+    /// are sent but not recorded. <paramref name="completed"/>, if given, hears every request's outcome (warm-up too).
+    /// </summary>
+    private static async Task<LatencyResult> OpenLoopAsync(SiloUnderTest silo, OtlpSender sender, double rate, int connections, int recordsPerRequest,
+        double warmupSeconds, double recordedSeconds, Func<long, OtlpRequestTemplate> prepare, Action<OtlpRequestTemplate> release, string? tracePath,
+        Action<long, SendOutcome>? completed = null)
+    {
         var fromIntended = new LatencyRecorder();
         var fromActual = new LatencyRecorder();
         var slow = new ConcurrentBag<SlowRequest>();
-        var trace = o.LatencyTrace is null ? null : new ConcurrentBag<(long I, double Due, double Lag, double Latency)>();
+        var trace = tracePath is null ? null : new ConcurrentBag<(long I, double Due, double Lag, double Latency)>();
         var counts = new OutcomeCounts();
-        var interval = Stopwatch.Frequency * o.Records / o.Rate;
-        var warmupRequests = (long)Math.Round(o.RateWarmupSeconds * o.Rate / o.Records);
-        var total = warmupRequests + (long)Math.Round(o.RateSeconds * o.Rate / o.Records);
+        var interval = Stopwatch.Frequency * recordsPerRequest / rate;
+        var warmupRequests = (long)Math.Round(warmupSeconds * rate / recordsPerRequest);
+        var total = warmupRequests + (long)Math.Round(recordedSeconds * rate / recordsPerRequest);
         var inFlight = new List<Task>((int)total);
         long measuredRecords = 0;
         long lastCompletion = 0;
@@ -300,7 +321,8 @@ internal static class Scenarios
             var sent = Stopwatch.GetTimestamp();
             var outcome = await sender.SendAsync(template, 0);
             var done = Stopwatch.GetTimestamp();
-            pool.Add(template);
+            release(template);
+            completed?.Invoke(i, outcome);
             trace?.Add((i, Seconds(due - start), Seconds(sent - due) * 1000, Seconds(done - due) * 1000));
             if (i < warmupRequests)
             {
@@ -340,8 +362,7 @@ internal static class Scenarios
                 await Task.Delay(TimeSpan.FromSeconds(Seconds(wait)));
             }
 
-            var template = pool.TryTake(out var pooled) ? pooled : variants[i % variants.Length].Clone();
-            template.Patch(NowUnixNano(), i * o.Records, models);
+            var template = prepare(i);
             var lag = Stopwatch.GetTimestamp() - due;
             if (i >= warmupRequests)
             {
@@ -355,14 +376,14 @@ internal static class Scenarios
         await Task.WhenAll(inFlight);
         if (trace is not null)
         {
-            await File.WriteAllLinesAsync(o.LatencyTrace!, ["request,due_s,dispatch_lag_ms,latency_ms",
+            await File.WriteAllLinesAsync(tracePath!, ["request,due_s,dispatch_lag_ms,latency_ms",
                 .. trace.OrderBy(t => t.I).Select(t => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{t.I},{t.Due:F4},{t.Lag:F2},{t.Latency:F2}"))]);
         }
 
         var end = Math.Max(Interlocked.Read(ref lastCompletion), measureStart + 1);
         var seconds = Seconds(end - measureStart);
         var cpu = CpuSample.PerSecond(cpuStart, CpuSample.Take(silo), seconds);
-        return new LatencyResult(o.Rate, measuredRecords / seconds, seconds, o.RateConnections, fromIntended.Summarize(),
+        return new LatencyResult(rate, measuredRecords / seconds, seconds, connections, fromIntended.Summarize(),
             fromActual.Summarize(), Seconds(maxLag) * 1000, counts.ToErrors(), cpu, silo.Memory().Rss,
             [.. slow.OrderByDescending(r => r.LatencyMs).Take(50).OrderBy(r => r.AtSeconds)]);
     }

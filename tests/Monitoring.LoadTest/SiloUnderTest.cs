@@ -133,6 +133,20 @@ internal sealed class SiloUnderTest : IAsyncDisposable
         }
     }
 
+    /// <summary>Bytes the silo has caused to be written to storage so far (<c>write_bytes</c> of /proc/PID/io); null where unavailable.</summary>
+    public long? WrittenBytes()
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{_process.Id}/io").FirstOrDefault(l => l.StartsWith("write_bytes:", StringComparison.Ordinal));
+            return line is null ? null : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>CPU time the silo has used so far (user + system).</summary>
     public TimeSpan CpuTime()
     {

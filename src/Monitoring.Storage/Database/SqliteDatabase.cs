@@ -36,6 +36,13 @@ internal sealed class SqliteDatabase : StorageDatabase
 
     public override string BackendName => "sqlite";
 
+    /// <summary>
+    /// Forces the prediction-id index. Without statistics (the database is never ANALYZEd) SQLite's planner costs an
+    /// <c>IN</c> list of five or more ids above a scan of the model's whole primary-key range, so a batch lookup read
+    /// every row the model ever logged: 365 ms instead of 2 ms for 400 ids against a model with 220,000 rows.
+    /// </summary>
+    public override string PredictionLookupSource => "events INDEXED BY events_prediction";
+
     public override string EventLogSchema =>
         """
         CREATE TABLE IF NOT EXISTS events (

@@ -22,6 +22,12 @@ internal abstract class StorageDatabase : IAsyncDisposable
     /// <summary>The <c>grain_state</c> table.</summary>
     public abstract string GrainStateSchema { get; }
 
+    /// <summary>
+    /// What prediction-id lookups read from: the <c>events</c> table, with an index hint where the backend's planner
+    /// needs one.
+    /// </summary>
+    public virtual string PredictionLookupSource => "events";
+
     /// <summary>Opens a pooled connection, ready for commands.</summary>
     public abstract ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
