@@ -7,13 +7,16 @@ namespace Monitoring.Storage.Database;
 /// <summary>
 /// A SQLite database file in WAL mode. Every connection runs with <c>synchronous=FULL</c> (a commit is synced to the
 /// WAL before it returns, so it survives a process kill and a power loss) and a busy timeout, because SQLite has one
-/// writer at a time and the event-log writer, report store and grain storage take turns.
+/// writer at a time and the event-log writer, report store and grain storage take turns. Checkpoints run in the
+/// background (<see cref="SqliteCheckpointer"/>), never inside a commit.
 /// </summary>
 internal sealed class SqliteDatabase : StorageDatabase
 {
     private const int BusyTimeoutMs = 60_000;
 
     private readonly string _connectionString;
+    private readonly SqliteCheckpointer _checkpointer;
+    private int _disposed;
 
     public SqliteDatabase(string databasePath)
     {
@@ -32,6 +35,7 @@ internal sealed class SqliteDatabase : StorageDatabase
             Pooling = true,
             DefaultTimeout = BusyTimeoutMs / 1000,
         }.ToString();
+        _checkpointer = SqliteCheckpointer.Acquire(databasePath, Open);
     }
 
     public override string BackendName => "sqlite";
@@ -101,7 +105,7 @@ internal sealed class SqliteDatabase : StorageDatabase
         {
             connection.Open();
             using var command = connection.CreateCommand();
-            command.CommandText = $"PRAGMA busy_timeout = {BusyTimeoutMs}; PRAGMA synchronous = FULL;";
+            command.CommandText = $"PRAGMA busy_timeout = {BusyTimeoutMs}; PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 0;";
             command.ExecuteNonQuery();
             return connection;
         }
@@ -135,6 +139,11 @@ internal sealed class SqliteDatabase : StorageDatabase
 
     public override ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _checkpointer.Release();
+        }
+
         // Close pooled handles so the file is released (tests delete it; a restarted process reopens it).
         using var connection = new SqliteConnection(_connectionString);
         SqliteConnection.ClearPool(connection);

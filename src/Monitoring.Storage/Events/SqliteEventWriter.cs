@@ -47,12 +47,12 @@ internal sealed class SqliteEventWriter : IEventBatchWriter
         _connection = database.Open();
         using (var tuning = _connection.CreateCommand())
         {
-            // Checkpointing every 4096 WAL pages (16 MiB) instead of SQLite's 1000 coalesces repeated page writes
-            // (measured: ~110k -> ~170-200k events/s with 8 concurrent callers). The WAL file is truncated back to
-            // 64 MiB after a checkpoint. A 16 MiB page cache holds the hot pages (each model appends at the right edge
-            // of its key range in the table and the index: a few pages per model, a few thousand for 1,000 models);
-            // 64 MiB measured no faster and fills up, a quarter of the silo's memory budget (docs/load.md).
-            tuning.CommandText = "PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 4096; PRAGMA journal_size_limit = 67108864;";
+            // Checkpoints run in the background (SqliteCheckpointer), not in this writer's commits. The WAL file is
+            // truncated back to 64 MiB once a checkpoint has restarted it. A 16 MiB page cache holds the hot pages
+            // (each model appends at the right edge of its key range in the table and the index: a few pages per
+            // model, a few thousand for 1,000 models); 64 MiB measured no faster and fills up, a quarter of the
+            // silo's memory budget (docs/load.md).
+            tuning.CommandText = "PRAGMA cache_size = -16384; PRAGMA journal_size_limit = 67108864;";
             tuning.ExecuteNonQuery();
         }
 

@@ -1,0 +1,110 @@
+using Microsoft.Data.Sqlite;
+
+namespace Monitoring.Storage.Database;
+
+/// <summary>
+/// Moves the WAL into the database file off the writers' path: one background thread per database file runs a
+/// <c>PASSIVE</c> checkpoint every <see cref="Period"/> on its own connection, and every connection has
+/// <c>wal_autocheckpoint = 0</c>. With SQLite's automatic checkpoints the connection that committed past the threshold
+/// copied the WAL inline, so the event-log writer (the single writer every acknowledgement waits for) stalled for the
+/// copy and its fsync; label traffic, whose random prediction ids dirty a different index page per row, made that most
+/// of a commit's time. A passive checkpoint never waits for or blocks a writer; the next writer after a complete one
+/// restarts the WAL from its beginning (<c>journal_size_limit</c> then trims the file). Shared by every
+/// <see cref="SqliteDatabase"/> of one file (reference counted): event log, report store and grain storage.
+/// </summary>
+internal sealed class SqliteCheckpointer
+{
+    /// <summary>Time between checkpoints.</summary>
+    public static readonly TimeSpan Period = TimeSpan.FromMilliseconds(200);
+
+    private static readonly Dictionary<string, SqliteCheckpointer> Running = new(StringComparer.Ordinal);
+
+    private readonly string _path;
+    private readonly Func<SqliteConnection> _open;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Thread _thread;
+    private int _users;
+
+    private SqliteCheckpointer(string path, Func<SqliteConnection> open)
+    {
+        _path = path;
+        _open = open;
+        _thread = new Thread(Run) { IsBackground = true, Name = "sqlite-checkpoint" };
+    }
+
+    /// <summary>Checkpoints completed (for tests and diagnostics).</summary>
+    public long Completed { get; private set; }
+
+    /// <summary>Starts (or joins) the checkpointer of <paramref name="path"/>.</summary>
+    public static SqliteCheckpointer Acquire(string path, Func<SqliteConnection> open)
+    {
+        var key = Path.GetFullPath(path);
+        lock (Running)
+        {
+            if (!Running.TryGetValue(key, out var checkpointer))
+            {
+                checkpointer = new SqliteCheckpointer(key, open);
+                Running[key] = checkpointer;
+                checkpointer._thread.Start();
+            }
+
+            checkpointer._users++;
+            return checkpointer;
+        }
+    }
+
+    /// <summary>Leaves; the last user stops the thread after a final checkpoint.</summary>
+    public void Release()
+    {
+        lock (Running)
+        {
+            if (--_users > 0)
+            {
+                return;
+            }
+
+            Running.Remove(_path);
+        }
+
+        _stop.Cancel();
+        _thread.Join();
+        _stop.Dispose();
+    }
+
+    private void Run()
+    {
+        SqliteConnection? connection = null;
+        try
+        {
+            while (!_stop.Token.WaitHandle.WaitOne(Period))
+            {
+                connection = Checkpoint(connection);
+            }
+
+            connection = Checkpoint(connection);
+        }
+        finally
+        {
+            connection?.Dispose();
+        }
+    }
+
+    private SqliteConnection? Checkpoint(SqliteConnection? connection)
+    {
+        try
+        {
+            connection ??= _open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
+            command.ExecuteNonQuery();
+            Completed++;
+            return connection;
+        }
+        catch (SqliteException)
+        {
+            // Busy or the file went away (a test deleting its directory): try again next period on a new connection.
+            connection?.Dispose();
+            return null;
+        }
+    }
+}
