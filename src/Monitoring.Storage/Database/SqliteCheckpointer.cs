@@ -9,13 +9,26 @@ namespace Monitoring.Storage.Database;
 /// copied the WAL inline, so the event-log writer (the single writer every acknowledgement waits for) stalled for the
 /// copy and its fsync; label traffic, whose random prediction ids dirty a different index page per row, made that most
 /// of a commit's time. A passive checkpoint never waits for or blocks a writer; the next writer after a complete one
-/// restarts the WAL from its beginning (<c>journal_size_limit</c> then trims the file). Shared by every
+/// restarts the WAL from its beginning (<c>journal_size_limit</c> then trims the file); past <see cref="RestartFrames"/>
+/// a <c>RESTART</c> checkpoint makes sure it does. Shared by every
 /// <see cref="SqliteDatabase"/> of one file (reference counted): event log, report store and grain storage.
 /// </summary>
 internal sealed class SqliteCheckpointer
 {
     /// <summary>Time between checkpoints.</summary>
     public static readonly TimeSpan Period = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// WAL frames (4 KiB pages) above which a passive checkpoint is followed by a <c>RESTART</c> one. A passive
+    /// checkpoint never makes the next writer start the WAL over while readers are active, and prediction lookups
+    /// read all the time: measured, the WAL grew past 7 GB in a label run and every append extended the file. RESTART
+    /// waits (at most <see cref="RestartBusyTimeoutMs"/>) for the readers of old frames to finish, holding writers
+    /// off meanwhile; right after a passive pass little is left to copy, so the pause is short.
+    /// </summary>
+    public const long RestartFrames = 16_384;
+
+    /// <summary>How long a RESTART checkpoint waits for readers and writers before giving up until the next period.</summary>
+    public const int RestartBusyTimeoutMs = 100;
 
     private static readonly Dictionary<string, SqliteCheckpointer> Running = new(StringComparer.Ordinal);
 
@@ -89,14 +102,32 @@ internal sealed class SqliteCheckpointer
         }
     }
 
+    /// <summary>Runs one checkpoint; returns the WAL's frames at that moment (-1 when busy).</summary>
+    private static long Run(SqliteConnection connection, string mode)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"PRAGMA wal_checkpoint({mode});";
+        using var reader = command.ExecuteReader();
+        return reader.Read() && reader.GetInt64(0) == 0 ? reader.GetInt64(1) : -1;
+    }
+
     private SqliteConnection? Checkpoint(SqliteConnection? connection)
     {
         try
         {
-            connection ??= _open();
-            using var command = connection.CreateCommand();
-            command.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
-            command.ExecuteNonQuery();
+            if (connection is null)
+            {
+                connection = _open();
+                using var timeout = connection.CreateCommand();
+                timeout.CommandText = $"PRAGMA busy_timeout = {RestartBusyTimeoutMs};";
+                timeout.ExecuteNonQuery();
+            }
+
+            if (Run(connection, "PASSIVE") >= RestartFrames)
+            {
+                Run(connection, "RESTART");
+            }
+
             Completed++;
             return connection;
         }
