@@ -75,7 +75,7 @@ public sealed class ModelGrain : Grain, IModelGrain
     private IGrainTimer? _timer;
     private IReadOnlyDictionary<string, LoggedEvent>? _prefetchedPredictions;
     private readonly WindowFolder _folder = new();
-    private (long From, long To, SliceScoreReference? Reference)? _sliceReference;
+    private readonly Dictionary<(long From, long To), SliceScoreReference?> _sliceReferences = [];
 
     /// <summary>Creates the grain (activated by Orleans).</summary>
     public ModelGrain(
@@ -720,22 +720,29 @@ public sealed class ModelGrain : Grain, IModelGrain
                 return null;
         }
 
-        if (_sliceReference is { } cached && cached.From == from && cached.To == to)
+        if (_sliceReferences.TryGetValue((from, to), out var cached))
         {
-            return cached.Reference;
+            return cached;
         }
 
         var merged = new Dictionary<string, Dictionary<string, long[]>>(StringComparer.Ordinal);
         foreach (var stored in await _reports.ListAsync(_key, PerformanceSketchKind, from, to))
         {
-            var window = JsonSerializer.Deserialize<PerformanceAccumulator>(stored.Json, WindowReport.JsonOptions)!;
+            // Only the per-slice scores are read from each stored sketch.
+            var window = JsonSerializer.Deserialize<SliceScoresOnly>(stored.Json, WindowReport.JsonOptions)!;
             PerformanceAccumulator.MergeSliceScores(merged, window.SliceScores);
         }
 
         var reference = merged.Count == 0 ? null : new SliceScoreReference(source, merged);
         if (to <= S.LastClosedEnd)
         {
-            _sliceReference = (from, to, reference);
+            // Closed windows' predictions no longer change. Windows whose labels keep coming each have their own range.
+            if (_sliceReferences.Count >= PerformanceCacheSize)
+            {
+                _sliceReferences.Clear();
+            }
+
+            _sliceReferences[(from, to)] = reference;
         }
 
         return reference;
@@ -778,6 +785,12 @@ public sealed class ModelGrain : Grain, IModelGrain
         }
 
         return (long)(hash % (ulong)CheckpointInterval.TotalMilliseconds) * 1_000_000;
+    }
+
+    /// <summary>The part of a stored performance sketch a slice reference needs.</summary>
+    private sealed class SliceScoresOnly
+    {
+        public Dictionary<string, Dictionary<string, long[]>> SliceScores { get; set; } = new(StringComparer.Ordinal);
     }
 
     private static long Mod(long x, long m) => ((x % m) + m) % m;
