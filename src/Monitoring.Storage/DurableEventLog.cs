@@ -186,13 +186,9 @@ public sealed class DurableEventLog : IEventLog, IAsyncDisposable, IDisposable
                 var command = connection.CreateCommand();
                 await using (command.ConfigureAwait(false))
                 {
-                    command.CommandText = FindManySql(_database.PredictionLookupSource, chunk.Length);
+                    _database.PrepareFindMany(command, chunk);
                     StorageDatabase.AddParameter(command, "model", model.GrainKey);
                     StorageDatabase.AddParameter(command, "kind", (int)kind);
-                    for (var i = 0; i < chunk.Length; i++)
-                    {
-                        StorageDatabase.AddParameter(command, "id" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), chunk[i]);
-                    }
 
                     var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                     await using (reader.ConfigureAwait(false))
@@ -207,13 +203,6 @@ public sealed class DurableEventLog : IEventLog, IAsyncDisposable, IDisposable
         }
 
         return found;
-    }
-
-    /// <summary>The batch lookup of <paramref name="ids"/> prediction ids (<c>@model</c>, <c>@kind</c>, <c>@id0</c>..).</summary>
-    internal static string FindManySql(string source, int ids)
-    {
-        var names = string.Join(", ", Enumerable.Range(0, ids).Select(i => "@id" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        return $"SELECT seq, payload, prediction_id FROM {source} WHERE model_key = @model AND kind = @kind AND prediction_id IN ({names})";
     }
 
     /// <inheritdoc />

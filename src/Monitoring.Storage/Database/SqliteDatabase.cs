@@ -41,11 +41,25 @@ internal sealed class SqliteDatabase : StorageDatabase
     public override string BackendName => "sqlite";
 
     /// <summary>
-    /// Forces the prediction-id index. Without statistics (the database is never ANALYZEd) SQLite's planner costs an
+    /// The ids go in one JSON array parameter (<c>IN (SELECT value FROM json_each(@ids))</c>), and the query names the
+    /// prediction-id index. One parameter: Microsoft.Data.Sqlite binds by name and SQLite finds a name by scanning the
+    /// statement's list, so 400 <c>@idN</c> parameters cost ~80,000 string compares per lookup (8% of the silo's CPU in
+    /// a label run). The index hint: without statistics (the database is never ANALYZEd) SQLite's planner costs an
     /// <c>IN</c> list of five or more ids above a scan of the model's whole primary-key range, so a batch lookup read
     /// every row the model ever logged: 365 ms instead of 2 ms for 400 ids against a model with 220,000 rows.
     /// </summary>
-    public override string PredictionLookupSource => "events INDEXED BY events_prediction";
+    public override void PrepareFindMany(DbCommand command, IReadOnlyList<string> ids)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(ids);
+        command.CommandText = FindManySql;
+        AddParameter(command, "ids", System.Text.Json.JsonSerializer.Serialize(ids));
+    }
+
+    /// <summary>The SQLite batch lookup (<c>@model</c>, <c>@kind</c>, <c>@ids</c> a JSON array of strings).</summary>
+    internal const string FindManySql =
+        "SELECT seq, payload, prediction_id FROM events INDEXED BY events_prediction " +
+        "WHERE model_key = @model AND kind = @kind AND prediction_id IN (SELECT value FROM json_each(@ids))";
 
     public override string EventLogSchema =>
         """

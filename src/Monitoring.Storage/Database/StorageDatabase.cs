@@ -23,10 +23,20 @@ internal abstract class StorageDatabase : IAsyncDisposable
     public abstract string GrainStateSchema { get; }
 
     /// <summary>
-    /// What prediction-id lookups read from: the <c>events</c> table, with an index hint where the backend's planner
-    /// needs one.
+    /// Sets the text and the id parameters of a batch lookup of prediction ids (the caller adds <c>@model</c> and
+    /// <c>@kind</c>): by default an <c>IN</c> list of one parameter per id.
     /// </summary>
-    public virtual string PredictionLookupSource => "events";
+    public virtual void PrepareFindMany(DbCommand command, IReadOnlyList<string> ids)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(ids);
+        var names = string.Join(", ", Enumerable.Range(0, ids.Count).Select(i => "@id" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        command.CommandText = $"SELECT seq, payload, prediction_id FROM events WHERE model_key = @model AND kind = @kind AND prediction_id IN ({names})";
+        for (var i = 0; i < ids.Count; i++)
+        {
+            AddParameter(command, "id" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), ids[i]);
+        }
+    }
 
     /// <summary>Opens a pooled connection, ready for commands.</summary>
     public abstract ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken);
