@@ -23,9 +23,11 @@ internal sealed class SqliteCheckpointer
     /// checkpoint never makes the next writer start the WAL over while readers are active, and prediction lookups
     /// read all the time: measured, the WAL grew past 7 GB in a label run and every append extended the file. RESTART
     /// waits (at most <see cref="RestartBusyTimeoutMs"/>) for the readers of old frames to finish, holding writers
-    /// off meanwhile; right after a passive pass little is left to copy, so the pause is short.
+    /// off meanwhile; right after a passive pass little is left to copy, so the pause is short. At 16,384 frames (64 MiB)
+    /// label traffic (a WAL frame per label) crossed the threshold every period and the waits stalled the writer for
+    /// seconds at a time; at 65,536 the label join holds 50,000 labels/s (docs/load.md).
     /// </summary>
-    public const long RestartFrames = 16_384;
+    public const long RestartFrames = 65_536;
 
     /// <summary>How long a RESTART checkpoint waits for readers and writers before giving up until the next period.</summary>
     public const int RestartBusyTimeoutMs = 100;

@@ -48,11 +48,11 @@ internal sealed class SqliteEventWriter : IEventBatchWriter
         using (var tuning = _connection.CreateCommand())
         {
             // Checkpoints run in the background (SqliteCheckpointer), not in this writer's commits. The WAL file is
-            // truncated back to 128 MiB once a checkpoint has restarted it. An 8 MiB page cache holds the hot pages
+            // truncated back to 512 MiB once a checkpoint has restarted it (it restarts past 256 MiB). An 8 MiB page cache holds the hot pages
             // (each model appends at the right edge of its key range in the table and the index: a few pages per
             // model, a few thousand for 1,000 models); 16 MiB measured no faster once checkpoints left the commits
             // (163-168k records/s either way) and cost ~10 MiB of RSS against the 300 MB budget (docs/load.md).
-            tuning.CommandText = "PRAGMA cache_size = -8192; PRAGMA journal_size_limit = 134217728;";
+            tuning.CommandText = "PRAGMA cache_size = -8192; PRAGMA journal_size_limit = 536870912;";
             tuning.ExecuteNonQuery();
         }
 
