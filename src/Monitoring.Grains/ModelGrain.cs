@@ -263,6 +263,7 @@ public sealed class ModelGrain : Grain, IModelGrain
                 reference_mode = S.Settings.ReferenceMode.ToString(),
                 rolling_windows = S.Settings.RollingWindows,
                 minimum_sample_size = S.Settings.MinimumSampleSize,
+                slice_top_values = S.Settings.SliceTopValues,
             },
             totals = new { predictions = S.Predictions, labels = S.Labels, duplicates = S.Duplicates, late_records = S.LateRecords, log_position = S.AppliedSequence },
             labels = new
@@ -625,7 +626,7 @@ public sealed class ModelGrain : Grain, IModelGrain
             await _reports.SaveAsync(new StoredReport(_key, PerformanceSketchKind, acc.Start, acc.End, JsonSerializer.Serialize(acc, WindowReport.JsonOptions)));
             var sliceReference = await SliceReferenceAsync(acc.Start);
             await _reports.SaveAsync(new StoredReport(_key, PerformanceKind, acc.Start, acc.End,
-                PerformanceReportBuilder.Build(_key.GrainKey, acc, sliceReference, DriftPolicy.Default with { MinimumSampleSize = S.Settings.MinimumSampleSize }).ToJsonString()));
+                PerformanceReportBuilder.Build(_key.GrainKey, acc, sliceReference, DriftPolicy.Default with { MinimumSampleSize = S.Settings.MinimumSampleSize }, S.Settings.SliceTopValues).ToJsonString()));
             acc.Thaw();
         }
 

@@ -99,6 +99,28 @@ public sealed class SlicePredictionDriftTests(ClusterFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task SliceTopValues_ShowsTheKLargestValues_AndMergesTheRestIntoOther()
+    {
+        var (key, grain) = NewModel();
+        await grain.ConfigureAsync(new ModelSettings { Window = TimeSpan.FromMinutes(1), SliceTopValues = 2 });
+        var t0 = NextBoundary(TimeSpan.FromMinutes(1));
+        ClusterFixture.Time.SetUtcNow(t0);
+        var counts = new Dictionary<string, int> { ["US"] = 50, ["DE"] = 30, ["BR"] = 12, ["FR"] = 8 };
+        var events = counts.SelectMany(kv => Enumerable.Range(0, kv.Value).Select(i =>
+            Prediction($"{kv.Key}{i}", t0.AddMilliseconds(i), 0.3) with { Segments = [new SegmentValue("country", kv.Key)] })).ToArray();
+        await grain.AppendAsync(events);
+        await grain.FlushPerformanceAsync();
+
+        var report = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ModelGrain.PerformanceKind, Nanos(t0)))!.Json).RootElement;
+        var country = report.GetProperty("slices").GetProperty("dimensions").EnumerateArray().Single(d => d.GetProperty("name").GetString() == "country");
+        var shown = country.GetProperty("slices").EnumerateArray()
+            .Select(v => (v.GetProperty("value").GetString(), v.GetProperty("predictions").GetInt64())).ToList();
+        Assert.Equal([("US", 50L), ("DE", 30L), ("(other)", 20L)], shown);
+        Assert.Equal("slice top values must be between 1 and 100", new ModelSettings { SliceTopValues = 0 }.Validate());
+        Assert.Equal("slice top values must be between 1 and 100", new ModelSettings { SliceTopValues = 101 }.Validate());
+    }
+
     private static List<ModelEvent> Batch(string prefix, DateTimeOffset start, int n, Random rng, bool shiftBrazil) =>
         Enumerable.Range(0, n).Select(i =>
         {

@@ -66,6 +66,16 @@ public sealed record ModelSettings
     [Id(6)]
     public TimeSpan LabelHorizon { get; init; } = DefaultLabelHorizon;
 
+    /// <summary>Default values shown per slice dimension (the rest merged into "(other)").</summary>
+    public const int DefaultSliceTopValues = 20;
+
+    /// <summary>Most values a window tracks per slice dimension; the K shown cannot exceed it.</summary>
+    public const int MaxSliceValues = 100;
+
+    /// <summary>K of the slice reports: values shown per dimension, by volume; the rest merged into "(other)".</summary>
+    [Id(7)]
+    public int SliceTopValues { get; init; } = DefaultSliceTopValues;
+
     /// <summary>The effective lateness.</summary>
     public TimeSpan EffectiveLateness => AllowedLateness ?? TimeSpan.FromTicks((long)(Window.Ticks * DefaultLatenessFraction));
 
@@ -78,5 +88,6 @@ public sealed record ModelSettings
         : RollingWindows < 1 || RollingWindows > 1000 ? "rolling windows must be between 1 and 1000"
         : MinimumSampleSize < 1 ? "minimum sample size must be positive"
         : LabelHorizon <= TimeSpan.Zero || LabelHorizon > TimeSpan.FromDays(365) ? "label horizon must be between 0 and 365 days"
+        : SliceTopValues < 1 || SliceTopValues > MaxSliceValues ? $"slice top values must be between 1 and {MaxSliceValues}"
         : null;
 }

@@ -61,7 +61,7 @@ public sealed class PerformanceAccumulator
     public ScoreHistogramSketch? BinarySketch => _binary ??= Binary is null ? null : ScoreHistogramSketch.FromParts(Binary);
 
     /// <summary>Values tracked per slice dimension and window; further values are counted under "(other)".</summary>
-    public const int MaxValuesPerDimension = 100;
+    public const int MaxValuesPerDimension = Abstractions.Models.ModelSettings.MaxSliceValues;
 
     /// <summary>Slice dimensions tracked per window (segments first, then categorical features, by name).</summary>
     public const int MaxDimensions = 16;

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Monitoring.Abstractions.Models;
 using Monitoring.Grains.Labels;
 using Monitoring.Stats.Classification;
 using Monitoring.Stats.Drift;
@@ -16,7 +17,8 @@ namespace Monitoring.Grains.Reports;
 public static class PerformanceReportBuilder
 {
     /// <summary>Builds the report document.</summary>
-    public static JsonObject Build(string model, PerformanceAccumulator acc, SliceScoreReference? sliceReference = null, DriftPolicy? policy = null)
+    public static JsonObject Build(string model, PerformanceAccumulator acc, SliceScoreReference? sliceReference = null, DriftPolicy? policy = null,
+        int topValues = ModelSettings.DefaultSliceTopValues)
     {
         ArgumentNullException.ThrowIfNull(acc);
         var doc = new JsonObject
@@ -62,7 +64,7 @@ public static class PerformanceReportBuilder
 
         if (acc.OverallCounts is { Count: > 0 } || acc.SliceScores.Count > 0)
         {
-            doc["slices"] = Slices(acc, sliceReference, policy ?? DriftPolicy.Default);
+            doc["slices"] = Slices(acc, sliceReference, policy ?? DriftPolicy.Default, topValues);
         }
 
         if (acc.AllScoresSketch is { Count: > 0 } all)
@@ -100,9 +102,6 @@ public static class PerformanceReportBuilder
         return doc;
     }
 
-    /// <summary>Values shown per dimension; the rest are merged into "(other)".</summary>
-    public const int TopValues = 20;
-
     /// <summary>Fewest labelled rows for a slice to be ranked among the worst.</summary>
     public const int MinimumSupport = 50;
 
@@ -118,7 +117,7 @@ public static class PerformanceReportBuilder
     /// <see cref="MinimumSupport"/> labelled rows, ranked by the lower confidence bound of their accuracy degradation
     /// against the rest.
     /// </summary>
-    private static JsonObject Slices(PerformanceAccumulator acc, SliceScoreReference? reference, DriftPolicy policy)
+    private static JsonObject Slices(PerformanceAccumulator acc, SliceScoreReference? reference, DriftPolicy policy, int topValues)
     {
         var overall = acc.OverallCounts is { Count: > 0 } o ? o : null;
         var labeled = acc.LiveSlices;
@@ -135,10 +134,10 @@ public static class PerformanceReportBuilder
                     referenceScores is null ? null : referenceScores.GetValueOrDefault(v) ?? new long[SlicePredictionDrift.BinCount]))
                 .OrderByDescending(r => r.Predictions).ThenByDescending(r => r.Counts.Count).ThenBy(r => r.Value, StringComparer.Ordinal)
                 .ToList();
-            var shown = rows.Take(TopValues).ToList();
-            if (rows.Count > TopValues)
+            var shown = rows.Take(topValues).ToList();
+            if (rows.Count > topValues)
             {
-                var rest = rows.Skip(TopValues).ToList();
+                var rest = rows.Skip(topValues).ToList();
                 var other = new SliceCounts();
                 var otherScores = new long[SlicePredictionDrift.BinCount];
                 foreach (var r in rest)

@@ -246,6 +246,7 @@ public static class ModelApi
             MinimumSampleSize = body.MinimumSampleSize ?? ModelSettings.DefaultMinimumSampleSize,
             RollingWindows = body.RollingWindows ?? ModelSettings.DefaultRollingWindows,
             LabelHorizon = TimeSpan.FromDays(body.LabelHorizonDays ?? ModelSettings.DefaultLabelHorizon.TotalDays),
+            SliceTopValues = body.SliceTopValues ?? ModelSettings.DefaultSliceTopValues,
         };
         if (settings.Validate() is { } problem)
         {
@@ -630,5 +631,5 @@ public static class ModelApi
     public sealed record RollingRequest(string? Mode, int? Windows);
 
     /// <summary>Body of the settings request (seconds and days; omitted = default).</summary>
-    public sealed record SettingsRequest(double? WindowSeconds, double? AllowedLatenessSeconds, double? RetentionDays, int? MinimumSampleSize, int? RollingWindows, double? LabelHorizonDays);
+    public sealed record SettingsRequest(double? WindowSeconds, double? AllowedLatenessSeconds, double? RetentionDays, int? MinimumSampleSize, int? RollingWindows, double? LabelHorizonDays, int? SliceTopValues = null);
 }
