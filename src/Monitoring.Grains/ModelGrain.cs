@@ -481,6 +481,7 @@ public sealed class ModelGrain : Grain, IModelGrain
             return;
         }
 
+        acc.PairDimensionNames ??= TopSegmentDimensions();
         LabelFold.Unfold(prediction.Event, earlier, acc);
         LabelFold.Fold(prediction.Event, label, acc);
         Touch(acc, logged.Sequence);
@@ -593,7 +594,27 @@ public sealed class ModelGrain : Grain, IModelGrain
         }
 
         acc.Labeled++;
+        acc.PairDimensionNames ??= TopSegmentDimensions();
         LabelFold.Fold(prediction, label, acc);
+    }
+
+    /// <summary>
+    /// The segment dimensions with the most predictions in the open windows and the day roll-ups being filled (ties by
+    /// name), at most <see cref="PerformanceAccumulator.PairDimensions"/>: worst-slice pairs are tracked among them only.
+    /// </summary>
+    private List<string> TopSegmentDimensions()
+    {
+        var volume = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var window in S.Open.Values.Concat(S.Days.Values))
+        {
+            foreach (var (dimension, values) in window.Segments)
+            {
+                volume[dimension] = volume.GetValueOrDefault(dimension) + values.Count;
+            }
+        }
+
+        return volume.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal)
+            .Take(PerformanceAccumulator.PairDimensions).Select(kv => kv.Key).ToList();
     }
 
     private void Touch(PerformanceAccumulator acc, long sequence)

@@ -165,7 +165,10 @@ public sealed class LabelJoinTests(ClusterFixture fixture)
             var score = (y == 1) == correct ? 0.55 + (0.4 * rng.NextDouble()) : 0.05 + (0.4 * rng.NextDouble());
             predictions.Add(Prediction($"s{i}", now, score) with
             {
-                Segments = [new SegmentValue("country", country), new SegmentValue("device", device), new SegmentValue("plan", plan)],
+                // A rare dimension first by name: pairs are tracked among the dimensions with the most predictions.
+                Segments = i % 10 == 0
+                    ? [new SegmentValue("a_rare", "x"), new SegmentValue("country", country), new SegmentValue("device", device), new SegmentValue("plan", plan)]
+                    : [new SegmentValue("country", country), new SegmentValue("device", device), new SegmentValue("plan", plan)],
             });
             labels.Add(Label($"s{i}", y));
         }
@@ -176,13 +179,16 @@ public sealed class LabelJoinTests(ClusterFixture fixture)
 
         var start = now.UtcTicks - (now.UtcTicks % TimeSpan.FromHours(1).Ticks);
         var report = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ModelGrain.PerformanceKind, (start - DateTimeOffset.UnixEpoch.UtcTicks) * 100))!.Json).RootElement;
+        var sketch = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ModelGrain.PerformanceSketchKind, (start - DateTimeOffset.UnixEpoch.UtcTicks) * 100))!.Json).RootElement;
+        var tracked = sketch.GetProperty("slices").EnumerateObject().Select(p => p.Name).Where(n => n.Contains(" & ", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(["country & device", "country & plan", "device & plan"], tracked);
         var worst = report.GetProperty("slices").GetProperty("worst_slices").EnumerateArray().Select(w => w.GetProperty("value").GetString()).ToList();
         Assert.Equal(["country=BR", "device & plan=ios & free"], worst.Take(2).Order(StringComparer.Ordinal).ToList());
         var countryDimension = report.GetProperty("slices").GetProperty("dimensions").EnumerateArray().Single(d => d.GetProperty("name").GetString() == "country");
         var br = countryDimension.GetProperty("slices").EnumerateArray().Single(v => v.GetProperty("value").GetString() == "BR");
-        Assert.Equal(predictions.Count(p => p.Segments[0].Value == "BR"), br.GetProperty("count").GetInt64());
+        Assert.Equal(predictions.Count(p => p.Segments.Any(x => x.Value == "BR")), br.GetProperty("count").GetInt64());
         Assert.True(br.GetProperty("vs_rest").GetProperty("significant").GetBoolean());
-        var brRows = Enumerable.Range(0, predictions.Count).Where(i => predictions[i].Segments[0].Value == "BR").ToArray();
+        var brRows = Enumerable.Range(0, predictions.Count).Where(i => predictions[i].Segments.Any(x => x.Value == "BR")).ToArray();
         var brAuc = RocAuc.Compute(brRows.Select(i => predictions[i].Score!.Value).ToArray(), brRows.Select(i => labels[i].LabelNumber!.Value).ToArray())!.Value;
         var brCalibration = Calibration.Compute(brRows.Select(i => predictions[i].Score!.Value).ToArray(), brRows.Select(i => labels[i].LabelNumber!.Value).ToArray());
         Assert.Equal(brCalibration.MaximumCalibrationError, br.GetProperty("mce").GetDouble(), 9);

@@ -16,7 +16,7 @@ public static class LabelFold
         if (prediction.Score is { } score && (y == 0 || y == 1))
         {
             acc.AddBinary(score, y);
-            acc.AddSlices(SliceConditions(prediction), score, y, Stats.Classification.BinaryClassificationMetrics.DefaultThreshold);
+            acc.AddSlices(SliceConditions(prediction, acc.PairDimensionNames), score, y, Stats.Classification.BinaryClassificationMetrics.DefaultThreshold);
         }
 
         if (prediction.PredictedValue is { } value && label.LabelNumber is { } actual)
@@ -36,7 +36,7 @@ public static class LabelFold
         var y = BinaryLabel(label);
         if (prediction.Score is { } score && (y == 0 || y == 1))
         {
-            acc.RemoveBinary(SliceConditions(prediction), score, y, Stats.Classification.BinaryClassificationMetrics.DefaultThreshold);
+            acc.RemoveBinary(SliceConditions(prediction, acc.PairDimensionNames), score, y, Stats.Classification.BinaryClassificationMetrics.DefaultThreshold);
         }
 
         if (prediction.PredictedValue is { } value && label.LabelNumber is { } actual)
@@ -51,10 +51,11 @@ public static class LabelFold
     }
 
     /// <summary>
-    /// The slices a prediction belongs to: each segment dimension and each categorical feature (value, or "(null)"),
-    /// plus the pairs among the first segment dimensions by name.
+    /// The slices a prediction belongs to: each segment dimension and each categorical feature, plus the pairs among
+    /// the window's pair dimensions (<see cref="PerformanceAccumulator.PairDimensionNames"/>: the segment dimensions with
+    /// the most predictions when the window's first label joined; the first ones by name if none was chosen).
     /// </summary>
-    public static List<(string Dimension, string Value)> SliceConditions(ModelEvent prediction)
+    public static List<(string Dimension, string Value)> SliceConditions(ModelEvent prediction, IReadOnlyList<string>? pairDimensions = null)
     {
         var conditions = new List<(string, string)>();
         var segments = prediction.Segments.OrderBy(s => s.Name, StringComparer.Ordinal).ToArray();
@@ -68,7 +69,9 @@ public static class LabelFold
             conditions.Add(("feature." + f.Name, f.Text!));
         }
 
-        var pairable = segments.Take(PerformanceAccumulator.PairDimensions).ToArray();
+        var pairable = pairDimensions is null
+            ? segments.Take(PerformanceAccumulator.PairDimensions).ToArray()
+            : segments.Where(s => pairDimensions.Contains(s.Name, StringComparer.Ordinal)).ToArray();
         for (var i = 0; i < pairable.Length; i++)
         {
             for (var j = i + 1; j < pairable.Length; j++)

@@ -69,6 +69,13 @@ public sealed class PerformanceAccumulator
     /// <summary>Segment dimensions whose value pairs are also tracked (the first ones by name).</summary>
     public const int PairDimensions = 3;
 
+    /// <summary>
+    /// The segment dimensions whose value pairs this window tracks: the <see cref="PairDimensions"/> with the most
+    /// predictions (ties by name) when its first label joined, kept for the window so a correction takes a pair out of
+    /// the same slices it went into. Null until then.
+    /// </summary>
+    public List<string>? PairDimensionNames { get; set; }
+
     /// <summary>Binary counts of every joined pair (the whole model, for slice complements).</summary>
     public SliceCountsParts? Overall { get; set; }
 
