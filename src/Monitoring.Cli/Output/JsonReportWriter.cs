@@ -53,17 +53,17 @@ public static class JsonReportWriter
         {
             w.WriteNumber("reference_count", n.ReferenceCount);
             w.WriteNumber("current_count", n.CurrentCount);
-            Number(w, "psi", n.Psi);
-            Number(w, "jensen_shannon", n.JensenShannon);
-            Number(w, "hellinger", n.Hellinger);
+            w.NumberOrNull("psi", n.Psi);
+            w.NumberOrNull("jensen_shannon", n.JensenShannon);
+            w.NumberOrNull("hellinger", n.Hellinger);
             w.WriteStartObject("ks");
-            Number(w, "statistic", n.Ks.Statistic);
-            Number(w, "p_value", n.Ks.PValue);
-            Number(w, "p_value_adjusted", f.AdjustedPValue);
+            w.NumberOrNull("statistic", n.Ks.Statistic);
+            w.NumberOrNull("p_value", n.Ks.PValue);
+            w.NumberOrNull("p_value_adjusted", f.AdjustedPValue);
             w.WriteString("method", n.Ks.Method == Stats.Drift.KsPValueMethod.Exact ? "exact" : "asymptotic");
             w.WriteEndObject();
-            Number(w, "wasserstein", n.Wasserstein);
-            Number(w, "wasserstein_normalized", n.WassersteinNormalized);
+            w.NumberOrNull("wasserstein", n.Wasserstein);
+            w.NumberOrNull("wasserstein_normalized", n.WassersteinNormalized);
             w.WriteStartArray("bin_edges");
             foreach (var e in n.Edges)
             {
@@ -76,13 +76,13 @@ public static class JsonReportWriter
         {
             w.WriteNumber("reference_count", c.ReferenceTotal);
             w.WriteNumber("current_count", c.CurrentTotal);
-            Number(w, "psi", c.Psi);
-            Number(w, "jensen_shannon", c.JensenShannon);
-            Number(w, "hellinger", c.Hellinger);
+            w.NumberOrNull("psi", c.Psi);
+            w.NumberOrNull("jensen_shannon", c.JensenShannon);
+            w.NumberOrNull("hellinger", c.Hellinger);
             w.WriteStartObject("chi_square");
-            Number(w, "statistic", c.ChiSquare?.Statistic);
-            Number(w, "p_value", c.ChiSquare?.PValue);
-            Number(w, "p_value_adjusted", f.AdjustedPValue);
+            w.NumberOrNull("statistic", c.ChiSquare?.Statistic);
+            w.NumberOrNull("p_value", c.ChiSquare?.PValue);
+            w.NumberOrNull("p_value_adjusted", f.AdjustedPValue);
             w.WriteNumber("dof", c.ChiSquare?.DegreesOfFreedom ?? 0);
             w.WriteEndObject();
             Strings(w, "new_categories", c.NewCategories);
@@ -113,21 +113,21 @@ public static class JsonReportWriter
         w.WriteNumber("count", m.Count);
         w.WriteNumber("positives", m.Positives);
         w.WriteNumber("skipped_rows", section.SkippedRows);
-        Number(w, "auc", m.Auc);
+        w.NumberOrNull("auc", m.Auc);
         if (m.Auc is null)
         {
             w.WriteString("auc_undefined_reason", RocAuc.OneClassReason);
         }
 
-        Number(w, "brier", m.Brier);
-        Number(w, "log_loss", m.LogLoss);
-        Number(w, "ece", m.Calibration.ExpectedCalibrationError);
-        Number(w, "mce", m.Calibration.MaximumCalibrationError);
-        Number(w, "accuracy", m.Accuracy);
-        Number(w, "precision", m.Precision);
-        Number(w, "recall", m.Recall);
-        Number(w, "f1", m.F1);
-        Number(w, "threshold", m.Threshold);
+        w.NumberOrNull("brier", m.Brier);
+        w.NumberOrNull("log_loss", m.LogLoss);
+        w.NumberOrNull("ece", m.Calibration.ExpectedCalibrationError);
+        w.NumberOrNull("mce", m.Calibration.MaximumCalibrationError);
+        w.NumberOrNull("accuracy", m.Accuracy);
+        w.NumberOrNull("precision", m.Precision);
+        w.NumberOrNull("recall", m.Recall);
+        w.NumberOrNull("f1", m.F1);
+        w.NumberOrNull("threshold", m.Threshold);
         w.WriteStartArray("reliability");
         foreach (var b in m.Calibration.Bins)
         {
@@ -136,25 +136,13 @@ public static class JsonReportWriter
             w.WriteNumber("lower", b.Lower);
             w.WriteNumber("upper", b.Upper);
             w.WriteNumber("count", b.Count);
-            Number(w, "mean_predicted", b.MeanPredicted);
-            Number(w, "fraction_positive", b.FractionPositive);
+            w.NumberOrNull("mean_predicted", b.MeanPredicted);
+            w.NumberOrNull("fraction_positive", b.FractionPositive);
             w.WriteEndObject();
         }
 
         w.WriteEndArray();
         w.WriteEndObject();
-    }
-
-    private static void Number(Utf8JsonWriter w, string name, double? value)
-    {
-        if (value is { } v && double.IsFinite(v))
-        {
-            w.WriteNumber(name, v);
-        }
-        else
-        {
-            w.WriteNull(name);
-        }
     }
 
     private static void Strings(Utf8JsonWriter w, string name, IEnumerable<string> values)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Monitoring.Cli.Output;
 using Monitoring.Stats.Classification;
 using Monitoring.Stats.Slices;
 
@@ -122,9 +123,9 @@ public static class SlicesJsonWriter
         WriteRate(w, "recall", m.Recall);
         WriteRate(w, "positive_rate", m.PositiveRate);
         WriteRate(w, "predicted_positive_rate", m.PredictedPositiveRate);
-        Number(w, "f1", m.F1);
-        Number(w, "brier", m.Brier);
-        Number(w, "ece", m.ExpectedCalibrationError);
+        w.NumberOrNull("f1", m.F1);
+        w.NumberOrNull("brier", m.Brier);
+        w.NumberOrNull("ece", m.ExpectedCalibrationError);
         WriteAuc(w, m.Auc);
         w.WriteEndObject();
     }
@@ -132,9 +133,9 @@ public static class SlicesJsonWriter
     private static void WriteRate(Utf8JsonWriter w, string name, RateEstimate rate)
     {
         w.WriteStartObject(name);
-        Number(w, "value", rate.Value);
-        Number(w, "lower", rate.Interval?.Lower);
-        Number(w, "upper", rate.Interval?.Upper);
+        w.NumberOrNull("value", rate.Value);
+        w.NumberOrNull("lower", rate.Interval?.Lower);
+        w.NumberOrNull("upper", rate.Interval?.Upper);
         w.WriteNumber("successes", rate.Successes);
         w.WriteNumber("trials", rate.Trials);
         w.WriteEndObject();
@@ -150,10 +151,10 @@ public static class SlicesJsonWriter
 
         var interval = auc.Interval();
         w.WriteStartObject("auc");
-        Number(w, "value", auc.Auc);
-        Number(w, "variance", auc.Variance);
-        Number(w, "lower", interval?.Lower);
-        Number(w, "upper", interval?.Upper);
+        w.NumberOrNull("value", auc.Auc);
+        w.NumberOrNull("variance", auc.Variance);
+        w.NumberOrNull("lower", interval?.Lower);
+        w.NumberOrNull("upper", interval?.Upper);
         w.WriteString("interval", "delong");
         w.WriteEndObject();
     }
@@ -168,15 +169,15 @@ public static class SlicesJsonWriter
 
         w.WriteStartObject(name);
         w.WriteString("metric", c.Metric.Name());
-        Number(w, "slice_value", c.SliceValue);
-        Number(w, "rest_value", c.RestValue);
-        Number(w, "difference", c.Difference);
-        Number(w, "degradation", c.Degradation);
-        Number(w, "lower_bound", c.LowerBound);
-        Number(w, "standard_error", c.StandardError);
-        Number(w, "z", c.Z);
-        Number(w, "p_value", c.PValue);
-        Number(w, "p_value_adjusted", c.AdjustedPValue);
+        w.NumberOrNull("slice_value", c.SliceValue);
+        w.NumberOrNull("rest_value", c.RestValue);
+        w.NumberOrNull("difference", c.Difference);
+        w.NumberOrNull("degradation", c.Degradation);
+        w.NumberOrNull("lower_bound", c.LowerBound);
+        w.NumberOrNull("standard_error", c.StandardError);
+        w.NumberOrNull("z", c.Z);
+        w.NumberOrNull("p_value", c.PValue);
+        w.NumberOrNull("p_value_adjusted", c.AdjustedPValue);
         w.WriteBoolean("significant", c.Significant);
         w.WriteEndObject();
     }
@@ -207,14 +208,14 @@ public static class SlicesJsonWriter
         w.WriteStartObject("prediction_drift");
         w.WriteNumber("count", d.Count);
         w.WriteNumber("reference_count", d.ReferenceCount);
-        Number(w, "psi", d.Psi);
-        Number(w, "jensen_shannon", d.JensenShannon);
+        w.NumberOrNull("psi", d.Psi);
+        w.NumberOrNull("jensen_shannon", d.JensenShannon);
         if (d.ChiSquare is { } chi)
         {
             w.WriteStartObject("chi_square");
-            Number(w, "statistic", chi.Statistic);
-            Number(w, "p_value", chi.PValue);
-            Number(w, "p_value_adjusted", d.AdjustedPValue);
+            w.NumberOrNull("statistic", chi.Statistic);
+            w.NumberOrNull("p_value", chi.PValue);
+            w.NumberOrNull("p_value_adjusted", d.AdjustedPValue);
             w.WriteNumber("dof", chi.DegreesOfFreedom);
             w.WriteEndObject();
         }
@@ -232,17 +233,5 @@ public static class SlicesJsonWriter
 
         w.WriteEndArray();
         w.WriteEndObject();
-    }
-
-    private static void Number(Utf8JsonWriter w, string name, double? value)
-    {
-        if (value is { } v && double.IsFinite(v))
-        {
-            w.WriteNumber(name, v);
-        }
-        else
-        {
-            w.WriteNull(name);
-        }
     }
 }

@@ -330,9 +330,8 @@ public static class ModelApi
             return error!;
         }
 
-        await grains.GetGrain<IModelGrain>(key.Value.GrainKey).FlushPerformanceAsync();
         var points = new JsonArray();
-        foreach (var r in await reports.ListAsync(key.Value, ModelGrain.PerformanceKind, f, t, ct))
+        foreach (var r in await PerformanceReportsAsync(key.Value, f, t, grains, reports, ct))
         {
             var doc = JsonNode.Parse(r.Json)!;
             points.Add(new JsonObject
@@ -349,6 +348,13 @@ public static class ModelApi
         }
 
         return Results.Json(new { model = key.Value.GrainKey, points });
+    }
+
+    /// <summary>The stored performance reports of a range, after the grain has persisted what it holds in memory.</summary>
+    private static async Task<IReadOnlyList<StoredReport>> PerformanceReportsAsync(ModelKey key, long from, long to, IGrainFactory grains, IReportStore reports, CancellationToken ct)
+    {
+        await grains.GetGrain<IModelGrain>(key.GrainKey).FlushPerformanceAsync();
+        return await reports.ListAsync(key, ModelGrain.PerformanceKind, from, to, ct);
     }
 
     /// <summary>Performance metrics a series can be drawn for; whole-model only where marked in the README.</summary>
@@ -389,9 +395,8 @@ public static class ModelApi
             return error!;
         }
 
-        await grains.GetGrain<IModelGrain>(key.Value.GrainKey).FlushPerformanceAsync();
         var points = new JsonArray();
-        foreach (var r in await reports.ListAsync(key.Value, ModelGrain.PerformanceKind, f, t, ct))
+        foreach (var r in await PerformanceReportsAsync(key.Value, f, t, grains, reports, ct))
         {
             var doc = JsonNode.Parse(r.Json)!;
             JsonNode? source = doc["binary"];

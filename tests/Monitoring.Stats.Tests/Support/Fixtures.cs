@@ -6,27 +6,16 @@ namespace Monitoring.Stats.Tests.Support;
 /// <summary>Loads the scipy/sklearn fixtures written by Fixtures/generate_fixtures.py.</summary>
 public static class Fixtures
 {
-    private static readonly Lazy<JsonDocument> Document = new(() =>
-        JsonDocument.Parse(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fixtures", "stats_fixtures.json"))));
+    private static readonly FixtureFile File = new("stats_fixtures.json");
 
-    /// <summary>Every case of one section, by name.</summary>
-    public static IEnumerable<JsonElement> Section(string section) => Document.Value.RootElement.GetProperty(section).EnumerateArray();
+    /// <summary>Every case of one section.</summary>
+    public static IEnumerable<JsonElement> Section(string section) => File.Section(section);
 
-    /// <summary>One case of a section.</summary>
-    public static JsonElement Case(string section, string name) =>
-        Section(section).Single(c => c.GetProperty("name").GetString() == name);
+    /// <summary>One case of a section, by name.</summary>
+    public static JsonElement Case(string section, string name) => File.Case(section, name);
 
     /// <summary>xunit theory data: the names of a section's cases.</summary>
-    public static TheoryData<string> Names(string section)
-    {
-        var data = new TheoryData<string>();
-        foreach (var c in Section(section))
-        {
-            data.Add(c.GetProperty("name").GetString()!);
-        }
-
-        return data;
-    }
+    public static TheoryData<string> Names(string section) => File.Names(section);
 
     public static double[] Doubles(this JsonElement e, string property) =>
         e.GetProperty(property).EnumerateArray().Select(x => x.GetDouble()).ToArray();

@@ -6,30 +6,19 @@ namespace Monitoring.Stats.Tests.Support;
 /// <summary>Loads the statsmodels/sklearn/numpy fixtures written by Fixtures/generate_slice_fixtures.py.</summary>
 public static class SliceFixtures
 {
-    private static readonly Lazy<JsonDocument> Document = new(() =>
-        JsonDocument.Parse(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fixtures", "slice_fixtures.json"))));
+    private static readonly FixtureFile File = new("slice_fixtures.json");
 
     /// <summary>The document root.</summary>
-    public static JsonElement Root => Document.Value.RootElement;
+    public static JsonElement Root => File.Root;
 
     /// <summary>Every case of one section.</summary>
-    public static IEnumerable<JsonElement> Section(string section) => Root.GetProperty(section).EnumerateArray();
+    public static IEnumerable<JsonElement> Section(string section) => File.Section(section);
 
     /// <summary>One case of a section, by name.</summary>
-    public static JsonElement Case(string section, string name) =>
-        Section(section).Single(c => c.GetProperty("name").GetString() == name);
+    public static JsonElement Case(string section, string name) => File.Case(section, name);
 
     /// <summary>xunit theory data: the names of a section's cases.</summary>
-    public static TheoryData<string> Names(string section)
-    {
-        var data = new TheoryData<string>();
-        foreach (var c in Section(section))
-        {
-            data.Add(c.GetProperty("name").GetString()!);
-        }
-
-        return data;
-    }
+    public static TheoryData<string> Names(string section) => File.Names(section);
 
     public static double Double(this JsonElement e, string property) => e.GetProperty(property).GetDouble();
 
