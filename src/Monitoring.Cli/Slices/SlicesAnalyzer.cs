@@ -158,7 +158,7 @@ public static class SlicesAnalyzer
     private static (int Scored, Dictionary<string, Dictionary<string, long[]>> Values) ScoreBins(TabularFile table, SlicesOptions options)
     {
         var scores = table.Column(options.ScoreColumn);
-        var result = options.Segments.ToDictionary(s => s, _ => new Dictionary<string, long[]>(StringComparer.Ordinal), StringComparer.Ordinal);
+        var segments = options.Segments.Select(s => (Cells: table.Column(s), Values: new Dictionary<string, long[]>(StringComparer.Ordinal))).ToArray();
         var scored = 0;
         for (var i = 0; i < table.RowCount; i++)
         {
@@ -174,13 +174,13 @@ public static class SlicesAnalyzer
 
             scored++;
             var bin = SlicePredictionDrift.BinOf(score);
-            foreach (var segment in options.Segments)
+            foreach (var (cells, values) in segments)
             {
-                var value = table.Column(segment)[i] ?? SliceKey.NullValue;
-                if (!result[segment].TryGetValue(value, out var bins))
+                var value = cells[i] ?? SliceKey.NullValue;
+                if (!values.TryGetValue(value, out var bins))
                 {
                     bins = new long[SlicePredictionDrift.BinCount];
-                    result[segment][value] = bins;
+                    values[value] = bins;
                 }
 
                 bins[bin]++;
@@ -192,7 +192,7 @@ public static class SlicesAnalyzer
             throw new CliException($"{table.Path}: no row has a score in column '{options.ScoreColumn}'.");
         }
 
-        return (scored, result);
+        return (scored, options.Segments.Select((s, i) => (s, i)).ToDictionary(x => x.s, x => segments[x.i].Values, StringComparer.Ordinal));
     }
 
     private static void Validate(TabularFile table, SlicesOptions options)

@@ -89,8 +89,7 @@ public sealed class PerformanceAccumulator
     public Dictionary<string, Dictionary<string, long[]>> SliceScores { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>Counts a prediction's score in a slice.</summary>
-    public void AddSliceScore(string dimension, string value, double score) =>
-        AddSliceScores(SliceScores, dimension, value, SlicePredictionDrift.BinOf(score), 1);
+    public void AddSliceScore(string dimension, string value, double score) => AddSliceScoreCount(SliceScores, dimension, value, score);
 
     /// <summary>Counts a score in a slice of a per-slice score table (same caps as the window's).</summary>
     public static void AddSliceScoreCount(Dictionary<string, Dictionary<string, long[]>> target, string dimension, string value, double score) =>

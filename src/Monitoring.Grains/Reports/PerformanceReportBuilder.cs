@@ -176,15 +176,17 @@ public static class PerformanceReportBuilder
             aligned[i] = comparisons[i] is null ? null : adjusted[k++];
         }
 
-        var drift = SlicePredictionDrift.Compare(
-            singles.Select(s => (s.Scores ?? new long[SlicePredictionDrift.BinCount], s.ReferenceScores)).ToArray(), policy);
+        // Without a reference there is nothing to compare with: no drift work on every flush.
+        SliceDriftResult?[] drift = reference is null
+            ? new SliceDriftResult?[singles.Count]
+            : SlicePredictionDrift.Compare(singles.Select(s => (s.Scores ?? new long[SlicePredictionDrift.BinCount], s.ReferenceScores)).ToArray(), policy);
         var dimensions = new JsonArray();
         foreach (var group in singles.Select((s, i) => (s, i)).Where(x => !x.s.Dimension.Contains(" & ", StringComparison.Ordinal)).GroupBy(x => x.s.Dimension))
         {
             dimensions.Add(new JsonObject
             {
                 ["name"] = group.Key,
-                ["slices"] = new JsonArray(group.Select(x => (JsonNode)SliceNode(x.s.Value, x.s, aligned[x.i], reference is null ? null : drift[x.i])).ToArray()),
+                ["slices"] = new JsonArray(group.Select(x => (JsonNode)SliceNode(x.s.Value, x.s, aligned[x.i], drift[x.i])).ToArray()),
             });
         }
 
@@ -212,7 +214,7 @@ public static class PerformanceReportBuilder
                 ["reference"] = reference?.Source,
                 ["bins"] = "10 uniform score bins over [0, 1]",
                 ["method"] = policy.CategoricalMethod,
-                ["drifted_slices"] = new JsonArray(singles.Select((s, i) => (s, i)).Where(x => reference is not null && drift[x.i].Decision.Drifted)
+                ["drifted_slices"] = new JsonArray(singles.Select((s, i) => (s, i)).Where(x => drift[x.i] is { Decision.Drifted: true })
                     .Select(x => (JsonNode)JsonValue.Create($"{x.s.Dimension}={x.s.Value}")).ToArray()),
             },
             ["dimensions"] = dimensions,

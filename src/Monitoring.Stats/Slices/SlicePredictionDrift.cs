@@ -78,11 +78,18 @@ public static class SlicePredictionDrift
         }
 
         var adjusted = BenjaminiHochberg.Adjust(tested.Select(i => partial[i].Chi!.Value.PValue).ToArray());
+        var family = new int[slices.Count];
+        Array.Fill(family, -1);
+        for (var k = 0; k < tested.Count; k++)
+        {
+            family[tested[k]] = k;
+        }
+
         var results = new SliceDriftResult[slices.Count];
         for (var i = 0; i < slices.Count; i++)
         {
             var p = partial[i];
-            var k = tested.IndexOf(i);
+            var k = family[i];
             results[i] = k < 0
                 ? new SliceDriftResult(p.Count, p.ReferenceCount, null, null, null, null,
                     new DriftDecision(false, policy.CategoricalMethod, [p.ReferenceCount == 0 ? "no_reference" : "no_current"]))

@@ -47,9 +47,6 @@ internal sealed class SqliteCheckpointer
         _thread = new Thread(Run) { IsBackground = true, Name = "sqlite-checkpoint" };
     }
 
-    /// <summary>Checkpoints completed (for tests and diagnostics).</summary>
-    public long Completed { get; private set; }
-
     /// <summary>Starts (or joins) the checkpointer of <paramref name="path"/>.</summary>
     public static SqliteCheckpointer Acquire(string path, Func<SqliteConnection> open)
     {
@@ -130,7 +127,6 @@ internal sealed class SqliteCheckpointer
                 Run(connection, "RESTART");
             }
 
-            Completed++;
             return connection;
         }
         catch (SqliteException)
