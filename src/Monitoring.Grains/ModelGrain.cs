@@ -34,6 +34,13 @@ public sealed class ModelGrain : Grain, IModelGrain
     public const string SketchKind = "sketch";
 
     /// <summary>
+    /// Report kind of stored reference profiles, keyed by version (window start = version; window end = when it was
+    /// superseded, so the retention sweep drops it a retention period later): windows still open when their reference is
+    /// replaced are judged against it at close.
+    /// </summary>
+    public const string ReferenceKind = "reference";
+
+    /// <summary>
     /// Separates a prediction id from the revision number in the event-log key of a label correction (the log keeps one
     /// record per (kind, key), so each correction is logged under "{id}\u001F{revision}").
     /// </summary>
@@ -76,6 +83,7 @@ public sealed class ModelGrain : Grain, IModelGrain
     private IReadOnlyDictionary<string, LoggedEvent>? _prefetchedPredictions;
     private readonly WindowFolder _folder = new();
     private readonly Dictionary<(long From, long To), SliceScoreReference?> _sliceReferences = [];
+    private readonly Dictionary<int, ReferenceProfile?> _olderReferences = [];
 
     /// <summary>Creates the grain (activated by Orleans).</summary>
     public ModelGrain(
@@ -105,6 +113,13 @@ public sealed class ModelGrain : Grain, IModelGrain
     {
         _key = ModelKey.Parse(this.GetPrimaryKeyString());
         RebuildKernels();
+        foreach (var version in S.Open.Values.Select(w => w.ReferenceVersion).Where(v => v != 0 && v != S.Reference?.Version).Distinct())
+        {
+            if (await ReferenceAsync(version) is { } older)
+            {
+                _folder.KeepReference(version, older.NumericKernels());
+            }
+        }
         var replayed = 0;
         var chunk = new List<LoggedEvent>(ReplayChunk);
         await foreach (var logged in _eventLog.ReadAsync(_key, S.AppliedSequence, cancellationToken))
@@ -358,9 +373,7 @@ public sealed class ModelGrain : Grain, IModelGrain
         }
 
         var profile = ReferenceProfile.FromWindows(windows, ++S.ReferenceVersions, ReferenceMode.Pinned,
-            $"pinned:{WindowReportBuilder.Iso(fromUnixNano)}..{WindowReportBuilder.Iso(toUnixNano)}", NowNanos);
-        profile.PinnedFromUnixNano = fromUnixNano;
-        profile.PinnedToUnixNano = toUnixNano;
+            $"pinned:{WindowReportBuilder.Iso(fromUnixNano)}..{WindowReportBuilder.Iso(toUnixNano)}", NowNanos, fromUnixNano, toUnixNano);
         return await InstallReferenceAsync(profile, ReferenceMode.Pinned);
     }
 
@@ -378,23 +391,22 @@ public sealed class ModelGrain : Grain, IModelGrain
             throw new ArgumentException(problem, nameof(windows));
         }
 
-        S.Reference = mode == ReferenceMode.RollingWindows ? await RollingReferenceAsync(NowNanos) : null;
-        RebuildKernels();
+        await ReplaceReferenceAsync(mode == ReferenceMode.RollingWindows ? await RollingReferenceAsync(NowNanos) : null);
         await CheckpointAsync();
         return await DescribeAsync();
     }
 
     private async Task<string> InstallReferenceAsync(ReferenceProfile profile, ReferenceMode mode)
     {
-        S.Reference = profile;
+        await ReplaceReferenceAsync(profile);
         S.Settings = S.Settings with { ReferenceMode = mode };
-        RebuildKernels();
         GrainsLog.ReferenceSet(_logger, _key.GrainKey, profile.Source, profile.Version);
         await CheckpointAsync();
         return await DescribeAsync();
     }
 
-    private void RebuildKernels() => _folder.Kernels = S.Reference?.NumericKernels() ?? new(StringComparer.Ordinal);
+    private void RebuildKernels() =>
+        _folder.UseReference(S.Reference?.Version ?? 0, S.Reference?.NumericKernels(), S.Open.Values.Select(w => w.ReferenceVersion));
 
     /// <summary>
     /// Labels the log skipped as already logged for their prediction: a repeat with the same value is a duplicate; a
@@ -524,6 +536,7 @@ public sealed class ModelGrain : Grain, IModelGrain
             if (fresh)
             {
                 acc.Predictions++;
+                acc.PairDimensionNames ??= TopSegmentDimensions(excludeWindow: acc.Start);
                 if (e.Score is { } score)
                 {
                     acc.AddScore(score);
@@ -601,16 +614,24 @@ public sealed class ModelGrain : Grain, IModelGrain
     /// <summary>
     /// The segment dimensions with the most predictions in the open windows and the day roll-ups being filled (ties by
     /// name), at most <see cref="PerformanceAccumulator.PairDimensions"/>: worst-slice pairs are tracked among them only.
+    /// A window chooses at its first prediction from the other windows' volume (so its pair slices count every
+    /// prediction); the model's very first window has no other window to go by and chooses when its first label joins,
+    /// from its own volume (<paramref name="excludeWindow"/> null), and returns null until then.
     /// </summary>
-    private List<string> TopSegmentDimensions()
+    private List<string>? TopSegmentDimensions(long? excludeWindow = null)
     {
         var volume = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var window in S.Open.Values.Concat(S.Days.Values))
+        foreach (var window in S.Open.Values.Where(w => w.Start != excludeWindow).Concat(S.Days.Values))
         {
             foreach (var (dimension, values) in window.Segments)
             {
                 volume[dimension] = volume.GetValueOrDefault(dimension) + values.Count;
             }
+        }
+
+        if (excludeWindow is not null && volume.Count == 0)
+        {
+            return null;
         }
 
         return volume.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal)
@@ -632,7 +653,12 @@ public sealed class ModelGrain : Grain, IModelGrain
 
         var stored = await _reports.GetAsync(_key, PerformanceSketchKind, windowStart);
         acc = stored is null
-            ? new PerformanceAccumulator { Start = windowStart, End = windowStart + WindowNanos }
+            ? new PerformanceAccumulator
+            {
+                Start = windowStart,
+                End = windowStart + WindowNanos,
+                ReferenceVersion = S.Open.TryGetValue(windowStart, out var open) ? open.ReferenceVersion : _folder.CurrentReferenceVersion,
+            }
             : JsonSerializer.Deserialize<PerformanceAccumulator>(stored.Json, WindowReport.JsonOptions)!;
         _performance[windowStart] = acc;
         return acc;
@@ -645,7 +671,7 @@ public sealed class ModelGrain : Grain, IModelGrain
         {
             var acc = _performance[start].Freeze();
             await _reports.SaveAsync(new StoredReport(_key, PerformanceSketchKind, acc.Start, acc.End, JsonSerializer.Serialize(acc, WindowReport.JsonOptions)));
-            var sliceReference = await SliceReferenceAsync(acc.Start);
+            var sliceReference = await SliceReferenceAsync(acc);
             await _reports.SaveAsync(new StoredReport(_key, PerformanceKind, acc.Start, acc.End,
                 PerformanceReportBuilder.Build(_key.GrainKey, acc, sliceReference, DriftPolicy.Default with { MinimumSampleSize = S.Settings.MinimumSampleSize }, S.Settings.SliceTopValues).ToJsonString()));
             acc.Thaw();
@@ -668,11 +694,7 @@ public sealed class ModelGrain : Grain, IModelGrain
     /// <summary>Folds one appended record into the drift windows (also used by replay: deterministic given the record).</summary>
     private async Task CloseWindowAsync(WindowAccumulator window)
     {
-        var reference = S.Settings.ReferenceMode switch
-        {
-            ReferenceMode.SameWindowLastWeek => await SeasonalReferenceAsync(window.Start),
-            _ => S.Reference,
-        };
+        var reference = await ReferenceOfWindowAsync(window.ReferenceVersion, window.Start);
         var report = WindowReportBuilder.Build(_key.GrainKey, WindowKind, window, reference, S.Settings);
         await _reports.SaveAsync(new StoredReport(_key, WindowKind, window.Start, window.End, JsonSerializer.Serialize(report, WindowReport.JsonOptions)));
         await _reports.SaveAsync(new StoredReport(_key, SketchKind, window.Start, window.End, JsonSerializer.Serialize(window, WindowReport.JsonOptions)));
@@ -690,11 +712,70 @@ public sealed class ModelGrain : Grain, IModelGrain
             day.Merge(window);
         }
 
-        if (S.Settings.ReferenceMode == ReferenceMode.RollingWindows)
+        if (S.Settings.ReferenceMode == ReferenceMode.RollingWindows && await RollingReferenceAsync(window.End) is { } rolling)
         {
-            S.Reference = await RollingReferenceAsync(window.End);
-            RebuildKernels();
+            await ReplaceReferenceAsync(rolling);
         }
+    }
+
+    /// <summary>
+    /// The reference a window is judged against: the one in force when it opened (version &gt; 0), wherever it is kept;
+    /// for a window that opened without one, the same window a week earlier in seasonal mode, else the reference in force
+    /// now. When an older reference is gone (past retention), the current one, by bucket estimate (its version differs).
+    /// </summary>
+    private async Task<ReferenceProfile?> ReferenceOfWindowAsync(int version, long windowStart)
+    {
+        if (version != 0)
+        {
+            return version == S.Reference?.Version ? S.Reference : await ReferenceAsync(version) ?? S.Reference;
+        }
+
+        return S.Settings.ReferenceMode == ReferenceMode.SameWindowLastWeek ? await SeasonalReferenceAsync(windowStart) : S.Reference;
+    }
+
+    /// <summary>A reference by version: the current one, or an earlier one from the report store (cached).</summary>
+    private async Task<ReferenceProfile?> ReferenceAsync(int version)
+    {
+        if (version == S.Reference?.Version)
+        {
+            return S.Reference;
+        }
+
+        if (!_olderReferences.TryGetValue(version, out var profile))
+        {
+            var stored = await _reports.GetAsync(_key, ReferenceKind, version);
+            profile = stored is null ? null : JsonSerializer.Deserialize<ReferenceProfile>(stored.Json, WindowReport.JsonOptions);
+            if (_olderReferences.Count >= 8)
+            {
+                _olderReferences.Clear();
+            }
+
+            _olderReferences[version] = profile;
+        }
+
+        return profile;
+    }
+
+    /// <summary>
+    /// Makes <paramref name="profile"/> the reference new windows open with. The one it replaces is stored (kept a
+    /// retention period from now) for the windows still open under it, which keep counting against its edges.
+    /// </summary>
+    private async Task ReplaceReferenceAsync(ReferenceProfile? profile)
+    {
+        var now = NowNanos;
+        if (S.Reference is { } previous)
+        {
+            await _reports.SaveAsync(new StoredReport(_key, ReferenceKind, previous.Version, now, JsonSerializer.Serialize(previous, WindowReport.JsonOptions)));
+            _olderReferences[previous.Version] = previous;
+        }
+
+        S.Reference = profile;
+        if (profile is not null)
+        {
+            await _reports.SaveAsync(new StoredReport(_key, ReferenceKind, profile.Version, now, JsonSerializer.Serialize(profile, WindowReport.JsonOptions)));
+        }
+
+        RebuildKernels();
     }
 
     private async Task<ReferenceProfile?> RollingReferenceAsync(long upToUnixNano)
@@ -702,7 +783,7 @@ public sealed class ModelGrain : Grain, IModelGrain
         var from = upToUnixNano - (S.Settings.RollingWindows * WindowNanos);
         var windows = await LoadSketchesAsync(from, upToUnixNano);
         return windows.Count == 0 ? null : ReferenceProfile.FromWindows(windows, ++S.ReferenceVersions, ReferenceMode.RollingWindows,
-            $"rolling:{windows.Count} previous windows", NowNanos);
+            ReferenceProfile.RollingSource(windows.Count), NowNanos, from, upToUnixNano);
     }
 
     private async Task<ReferenceProfile?> SeasonalReferenceAsync(long windowStart)
@@ -710,36 +791,31 @@ public sealed class ModelGrain : Grain, IModelGrain
         var weekAgo = windowStart - (7 * NanosPerDay);
         var windows = await LoadSketchesAsync(weekAgo, weekAgo + WindowNanos);
         return windows.Count == 0 ? null : ReferenceProfile.FromWindows(windows, 0, ReferenceMode.SameWindowLastWeek,
-            "same window one week earlier: " + WindowReportBuilder.Iso(weekAgo), NowNanos);
+            "same window one week earlier: " + WindowReportBuilder.Iso(weekAgo), NowNanos, weekAgo, weekAgo + WindowNanos);
     }
 
     /// <summary>
-    /// The per-slice scores a window's slices are compared with: the same slices in the model's reference, i.e. the
-    /// uploaded file's rows, the pinned range, the previous N windows, or the same window one week earlier (merged from
-    /// those windows' stored performance sketches; cached per range, as closed windows' predictions no longer change).
-    /// Null when the model has no reference to compare with.
+    /// The per-slice scores a window's slices are compared with: the same slices in the reference the window is judged
+    /// against (<see cref="ReferenceOfWindowAsync"/>): the uploaded file's rows, or the windows a pinned, rolling or
+    /// seasonal reference was built from (merged from those windows' stored performance sketches; cached per range, as
+    /// closed windows' predictions no longer change). Null when there is no reference to compare with.
     /// </summary>
-    private async Task<SliceScoreReference?> SliceReferenceAsync(long windowStart)
+    private async Task<SliceScoreReference?> SliceReferenceAsync(PerformanceAccumulator window)
     {
-        long from, to;
-        string source;
-        switch (S.Settings.ReferenceMode)
+        if (await ReferenceOfWindowAsync(window.ReferenceVersion, window.Start) is not { } reference)
         {
-            case ReferenceMode.Uploaded:
-                return S.Reference is { SliceScores.Count: > 0 } uploaded ? new SliceScoreReference(uploaded.Source, uploaded.SliceScores) : null;
-            case ReferenceMode.Pinned when S.Reference is { PinnedToUnixNano: > 0 } pinned:
-                (from, to, source) = (pinned.PinnedFromUnixNano, pinned.PinnedToUnixNano, pinned.Source);
-                break;
-            case ReferenceMode.RollingWindows:
-                (from, to) = (windowStart - (S.Settings.RollingWindows * WindowNanos), windowStart);
-                source = $"rolling:{S.Settings.RollingWindows} previous windows";
-                break;
-            case ReferenceMode.SameWindowLastWeek:
-                from = windowStart - (7 * NanosPerDay);
-                (to, source) = (from + WindowNanos, "same window one week earlier: " + WindowReportBuilder.Iso(from));
-                break;
-            default:
-                return null;
+            return null;
+        }
+
+        if (reference.Mode == ReferenceMode.Uploaded)
+        {
+            return reference.SliceScores.Count > 0 ? new SliceScoreReference(reference.Source, reference.SliceScores) : null;
+        }
+
+        var (from, to, source) = (reference.PinnedFromUnixNano, reference.PinnedToUnixNano, reference.Source);
+        if (to <= from)
+        {
+            return null;
         }
 
         if (_sliceReferences.TryGetValue((from, to), out var cached))
@@ -751,11 +827,11 @@ public sealed class ModelGrain : Grain, IModelGrain
         foreach (var stored in await _reports.ListAsync(_key, PerformanceSketchKind, from, to))
         {
             // Only the per-slice scores are read from each stored sketch.
-            var window = JsonSerializer.Deserialize<SliceScoresOnly>(stored.Json, WindowReport.JsonOptions)!;
-            PerformanceAccumulator.MergeSliceScores(merged, window.SliceScores);
+            var scores = JsonSerializer.Deserialize<SliceScoresOnly>(stored.Json, WindowReport.JsonOptions)!;
+            PerformanceAccumulator.MergeSliceScores(merged, scores.SliceScores);
         }
 
-        var reference = merged.Count == 0 ? null : new SliceScoreReference(source, merged);
+        var slices = merged.Count == 0 ? null : new SliceScoreReference(source, merged);
         if (to <= S.LastClosedEnd)
         {
             // Closed windows' predictions no longer change. Windows whose labels keep coming each have their own range.
@@ -764,10 +840,10 @@ public sealed class ModelGrain : Grain, IModelGrain
                 _sliceReferences.Clear();
             }
 
-            _sliceReferences[(from, to)] = reference;
+            _sliceReferences[(from, to)] = slices;
         }
 
-        return reference;
+        return slices;
     }
 
     private async Task<List<WindowAccumulator>> LoadSketchesAsync(long from, long to)

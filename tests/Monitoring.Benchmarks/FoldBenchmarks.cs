@@ -72,8 +72,10 @@ public class FoldBenchmarks
             .ToArray();
         var reference = ReferenceProfile.FromUpload(new ReferenceUpload("bench.csv", 5000, columns), 1, start);
         _state = new ModelState { Settings = new ModelSettings { Window = TimeSpan.FromHours(1) }, Reference = reference };
-        _folder = new WindowFolder { Kernels = reference.NumericKernels() };
-        _performance = new PerformanceAccumulator { Start = start - (start % (3600L * 1_000_000_000)) };
+        _folder = new WindowFolder();
+        _folder.UseReference(reference.Version, reference.NumericKernels(), []);
+        // Pairs among three segment dimensions, chosen at the window's first prediction as in production.
+        _performance = new PerformanceAccumulator { Start = start - (start % (3600L * 1_000_000_000)), PairDimensionNames = [.. SegmentNames.Take(3)] };
 
         // Warm state: the window, schema and slices exist, as they do after the first batch of a window.
         FoldPredictions();

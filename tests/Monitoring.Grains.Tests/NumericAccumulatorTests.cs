@@ -35,6 +35,27 @@ public sealed class NumericAccumulatorTests
     }
 
     [Fact]
+    public void ExactCounts_AreDroppedForGood_WhenAValueIsNotCountedAgainstTheBoundReference()
+    {
+        var v1 = new NumericAccumulator.Kernels(1, new Stats.Kernels.BinEdges([1.0, 2.0]), 0, 3);
+        var v2 = v1 with { Version = 2 };
+        var acc = new NumericAccumulator();
+        acc.BindReference(v1);
+        acc.Add(0.5, v1);
+        acc.Add(1.5, v1);
+        Assert.True(acc.HasExactCounts(1, 3));
+        Assert.Equal([1L, 1, 0], acc.ReferenceBinCounts!);
+
+        acc.Add(2.5, v2);
+        acc.Add(2.5, v1);
+
+        Assert.False(acc.HasExactCounts(1, 3));
+        Assert.False(acc.HasExactCounts(2, 3));
+        Assert.Null(acc.ReferenceBinCounts);
+        Assert.Equal(4, acc.Count);
+    }
+
+    [Fact]
     public void Buckets_SurviveJsonAndOrleansRoundTrips()
     {
         var acc = new NumericAccumulator();

@@ -53,7 +53,7 @@ public static class LabelFold
     /// <summary>
     /// The slices a prediction belongs to: each segment dimension and each categorical feature, plus the pairs among
     /// the window's pair dimensions (<see cref="PerformanceAccumulator.PairDimensionNames"/>: the segment dimensions with
-    /// the most predictions when the window's first label joined; the first ones by name if none was chosen).
+    /// the most predictions when the window's first prediction was folded; the first ones by name if none was chosen).
     /// </summary>
     public static List<(string Dimension, string Value)> SliceConditions(ModelEvent prediction, IReadOnlyList<string>? pairDimensions = null)
     {

@@ -25,6 +25,9 @@ public sealed class PerformanceAccumulator
     /// <summary>Predictions in the window.</summary>
     public long Predictions { get; set; }
 
+    /// <summary>Version of the reference in force when the window opened (0 = none): its slices are compared with that one's.</summary>
+    public int ReferenceVersion { get; set; }
+
     /// <summary>Predictions whose label has been joined (distinct prediction ids).</summary>
     public long Labeled { get; set; }
 
@@ -71,8 +74,8 @@ public sealed class PerformanceAccumulator
 
     /// <summary>
     /// The segment dimensions whose value pairs this window tracks: the <see cref="PairDimensions"/> with the most
-    /// predictions (ties by name) when its first label joined, kept for the window so a correction takes a pair out of
-    /// the same slices it went into. Null until then.
+    /// predictions (ties by name) when its first prediction was folded, kept for the window so its pair slices count
+    /// every prediction and a correction takes a pair out of the same slices it went into. Null until then.
     /// </summary>
     public List<string>? PairDimensionNames { get; set; }
 
@@ -87,6 +90,25 @@ public sealed class PerformanceAccumulator
     /// score bins: dimension -> value -> counts. Single dimensions only (no pairs); same caps as <see cref="Slices"/>.
     /// </summary>
     public Dictionary<string, Dictionary<string, long[]>> SliceScores { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Scored predictions per pair slice (labelled or not): "a &amp; b" -> "x &amp; y" -> count, among
+    /// <see cref="PairDimensionNames"/>, at most <see cref="MaxValuesPerDimension"/> values per pair (the rest as "(other)").
+    /// </summary>
+    public Dictionary<string, Dictionary<string, long>> PairPredictions { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Counts a prediction in a pair slice.</summary>
+    public void AddPairPrediction(string dimension, string value)
+    {
+        if (!PairPredictions.TryGetValue(dimension, out var values))
+        {
+            values = new Dictionary<string, long>(StringComparer.Ordinal);
+            PairPredictions[dimension] = values;
+        }
+
+        var key = values.ContainsKey(value) || values.Count < MaxValuesPerDimension ? value : SliceKey.OtherValue;
+        values[key] = values.GetValueOrDefault(key) + 1;
+    }
 
     /// <summary>Counts a prediction's score in a slice.</summary>
     public void AddSliceScore(string dimension, string value, double score) => AddSliceScoreCount(SliceScores, dimension, value, score);

@@ -37,9 +37,9 @@ public sealed class ReferenceProfile
     [Id(5)] public Dictionary<string, NumericReference> Numeric { get; set; } = new(StringComparer.Ordinal);
     /// <summary>Categorical features.</summary>
     [Id(6)] public Dictionary<string, CategoricalAccumulator> Categorical { get; set; } = new(StringComparer.Ordinal);
-    /// <summary>Window range a pinned reference covers (Unix ns), else 0.</summary>
+    /// <summary>Start of the window range a pinned or rolling reference was built from (Unix ns), else 0.</summary>
     [Id(7)] public long PinnedFromUnixNano { get; set; }
-    /// <summary>End of a pinned range (exclusive), else 0.</summary>
+    /// <summary>End of the window range a pinned or rolling reference was built from (exclusive), else 0.</summary>
     [Id(8)] public long PinnedToUnixNano { get; set; }
 
     /// <summary>
@@ -117,8 +117,15 @@ public sealed class ReferenceProfile
         return profile;
     }
 
-    /// <summary>Builds a reference by merging closed windows: deciles estimated from the merged buckets.</summary>
-    public static ReferenceProfile FromWindows(IReadOnlyCollection<WindowAccumulator> windows, int version, ReferenceMode mode, string source, long nowUnixNano)
+    /// <summary>The description of a rolling reference built from <paramref name="windows"/> windows (the number really used).</summary>
+    public static string RollingSource(int windows) => windows == 1 ? "rolling:1 previous window" : $"rolling:{windows} previous windows";
+
+    /// <summary>
+    /// Builds a reference by merging the closed windows that start in [<paramref name="fromUnixNano"/>,
+    /// <paramref name="toUnixNano"/>): deciles estimated from the merged buckets.
+    /// </summary>
+    public static ReferenceProfile FromWindows(IReadOnlyCollection<WindowAccumulator> windows, int version, ReferenceMode mode, string source, long nowUnixNano,
+        long fromUnixNano, long toUnixNano)
     {
         var merged = new WindowAccumulator();
         foreach (var w in windows)
@@ -134,6 +141,8 @@ public sealed class ReferenceProfile
             CreatedUnixNano = nowUnixNano,
             Rows = merged.Predictions,
             Categorical = merged.Categorical,
+            PinnedFromUnixNano = fromUnixNano,
+            PinnedToUnixNano = toUnixNano,
         };
         foreach (var (name, acc) in merged.Numeric)
         {

@@ -108,14 +108,17 @@ public static class PerformanceReportBuilder
     /// <summary>Worst slices listed.</summary>
     public const int WorstSlicesListed = 10;
 
+    /// <summary>The family the slices' accuracy p-values are adjusted over, as the report states it.</summary>
+    public const string PValueFamily = "every single and pair slice of the window with labelled rows";
+
     /// <summary>
     /// Per dimension, the top values by prediction volume (then labelled volume; the rest as "(other)"), each with its
     /// volume, its prediction drift against the same slice in the reference (<see cref="SlicePredictionDrift"/>,
     /// Benjamini-Hochberg across the window's single-value slices), and once labels arrive its performance with Wilson
-    /// intervals and the accuracy difference to the rest of the model (two-proportion z-test, Benjamini-Hochberg across
-    /// every single-value slice of the window); then the worst slices, singles and segment pairs with at least
-    /// <see cref="MinimumSupport"/> labelled rows, ranked by the lower confidence bound of their accuracy degradation
-    /// against the rest.
+    /// intervals and the accuracy difference to the rest of the model (two-proportion z-test); then the worst slices,
+    /// singles and segment pairs with at least <see cref="MinimumSupport"/> labelled rows, ranked by the lower confidence
+    /// bound of their accuracy degradation against the rest. The accuracy p-values are Benjamini-Hochberg adjusted once,
+    /// over <see cref="PValueFamily"/>: a slice shows the same adjusted p-value wherever it is listed.
     /// </summary>
     private static JsonObject Slices(PerformanceAccumulator acc, SliceScoreReference? reference, DriftPolicy policy, int topValues)
     {
@@ -123,15 +126,17 @@ public static class PerformanceReportBuilder
         var labeled = acc.LiveSlices;
         var singles = new List<SliceRow>();
         var candidates = new List<SliceRow>();
-        var names = labeled.Keys.Concat(acc.SliceScores.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        var names = labeled.Keys.Concat(acc.SliceScores.Keys).Concat(acc.PairPredictions.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
         foreach (var dimension in names)
         {
             var counts = labeled.GetValueOrDefault(dimension) ?? [];
             var scores = acc.SliceScores.GetValueOrDefault(dimension) ?? [];
+            var pairPredictions = acc.PairPredictions.GetValueOrDefault(dimension) ?? [];
             var referenceScores = reference?.Scores.GetValueOrDefault(dimension);
-            var rows = counts.Keys.Concat(scores.Keys).Distinct(StringComparer.Ordinal)
+            var rows = counts.Keys.Concat(scores.Keys).Concat(pairPredictions.Keys).Distinct(StringComparer.Ordinal)
                 .Select(v => new SliceRow(dimension, v, counts.GetValueOrDefault(v) ?? new SliceCounts(), scores.GetValueOrDefault(v),
-                    referenceScores is null ? null : referenceScores.GetValueOrDefault(v) ?? new long[SlicePredictionDrift.BinCount]))
+                    referenceScores is null ? null : referenceScores.GetValueOrDefault(v) ?? new long[SlicePredictionDrift.BinCount],
+                    scores.TryGetValue(v, out var s) ? s.Sum() : pairPredictions.GetValueOrDefault(v)))
                 .OrderByDescending(r => r.Predictions).ThenByDescending(r => r.Counts.Count).ThenBy(r => r.Value, StringComparer.Ordinal)
                 .ToList();
             var shown = rows.Take(topValues).ToList();
@@ -140,10 +145,12 @@ public static class PerformanceReportBuilder
                 var rest = rows.Skip(topValues).ToList();
                 var other = new SliceCounts();
                 var otherScores = new long[SlicePredictionDrift.BinCount];
+                long otherPredictions = 0;
                 foreach (var r in rest)
                 {
                     other.Merge(r.Counts);
                     AddInto(otherScores, r.Scores);
+                    otherPredictions += r.Predictions;
                 }
 
                 long[]? otherReference = null;
@@ -159,14 +166,15 @@ public static class PerformanceReportBuilder
                     }
                 }
 
-                shown.Add(new SliceRow(dimension, SliceKey.OtherValue, other, otherScores, otherReference));
+                shown.Add(new SliceRow(dimension, SliceKey.OtherValue, other, otherScores, otherReference, otherPredictions));
             }
 
             (dimension.Contains(" & ", StringComparison.Ordinal) ? candidates : singles).AddRange(shown);
         }
 
-        candidates.AddRange(singles);
-        var comparisons = singles.Select(s => overall is null || s.Counts.Count == 0 ? null
+        // One family for every slice (singles first, then pairs): each slice has one adjusted p-value.
+        var family = singles.Concat(candidates).ToList();
+        var comparisons = family.Select(s => overall is null || s.Counts.Count == 0 ? null
             : SliceComparison.Compare(s.Counts, overall.Minus(s.Counts), SliceMetric.Accuracy)).ToList();
         var defined = comparisons.Where(c => c is not null).Select(c => c!).ToList();
         var adjusted = SliceComparison.Adjust(defined);
@@ -193,13 +201,11 @@ public static class PerformanceReportBuilder
         var worst = new JsonArray();
         if (overall is not null)
         {
-            var ranked = candidates.Where(c => c.Counts.Count >= MinimumSupport)
-                .Select(c => (Row: c, Comparison: SliceComparison.Compare(c.Counts, overall.Minus(c.Counts), SliceMetric.Accuracy)))
-                .Where(c => c.Comparison is { Degradation: > 0 })
-                .ToList();
-            var rankedAdjusted = SliceComparison.Adjust(ranked.Select(r => r.Comparison!).ToList());
-            foreach (var (row, comparison) in ranked.Zip(rankedAdjusted).OrderByDescending(p => p.Second.LowerBound).Take(WorstSlicesListed)
-                         .Select(p => (p.First.Row, p.Second)))
+            var ranked = family.Zip(aligned)
+                .Where(p => p.First.Counts.Count >= MinimumSupport && p.Second is { Degradation: > 0 })
+                .OrderByDescending(p => p.Second!.LowerBound)
+                .Take(WorstSlicesListed);
+            foreach (var (row, comparison) in ranked)
             {
                 worst.Add(SliceNode($"{row.Dimension}={row.Value}", row, comparison, null));
             }
@@ -209,6 +215,7 @@ public static class PerformanceReportBuilder
         {
             ["metric"] = "accuracy",
             ["p_value_adjustment"] = "benjamini_hochberg",
+            ["p_value_family"] = PValueFamily,
             ["prediction_drift"] = new JsonObject
             {
                 ["reference"] = reference?.Source,
@@ -246,11 +253,8 @@ public static class PerformanceReportBuilder
         }
     }
 
-    /// <summary>A slice's labelled counts and its score counts now and in the reference.</summary>
-    private sealed record SliceRow(string Dimension, string Value, SliceCounts Counts, long[]? Scores, long[]? ReferenceScores)
-    {
-        public long Predictions => Scores?.Sum() ?? 0;
-    }
+    /// <summary>A slice's labelled counts, its score counts now and in the reference, and its scored predictions (labelled or not).</summary>
+    private sealed record SliceRow(string Dimension, string Value, SliceCounts Counts, long[]? Scores, long[]? ReferenceScores, long Predictions);
 
     /// <summary>
     /// A slice's AUC from its 10 reliability bins (each bin one tied value): the DeLong interval of the binned data, and

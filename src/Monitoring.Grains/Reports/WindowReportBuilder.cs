@@ -25,7 +25,7 @@ public static class WindowReportBuilder
         var pValues = new List<double>();
         foreach (var (name, acc) in window.Numeric.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
-            var r = Numeric(name, acc, reference?.Numeric.GetValueOrDefault(name), window.TypeMismatches.GetValueOrDefault(name));
+            var r = Numeric(name, acc, reference?.Numeric.GetValueOrDefault(name), reference?.Version ?? 0, window.TypeMismatches.GetValueOrDefault(name));
             features.Add(r);
             pValues.Add(r.Ks?.PValue ?? double.NaN);
         }
@@ -93,7 +93,7 @@ public static class WindowReportBuilder
     public static string Iso(long unixNano) =>
         DateTimeOffset.FromUnixTimeMilliseconds(unixNano / 1_000_000).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture);
 
-    private static FeatureReport Numeric(string name, NumericAccumulator acc, NumericReference? reference, long mismatches)
+    private static FeatureReport Numeric(string name, NumericAccumulator acc, NumericReference? reference, int referenceVersion, long mismatches)
     {
         var report = new FeatureReport
         {
@@ -114,9 +114,10 @@ public static class WindowReportBuilder
         string binning;
         double uncertain = 0;
         double? outOfRange = null;
-        if (acc.ReferenceBinCounts is { } exact && exact.Length == reference.BinCounts.Length)
+        if (acc.HasExactCounts(referenceVersion, reference.BinCounts.Length))
         {
-            counts = exact;
+            // Every value of the window was counted against this very reference's edges.
+            counts = acc.ReferenceBinCounts!;
             binning = "exact";
             outOfRange = Rate(acc.OutOfReferenceRange, acc.Count);
         }

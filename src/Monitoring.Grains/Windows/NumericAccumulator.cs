@@ -83,7 +83,12 @@ public sealed class NumericAccumulator
         SumOfSquares += value * value;
         Min = Math.Min(Min, value);
         Max = Math.Max(Max, value);
-        if (reference is { } r && r.Version == ReferenceVersion && ReferenceBinCounts is not null)
+        if (ReferenceBinCounts is null)
+        {
+            return;
+        }
+
+        if (reference is { } r && r.Version == ReferenceVersion)
         {
             ReferenceBinCounts[r.Edges.BinOf(value)]++;
             if (value < r.Min || value > r.Max)
@@ -91,7 +96,28 @@ public sealed class NumericAccumulator
                 OutOfReferenceRange++;
             }
         }
+        else
+        {
+            // A value not counted against the bound reference: the counts no longer cover every value, so they are
+            // dropped for good (never used partially); the window falls back to the bucket estimate.
+            UnbindReference();
+        }
     }
+
+    /// <summary>Stops exact counting and forgets the counts so far.</summary>
+    private void UnbindReference()
+    {
+        ReferenceBinCounts = null;
+        ReferenceVersion = 0;
+        OutOfReferenceRange = 0;
+    }
+
+    /// <summary>
+    /// Whether the exact bin counts cover every value of this accumulator under reference <paramref name="version"/>
+    /// with <paramref name="bins"/> bins.
+    /// </summary>
+    public bool HasExactCounts(int version, int bins) =>
+        version != 0 && ReferenceVersion == version && ReferenceBinCounts is { } counts && counts.Length == bins;
 
     /// <summary>Starts exact counting against a reference (only while the accumulator is still empty).</summary>
     public void BindReference(Kernels reference)
@@ -130,10 +156,8 @@ public sealed class NumericAccumulator
         }
         else if (!otherEmpty)
         {
-            // Counted against different references: only the buckets stay comparable.
-            ReferenceBinCounts = null;
-            ReferenceVersion = 0;
-            OutOfReferenceRange = 0;
+            // Counted against different references (or not at all): only the buckets stay comparable.
+            UnbindReference();
         }
 
         Count += other.Count;

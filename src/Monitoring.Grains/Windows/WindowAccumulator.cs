@@ -26,6 +26,11 @@ public sealed class WindowAccumulator
     [Id(9)] public long LateRecords { get; set; }
     /// <summary>Segment dimension -> value counts.</summary>
     [Id(10)] public Dictionary<string, CategoricalAccumulator> Segments { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Version of the reference in force when the window opened (0 = none): the window is judged against it for its
+    /// whole life, and its numeric features are binned against that reference's edges.
+    /// </summary>
+    [Id(11)] public int ReferenceVersion { get; set; }
 
     /// <summary>Adds another window's content (roll-up).</summary>
     public void Merge(WindowAccumulator other)

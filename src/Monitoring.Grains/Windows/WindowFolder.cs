@@ -18,8 +18,40 @@ public sealed class WindowFolder
     private readonly Dictionary<string, string> _featureDimensions = new(StringComparer.Ordinal);
     private ModelState _state = new();
 
-    /// <summary>Reference kernels (decile edges) per numeric feature that new windows count against.</summary>
-    public Dictionary<string, NumericAccumulator.Kernels> Kernels { get; set; } = new(StringComparer.Ordinal);
+    private static readonly Dictionary<string, NumericAccumulator.Kernels> NoKernels = new(StringComparer.Ordinal);
+
+    // Reference kernels (decile edges) per numeric feature, by reference version: the current reference's, which new
+    // windows open with, and those of older references that open windows still count against.
+    private readonly Dictionary<int, Dictionary<string, NumericAccumulator.Kernels>> _kernels = [];
+
+    /// <summary>Version of the reference new windows open with (0 = none).</summary>
+    public int CurrentReferenceVersion { get; private set; }
+
+    /// <summary>
+    /// Makes <paramref name="version"/> (with its kernels) the reference new windows open with, keeping the kernels of
+    /// every version in <paramref name="stillUsed"/> (older references of windows still open) and dropping the rest.
+    /// </summary>
+    public void UseReference(int version, Dictionary<string, NumericAccumulator.Kernels>? kernels, IEnumerable<int> stillUsed)
+    {
+        var keep = stillUsed.Append(version).ToHashSet();
+        foreach (var v in _kernels.Keys.Where(v => !keep.Contains(v)).ToList())
+        {
+            _kernels.Remove(v);
+        }
+
+        if (version != 0 && kernels is not null)
+        {
+            _kernels[version] = kernels;
+        }
+
+        CurrentReferenceVersion = version;
+    }
+
+    /// <summary>Registers the kernels of an older reference that an open window still counts against.</summary>
+    public void KeepReference(int version, Dictionary<string, NumericAccumulator.Kernels> kernels) => _kernels[version] = kernels;
+
+    /// <summary>Whether the kernels of <paramref name="version"/> are at hand.</summary>
+    public bool HasReference(int version) => _kernels.ContainsKey(version);
 
     private ModelState S => _state;
 
@@ -110,12 +142,13 @@ public sealed class WindowFolder
 
         if (schema.Kind == "numeric")
         {
+            var kernels = _kernels.GetValueOrDefault(window.ReferenceVersion) ?? NoKernels;
             if (!window.Numeric.TryGetValue(f.Name, out var acc))
             {
                 acc = new NumericAccumulator();
-                if (Kernels.TryGetValue(f.Name, out var kernels))
+                if (kernels.TryGetValue(f.Name, out var bound))
                 {
-                    acc.BindReference(kernels);
+                    acc.BindReference(bound);
                 }
 
                 window.Numeric[f.Name] = acc;
@@ -128,7 +161,7 @@ public sealed class WindowFolder
             }
             else
             {
-                acc.Add(f.Number ?? double.NaN, Kernels.GetValueOrDefault(f.Name));
+                acc.Add(f.Number ?? double.NaN, kernels.GetValueOrDefault(f.Name));
             }
         }
         else
@@ -170,19 +203,27 @@ public sealed class WindowFolder
     {
         if (!S.Open.TryGetValue(start, out var window))
         {
-            window = new WindowAccumulator { Start = start, End = start + WindowNanos };
+            window = new WindowAccumulator { Start = start, End = start + WindowNanos, ReferenceVersion = CurrentReferenceVersion };
             S.Open[start] = window;
         }
 
         return window;
     }
 
-    /// <summary>Counts a prediction's score in each single slice it belongs to (segments, categorical features).</summary>
+    /// <summary>
+    /// Counts a prediction's score in each single slice it belongs to (segments, categorical features), and the
+    /// prediction in each pair slice among the window's pair dimensions.
+    /// </summary>
     public void AddSliceScores(ModelEvent prediction, double score, PerformanceAccumulator acc)
     {
         foreach (var s in prediction.Segments)
         {
             acc.AddSliceScore(s.Name, s.Value, score);
+        }
+
+        if (acc.PairDimensionNames is { Count: > 1 } pairs && prediction.Segments.Length > 1)
+        {
+            AddPairPredictions(prediction.Segments, pairs, acc);
         }
 
         foreach (var f in prediction.Features)
@@ -196,6 +237,31 @@ public sealed class WindowFolder
                 }
 
                 acc.AddSliceScore(dimension, text, score);
+            }
+        }
+    }
+
+    private static void AddPairPredictions(SegmentValue[] segments, List<string> pairDimensions, PerformanceAccumulator acc)
+    {
+        // Pairs in name order, as LabelFold.SliceConditions names them ("a & b" with a < b).
+        Span<int> chosen = stackalloc int[PerformanceAccumulator.PairDimensions];
+        var n = 0;
+        for (var i = 0; i < segments.Length && n < chosen.Length; i++)
+        {
+            if (pairDimensions.Contains(segments[i].Name))
+            {
+                chosen[n++] = i;
+            }
+        }
+
+        chosen = chosen[..n];
+        chosen.Sort((a, b) => string.CompareOrdinal(segments[a].Name, segments[b].Name));
+        for (var i = 0; i < n; i++)
+        {
+            for (var j = i + 1; j < n; j++)
+            {
+                var (a, b) = (segments[chosen[i]], segments[chosen[j]]);
+                acc.AddPairPrediction($"{a.Name} & {b.Name}", $"{a.Value} & {b.Value}");
             }
         }
     }
