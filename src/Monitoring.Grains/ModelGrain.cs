@@ -1,15 +1,16 @@
+using Monitoring.Aggregation;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Monitoring.Abstractions.Events;
 using Monitoring.Abstractions.Grains;
 using Monitoring.Abstractions.Models;
-using Monitoring.Grains.Labels;
-using Monitoring.Grains.References;
+using Monitoring.Aggregation.Labels;
+using Monitoring.Aggregation.References;
 using Monitoring.Stats.Drift;
-using Monitoring.Grains.Reports;
-using Monitoring.Grains.Schema;
-using Monitoring.Grains.Windows;
+using Monitoring.Aggregation.Reports;
+using Monitoring.Aggregation.Schema;
+using Monitoring.Aggregation.Windows;
 using Monitoring.Storage;
 
 namespace Monitoring.Grains;
@@ -24,33 +25,11 @@ namespace Monitoring.Grains;
 /// </summary>
 public sealed class ModelGrain : Grain, IModelGrain
 {
-    /// <summary>Report kind of closed windows.</summary>
-    public const string WindowKind = "window";
-
-    /// <summary>Report kind of day roll-ups.</summary>
-    public const string DayKind = "day";
-
-    /// <summary>Report kind of stored window sketches (for pinned, rolling and seasonal references).</summary>
-    public const string SketchKind = "sketch";
-
-    /// <summary>
-    /// Report kind of stored reference profiles, keyed by version (window start = version; window end = when it was
-    /// superseded, so the retention sweep drops it a retention period later): windows still open when their reference is
-    /// replaced are judged against it at close.
-    /// </summary>
-    public const string ReferenceKind = "reference";
-
     /// <summary>
     /// Separates a prediction id from the revision number in the event-log key of a label correction (the log keeps one
     /// record per (kind, key), so each correction is logged under "{id}\u001F{revision}").
     /// </summary>
     public const char RevisionSeparator = '\u001F';
-
-    /// <summary>Report kind of per-window performance (realized from joined labels, and estimated).</summary>
-    public const string PerformanceKind = "performance";
-
-    /// <summary>Report kind of stored per-window performance sketches (with the log position they include).</summary>
-    public const string PerformanceSketchKind = "perf.sketch";
 
     /// <summary>Labels waiting for their prediction, per model, at most; beyond this they count as unmatched.</summary>
     public const int MaxPendingLabels = 100_000;
@@ -236,8 +215,8 @@ public sealed class ModelGrain : Grain, IModelGrain
                 break;
             }
 
-            var report = WindowReportBuilder.Build(_key.GrainKey, DayKind, day, S.Reference, S.Settings);
-            await _reports.SaveAsync(new StoredReport(_key, DayKind, day.Start, day.End, JsonSerializer.Serialize(report, WindowReport.JsonOptions)));
+            var report = WindowReportBuilder.Build(_key.GrainKey, ReportKinds.Day, day, S.Reference, S.Settings);
+            await _reports.SaveAsync(new StoredReport(_key, ReportKinds.Day, day.Start, day.End, JsonSerializer.Serialize(report, WindowReport.JsonOptions)));
             S.Days.Remove(start);
             closedAny = true;
         }
@@ -651,7 +630,7 @@ public sealed class ModelGrain : Grain, IModelGrain
             return acc;
         }
 
-        var stored = await _reports.GetAsync(_key, PerformanceSketchKind, windowStart);
+        var stored = await _reports.GetAsync(_key, ReportKinds.PerformanceSketch, windowStart);
         acc = stored is null
             ? new PerformanceAccumulator
             {
@@ -670,9 +649,9 @@ public sealed class ModelGrain : Grain, IModelGrain
         foreach (var start in _dirtyPerformance.Order().ToList())
         {
             var acc = _performance[start].Freeze();
-            await _reports.SaveAsync(new StoredReport(_key, PerformanceSketchKind, acc.Start, acc.End, JsonSerializer.Serialize(acc, WindowReport.JsonOptions)));
+            await _reports.SaveAsync(new StoredReport(_key, ReportKinds.PerformanceSketch, acc.Start, acc.End, JsonSerializer.Serialize(acc, WindowReport.JsonOptions)));
             var sliceReference = await SliceReferenceAsync(acc);
-            await _reports.SaveAsync(new StoredReport(_key, PerformanceKind, acc.Start, acc.End,
+            await _reports.SaveAsync(new StoredReport(_key, ReportKinds.Performance, acc.Start, acc.End,
                 PerformanceReportBuilder.Build(_key.GrainKey, acc, sliceReference, DriftPolicy.Default with { MinimumSampleSize = S.Settings.MinimumSampleSize }, S.Settings.SliceTopValues).ToJsonString()));
             acc.Thaw();
         }
@@ -695,9 +674,9 @@ public sealed class ModelGrain : Grain, IModelGrain
     private async Task CloseWindowAsync(WindowAccumulator window)
     {
         var reference = await ReferenceOfWindowAsync(window.ReferenceVersion, window.Start);
-        var report = WindowReportBuilder.Build(_key.GrainKey, WindowKind, window, reference, S.Settings);
-        await _reports.SaveAsync(new StoredReport(_key, WindowKind, window.Start, window.End, JsonSerializer.Serialize(report, WindowReport.JsonOptions)));
-        await _reports.SaveAsync(new StoredReport(_key, SketchKind, window.Start, window.End, JsonSerializer.Serialize(window, WindowReport.JsonOptions)));
+        var report = WindowReportBuilder.Build(_key.GrainKey, ReportKinds.Window, window, reference, S.Settings);
+        await _reports.SaveAsync(new StoredReport(_key, ReportKinds.Window, window.Start, window.End, JsonSerializer.Serialize(report, WindowReport.JsonOptions)));
+        await _reports.SaveAsync(new StoredReport(_key, ReportKinds.Sketch, window.Start, window.End, JsonSerializer.Serialize(window, WindowReport.JsonOptions)));
         GrainsLog.WindowClosed(_logger, _key.GrainKey, report.WindowStart, report.Volume, report.DriftedFeatures.Count);
 
         if (WindowNanos < NanosPerDay)
@@ -743,7 +722,7 @@ public sealed class ModelGrain : Grain, IModelGrain
 
         if (!_olderReferences.TryGetValue(version, out var profile))
         {
-            var stored = await _reports.GetAsync(_key, ReferenceKind, version);
+            var stored = await _reports.GetAsync(_key, ReportKinds.Reference, version);
             profile = stored is null ? null : JsonSerializer.Deserialize<ReferenceProfile>(stored.Json, WindowReport.JsonOptions);
             if (_olderReferences.Count >= 8)
             {
@@ -765,14 +744,14 @@ public sealed class ModelGrain : Grain, IModelGrain
         var now = NowNanos;
         if (S.Reference is { } previous)
         {
-            await _reports.SaveAsync(new StoredReport(_key, ReferenceKind, previous.Version, now, JsonSerializer.Serialize(previous, WindowReport.JsonOptions)));
+            await _reports.SaveAsync(new StoredReport(_key, ReportKinds.Reference, previous.Version, now, JsonSerializer.Serialize(previous, WindowReport.JsonOptions)));
             _olderReferences[previous.Version] = previous;
         }
 
         S.Reference = profile;
         if (profile is not null)
         {
-            await _reports.SaveAsync(new StoredReport(_key, ReferenceKind, profile.Version, now, JsonSerializer.Serialize(profile, WindowReport.JsonOptions)));
+            await _reports.SaveAsync(new StoredReport(_key, ReportKinds.Reference, profile.Version, now, JsonSerializer.Serialize(profile, WindowReport.JsonOptions)));
         }
 
         RebuildKernels();
@@ -824,7 +803,7 @@ public sealed class ModelGrain : Grain, IModelGrain
         }
 
         var merged = new Dictionary<string, Dictionary<string, long[]>>(StringComparer.Ordinal);
-        foreach (var stored in await _reports.ListAsync(_key, PerformanceSketchKind, from, to))
+        foreach (var stored in await _reports.ListAsync(_key, ReportKinds.PerformanceSketch, from, to))
         {
             // Only the per-slice scores are read from each stored sketch.
             var scores = JsonSerializer.Deserialize<SliceScoresOnly>(stored.Json, WindowReport.JsonOptions)!;
@@ -848,7 +827,7 @@ public sealed class ModelGrain : Grain, IModelGrain
 
     private async Task<List<WindowAccumulator>> LoadSketchesAsync(long from, long to)
     {
-        var stored = await _reports.ListAsync(_key, SketchKind, from, to);
+        var stored = await _reports.ListAsync(_key, ReportKinds.Sketch, from, to);
         return stored.Select(s => JsonSerializer.Deserialize<WindowAccumulator>(s.Json, WindowReport.JsonOptions)!).ToList();
     }
 

@@ -1,10 +1,10 @@
 using BenchmarkDotNet.Attributes;
 using Monitoring.Abstractions.Events;
 using Monitoring.Abstractions.Models;
-using Monitoring.Grains;
-using Monitoring.Grains.Labels;
-using Monitoring.Grains.References;
-using Monitoring.Grains.Windows;
+using Monitoring.Aggregation;
+using Monitoring.Aggregation.Labels;
+using Monitoring.Aggregation.References;
+using Monitoring.Aggregation.Windows;
 
 namespace Monitoring.Benchmarks;
 

@@ -1,3 +1,4 @@
+using Monitoring.Aggregation.Reports;
 using System.Text.Json;
 using Monitoring.Abstractions.Events;
 using Monitoring.Abstractions.Grains;
@@ -35,7 +36,7 @@ public sealed class LabelJoinTests(ClusterFixture fixture)
         Assert.Equal(10, again.Duplicates);
         await grain.ConfigureAsync(new ModelSettings { Window = TimeSpan.FromMinutes(1) }); // checkpoint: flushes performance
 
-        var report = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ModelGrain.PerformanceKind, Nanos(t0)))!.Json).RootElement;
+        var report = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ReportKinds.Performance, Nanos(t0)))!.Json).RootElement;
         Assert.Equal(400, report.GetProperty("predictions").GetInt64());
         Assert.Equal(400, report.GetProperty("labeled").GetInt64());
         Assert.Equal(1.0, report.GetProperty("coverage").GetDouble());
@@ -77,7 +78,7 @@ public sealed class LabelJoinTests(ClusterFixture fixture)
         Assert.Equal(1, describe.RootElement.GetProperty("labels").GetProperty("corrected").GetInt64());
         Assert.Equal(5, describe.RootElement.GetProperty("labels").GetProperty("joined").GetInt64());
         var start = now.UtcTicks - (now.UtcTicks % TimeSpan.FromHours(1).Ticks);
-        var report = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ModelGrain.PerformanceKind, (start - DateTimeOffset.UnixEpoch.UtcTicks) * 100))!.Json).RootElement;
+        var report = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ReportKinds.Performance, (start - DateTimeOffset.UnixEpoch.UtcTicks) * 100))!.Json).RootElement;
         var binary = report.GetProperty("binary");
         var exact = BinaryClassificationMetrics.Compute(scores, corrected);
         Assert.Equal(5, binary.GetProperty("count").GetInt64());
@@ -105,7 +106,7 @@ public sealed class LabelJoinTests(ClusterFixture fixture)
         Assert.Equal(0, describe.RootElement.GetProperty("labels").GetProperty("pending").GetInt64());
         Assert.Equal(1, describe.RootElement.GetProperty("labels").GetProperty("joined").GetInt64());
         var start = now.UtcTicks - (now.UtcTicks % TimeSpan.FromHours(1).Ticks);
-        var report = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ModelGrain.PerformanceKind, (start - DateTimeOffset.UnixEpoch.UtcTicks) * 100))!.Json).RootElement;
+        var report = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ReportKinds.Performance, (start - DateTimeOffset.UnixEpoch.UtcTicks) * 100))!.Json).RootElement;
         Assert.Equal(1, report.GetProperty("labeled").GetInt64());
     }
 
@@ -138,7 +139,7 @@ public sealed class LabelJoinTests(ClusterFixture fixture)
         await grain.ConfigureAsync(new ModelSettings());
 
         var start = now.UtcTicks - (now.UtcTicks % TimeSpan.FromHours(1).Ticks);
-        var report = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ModelGrain.PerformanceKind, (start - DateTimeOffset.UnixEpoch.UtcTicks) * 100))!.Json).RootElement;
+        var report = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ReportKinds.Performance, (start - DateTimeOffset.UnixEpoch.UtcTicks) * 100))!.Json).RootElement;
         Assert.Equal(0, report.GetProperty("labeled").GetInt64());
         var estimated = report.GetProperty("estimated");
         Assert.Equal("cbpe", estimated.GetProperty("method").GetString());
@@ -178,8 +179,8 @@ public sealed class LabelJoinTests(ClusterFixture fixture)
         await grain.FlushPerformanceAsync();
 
         var start = now.UtcTicks - (now.UtcTicks % TimeSpan.FromHours(1).Ticks);
-        var report = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ModelGrain.PerformanceKind, (start - DateTimeOffset.UnixEpoch.UtcTicks) * 100))!.Json).RootElement;
-        var sketch = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ModelGrain.PerformanceSketchKind, (start - DateTimeOffset.UnixEpoch.UtcTicks) * 100))!.Json).RootElement;
+        var report = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ReportKinds.Performance, (start - DateTimeOffset.UnixEpoch.UtcTicks) * 100))!.Json).RootElement;
+        var sketch = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ReportKinds.PerformanceSketch, (start - DateTimeOffset.UnixEpoch.UtcTicks) * 100))!.Json).RootElement;
         var tracked = sketch.GetProperty("slices").EnumerateObject().Select(p => p.Name).Where(n => n.Contains(" & ", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(["country & device", "country & plan", "device & plan"], tracked);
         var worst = report.GetProperty("slices").GetProperty("worst_slices").EnumerateArray().Select(w => w.GetProperty("value").GetString()).ToList();

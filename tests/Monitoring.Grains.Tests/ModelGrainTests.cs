@@ -1,3 +1,4 @@
+using Monitoring.Aggregation.Reports;
 using System.Text.Json;
 using Monitoring.Abstractions.Events;
 using Monitoring.Abstractions.Grains;
@@ -35,7 +36,7 @@ public sealed class ModelGrainTests(ClusterFixture fixture)
         ClusterFixture.Time.SetUtcNow(t0.AddSeconds(60 + 6 + 1));
         await grain.TickAsync();
 
-        var stored = await fixture.Reports.GetAsync(key, ModelGrain.WindowKind, Nanos(t0));
+        var stored = await fixture.Reports.GetAsync(key, ReportKinds.Window, Nanos(t0));
         Assert.NotNull(stored);
         using var doc = JsonDocument.Parse(stored.Json);
         var report = doc.RootElement;
@@ -95,9 +96,9 @@ public sealed class ModelGrainTests(ClusterFixture fixture)
         ClusterFixture.Time.SetUtcNow(t0.AddSeconds(60 + 67));
         await grain.TickAsync();
 
-        var closed = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ModelGrain.WindowKind, Nanos(t0)))!.Json).RootElement;
+        var closed = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ReportKinds.Window, Nanos(t0)))!.Json).RootElement;
         Assert.Equal(1, closed.GetProperty("volume").GetInt64());
-        var next = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ModelGrain.WindowKind, Nanos(t0.AddMinutes(1))))!.Json).RootElement;
+        var next = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ReportKinds.Window, Nanos(t0.AddMinutes(1))))!.Json).RootElement;
         Assert.Equal(1, next.GetProperty("late_records").GetInt64());
         Assert.Equal(0, next.GetProperty("volume").GetInt64());
     }
@@ -135,10 +136,10 @@ public sealed class ModelGrainTests(ClusterFixture fixture)
         ClusterFixture.Time.SetUtcNow(day.AddDays(1).AddMinutes(7));
         await grain.TickAsync();
 
-        var dayReport = await fixture.Reports.GetAsync(key, ModelGrain.DayKind, Nanos(day));
+        var dayReport = await fixture.Reports.GetAsync(key, ReportKinds.Day, Nanos(day));
         Assert.NotNull(dayReport);
         Assert.Equal(42, JsonDocument.Parse(dayReport.Json).RootElement.GetProperty("volume").GetInt64());
-        var hours = await fixture.Reports.ListAsync(key, ModelGrain.WindowKind, Nanos(day), Nanos(day.AddDays(1)));
+        var hours = await fixture.Reports.ListAsync(key, ReportKinds.Window, Nanos(day), Nanos(day.AddDays(1)));
         Assert.Equal([30L, 12L], hours.Select(h => JsonDocument.Parse(h.Json).RootElement.GetProperty("volume").GetInt64()).ToArray());
     }
 
@@ -156,9 +157,9 @@ public sealed class ModelGrainTests(ClusterFixture fixture)
         ClusterFixture.Time.SetUtcNow(t0.AddMinutes(2).AddSeconds(7));
         await grain.TickAsync();
 
-        var first = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ModelGrain.WindowKind, Nanos(t0)))!.Json).RootElement;
+        var first = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ReportKinds.Window, Nanos(t0)))!.Json).RootElement;
         Assert.False(first.TryGetProperty("reference", out _));
-        var second = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ModelGrain.WindowKind, Nanos(t0.AddMinutes(1))))!.Json).RootElement;
+        var second = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ReportKinds.Window, Nanos(t0.AddMinutes(1))))!.Json).RootElement;
         Assert.StartsWith("rolling:1", second.GetProperty("reference").GetProperty("source").GetString(), StringComparison.Ordinal);
         var x = Feature(second, "x");
         Assert.True(x.GetProperty("drifted").GetBoolean());
@@ -191,7 +192,7 @@ public sealed class ModelGrainTests(ClusterFixture fixture)
         ClusterFixture.Time.SetUtcNow(t2.AddSeconds(67));
         await grain.TickAsync();
 
-        var report = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ModelGrain.WindowKind, Nanos(t2)))!.Json).RootElement;
+        var report = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ReportKinds.Window, Nanos(t2)))!.Json).RootElement;
         Assert.StartsWith("pinned:", report.GetProperty("reference").GetProperty("source").GetString(), StringComparison.Ordinal);
         var x = Feature(report, "x");
         Assert.Equal("exact", x.GetProperty("binning").GetString());

@@ -1,3 +1,4 @@
+using Monitoring.Aggregation.Reports;
 using System.Text.Json;
 using MathNet.Numerics.Distributions;
 using Monitoring.Abstractions.Events;
@@ -46,7 +47,7 @@ public sealed class ReferenceInForceTests(ClusterFixture fixture)
 
         // Per-slice prediction drift compares with the same reference: the windows it was really built from.
         await grain.FlushPerformanceAsync();
-        var slices = (await fixture.Reports.GetAsync(key, ModelGrain.PerformanceKind, Nanos(t0 + (2 * Window))))!.Json;
+        var slices = (await fixture.Reports.GetAsync(key, ReportKinds.Performance, Nanos(t0 + (2 * Window))))!.Json;
         var drift = JsonDocument.Parse(slices).RootElement.GetProperty("slices").GetProperty("prediction_drift");
         Assert.Equal("rolling:1 previous window", drift.GetProperty("reference").GetString());
         Assert.Empty(drift.GetProperty("drifted_slices").EnumerateArray());
@@ -183,7 +184,7 @@ public sealed class ReferenceInForceTests(ClusterFixture fixture)
         var reports = new List<JsonElement>();
         for (var w = 0; w < windows; w++)
         {
-            var stored = await fixture.Reports.GetAsync(key, ModelGrain.WindowKind, Nanos(t0 + (w * Window)));
+            var stored = await fixture.Reports.GetAsync(key, ReportKinds.Window, Nanos(t0 + (w * Window)));
             Assert.NotNull(stored);
             reports.Add(JsonDocument.Parse(stored.Json).RootElement);
         }

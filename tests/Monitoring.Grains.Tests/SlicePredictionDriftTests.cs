@@ -1,3 +1,4 @@
+using Monitoring.Aggregation.Reports;
 using System.Text.Json;
 using Monitoring.Abstractions.Events;
 using Monitoring.Abstractions.Grains;
@@ -33,7 +34,7 @@ public sealed class SlicePredictionDriftTests(ClusterFixture fixture)
         await grain.AppendAsync(after.ToArray());
         await grain.FlushPerformanceAsync();
 
-        var report = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ModelGrain.PerformanceKind, Nanos(t1)))!.Json).RootElement;
+        var report = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ReportKinds.Performance, Nanos(t1)))!.Json).RootElement;
         Assert.Equal(0, report.GetProperty("labeled").GetInt64());
         var slices = report.GetProperty("slices");
         var drift = slices.GetProperty("prediction_drift");
@@ -85,7 +86,7 @@ public sealed class SlicePredictionDriftTests(ClusterFixture fixture)
         await grain.AppendAsync(events);
         await grain.FlushPerformanceAsync();
 
-        var report = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ModelGrain.PerformanceKind, Nanos(t0)))!.Json).RootElement;
+        var report = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ReportKinds.Performance, Nanos(t0)))!.Json).RootElement;
         var slices = report.GetProperty("slices");
         Assert.Equal("upload:train.csv", slices.GetProperty("prediction_drift").GetProperty("reference").GetString());
         Assert.Empty(slices.GetProperty("prediction_drift").GetProperty("drifted_slices").EnumerateArray());
@@ -112,7 +113,7 @@ public sealed class SlicePredictionDriftTests(ClusterFixture fixture)
         await grain.AppendAsync(events);
         await grain.FlushPerformanceAsync();
 
-        var report = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ModelGrain.PerformanceKind, Nanos(t0)))!.Json).RootElement;
+        var report = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ReportKinds.Performance, Nanos(t0)))!.Json).RootElement;
         var country = report.GetProperty("slices").GetProperty("dimensions").EnumerateArray().Single(d => d.GetProperty("name").GetString() == "country");
         var shown = country.GetProperty("slices").EnumerateArray()
             .Select(v => (v.GetProperty("value").GetString(), v.GetProperty("predictions").GetInt64())).ToList();

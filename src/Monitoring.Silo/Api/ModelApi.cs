@@ -5,7 +5,7 @@ using Monitoring.Abstractions.Grains;
 using Monitoring.Abstractions.Models;
 using Monitoring.Datasets;
 using Monitoring.Grains;
-using Monitoring.Grains.Reports;
+using Monitoring.Aggregation.Reports;
 using Monitoring.Storage;
 
 namespace Monitoring.Silo.Api;
@@ -310,7 +310,7 @@ public static class ModelApi
         }
 
         await grains.GetGrain<IModelGrain>(key.Value.GrainKey).FlushPerformanceAsync();
-        var report = await reports.GetAsync(key.Value, ModelGrain.PerformanceKind, s, ct);
+        var report = await reports.GetAsync(key.Value, ReportKinds.Performance, s, ct);
         return report is null
             ? Results.Json(new { error = $"no performance recorded for the window starting at {WindowReportBuilder.Iso(s)}", field = "start" }, statusCode: StatusCodes.Status404NotFound)
             : Results.Text(report.Json, "application/json");
@@ -354,7 +354,7 @@ public static class ModelApi
     private static async Task<IReadOnlyList<StoredReport>> PerformanceReportsAsync(ModelKey key, long from, long to, IGrainFactory grains, IReportStore reports, CancellationToken ct)
     {
         await grains.GetGrain<IModelGrain>(key.GrainKey).FlushPerformanceAsync();
-        return await reports.ListAsync(key, ModelGrain.PerformanceKind, from, to, ct);
+        return await reports.ListAsync(key, ReportKinds.Performance, from, to, ct);
     }
 
     /// <summary>Performance metrics a series can be drawn for; whole-model only where marked in the README.</summary>
@@ -558,8 +558,8 @@ public static class ModelApi
     {
         kind = granularity switch
         {
-            null or "window" => ModelGrain.WindowKind,
-            "day" => ModelGrain.DayKind,
+            null or "window" => ReportKinds.Window,
+            "day" => ReportKinds.Day,
             _ => string.Empty,
         };
         error = kind.Length == 0 ? BadRequest("granularity", "expected 'window' or 'day'") : null;

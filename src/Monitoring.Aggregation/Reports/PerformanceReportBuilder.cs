@@ -1,12 +1,12 @@
 using System.Text.Json.Nodes;
 using Monitoring.Abstractions.Models;
-using Monitoring.Grains.Labels;
+using Monitoring.Aggregation.Labels;
 using Monitoring.Stats.Classification;
 using Monitoring.Stats.Drift;
 using Monitoring.Stats.Intervals;
 using Monitoring.Stats.Slices;
 
-namespace Monitoring.Grains.Reports;
+namespace Monitoring.Aggregation.Reports;
 
 /// <summary>
 /// A window's performance report: label coverage; realized binary metrics from the joined pairs (AUC from the

@@ -1,12 +1,12 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Monitoring.Grains.Reports;
-using Monitoring.Grains.Windows;
+using Monitoring.Aggregation.Reports;
+using Monitoring.Aggregation.Windows;
 using Monitoring.Stats.Sketches;
 using Orleans.Serialization;
 using Xunit;
 
-namespace Monitoring.Grains.Tests;
+namespace Monitoring.Aggregation.Tests;
 
 /// <summary>The compact bucket store of <see cref="NumericAccumulator"/> against a plain dictionary of bucket counts.</summary>
 public sealed class NumericAccumulatorTests

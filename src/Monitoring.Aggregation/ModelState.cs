@@ -1,10 +1,10 @@
 using Monitoring.Abstractions.Events;
 using Monitoring.Abstractions.Models;
-using Monitoring.Grains.References;
-using Monitoring.Grains.Schema;
-using Monitoring.Grains.Windows;
+using Monitoring.Aggregation.References;
+using Monitoring.Aggregation.Schema;
+using Monitoring.Aggregation.Windows;
 
-namespace Monitoring.Grains;
+namespace Monitoring.Aggregation;
 
 /// <summary>A model grain's checkpoint: everything folded up to <see cref="AppliedSequence"/> of the event log.</summary>
 [GenerateSerializer, Alias("monitoring.model-state")]

@@ -1,9 +1,9 @@
 using System.Globalization;
 using Monitoring.Abstractions.Events;
-using Monitoring.Grains.Labels;
-using Monitoring.Grains.Schema;
+using Monitoring.Aggregation.Labels;
+using Monitoring.Aggregation.Schema;
 
-namespace Monitoring.Grains.Windows;
+namespace Monitoring.Aggregation.Windows;
 
 /// <summary>
 /// The synchronous part of a model grain's fold: records into the open windows of a <see cref="ModelState"/> (drift,

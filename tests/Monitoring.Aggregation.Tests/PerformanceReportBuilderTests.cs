@@ -1,11 +1,11 @@
 using System.Text.Json.Nodes;
 using Monitoring.Abstractions.Events;
-using Monitoring.Grains.Labels;
-using Monitoring.Grains.Reports;
-using Monitoring.Grains.Windows;
+using Monitoring.Aggregation.Labels;
+using Monitoring.Aggregation.Reports;
+using Monitoring.Aggregation.Windows;
 using Xunit;
 
-namespace Monitoring.Grains.Tests;
+namespace Monitoring.Aggregation.Tests;
 
 /// <summary>The slice part of the performance report, built directly from a folded window.</summary>
 public sealed class PerformanceReportBuilderTests

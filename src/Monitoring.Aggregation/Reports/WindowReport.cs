@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Monitoring.Grains.Reports;
+namespace Monitoring.Aggregation.Reports;
 
 /// <summary>An estimate with guaranteed bounds on the exact value.</summary>
 public sealed record Bounded(double Estimate, double Lower, double Upper);

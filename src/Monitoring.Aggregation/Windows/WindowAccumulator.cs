@@ -1,4 +1,4 @@
-namespace Monitoring.Grains.Windows;
+namespace Monitoring.Aggregation.Windows;
 
 /// <summary>Everything one event-time window [Start, End) holds while open; merges into roll-ups.</summary>
 [GenerateSerializer, Alias("monitoring.window-accumulator")]

@@ -1,9 +1,9 @@
 using Monitoring.Abstractions.Models;
-using Monitoring.Grains.Windows;
+using Monitoring.Aggregation.Windows;
 using Monitoring.Stats.Drift;
 using Monitoring.Stats.Kernels;
 
-namespace Monitoring.Grains.References;
+namespace Monitoring.Aggregation.References;
 
 /// <summary>A numeric feature's reference: decile edges (which fix the PSI bins), counts over them, and the buckets.</summary>
 [GenerateSerializer, Alias("monitoring.numeric-reference")]

@@ -1,6 +1,6 @@
 using Monitoring.Abstractions.Events;
 
-namespace Monitoring.Grains.Labels;
+namespace Monitoring.Aggregation.Labels;
 
 /// <summary>How a joined label folds into its prediction's window: the binary sketch and slices, regression errors, multiclass counts.</summary>
 public static class LabelFold

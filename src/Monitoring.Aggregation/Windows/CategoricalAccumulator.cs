@@ -1,4 +1,4 @@
-namespace Monitoring.Grains.Windows;
+namespace Monitoring.Aggregation.Windows;
 
 /// <summary>One categorical feature in one window: counts per category up to a capacity, the rest as "other".</summary>
 [GenerateSerializer, Alias("monitoring.categorical-accumulator")]

@@ -1,11 +1,11 @@
 using Monitoring.Abstractions.Models;
-using Monitoring.Grains.References;
-using Monitoring.Grains.Windows;
+using Monitoring.Aggregation.References;
+using Monitoring.Aggregation.Windows;
 using Monitoring.Stats.Drift;
 using Monitoring.Stats.Multiple;
 using Monitoring.Stats.Sketches;
 
-namespace Monitoring.Grains.Reports;
+namespace Monitoring.Aggregation.Reports;
 
 /// <summary>
 /// Turns a closed window and the reference into a <see cref="WindowReport"/>. PSI/JS/Hellinger are exact when the

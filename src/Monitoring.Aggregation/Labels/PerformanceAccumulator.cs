@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 using Monitoring.Stats.Sketches;
 using Monitoring.Stats.Slices;
 
-namespace Monitoring.Grains.Labels;
+namespace Monitoring.Aggregation.Labels;
 
 /// <summary>
 /// Realized and estimated performance of the predictions of one window (by the prediction's event time): every

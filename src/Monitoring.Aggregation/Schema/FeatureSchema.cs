@@ -1,4 +1,4 @@
-namespace Monitoring.Grains.Schema;
+namespace Monitoring.Aggregation.Schema;
 
 /// <summary>A feature's inferred type, from the first non-null value seen.</summary>
 [GenerateSerializer, Alias("monitoring.feature-schema")]

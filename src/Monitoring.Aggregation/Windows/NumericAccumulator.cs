@@ -1,6 +1,6 @@
 using Monitoring.Stats.Sketches;
 
-namespace Monitoring.Grains.Windows;
+namespace Monitoring.Aggregation.Windows;
 
 /// <summary>
 /// One numeric feature in one window: relative-error buckets (reference independent, mergeable), moments, and exact
