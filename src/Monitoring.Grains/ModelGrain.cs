@@ -249,16 +249,7 @@ public sealed class ModelGrain : Grain, IModelGrain
             model = _key.GrainKey,
             tenant = _key.Tenant,
             model_id = _key.Model,
-            settings = new
-            {
-                window_seconds = S.Settings.Window.TotalSeconds,
-                allowed_lateness_seconds = S.Settings.EffectiveLateness.TotalSeconds,
-                retention_days = S.Settings.Retention.TotalDays,
-                reference_mode = S.Settings.ReferenceMode.ToString(),
-                rolling_windows = S.Settings.RollingWindows,
-                minimum_sample_size = S.Settings.MinimumSampleSize,
-                slice_top_values = S.Settings.SliceTopValues,
-            },
+            settings = SettingsView.From(S.Settings),
             totals = new { predictions = S.Predictions, labels = S.Labels, duplicates = S.Duplicates, late_records = S.LateRecords, log_position = S.AppliedSequence },
             labels = new
             {
@@ -327,6 +318,14 @@ public sealed class ModelGrain : Grain, IModelGrain
         // Open windows keep their bounds; windows opened from now on use the new length.
         S.Settings = settings;
         await CheckpointAsync();
+    }
+
+    /// <inheritdoc />
+    public async Task<ModelSettings> UpdateSettingsAsync(ModelSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        await ConfigureAsync(settings with { ReferenceMode = S.Settings.ReferenceMode });
+        return S.Settings;
     }
 
     /// <inheritdoc />

@@ -33,6 +33,12 @@ public interface IModelGrain : IGrainWithStringKey
     /// <summary>Replaces the settings (validated).</summary>
     Task ConfigureAsync(ModelSettings settings);
 
+    /// <summary>
+    /// Replaces the settings except the reference mode, which the reference calls choose (validated; one call, so no
+    /// concurrent reference change is overwritten); returns the settings now in force.
+    /// </summary>
+    Task<ModelSettings> UpdateSettingsAsync(ModelSettings settings);
+
     /// <summary>Sets an uploaded reference: fixes the bin edges the following windows are sketched against.</summary>
     Task<string> SetReferenceAsync(ReferenceUpload upload);
 

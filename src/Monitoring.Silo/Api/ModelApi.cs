@@ -253,10 +253,8 @@ public static class ModelApi
             return BadRequest("settings", problem);
         }
 
-        var grain = grains.GetGrain<IModelGrain>(key.GrainKey);
-        var current = JsonNode.Parse(await grain.DescribeAsync())!["settings"]!["reference_mode"]!.GetValue<string>();
-        await grain.ConfigureAsync(settings with { ReferenceMode = Enum.Parse<ReferenceMode>(current) });
-        return Results.Text(JsonNode.Parse(await grain.DescribeAsync())!["settings"]!.ToJsonString(), "application/json");
+        var applied = await grains.GetGrain<IModelGrain>(key.GrainKey).UpdateSettingsAsync(settings);
+        return Results.Text(JsonSerializer.Serialize(SettingsView.From(applied), WindowReport.JsonOptions), "application/json");
     }
 
     private static async Task<IResult> ListWindowsAsync(string tenant, string model, IEventLog log, IGrainFactory grains, IReportStore reports, CancellationToken ct,
