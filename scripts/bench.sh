@@ -1,12 +1,26 @@
 #!/usr/bin/env bash
-# Runs the BenchmarkDotNet suite (tests/Monitoring.Benchmarks, short 2-core job, ~5 minutes), then the numpy/scipy/
-# sklearn comparison with the Debian interpreter, then prints ours vs peer with the targets.
+# Installs what it needs on a fresh Debian 12 machine with the .NET 10 SDK (apt packages, only those missing), runs the
+# BenchmarkDotNet suite (tests/Monitoring.Benchmarks, short 2-core job, ~5 minutes), then the numpy/scipy/sklearn
+# comparison with the Debian interpreter, then prints ours vs peer with the targets.
 #   scripts/bench.sh                 # everything
 #   BENCH_FILTER='*Psi*' scripts/bench.sh
 # Results: BenchmarkDotNet.Artifacts/results/ (markdown, CSV, HTML, *-report-full-compressed.json),
 #          BenchmarkDotNet.Artifacts/python.json, BenchmarkDotNet.Artifacts/summary.md
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# Debian 12 packages the comparison needs (numpy, scipy, scikit-learn for /usr/bin/python3; lscpu for the machine line).
+# Installed only when missing, with sudo only when not root (as scripts/test.sh does).
+packages=(python3 python3-numpy python3-scipy python3-sklearn util-linux)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo "== installing ${missing[*]}"
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+fi
 PY=/usr/bin/python3
 ARTIFACTS=BenchmarkDotNet.Artifacts
 FILTER="${BENCH_FILTER:-*}"

@@ -45,8 +45,17 @@ internal sealed class LoadOptions
     /// <summary>Throughput runs: measured interval.</summary>
     public double DurationSeconds { get; set; } = 20;
 
-    /// <summary>Latency run: offered load in records/s.</summary>
+    /// <summary>Latency run at a fixed offered load in records/s (the target; 0: no such run).</summary>
     public double Rate { get; set; } = 50_000;
+
+    /// <summary>
+    /// Latency run at this fraction of the best silo throughput measured in the same run (0: no such run; without a
+    /// throughput scenario there is nothing to take a fraction of).
+    /// </summary>
+    public double RateFraction { get; set; } = 0.5;
+
+    /// <summary>Measure the same-run baselines of the throughput scenario: the discard receiver and SQLite straight.</summary>
+    public bool Baselines { get; set; } = true;
 
     /// <summary>Latency run: warm-up at the same rate, not recorded.</summary>
     public double RateWarmupSeconds { get; set; } = 10;
@@ -141,7 +150,9 @@ internal sealed class LoadOptions
           --h2c-connections 4                     h2c throughput runs (default none: the silo answers HTTP_1_1_REQUIRED)
           --warmup 10 --duration 20               throughput warm-up and measured seconds
           --models 20                             models of the throughput/latency traffic
-          --rate 50000 --rate-warmup 10 --rate-seconds 30 --rate-connections 32
+          --rate 50000 --rate-warmup 10 --rate-seconds 30 --rate-connections 32   (--rate 0: no fixed-rate run)
+          --rate-fraction 0.5                     latency also at this fraction of the best silo throughput of this run (0: not)
+          --no-baselines                          skip the discard-receiver and SQLite-straight throughput baselines
           --latency-trace PATH                    CSV of every fixed-rate request (due time, dispatch lag, latency)
           --memory-models 1000 --memory-records 200 --memory-run 8 --memory-connections 4
           --memory-rate 10000 --memory-seconds 30 --memory-settle 10
@@ -186,6 +197,8 @@ internal sealed class LoadOptions
                 case "--warmup": o.WarmupSeconds = Double(); break;
                 case "--duration": o.DurationSeconds = Double(); break;
                 case "--rate": o.Rate = Double(); break;
+                case "--rate-fraction": o.RateFraction = Double(); break;
+                case "--no-baselines": o.Baselines = false; break;
                 case "--rate-warmup": o.RateWarmupSeconds = Double(); break;
                 case "--rate-seconds": o.RateSeconds = Double(); break;
                 case "--rate-connections": o.RateConnections = Int(); break;
@@ -218,7 +231,7 @@ internal sealed class LoadOptions
             }
         }
 
-        if (o.Records < 1 || o.Features < 0 || o.Categorical > o.Features || o.Variants < 1 || o.Models < 1 || o.Rate <= 0
+        if (o.Records < 1 || o.Features < 0 || o.Categorical > o.Features || o.Variants < 1 || o.Models < 1 || o.Rate < 0 || o.RateFraction is < 0 or > 1
             || o.MemoryModels < 1 || o.MemoryRate <= 0 || o.MemoryModels > 9999 || o.Models > 9999 || o.MemoryRun < 1
             || o.LabelPredictions < 1 || o.LabelLogConnections < 1 || o.LabelOlderFraction is < 0 or > 1 || o.LabelRate <= 0
             || o.LabelWarmupSeconds < 0 || o.LabelSeconds <= 0 || o.LabelBurst < 0 || o.LabelConnections.Any(c => c < 1))

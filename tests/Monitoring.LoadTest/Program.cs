@@ -5,6 +5,11 @@ using System.Text.Json;
 using Monitoring.LoadTest;
 
 // dotnet run -c Release --project tests/Monitoring.LoadTest [-- options]   (see docs/load.md)
+if (args.Length == 2 && args[0] == DiscardReceiver.Command)
+{
+    return await DiscardReceiver.RunAsync(int.Parse(args[1], CultureInfo.InvariantCulture));
+}
+
 if (args.Contains("--help") || args.Contains("-h"))
 {
     Console.WriteLine(LoadOptions.Usage);
@@ -39,7 +44,11 @@ Console.WriteLine("client and server share the same cores");
 Console.WriteLine();
 
 var throughput = new List<ThroughputResult>();
+var discard = new List<ThroughputResult>();
+SqliteDirectResult? sqliteDirect = null;
+var ratios = new List<ThroughputRatio>();
 LatencyResult? latency = null;
+LatencyResult? latencyAtFraction = null;
 MemoryResult? memory = null;
 LabelJoinResult? labels = null;
 
@@ -47,29 +56,58 @@ if (options.Scenarios.Contains("throughput"))
 {
     foreach (var (h2c, connections) in options.Connections.Select(c => (false, c)).Concat(options.H2cConnections.Select(c => (true, c))))
     {
-        Console.Write($"throughput {(h2c ? "h2c" : "HTTP/1.1")} x{connections}: ");
-        var r = await Scenarios.ThroughputAsync(options, h2c, connections);
-        throughput.Add(r);
+        foreach (var toDiscard in options.Baselines ? [false, true] : new[] { false })
+        {
+            Console.Write($"throughput {(toDiscard ? "discard receiver" : "silo")} {(h2c ? "h2c" : "HTTP/1.1")} x{connections}: ");
+            var r = await Scenarios.ThroughputAsync(options, h2c, connections, toDiscard);
+            (toDiscard ? discard : throughput).Add(r);
+            Console.WriteLine(
+                $"{r.RecordsPerSecond:N0} records/s over {r.Seconds:F1} s ({r.Requests} requests), p50 {r.Latency.P50:F1} ms p99 {r.Latency.P99:F1} ms, " +
+                $"errors {r.Errors.Total}{(r.Errors.FirstError is { } fe ? $" ({fe})" : string.Empty)}, cpu client {r.Cpu.ClientCores:F2} {r.Target} {r.Cpu.SiloCores:F2} other {r.Cpu.OtherCores:F2} cores, " +
+                $"{r.Target} RSS {Mb(r.SiloRssBytes)}" + (toDiscard ? string.Empty : $", acknowledged {r.TotalAcknowledgedRecords:N0} / stored {r.StoredPredictions:N0}"));
+            Console.WriteLine($"  per second: {string.Join(' ', r.RecordsPerSecondTimeline.Select(n => (n / 1000).ToString(CultureInfo.InvariantCulture) + "k"))}");
+        }
+    }
+
+    if (options.Baselines)
+    {
+        Console.Write($"SQLite straight, {options.Records} rows per transaction, one thread: ");
+        sqliteDirect = await Scenarios.SqliteDirectAsync(options);
         Console.WriteLine(
-            $"{r.RecordsPerSecond:N0} records/s over {r.Seconds:F1} s ({r.Requests} requests), p50 {r.Latency.P50:F1} ms p99 {r.Latency.P99:F1} ms, " +
-            $"errors {r.Errors.Total}{(r.Errors.FirstError is { } fe ? $" ({fe})" : string.Empty)}, cpu client {r.Cpu.ClientCores:F2} silo {r.Cpu.SiloCores:F2} other {r.Cpu.OtherCores:F2} cores, " +
-            $"silo RSS {Mb(r.SiloRssBytes)}, acknowledged {r.TotalAcknowledgedRecords:N0} / stored {r.StoredPredictions:N0}");
-        Console.WriteLine($"  per second: {string.Join(' ', r.RecordsPerSecondTimeline.Select(n => (n / 1000).ToString(CultureInfo.InvariantCulture) + "k"))}");
+            $"{sqliteDirect.RowsPerSecond:N0} rows/s over {sqliteDirect.Seconds:F1} s ({sqliteDirect.PayloadBytes:F0}-byte payloads), commit p50 {sqliteDirect.CommitLatency.P50:F1} ms " +
+            $"p99 {sqliteDirect.CommitLatency.P99:F1} ms, cpu {sqliteDirect.ClientCores:F2} other {sqliteDirect.OtherCores:F2} cores");
+    }
+
+    foreach (var r in throughput)
+    {
+        var d = discard.FirstOrDefault(x => x.Protocol == r.Protocol && x.Connections == r.Connections);
+        ratios.Add(new ThroughputRatio(r.Protocol, r.Connections, r.RecordsPerSecond, d?.RecordsPerSecond, r.RecordsPerSecond / d?.RecordsPerSecond,
+            sqliteDirect?.RowsPerSecond, r.RecordsPerSecond / sqliteDirect?.RowsPerSecond));
+    }
+
+    foreach (var x in ratios.Where(x => x.SiloOverDiscard is not null || x.SiloOverSqlite is not null))
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"ratio {x.Protocol} x{x.Connections}: silo / discard receiver {x.SiloOverDiscard:F2}, silo / SQLite straight {x.SiloOverSqlite:F2}"));
     }
 }
 
 if (options.Scenarios.Contains("latency"))
 {
-    Console.Write($"latency at {options.Rate:N0} records/s for {options.RateSeconds} s: ");
-    latency = await Scenarios.FixedRateAsync(options);
-    var l = latency.FromIntendedStart;
-    Console.WriteLine(
-        $"achieved {latency.AchievedRecordsPerSecond:N0} records/s; p50 {l.P50:F1} p90 {l.P90:F1} p99 {l.P99:F1} p99.9 {l.P999:F1} max {l.Max:F1} ms " +
-        $"(from actual send: p99 {latency.FromActualStart.P99:F1} ms; max dispatch lag {latency.MaxDispatchLagMs:F1} ms), errors {latency.Errors.Total}, " +
-        $"cpu client {latency.Cpu.ClientCores:F2} silo {latency.Cpu.SiloCores:F2} other {latency.Cpu.OtherCores:F2} cores");
-    if (latency.Slowest.Length > 0)
+    var best = throughput.Count > 0 ? throughput.Max(r => r.RecordsPerSecond) : 0;
+    if (options.RateFraction > 0 && best > 0)
     {
-        Console.WriteLine("  over 50 ms (s into the run: ms): " + string.Join(", ", latency.Slowest.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.AtSeconds:F1}: {r.LatencyMs:F0}"))));
+        var rate = Math.Round(options.RateFraction * best / 100) * 100;
+        Console.Write($"latency at {options.RateFraction:P0} of {best:N0} records/s = {rate:N0} records/s for {options.RateSeconds} s after {options.RateWarmupSeconds} s: ");
+        latencyAtFraction = await Scenarios.FixedRateAsync(options, rate, string.Create(CultureInfo.InvariantCulture, $"{options.RateFraction} of the best silo throughput of this run ({best:F0} records/s)"));
+        PrintLatency(latencyAtFraction);
+    }
+
+    if (options.Rate > 0)
+    {
+        Console.Write($"latency at {options.Rate:N0} records/s for {options.RateSeconds} s after {options.RateWarmupSeconds} s: ");
+        latency = await Scenarios.FixedRateAsync(options, options.Rate, "fixed");
+        PrintLatency(latency);
     }
 }
 
@@ -78,7 +116,7 @@ if (options.Scenarios.Contains("memory"))
     Console.Write($"memory with {options.MemoryModels} models x {options.Features} features: ");
     memory = await Scenarios.MemoryAsync(options);
     Console.WriteLine(
-        $"RSS ready {Mb(memory.RssReadyBytes)}, after burst {Mb(memory.RssAfterLoadBytes)}, steady median {Mb(memory.RssSteadyMedianBytes)} max {Mb(memory.RssSteadyMaxBytes)}, " +
+        $"RSS idle (ready + 2 s) {Mb(memory.RssReadyBytes)}, per active model above idle {Kb(memory.BytesPerModelAboveIdle)}, after burst {Mb(memory.RssAfterLoadBytes)}, steady median {Mb(memory.RssSteadyMedianBytes)} max {Mb(memory.RssSteadyMaxBytes)}, " +
         $"end {Mb(memory.RssAfterSteadyBytes)}, settled {Mb(memory.RssSettledBytes)}, peak {Mb(memory.PeakRssBytes)}; " +
         $"{memory.Records:N0} records (burst {memory.LoadSeconds:F1} s), {memory.ModelsListed} models listed, stored {memory.StoredPredictions:N0}, errors {memory.Errors.Total}");
     Console.WriteLine($"  RSS MiB each second of steady traffic: {string.Join(' ', memory.SteadyRssMbTimeline)}");
@@ -119,7 +157,7 @@ if (options.Scenarios.Contains("labels"))
         (c.Problem is { } problem ? $" ({problem})" : string.Empty));
 }
 
-var table = Table(throughput, latency, memory, labels);
+var table = Table(throughput, ratios, sqliteDirect, latencyAtFraction, latency, memory, labels);
 Console.WriteLine();
 Console.WriteLine(table);
 
@@ -134,13 +172,16 @@ await File.WriteAllTextAsync(output, JsonSerializer.Serialize(new
     options = new
     {
         options.Records, options.Features, options.Categorical, options.Variants, options.Models, options.Connections,
-        options.H2cConnections, options.WarmupSeconds, options.DurationSeconds, options.Rate, options.RateWarmupSeconds,
+        options.H2cConnections, options.WarmupSeconds, options.DurationSeconds, options.Rate, options.RateFraction, options.Baselines, options.RateWarmupSeconds,
         options.RateSeconds, options.RateConnections, options.MemoryModels, options.MemoryRecordsPerModel, options.MemoryRun,
         options.MemoryConnections, options.MemoryRate, options.MemorySeconds, options.MemorySettleSeconds, options.QuietSeconds,
         options.QuietThreshold, options.SiloArguments, options.SiloEnvironment, options.LabelPredictions, options.LabelLogConnections,
         options.LabelOlderFraction, options.LabelRate, options.LabelWarmupSeconds, options.LabelSeconds, options.LabelConnections, options.LabelBurst,
     },
     throughput,
+    baselines = new { discard_receiver = discard, sqlite_direct = sqliteDirect },
+    ratios,
+    latency_at_fraction = latencyAtFraction,
     latency,
     memory,
     labels,
@@ -153,7 +194,20 @@ static string Kb(double? bytes) => bytes is { } b ? string.Create(CultureInfo.In
 
 static string Mb(long? bytes) => bytes is { } b ? string.Create(CultureInfo.InvariantCulture, $"{b / 1048576.0:F0} MiB ({b / 1e6:F0} MB)") : "n/a";
 
-static string Table(List<ThroughputResult> throughput, LatencyResult? latency, MemoryResult? memory, LabelJoinResult? labels)
+static void PrintLatency(LatencyResult r)
+{
+    var l = r.FromIntendedStart;
+    Console.WriteLine(
+        $"achieved {r.AchievedRecordsPerSecond:N0} records/s; p50 {l.P50:F1} p90 {l.P90:F1} p99 {l.P99:F1} p99.9 {l.P999:F1} max {l.Max:F1} ms " +
+        $"(from actual send: p99 {r.FromActualStart.P99:F1} ms; max dispatch lag {r.MaxDispatchLagMs:F1} ms), errors {r.Errors.Total}, " +
+        $"cpu client {r.Cpu.ClientCores:F2} silo {r.Cpu.SiloCores:F2} other {r.Cpu.OtherCores:F2} cores");
+    if (r.Slowest.Length > 0)
+    {
+        Console.WriteLine("  over 50 ms (s into the recorded interval: ms): " + string.Join(", ", r.Slowest.Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.AtSeconds:F1}: {x.LatencyMs:F0}"))));
+    }
+}
+
+static string Table(List<ThroughputResult> throughput, List<ThroughputRatio> ratios, SqliteDirectResult? sqliteDirect, LatencyResult? latencyAtFraction, LatencyResult? latency, MemoryResult? memory, LabelJoinResult? labels)
 {
     var s = new StringBuilder();
     s.AppendLine("| scenario | measured | target | met |");
@@ -165,11 +219,19 @@ static string Table(List<ThroughputResult> throughput, LatencyResult? latency, M
             $"CPU: client {r.Cpu.ClientCores:F2}, silo {r.Cpu.SiloCores:F2}, other work {r.Cpu.OtherCores:F2} cores; {r.Errors.Total} errors) | >= 100,000 records/s | {Met(r.RecordsPerSecond >= 100_000 && r.Errors.Total == 0)} |");
     }
 
-    if (latency is { } l)
+    foreach (var x in ratios.Where(x => x.SiloOverDiscard is not null || x.SiloOverSqlite is not null))
+    {
+        s.AppendLine(CultureInfo.InvariantCulture,
+            $"| throughput ratios, {x.Protocol} x{x.Connections} (same run) | silo / discard receiver **{x.SiloOverDiscard:F2}** ({x.DiscardRecordsPerSecond:N0} records/s); " +
+            $"silo / SQLite straight **{x.SiloOverSqlite:F2}** ({x.SqliteRowsPerSecond:N0} rows/s, {sqliteDirect?.RowsPerTransaction} per transaction) | none (relative figures) | - |");
+    }
+
+    foreach (var l in new[] { latencyAtFraction, latency }.OfType<LatencyResult>())
     {
         var p = l.FromIntendedStart;
+        var fixedRate = l.RateBasis == "fixed";
         s.AppendLine(CultureInfo.InvariantCulture,
-            $"| ack latency at {l.OfferedRecordsPerSecond:N0} records/s (achieved {l.AchievedRecordsPerSecond:N0}) | p50 {p.P50:F1} / p90 {p.P90:F1} / p99 {p.P99:F1} / max {p.Max:F1} ms " +
+            $"| ack latency at {l.OfferedRecordsPerSecond:N0} records/s{(fixedRate ? string.Empty : " (" + l.RateBasis + ")")} (achieved {l.AchievedRecordsPerSecond:N0}) | p50 {p.P50:F1} / p90 {p.P90:F1} / p99 {p.P99:F1} / max {p.Max:F1} ms " +
             $"(CPU: client {l.Cpu.ClientCores:F2}, silo {l.Cpu.SiloCores:F2}, other work {l.Cpu.OtherCores:F2} cores; {l.Errors.Total} errors) | p99 <= 50 ms | {Met(p.P99 <= 50 && l.Errors.Total == 0)} |");
     }
 
@@ -184,7 +246,8 @@ static string Table(List<ThroughputResult> throughput, LatencyResult? latency, M
             : "**no**";
         s.AppendLine(CultureInfo.InvariantCulture,
             $"| silo memory, {m.Models:N0} active models x {m.Features} features | RSS {Mb(m.RssSteadyMedianBytes)} median / {Mb(m.RssSteadyMaxBytes)} max under steady traffic " +
-            $"({m.Records:N0} records; {Mb(m.RssAfterLoadBytes)} after the burst, {Mb(m.RssSettledBytes)} idle, ready {Mb(m.RssReadyBytes)}, peak {Mb(m.PeakRssBytes)}) | <= 300 MiB | {met} |");
+            $"({m.Records:N0} records; {Mb(m.RssAfterLoadBytes)} after the burst, {Mb(m.RssSettledBytes)} after the traffic, idle before it {Mb(m.RssReadyBytes)}, peak {Mb(m.PeakRssBytes)}; " +
+            $"**{Kb(m.BytesPerModelAboveIdle)} per active model above the idle process**) | <= 300 MiB | {met} |");
     }
 
     if (labels is { } j)
@@ -212,6 +275,11 @@ static string Table(List<ThroughputResult> throughput, LatencyResult? latency, M
 }
 
 static string Met(bool met) => met ? "yes" : "**no**";
+
+/// <summary>The silo's max throughput against the same run's baselines (null where a baseline was not run).</summary>
+/// <param name="SiloOverDiscard">Silo records/s over the discard receiver's, same connections.</param>
+/// <param name="SiloOverSqlite">Silo records/s over the rows/s of SQLite straight (512-row transactions, one thread).</param>
+internal sealed record ThroughputRatio(string Protocol, int Connections, double SiloRecordsPerSecond, double? DiscardRecordsPerSecond, double? SiloOverDiscard, double? SqliteRowsPerSecond, double? SiloOverSqlite);
 
 /// <summary>What the numbers were measured on.</summary>
 internal sealed record Machine(string Cpu, int Cores, double MemoryGib, string Os, string Runtime)

@@ -245,7 +245,7 @@ internal static partial class Scenarios
         var rateStarted = Stopwatch.GetTimestamp();
         using (var sender = new OtlpSender(silo.OtlpHttp, o.RateConnections, h2c: false))
         {
-            rate = await OpenLoopAsync(silo, sender, o.LabelRate, o.RateConnections, o.Records, o.LabelWarmupSeconds, o.LabelSeconds,
+            rate = await OpenLoopAsync(silo, sender, "fixed", o.LabelRate, o.RateConnections, o.Records, o.LabelWarmupSeconds, o.LabelSeconds,
                 j =>
                 {
                     var template = pool.TryTake(out var pooled) ? pooled : labelTemplate.Clone();

@@ -105,7 +105,7 @@ internal readonly record struct CpuSample(TimeSpan Client, TimeSpan Silo, TimeSp
     }
 
     /// <summary>Busy time of all CPUs (user, nice, system, irq, softirq, steal) from the first line of /proc/stat.</summary>
-    private static TimeSpan MachineBusy()
+    public static TimeSpan MachineBusy()
     {
         try
         {
@@ -122,7 +122,9 @@ internal readonly record struct CpuSample(TimeSpan Client, TimeSpan Silo, TimeSp
 }
 
 /// <summary>One closed-loop max-throughput run.</summary>
+/// <param name="Target">"silo", or "discard" for the baseline receiver that decodes and discards (<see cref="DiscardReceiver"/>).</param>
 internal sealed record ThroughputResult(
+    string Target,
     string Protocol,
     int Connections,
     double Seconds,
@@ -139,7 +141,9 @@ internal sealed record ThroughputResult(
     long[] RecordsPerSecondTimeline);
 
 /// <summary>The open-loop fixed-rate run.</summary>
+/// <param name="RateBasis">How the offered rate was chosen: "fixed" (<c>--rate</c>) or "fraction of measured throughput".</param>
 internal sealed record LatencyResult(
+    string RateBasis,
     double OfferedRecordsPerSecond,
     double AchievedRecordsPerSecond,
     double Seconds,
@@ -161,6 +165,8 @@ internal sealed record SlowRequest(double AtSeconds, double LatencyMs);
 /// <param name="RssSteadyMaxBytes">Largest of them.</param>
 /// <param name="RssAfterSteadyBytes">When the steady traffic ended.</param>
 /// <param name="RssSettledBytes">After the settle period without traffic.</param>
+/// <param name="RssReadyBytes">The idle silo: ready, 2 s later, before any traffic.</param>
+/// <param name="BytesPerModelAboveIdle">(steady median - idle) / models: what one more active model costs.</param>
 internal sealed record MemoryResult(
     int Models,
     int Features,
@@ -173,6 +179,7 @@ internal sealed record MemoryResult(
     long? RssAfterSteadyBytes,
     long? RssSettledBytes,
     long? PeakRssBytes,
+    long? BytesPerModelAboveIdle,
     int ModelsListed,
     long? StoredPredictions,
     ErrorCounts Errors,
@@ -186,7 +193,11 @@ internal static partial class Scenarios
     /// answered. Requests go round-robin over the models (one model per request). Counted: records of fully
     /// acknowledged requests that completed inside the measured interval (after the warm-up).
     /// </summary>
-    public static async Task<ThroughputResult> ThroughputAsync(LoadOptions o, bool h2c, int connections)
+    /// <param name="o">Options.</param>
+    /// <param name="h2c">HTTP/2 with prior knowledge instead of HTTP/1.1.</param>
+    /// <param name="connections">Concurrent connections.</param>
+    /// <param name="discard">Send to the baseline receiver (<see cref="DiscardReceiver"/>) instead of the silo.</param>
+    public static async Task<ThroughputResult> ThroughputAsync(LoadOptions o, bool h2c, int connections, bool discard = false)
     {
         var random = new Random(42);
         var templates = Enumerable.Range(0, connections)
@@ -194,8 +205,10 @@ internal static partial class Scenarios
             .ToArray();
 
         await QuietAsync(o);
-        await using var silo = await SiloUnderTest.StartAsync(o.SiloDll, o.KeepData, o.SiloArguments, o.SiloLog, o.SiloEnvironment);
-        Console.Write($"[silo pid {silo.ProcessId}] ");
+        await using var silo = discard
+            ? await SiloUnderTest.StartDiscardReceiverAsync(o.SiloLog)
+            : await SiloUnderTest.StartAsync(o.SiloDll, o.KeepData, o.SiloArguments, o.SiloLog, o.SiloEnvironment);
+        Console.Write($"[{(discard ? "discard receiver" : "silo")} pid {silo.ProcessId}] ");
         using var sender = new OtlpSender(silo.OtlpHttp, connections, h2c);
         var models = new ModelAssignment(o.Models, o.Records);
         var counts = new OutcomeCounts();
@@ -256,8 +269,8 @@ internal static partial class Scenarios
             timeline[Math.Clamp((int)Seconds(at - started), 0, timeline.Length - 1)] += n;
         }
 
-        var stored = await StoredPredictionsAsync(silo, Enumerable.Range(0, o.Models));
-        return new ThroughputResult(h2c ? "h2c" : "HTTP/1.1", connections, seconds, requests, records, records / seconds,
+        var stored = discard ? null : await StoredPredictionsAsync(silo, Enumerable.Range(0, o.Models));
+        return new ThroughputResult(discard ? "discard" : "silo", h2c ? "h2c" : "HTTP/1.1", connections, seconds, requests, records, records / seconds,
             latency.Summarize(), counts.ToErrors(), CpuSample.PerSecond(cpuStart, cpuEnd, seconds), rss, peak, counts.AcknowledgedRecords, stored, timeline);
     }
 
@@ -266,7 +279,10 @@ internal static partial class Scenarios
     /// happened to earlier requests (no coordinated omission), and its latency counts from that due time to the end of
     /// the response (so client-side queueing and dispatch lag count too). A warm-up at the same rate is not recorded.
     /// </summary>
-    public static async Task<LatencyResult> FixedRateAsync(LoadOptions o)
+    /// <param name="o">Options.</param>
+    /// <param name="rate">Offered records/s.</param>
+    /// <param name="basis">How <paramref name="rate"/> was chosen (reported).</param>
+    public static async Task<LatencyResult> FixedRateAsync(LoadOptions o, double rate, string basis)
     {
         var random = new Random(7);
         var pool = new ConcurrentBag<OtlpRequestTemplate>();
@@ -280,7 +296,7 @@ internal static partial class Scenarios
         await using var silo = await SiloUnderTest.StartAsync(o.SiloDll, o.KeepData, o.SiloArguments, o.SiloLog, o.SiloEnvironment);
         using var sender = new OtlpSender(silo.OtlpHttp, o.RateConnections, h2c: false);
         var models = new ModelAssignment(o.Models, o.Records);
-        return await OpenLoopAsync(silo, sender, o.Rate, o.RateConnections, o.Records, o.RateWarmupSeconds, o.RateSeconds,
+        return await OpenLoopAsync(silo, sender, basis, rate, o.RateConnections, o.Records, o.RateWarmupSeconds, o.RateSeconds,
             i =>
             {
                 var template = pool.TryTake(out var pooled) ? pooled : variants[i % variants.Length].Clone();
@@ -297,7 +313,7 @@ internal static partial class Scenarios
     /// answered) is due at start + i * (records / rate); the first <paramref name="warmupSeconds"/> worth of requests
     /// are sent but not recorded. <paramref name="completed"/>, if given, hears every request's outcome (warm-up too).
     /// </summary>
-    private static async Task<LatencyResult> OpenLoopAsync(SiloUnderTest silo, OtlpSender sender, double rate, int connections, int recordsPerRequest,
+    private static async Task<LatencyResult> OpenLoopAsync(SiloUnderTest silo, OtlpSender sender, string basis, double rate, int connections, int recordsPerRequest,
         double warmupSeconds, double recordedSeconds, Func<long, OtlpRequestTemplate> prepare, Action<OtlpRequestTemplate> release, string? tracePath,
         Action<long, SendOutcome>? completed = null)
     {
@@ -383,7 +399,7 @@ internal static partial class Scenarios
         var end = Math.Max(Interlocked.Read(ref lastCompletion), measureStart + 1);
         var seconds = Seconds(end - measureStart);
         var cpu = CpuSample.PerSecond(cpuStart, CpuSample.Take(silo), seconds);
-        return new LatencyResult(rate, measuredRecords / seconds, seconds, connections, fromIntended.Summarize(),
+        return new LatencyResult(basis, rate, measuredRecords / seconds, seconds, connections, fromIntended.Summarize(),
             fromActual.Summarize(), Seconds(maxLag) * 1000, counts.ToErrors(), cpu, silo.Memory().Rss,
             [.. slow.OrderByDescending(r => r.LatencyMs).Take(50).OrderBy(r => r.AtSeconds)]);
     }
@@ -468,9 +484,17 @@ internal static partial class Scenarios
         var stored = await StoredPredictionsAsync(silo, Enumerable.Range(0, o.MemoryModels));
         var timeline = samples.Select(b => b / 1048576).ToArray();
         samples.Sort();
+        long? median = samples.Count > 0 ? samples[samples.Count / 2] : null;
         return new MemoryResult(o.MemoryModels, o.Features, (requests + steadyRequests) * o.Records, loadSeconds, ready, afterLoad,
-            samples.Count > 0 ? samples[samples.Count / 2] : null, samples.Count > 0 ? samples[^1] : null, afterSteady, settled, peak,
-            listed, stored, counts.ToErrors(), timeline);
+            median, samples.Count > 0 ? samples[^1] : null, afterSteady, settled, peak,
+            median is { } m && ready is { } idle ? (m - idle) / o.MemoryModels : null, listed, stored, counts.ToErrors(), timeline);
+    }
+
+    /// <summary>The storage baseline (<see cref="SqliteDirect"/>): 3 s warm-up, then the throughput runs' duration.</summary>
+    public static async Task<SqliteDirectResult> SqliteDirectAsync(LoadOptions o)
+    {
+        await QuietAsync(o);
+        return await Task.Run(() => SqliteDirect.Run(o, warmupSeconds: 3, o.DurationSeconds));
     }
 
     private static async Task QuietAsync(LoadOptions o)

@@ -15,11 +15,13 @@ internal sealed class SiloUnderTest : IAsyncDisposable
     private readonly Queue<string> _lines = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly bool _keepData;
+    private readonly string _readyLine;
     private StreamWriter? _log;
 
-    private SiloUnderTest(Process process, string dataDirectory, int httpPort, int apiPort, bool keepData, string? logPath)
+    private SiloUnderTest(Process process, string dataDirectory, int httpPort, int apiPort, bool keepData, string? logPath, string readyLine)
     {
         _process = process;
+        _readyLine = readyLine;
         _log = logPath is null ? null : new StreamWriter(logPath, append: true);
         DataDirectory = dataDirectory;
         OtlpHttp = new Uri($"http://127.0.0.1:{httpPort}/v1/logs");
@@ -52,18 +54,12 @@ internal sealed class SiloUnderTest : IAsyncDisposable
     }
 
     /// <summary>Starts the silo and waits for its ready line.</summary>
-    public static async Task<SiloUnderTest> StartAsync(string siloDll, bool keepData, IReadOnlyList<string> extraArguments, string? logPath = null, IReadOnlyDictionary<string, string>? environment = null)
+    public static Task<SiloUnderTest> StartAsync(string siloDll, bool keepData, IReadOnlyList<string> extraArguments, string? logPath = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "monitoring-load-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(dataDirectory);
         var ports = LoopbackPorts.Take(5);
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(siloDll)!,
-        };
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(siloDll)! };
         start.ArgumentList.Add(siloDll);
         string[] settings =
         [
@@ -86,12 +82,39 @@ internal sealed class SiloUnderTest : IAsyncDisposable
             start.Environment[name] = value;
         }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the silo.");
-        var silo = new SiloUnderTest(process, dataDirectory, ports[1], ports[2], keepData, logPath);
+        return LaunchAsync(start, dataDirectory, ports[1], ports[2], keepData, logPath, "Monitoring silo ready");
+    }
+
+    /// <summary>
+    /// Starts the throughput baseline (<see cref="DiscardReceiver"/>: this program in its discard-receiver mode) with
+    /// the silo's GC settings (Server GC, <c>System.GC.ConserveMemory=9</c> of Monitoring.Silo.csproj) and waits for
+    /// its ready line. It has no API and no data; <see cref="Api"/> points nowhere.
+    /// </summary>
+    public static Task<SiloUnderTest> StartDiscardReceiverAsync(string? logPath = null)
+    {
+        var dataDirectory = Path.Combine(Path.GetTempPath(), "monitoring-discard-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(dataDirectory);
+        var ports = LoopbackPorts.Take(2);
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = AppContext.BaseDirectory };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Monitoring.LoadTest.dll"));
+        start.ArgumentList.Add(DiscardReceiver.Command);
+        start.ArgumentList.Add(ports[0].ToString(CultureInfo.InvariantCulture));
+        start.Environment["DOTNET_gcServer"] = "1";
+        start.Environment["DOTNET_GCConserveMemory"] = "9";
+        return LaunchAsync(start, dataDirectory, ports[0], ports[1], keepData: false, logPath, DiscardReceiver.ReadyLine);
+    }
+
+    private static async Task<SiloUnderTest> LaunchAsync(ProcessStartInfo start, string dataDirectory, int httpPort, int apiPort, bool keepData, string? logPath, string readyLine)
+    {
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start " + start.ArgumentList[0]);
+        var silo = new SiloUnderTest(process, dataDirectory, httpPort, apiPort, keepData, logPath, readyLine);
         process.OutputDataReceived += (_, e) => silo.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => silo.OnLine(e.Data);
         process.EnableRaisingEvents = true;
-        process.Exited += (_, _) => silo._ready.TrySetException(new InvalidOperationException("The silo exited before it was ready:\n" + silo.Output));
+        process.Exited += (_, _) => silo._ready.TrySetException(new InvalidOperationException("The process exited before it was ready:\n" + silo.Output));
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         try
@@ -207,7 +230,7 @@ internal sealed class SiloUnderTest : IAsyncDisposable
             }
         }
 
-        if (line.Contains("Monitoring silo ready", StringComparison.Ordinal))
+        if (line.Contains(_readyLine, StringComparison.Ordinal))
         {
             _ready.TrySetResult();
         }
