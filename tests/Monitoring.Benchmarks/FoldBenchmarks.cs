@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Monitoring.Abstractions.Events;
 using Monitoring.Abstractions.Models;
+using Monitoring.Abstractions.Time;
 using Monitoring.Grains;
 using Monitoring.Grains.Labels;
 using Monitoring.Grains.References;
@@ -40,13 +41,13 @@ public class FoldBenchmarks
     public void Setup()
     {
         var rng = new Random(BenchData.Seed + 40);
-        var start = 1_800_000_000L * 1_000_000_000;
+        var start = UnixNanos.FromUnixSeconds(1_800_000_000);
         _predictions = Enumerable.Range(0, Batch).Select(i =>
         {
             var features = Enumerable.Range(0, 18).Select(f => new FeatureValue($"f{f:D2}", Math.Round((rng.NextDouble() * 100) - 20, 3), null))
                 .Concat([new FeatureValue("browser", null, $"b{rng.Next(6)}"), new FeatureValue("region", null, $"r{rng.Next(12)}")])
                 .ToArray();
-            var time = start + (i * 1_000_000L);
+            var time = start + (i * UnixNanos.PerMillisecond);
             return new ModelEvent
             {
                 Kind = EventKind.Prediction,
@@ -73,7 +74,7 @@ public class FoldBenchmarks
         var reference = ReferenceProfile.FromUpload(new ReferenceUpload("bench.csv", 5000, columns), 1, start);
         _state = new ModelState { Settings = new ModelSettings { Window = TimeSpan.FromHours(1) }, Reference = reference };
         _folder = new WindowFolder { Kernels = reference.NumericKernels() };
-        _performance = new PerformanceAccumulator { Start = start - (start % (3600L * 1_000_000_000)) };
+        _performance = new PerformanceAccumulator { Start = start - (start % UnixNanos.PerHour) };
 
         // Warm state: the window, schema and slices exist, as they do after the first batch of a window.
         FoldPredictions();

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Monitoring.Abstractions.Conventions;
 using Monitoring.Abstractions.Events;
+using Monitoring.Abstractions.Time;
 using Monitoring.Ingest.Conventions;
 using Monitoring.Ingest.Proto.Collector;
 
@@ -53,7 +55,7 @@ internal sealed class OtlpLogsIngestor(
             current = options.CurrentValue;
             if (tenantHeader is not null && !LogRecordConverter.IsValidTenant(tenantHeader))
             {
-                throw OtlpRequestException.BadRequest($"{MlConventions.TenantHeader} must be a non-empty tenant name without '/'");
+                throw OtlpRequestException.BadRequest($"{OtlpConventions.TenantHeader} must be a non-empty tenant name without '/'");
             }
 
             if (AnyValueDepth.FindTooDeep(request, current.MaxAnyValueDepth) is { } tooDeep)
@@ -61,7 +63,7 @@ internal sealed class OtlpLogsIngestor(
                 throw OtlpRequestException.BadRequest(tooDeep);
             }
 
-            var received = ToUnixNano(timeProvider.GetUtcNow());
+            var received = UnixNanos.Now(timeProvider);
             converted = LogRecordConverter.Convert(request, tenantHeader, received);
         }
         catch (Exception e)
@@ -71,9 +73,6 @@ internal sealed class OtlpLogsIngestor(
 
         return AppendConvertedAsync(converted, transport, current, cancellationToken);
     }
-
-    /// <summary>Unix nanoseconds of an instant.</summary>
-    public static long ToUnixNano(DateTimeOffset time) => (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
 
     private async Task<ExportLogsServiceResponse> AppendConvertedAsync(
         ConvertedRequest converted,
