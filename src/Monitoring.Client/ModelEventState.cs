@@ -1,6 +1,6 @@
 using System.Collections;
 using System.Globalization;
-using Monitoring.Abstractions.Conventions;
+using Monitoring.Client.Conventions;
 
 namespace Monitoring.Client;
 

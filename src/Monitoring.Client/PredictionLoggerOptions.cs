@@ -1,4 +1,4 @@
-using Monitoring.Abstractions.Conventions;
+using Monitoring.Client.Conventions;
 
 namespace Monitoring.Client;
 

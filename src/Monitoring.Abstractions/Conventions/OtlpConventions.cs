@@ -1,15 +1,24 @@
+// One file, two compilations: public in Monitoring.Abstractions (the receiver, the grains and the API read it there), and
+// linked into Monitoring.Client as an internal class in the client's own namespace (MONITORING_CLIENT): the client
+// library runs inside customers' services and must not pull in Orleans, which Abstractions references, for a list of
+// strings; a namespace of its own keeps the two copies from colliding where both assemblies are loaded (the silo's
+// OpenAPI XML-comment generator keys every documented member by its full name).
+#if MONITORING_CLIENT
+namespace Monitoring.Client.Conventions;
+#else
 namespace Monitoring.Abstractions.Conventions;
+#endif
 
 /// <summary>
 /// The one list of names of the ML-over-OTLP-logs conventions (README, "Sending predictions"): event names, attribute
 /// keys and the tenant header. The receiver reads and the client library writes these constants, never string literals.
 /// </summary>
-/// <remarks>
-/// This file is compiled into Monitoring.Abstractions, where <c>OtlpConventions.Public.cs</c> makes the class public,
-/// and linked into Monitoring.Client, where it stays internal: the client library runs inside customers' services and
-/// must not pull in Orleans (which Abstractions references) for a list of strings.
-/// </remarks>
-static partial class OtlpConventions
+#if MONITORING_CLIENT
+internal
+#else
+public
+#endif
+static class OtlpConventions
 {
     /// <summary><c>event_name</c> of a prediction record.</summary>
     public const string PredictionEventName = "ml.prediction";
