@@ -28,6 +28,7 @@ internal static class OtlpTransport
 internal sealed class OtlpLogsIngestor(
     IEventSink sink,
     TimeProvider timeProvider,
+    IngestTotals totals,
     IOptionsMonitor<OtlpReceiverOptions> options,
     ILogger<OtlpLogsIngestor> logger)
 {
@@ -85,6 +86,7 @@ internal sealed class OtlpLogsIngestor(
             await AppendAllAsync(converted.Batches, current, cancellationToken).ConfigureAwait(false);
         }
 
+        totals.Add(converted.Accepted, converted.Rejected);
         IngestLog.ExportAccepted(logger, transport, converted.Accepted, converted.Batches.Count, converted.Rejected);
         var response = new ExportLogsServiceResponse();
         if (converted.Rejected > 0)

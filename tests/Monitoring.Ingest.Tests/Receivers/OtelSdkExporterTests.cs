@@ -116,6 +116,8 @@ public sealed class OtelSdkExporterTests : IAsyncLifetime
         Assert.Equal(0.25, churn.PredictedValue);
 
         Assert.Equal(3, sink.EventCount);
+        Assert.Equal(3, _server.Totals.RecordsAccepted);
+        Assert.Equal(1, _server.Totals.RecordsRejected); // the plain application log
     }
 
     private ILoggerFactory CreateFactory(OtlpExportProtocol protocol)

@@ -37,6 +37,8 @@ internal sealed class OtlpTestServer : IAsyncDisposable
 
     public RecordingEventSink Sink { get; }
 
+    public IngestTotals Totals => _app.Services.GetRequiredService<IngestTotals>();
+
     public Uri GrpcEndpoint { get; }
 
     public Uri HttpEndpoint { get; }
