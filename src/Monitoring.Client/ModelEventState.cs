@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Globalization;
+using Monitoring.Client.Conventions;
 
 namespace Monitoring.Client;
 
@@ -54,34 +55,34 @@ internal sealed class ModelEventState : IReadOnlyList<KeyValuePair<string, objec
 
         var features = prediction.Features ?? new Dictionary<string, object?>();
         var segments = prediction.Segments ?? new Dictionary<string, string>();
-        var state = new ModelEventState(MlConventions.PredictionEventName, 10 + features.Count + segments.Count, prediction.Timestamp);
-        state.Add(MlConventions.Event, MlConventions.EventPrediction);
-        state.Add(MlConventions.ModelId, prediction.ModelId);
+        var state = new ModelEventState(OtlpConventions.PredictionEventName, 10 + features.Count + segments.Count, prediction.Timestamp);
+        state.Add(OtlpConventions.EventAttribute, OtlpConventions.PredictionEventValue);
+        state.Add(OtlpConventions.ModelId, prediction.ModelId);
         if (!string.IsNullOrEmpty(prediction.ModelVersion))
         {
-            state.Add(MlConventions.ModelVersion, prediction.ModelVersion);
+            state.Add(OtlpConventions.ModelVersion, prediction.ModelVersion);
         }
 
-        state.Add(MlConventions.PredictionId, prediction.PredictionId);
-        AddIfSet(state, MlConventions.PredictionScore, prediction.Score);
+        state.Add(OtlpConventions.PredictionId, prediction.PredictionId);
+        AddIfSet(state, OtlpConventions.Score, prediction.Score);
         if (prediction.Class is not null)
         {
-            state.Add(MlConventions.PredictionClass, prediction.Class);
+            state.Add(OtlpConventions.PredictedClass, prediction.Class);
         }
 
-        AddIfSet(state, MlConventions.PredictionValue, prediction.Value);
-        AddIfSet(state, MlConventions.PredictionLatencyMs, prediction.LatencyMs);
+        AddIfSet(state, OtlpConventions.PredictedValue, prediction.Value);
+        AddIfSet(state, OtlpConventions.LatencyMs, prediction.LatencyMs);
 
         foreach (var (name, value) in features)
         {
             RequireText(name, "feature name");
-            state.Add(MlConventions.FeaturePrefix + name, NormalizeFeature(value));
+            state.Add(OtlpConventions.FeaturePrefix + name, NormalizeFeature(value));
         }
 
         foreach (var (name, value) in segments)
         {
             RequireText(name, "segment name");
-            state.Add(MlConventions.SegmentPrefix + name, value ?? string.Empty);
+            state.Add(OtlpConventions.SegmentPrefix + name, value ?? string.Empty);
         }
 
         return state;
@@ -93,11 +94,11 @@ internal sealed class ModelEventState : IReadOnlyList<KeyValuePair<string, objec
         RequireText(modelId, nameof(modelId));
         RequireText(predictionId, nameof(predictionId));
         ArgumentNullException.ThrowIfNull(label);
-        var state = new ModelEventState(MlConventions.LabelEventName, 4, timestamp);
-        state.Add(MlConventions.Event, MlConventions.EventLabel);
-        state.Add(MlConventions.ModelId, modelId);
-        state.Add(MlConventions.PredictionId, predictionId);
-        state.Add(MlConventions.LabelValue, NormalizeLabel(label));
+        var state = new ModelEventState(OtlpConventions.LabelEventName, 4, timestamp);
+        state.Add(OtlpConventions.EventAttribute, OtlpConventions.LabelEventValue);
+        state.Add(OtlpConventions.ModelId, modelId);
+        state.Add(OtlpConventions.PredictionId, predictionId);
+        state.Add(OtlpConventions.LabelValue, NormalizeLabel(label));
         return state;
     }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Monitoring.Client.Conventions;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Logs;
@@ -25,8 +26,8 @@ public sealed class PredictionLogger : IPredictionSink, IDisposable
     /// <summary>The logger category, exported as the instrumentation scope name.</summary>
     public const string CategoryName = "Monitoring.Client";
 
-    private static readonly EventId PredictionEvent = new(1, MlConventions.PredictionEventName);
-    private static readonly EventId LabelEvent = new(2, MlConventions.LabelEventName);
+    private static readonly EventId PredictionEvent = new(1, OtlpConventions.PredictionEventName);
+    private static readonly EventId LabelEvent = new(2, OtlpConventions.LabelEventName);
     private static readonly Func<ModelEventState, Exception?, string> Format = static (state, _) => state.EventName;
 
     private readonly ServiceProvider _services;

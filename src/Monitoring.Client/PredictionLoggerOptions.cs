@@ -1,10 +1,12 @@
+using Monitoring.Client.Conventions;
+
 namespace Monitoring.Client;
 
 /// <summary>Settings of a <see cref="PredictionLogger"/>: where to export, who is sending, and how records are batched.</summary>
 public sealed record PredictionLoggerOptions
 {
     /// <summary>The Monitoring tenant header name (<c>x-monitoring-tenant</c>).</summary>
-    public const string TenantHeader = "x-monitoring-tenant";
+    public const string TenantHeader = OtlpConventions.TenantHeader;
 
     /// <summary>
     /// The receiver. For <see cref="OtlpProtocol.Grpc"/> the base address (e.g. <c>http://monitoring:4317</c>); for

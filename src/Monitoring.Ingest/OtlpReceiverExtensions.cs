@@ -51,6 +51,7 @@ public static class OtlpReceiverExtensions
         options.ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IngestTotals>();
         services.TryAddSingleton<OtlpConcurrencyLimiter>();
         services.TryAddSingleton<OtlpLogsIngestor>();
         services.TryAddSingleton<OtlpHttpHandler>();

@@ -2,13 +2,18 @@ using System.ComponentModel.DataAnnotations;
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration.Memory;
+using Monitoring.Abstractions.Totals;
 using Monitoring.Ingest;
 using Monitoring.Silo.Api;
 using Monitoring.Silo.Hosting;
 using Monitoring.Storage.Hosting;
 
-var demo = args.Contains("--demo", StringComparer.Ordinal);
-var builder = WebApplication.CreateBuilder(args.Where(a => a != "--demo").ToArray());
+var (rest, demo, verbose) = SiloConsole.ParseSwitches(args);
+
+// appsettings.json is read from next to the binary, so `dotnet run` from the repository root finds it too.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = rest, ContentRootPath = AppContext.BaseDirectory });
+builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = SiloConsole.LoggingDefaults(verbose) });
 var host = builder.Configuration.GetSection(MonitoringHostOptions.Section).Get<MonitoringHostOptions>() ?? new MonitoringHostOptions();
 var problems = new List<ValidationResult>();
 if (!Validator.TryValidateObject(host, new ValidationContext(host), problems, validateAllProperties: true) || !IPAddress.TryParse(host.BindAddress, out var bind))
@@ -18,14 +23,18 @@ if (!Validator.TryValidateObject(host, new ValidationContext(host), problems, va
     return 2;
 }
 
+// Cleartext listeners: gRPC needs HTTP/2 with prior knowledge; the others speak HTTP/1.1 (HTTP/2 on a mixed cleartext
+// endpoint needs TLS negotiation, so Http1AndHttp2 would only serve HTTP/1.1 anyway, and warn about it at start).
 builder.WebHost.ConfigureKestrel(kestrel =>
 {
     kestrel.Listen(bind, host.OtlpGrpcPort, o => o.Protocols = HttpProtocols.Http2);
-    kestrel.Listen(bind, host.OtlpHttpPort, o => o.Protocols = HttpProtocols.Http1AndHttp2);
-    kestrel.Listen(bind, host.ApiPort, o => o.Protocols = HttpProtocols.Http1AndHttp2);
+    kestrel.Listen(bind, host.OtlpHttpPort, o => o.Protocols = HttpProtocols.Http1);
+    kestrel.Listen(bind, host.ApiPort, o => o.Protocols = HttpProtocols.Http1);
 });
 builder.Services.AddSingleton(host);
 builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<GrainTotals>();
+builder.Services.AddHostedService<TotalsReporter>();
 if (host.StorageProvider == "postgres")
 {
     var connection = host.PostgresConnectionString ?? throw new InvalidOperationException("Monitoring:Host:PostgresConnectionString is required for the postgres provider.");
@@ -55,10 +64,7 @@ app.UseMiddleware<PortGate>();
 app.MapOtlpReceivers();
 app.MapModelApi();
 app.MapOpenApi();
-app.Lifetime.ApplicationStarted.Register(() =>
-    app.Logger.LogInformation(
-        "Monitoring silo ready: OTLP/gRPC {Bind}:{Grpc}, OTLP/HTTP {Bind}:{Http}, API http://{Bind}:{Api}/api/models (OpenAPI /openapi/v1.json), storage {Storage}{Demo}",
-        host.BindAddress, host.OtlpGrpcPort, host.BindAddress, host.OtlpHttpPort, host.BindAddress, host.ApiPort,
-        host.StorageProvider == "postgres" ? "postgres" : host.SqlitePath, demo ? ", demo traffic on" : string.Empty));
+var console = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Monitoring.Silo");
+app.Lifetime.ApplicationStarted.Register(() => SiloConsole.LogBanner(console, host, demo, verbose));
 await app.RunAsync();
 return 0;

@@ -5,6 +5,7 @@ using Monitoring.Aggregation;
 using Monitoring.Aggregation.Labels;
 using Monitoring.Aggregation.References;
 using Monitoring.Aggregation.Windows;
+using Monitoring.Abstractions.Time;
 
 namespace Monitoring.Benchmarks;
 
@@ -40,13 +41,13 @@ public class FoldBenchmarks
     public void Setup()
     {
         var rng = new Random(BenchData.Seed + 40);
-        var start = 1_800_000_000L * 1_000_000_000;
+        var start = UnixNanos.FromUnixSeconds(1_800_000_000);
         _predictions = Enumerable.Range(0, Batch).Select(i =>
         {
             var features = Enumerable.Range(0, 18).Select(f => new FeatureValue($"f{f:D2}", Math.Round((rng.NextDouble() * 100) - 20, 3), null))
                 .Concat([new FeatureValue("browser", null, $"b{rng.Next(6)}"), new FeatureValue("region", null, $"r{rng.Next(12)}")])
                 .ToArray();
-            var time = start + (i * 1_000_000L);
+            var time = start + (i * UnixNanos.PerMillisecond);
             return new ModelEvent
             {
                 Kind = EventKind.Prediction,
@@ -75,7 +76,7 @@ public class FoldBenchmarks
         _folder = new WindowFolder();
         _folder.UseReference(reference.Version, reference.NumericKernels(), []);
         // Pairs among three segment dimensions, chosen at the window's first prediction as in production.
-        _performance = new PerformanceAccumulator { Start = start - (start % (3600L * 1_000_000_000)), PairDimensionNames = [.. SegmentNames.Take(3)] };
+        _performance = new PerformanceAccumulator { Start = start - (start % UnixNanos.PerHour), PairDimensionNames = [.. SegmentNames.Take(3)] };
 
         // Warm state: the window, schema and slices exist, as they do after the first batch of a window.
         FoldPredictions();

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using Monitoring.Abstractions.Time;
 using Monitoring.Client.Demo;
 using Monitoring.Client.Tests.Support;
 using Xunit;
@@ -236,7 +237,7 @@ public sealed class DemoTrafficTests
         Assert.All(records.Where(r => (string?)r["ml.model.id"].Value == DemoTraffic.ChurnModel), r => Assert.Equal(AnyKind.Bool, r["ml.feature.autopay"].Kind));
         Assert.All(records.Where(r => (string?)r["ml.model.id"].Value == DemoTraffic.EtaModel), r => Assert.Equal(AnyKind.Double, r["ml.prediction.value"].Kind));
         Assert.Equal(
-            Enumerable.Range(0, 21).Select(i => (ulong)(Start.AddMilliseconds(50 * i) - DateTimeOffset.UnixEpoch).Ticks * 100UL),
+            Enumerable.Range(0, 21).Select(i => (ulong)UnixNanos.FromDateTimeOffset(Start.AddMilliseconds(50 * i))),
             records.Where(r => (string?)r["ml.model.id"].Value == DemoTraffic.EtaModel).Select(r => r.TimeUnixNano).Order());
     }
 

@@ -1,3 +1,4 @@
+using Monitoring.Abstractions.Time;
 using Monitoring.Client.Tests.Support;
 using Xunit;
 
@@ -8,7 +9,7 @@ public sealed class PredictionLoggerWireTests
 {
     private static readonly DateTimeOffset EventTime = new(2025, 3, 4, 5, 6, 7, 123, TimeSpan.Zero);
 
-    private static ulong UnixNanos(DateTimeOffset t) => (ulong)(t.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100UL;
+    private static ulong Nanos(DateTimeOffset t) => (ulong)UnixNanos.FromDateTimeOffset(t);
 
     private static Prediction CreditRisk(string id, DateTimeOffset? timestamp) => new(
         ModelId: "credit-risk",
@@ -108,9 +109,9 @@ public sealed class PredictionLoggerWireTests
 
         Assert.Equal(new AnyValue(AnyKind.String, "credit-risk"), records["p-1"]["ml.model.id"]);
         Assert.Equal(new AnyValue(AnyKind.Double, 1.0), records["p-1"]["ml.label.value"]);
-        Assert.Equal(UnixNanos(EventTime), records["p-1"].TimeUnixNano);
+        Assert.Equal(Nanos(EventTime), records["p-1"].TimeUnixNano);
         Assert.Equal(new AnyValue(AnyKind.Double, 1.0), records["p-2"]["ml.label.value"]);
-        Assert.InRange(records["p-2"].TimeUnixNano, UnixNanos(before), UnixNanos(after));
+        Assert.InRange(records["p-2"].TimeUnixNano, Nanos(before), Nanos(after));
         Assert.Equal(new AnyValue(AnyKind.String, "churned"), records["p-3"]["ml.label.value"]);
         Assert.Equal(new AnyValue(AnyKind.Double, 17.25), records["p-4"]["ml.label.value"]);
         Assert.Equal(new AnyValue(AnyKind.String, "eta"), records["p-4"]["ml.model.id"]);
@@ -135,7 +136,7 @@ public sealed class PredictionLoggerWireTests
         Assert.All(records, r =>
         {
             var i = int.Parse(((string)r["ml.prediction.id"].Value!)[2..], System.Globalization.CultureInfo.InvariantCulture);
-            Assert.Equal(UnixNanos(EventTime.AddMilliseconds(i)), r.TimeUnixNano);
+            Assert.Equal(Nanos(EventTime.AddMilliseconds(i)), r.TimeUnixNano);
         });
     }
 
@@ -176,7 +177,7 @@ public sealed class PredictionLoggerWireTests
     private static void AssertCreditRiskPrediction(DecodedLogRecord record)
     {
         Assert.Equal("ml.prediction", record.EventName);
-        Assert.Equal(UnixNanos(EventTime), record.TimeUnixNano);
+        Assert.Equal(Nanos(EventTime), record.TimeUnixNano);
         Assert.Equal(9, record.SeverityNumber); // INFO
         Assert.Equal("loan-api", record.Resource["service.name"].Value);
         Assert.Equal("2.1.0", record.Resource["service.version"].Value);

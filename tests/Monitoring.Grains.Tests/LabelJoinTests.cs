@@ -4,8 +4,8 @@ using Monitoring.Abstractions.Events;
 using Monitoring.Abstractions.Grains;
 using Monitoring.Abstractions.Models;
 using Monitoring.Stats.Classification;
-using Xunit;
 using static Monitoring.Grains.Tests.TestModels;
+using Xunit;
 
 namespace Monitoring.Grains.Tests;
 
@@ -77,8 +77,8 @@ public sealed class LabelJoinTests(ClusterFixture fixture)
         using var describe = JsonDocument.Parse(await grain.DescribeAsync());
         Assert.Equal(1, describe.RootElement.GetProperty("labels").GetProperty("corrected").GetInt64());
         Assert.Equal(5, describe.RootElement.GetProperty("labels").GetProperty("joined").GetInt64());
-        var start = now.UtcTicks - (now.UtcTicks % TimeSpan.FromHours(1).Ticks);
-        var report = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ReportKinds.Performance, (start - DateTimeOffset.UnixEpoch.UtcTicks) * 100))!.Json).RootElement;
+        var start = HourStart(now);
+        var report = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ReportKinds.Performance, start))!.Json).RootElement;
         var binary = report.GetProperty("binary");
         var exact = BinaryClassificationMetrics.Compute(scores, corrected);
         Assert.Equal(5, binary.GetProperty("count").GetInt64());
@@ -105,8 +105,8 @@ public sealed class LabelJoinTests(ClusterFixture fixture)
         using var describe = JsonDocument.Parse(await grain.DescribeAsync());
         Assert.Equal(0, describe.RootElement.GetProperty("labels").GetProperty("pending").GetInt64());
         Assert.Equal(1, describe.RootElement.GetProperty("labels").GetProperty("joined").GetInt64());
-        var start = now.UtcTicks - (now.UtcTicks % TimeSpan.FromHours(1).Ticks);
-        var report = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ReportKinds.Performance, (start - DateTimeOffset.UnixEpoch.UtcTicks) * 100))!.Json).RootElement;
+        var start = HourStart(now);
+        var report = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ReportKinds.Performance, start))!.Json).RootElement;
         Assert.Equal(1, report.GetProperty("labeled").GetInt64());
     }
 
@@ -138,8 +138,8 @@ public sealed class LabelJoinTests(ClusterFixture fixture)
         await grain.AppendAsync(Enumerable.Range(0, 200).Select(i => Prediction($"u{i}", now, i % 2 == 0 ? 0.9 : 0.2)).ToArray());
         await grain.ConfigureAsync(new ModelSettings());
 
-        var start = now.UtcTicks - (now.UtcTicks % TimeSpan.FromHours(1).Ticks);
-        var report = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ReportKinds.Performance, (start - DateTimeOffset.UnixEpoch.UtcTicks) * 100))!.Json).RootElement;
+        var start = HourStart(now);
+        var report = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ReportKinds.Performance, start))!.Json).RootElement;
         Assert.Equal(0, report.GetProperty("labeled").GetInt64());
         var estimated = report.GetProperty("estimated");
         Assert.Equal("cbpe", estimated.GetProperty("method").GetString());
@@ -178,9 +178,9 @@ public sealed class LabelJoinTests(ClusterFixture fixture)
         await grain.AppendAsync(labels.ToArray());
         await grain.FlushPerformanceAsync();
 
-        var start = now.UtcTicks - (now.UtcTicks % TimeSpan.FromHours(1).Ticks);
-        var report = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ReportKinds.Performance, (start - DateTimeOffset.UnixEpoch.UtcTicks) * 100))!.Json).RootElement;
-        var sketch = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ReportKinds.PerformanceSketch, (start - DateTimeOffset.UnixEpoch.UtcTicks) * 100))!.Json).RootElement;
+        var start = HourStart(now);
+        var report = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ReportKinds.Performance, start))!.Json).RootElement;
+        var sketch = JsonDocument.Parse((await fixture.Reports.GetAsync(key, ReportKinds.PerformanceSketch, start))!.Json).RootElement;
         var tracked = sketch.GetProperty("slices").EnumerateObject().Select(p => p.Name).Where(n => n.Contains(" & ", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(["country & device", "country & plan", "device & plan"], tracked);
         var worst = report.GetProperty("slices").GetProperty("worst_slices").EnumerateArray().Select(w => w.GetProperty("value").GetString()).ToList();

@@ -1,6 +1,7 @@
 using Monitoring.Abstractions.Events;
 using Monitoring.Abstractions.Grains;
 using Monitoring.Abstractions.Models;
+using Monitoring.Abstractions.Time;
 
 namespace Monitoring.Grains.Tests;
 
@@ -33,5 +34,8 @@ internal static class TestModels
     }
 
     /// <summary>Unix nanoseconds.</summary>
-    public static long Nanos(DateTimeOffset t) => (t.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
+    public static long Nanos(DateTimeOffset t) => UnixNanos.FromDateTimeOffset(t);
+
+    /// <summary>Unix nanoseconds of the start of the hour (the default window) that holds <paramref name="t"/>.</summary>
+    public static long HourStart(DateTimeOffset t) => Nanos(t) - (Nanos(t) % UnixNanos.PerHour);
 }

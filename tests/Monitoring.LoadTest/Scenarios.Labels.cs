@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Monitoring.Abstractions.Time;
 
 namespace Monitoring.LoadTest;
 
@@ -82,7 +83,7 @@ internal sealed class LabelPlan
     private const ulong ScoreSeed = 0x9E3779B97F4A7C15;
     private const ulong LabelSeed = 0xD1B54A32D192ED03;
     private const ulong AgeSeed = 0x8CB92BA72F3D8DD7;
-    private static readonly long HourNanos = TimeSpan.FromHours(1).Ticks * 100;
+    private static readonly long HourNanos = UnixNanos.PerHour;
 
     private readonly long[][] _labelOrder;
     private readonly double _olderFraction;
@@ -366,7 +367,7 @@ internal static partial class Scenarios
     /// <summary>Share of the acknowledged labels whose prediction lies in an earlier window than its model's newest (1-hour windows).</summary>
     private static double OlderWindowFraction(LabelPlan plan, bool[] acknowledged)
     {
-        var hour = TimeSpan.FromHours(1).Ticks * 100;
+        var hour = UnixNanos.PerHour;
         var newest = new long[plan.Models];
         for (long n = 0; n < plan.Predictions; n++)
         {
@@ -449,7 +450,7 @@ internal static partial class Scenarios
                 var count = point.GetProperty("labeled").GetInt64();
                 if (count > 0)
                 {
-                    reported[(start - DateTimeOffset.UnixEpoch).Ticks * 100] = count;
+                    reported[UnixNanos.FromDateTimeOffset(start)] = count;
                 }
             }
 

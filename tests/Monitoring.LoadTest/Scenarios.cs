@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
+using Monitoring.Abstractions.Time;
 
 namespace Monitoring.LoadTest;
 
@@ -559,7 +560,7 @@ internal static partial class Scenarios
         }
     }
 
-    private static ulong NowUnixNano() => (ulong)(DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).Ticks * 100;
+    private static ulong NowUnixNano() => (ulong)UnixNanos.FromDateTimeOffset(DateTimeOffset.UtcNow);
 
     private static long Ticks(double seconds) => (long)(seconds * Stopwatch.Frequency);
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Monitoring.Abstractions.Time;
 using Monitoring.Client;
 using Monitoring.Stats.Drift;
 using Xunit;
@@ -37,7 +38,7 @@ public sealed class StreamingEndToEndTests : SiloTest
     [Fact]
     public async Task OtlpHttpJson_IsAcceptedAndCounted()
     {
-        var nanos = (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000).ToString(CultureInfo.InvariantCulture);
+        var nanos = UnixNanos.FromDateTimeOffset(DateTimeOffset.UtcNow).ToString(CultureInfo.InvariantCulture);
         var json = $$$"""
         {"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"json-client"}}]},
           "scopeLogs":[{"logRecords":[

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Monitoring.Abstractions.Conventions;
 using Monitoring.Abstractions.Events;
 using Monitoring.Abstractions.Models;
 using Monitoring.Ingest.Proto.Collector;
@@ -16,7 +17,7 @@ namespace Monitoring.Ingest.Conventions;
 internal sealed record ConvertedRequest(IReadOnlyList<EventBatch> Batches, int Accepted, int Rejected, string? ErrorMessage);
 
 /// <summary>
-/// Turns OTLP log records into <see cref="ModelEvent"/>s following the ML conventions (see <see cref="MlConventions"/>).
+/// Turns OTLP log records into <see cref="ModelEvent"/>s following the ML conventions (see <see cref="OtlpConventions"/>).
 /// Pure: no I/O, no clock (arrival time is passed in). Each record is accepted or rejected on its own; a rejected record
 /// gets one reason, the first rule it breaks.
 /// </summary>
@@ -127,27 +128,27 @@ internal static class LogRecordConverter
             return false;
         }
 
-        if (!TryGetNonEmptyString(fields.ModelId ?? resource.ModelId, MlConventions.ModelId, out var modelId, out error))
+        if (!TryGetNonEmptyString(fields.ModelId ?? resource.ModelId, OtlpConventions.ModelId, out var modelId, out error))
         {
             return false;
         }
 
         if (modelId is null)
         {
-            error = "missing " + MlConventions.ModelId;
+            error = "missing " + OtlpConventions.ModelId;
             return false;
         }
 
-        if (!TryGetNonEmptyString(fields.ModelVersion ?? resource.ModelVersion, MlConventions.ModelVersion, out var modelVersion, out error))
+        if (!TryGetNonEmptyString(fields.ModelVersion ?? resource.ModelVersion, OtlpConventions.ModelVersion, out var modelVersion, out error))
         {
             return false;
         }
 
-        if (!TryGetNonEmptyString(fields.PredictionId, MlConventions.PredictionId, out var predictionId, out error)
-            || !TryGetNumber(fields.Score, MlConventions.Score, out var score, out error)
+        if (!TryGetNonEmptyString(fields.PredictionId, OtlpConventions.PredictionId, out var predictionId, out error)
+            || !TryGetNumber(fields.Score, OtlpConventions.Score, out var score, out error)
             || !TryGetClass(fields.PredictedClass, out var predictedClass, out error)
-            || !TryGetNumber(fields.PredictedValue, MlConventions.PredictedValue, out var predictedValue, out error)
-            || !TryGetNumber(fields.LatencyMs, MlConventions.LatencyMs, out var latencyMs, out error)
+            || !TryGetNumber(fields.PredictedValue, OtlpConventions.PredictedValue, out var predictedValue, out error)
+            || !TryGetNumber(fields.LatencyMs, OtlpConventions.LatencyMs, out var latencyMs, out error)
             || !TryGetLabel(fields.LabelValue, out var labelNumber, out var labelText, out error)
             || !TryGetFeatures(fields.Features, out var features, out error)
             || !TryGetSegments(fields.Segments, out var segments, out error)
@@ -158,31 +159,31 @@ internal static class LogRecordConverter
 
         if (score is < 0 or > 1)
         {
-            error = $"{MlConventions.Score} {FormatNumber(score.Value)} outside [0,1]";
+            error = $"{OtlpConventions.Score} {FormatNumber(score.Value)} outside [0,1]";
             return false;
         }
 
         if (latencyMs < 0)
         {
-            error = $"{MlConventions.LatencyMs} {FormatNumber(latencyMs.Value)} is negative";
+            error = $"{OtlpConventions.LatencyMs} {FormatNumber(latencyMs.Value)} is negative";
             return false;
         }
 
         if (kind == EventKind.Prediction && score is null && predictedClass is null && predictedValue is null)
         {
-            error = $"prediction without {MlConventions.Score}, {MlConventions.PredictedClass} or {MlConventions.PredictedValue}";
+            error = $"prediction without {OtlpConventions.Score}, {OtlpConventions.PredictedClass} or {OtlpConventions.PredictedValue}";
             return false;
         }
 
         if (kind == EventKind.Label && predictionId is null)
         {
-            error = $"label without {MlConventions.PredictionId}";
+            error = $"label without {OtlpConventions.PredictionId}";
             return false;
         }
 
         if (kind == EventKind.Label && labelNumber is null && labelText is null)
         {
-            error = $"label without {MlConventions.LabelValue}";
+            error = $"label without {OtlpConventions.LabelValue}";
             return false;
         }
 
@@ -192,7 +193,7 @@ internal static class LogRecordConverter
             Kind = kind,
             PredictionId = predictionId,
             EventTimeUnixNano = eventTime,
-            ModelVersion = modelVersion ?? MlConventions.DefaultModelVersion,
+            ModelVersion = modelVersion ?? OtlpConventions.DefaultModelVersion,
             Score = score,
             PredictedClass = predictedClass,
             PredictedValue = predictedValue,
@@ -229,8 +230,8 @@ internal static class LogRecordConverter
     {
         EventKind? fromName = eventName switch
         {
-            MlConventions.PredictionEventName => EventKind.Prediction,
-            MlConventions.LabelEventName => EventKind.Label,
+            OtlpConventions.PredictionEventName => EventKind.Prediction,
+            OtlpConventions.LabelEventName => EventKind.Label,
             _ => null,
         };
 
@@ -240,20 +241,20 @@ internal static class LogRecordConverter
             if (eventAttribute.ValueCase != AnyValue.ValueOneofCase.StringValue)
             {
                 kind = default;
-                error = $"{MlConventions.EventAttribute} must be a string, got {TypeName(eventAttribute)}";
+                error = $"{OtlpConventions.EventAttribute} must be a string, got {TypeName(eventAttribute)}";
                 return false;
             }
 
             fromAttribute = eventAttribute.StringValue switch
             {
-                MlConventions.PredictionEventValue => EventKind.Prediction,
-                MlConventions.LabelEventValue => EventKind.Label,
+                OtlpConventions.PredictionEventValue => EventKind.Prediction,
+                OtlpConventions.LabelEventValue => EventKind.Label,
                 _ => null,
             };
             if (fromAttribute is null)
             {
                 kind = default;
-                error = $"unknown {MlConventions.EventAttribute} {Quote(eventAttribute.StringValue)} (expected prediction or label)";
+                error = $"unknown {OtlpConventions.EventAttribute} {Quote(eventAttribute.StringValue)} (expected prediction or label)";
                 return false;
             }
         }
@@ -261,7 +262,7 @@ internal static class LogRecordConverter
         if (fromName is not null && fromAttribute is not null && fromName != fromAttribute)
         {
             kind = default;
-            error = $"event_name {Quote(eventName)} conflicts with {MlConventions.EventAttribute} {Quote(eventAttribute!.StringValue)}";
+            error = $"event_name {Quote(eventName)} conflicts with {OtlpConventions.EventAttribute} {Quote(eventAttribute!.StringValue)}";
             return false;
         }
 
@@ -274,8 +275,8 @@ internal static class LogRecordConverter
 
         kind = default;
         error = string.IsNullOrEmpty(eventName)
-            ? $"missing event type (event_name {MlConventions.PredictionEventName} or {MlConventions.LabelEventName}, or attribute {MlConventions.EventAttribute})"
-            : $"unknown event type: event_name {Quote(eventName)} and no {MlConventions.EventAttribute}";
+            ? $"missing event type (event_name {OtlpConventions.PredictionEventName} or {OtlpConventions.LabelEventName}, or attribute {OtlpConventions.EventAttribute})"
+            : $"unknown event type: event_name {Quote(eventName)} and no {OtlpConventions.EventAttribute}";
         return false;
     }
 
@@ -339,7 +340,7 @@ internal static class LogRecordConverter
                 result = value.StringValue;
                 return true;
             case AnyValue.ValueOneofCase.StringValue:
-                error = $"{MlConventions.PredictedClass} is empty";
+                error = $"{OtlpConventions.PredictedClass} is empty";
                 return false;
             case AnyValue.ValueOneofCase.IntValue:
                 result = value!.IntValue.ToString(CultureInfo.InvariantCulture);
@@ -348,7 +349,7 @@ internal static class LogRecordConverter
                 result = value!.BoolValue ? "true" : "false";
                 return true;
             default:
-                error = $"{MlConventions.PredictedClass} must be a string, int or bool, got {TypeName(value!)}";
+                error = $"{OtlpConventions.PredictedClass} must be a string, int or bool, got {TypeName(value!)}";
                 return false;
         }
     }
@@ -364,18 +365,18 @@ internal static class LogRecordConverter
                 return true;
             case AnyValue.ValueOneofCase.IntValue:
             case AnyValue.ValueOneofCase.DoubleValue:
-                return TryGetNumber(value, MlConventions.LabelValue, out number, out error);
+                return TryGetNumber(value, OtlpConventions.LabelValue, out number, out error);
             case AnyValue.ValueOneofCase.StringValue when value!.StringValue.Length > 0:
                 text = value.StringValue;
                 return true;
             case AnyValue.ValueOneofCase.StringValue:
-                error = $"{MlConventions.LabelValue} is empty";
+                error = $"{OtlpConventions.LabelValue} is empty";
                 return false;
             case AnyValue.ValueOneofCase.BoolValue:
                 text = value!.BoolValue ? "true" : "false";
                 return true;
             default:
-                error = $"{MlConventions.LabelValue} must be a number, string or bool, got {TypeName(value!)}";
+                error = $"{OtlpConventions.LabelValue} must be a number, string or bool, got {TypeName(value!)}";
                 return false;
         }
     }
@@ -388,7 +389,7 @@ internal static class LogRecordConverter
     private static string FeatureName(string key)
     {
         var cache = _threadFeatureNames ??= new Dictionary<string, string>(StringComparer.Ordinal);
-        var suffix = key.AsSpan(MlConventions.FeaturePrefix.Length);
+        var suffix = key.AsSpan(OtlpConventions.FeaturePrefix.Length);
         if (cache.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(suffix, out var name))
         {
             return name;
@@ -479,7 +480,7 @@ internal static class LogRecordConverter
         var positions = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var attribute in attributes)
         {
-            var name = attribute.Key[MlConventions.SegmentPrefix.Length..];
+            var name = attribute.Key[OtlpConventions.SegmentPrefix.Length..];
             if (name.Length == 0)
             {
                 error = $"segment attribute {Quote(attribute.Key)} has no name";
@@ -595,39 +596,39 @@ internal static class LogRecordConverter
                 var value = attribute.Value ?? new AnyValue();
                 switch (key)
                 {
-                    case MlConventions.EventAttribute:
+                    case OtlpConventions.EventAttribute:
                         fields.Event = value;
                         break;
-                    case MlConventions.ModelId:
+                    case OtlpConventions.ModelId:
                         fields.ModelId = value;
                         break;
-                    case MlConventions.ModelVersion:
+                    case OtlpConventions.ModelVersion:
                         fields.ModelVersion = value;
                         break;
-                    case MlConventions.PredictionId:
+                    case OtlpConventions.PredictionId:
                         fields.PredictionId = value;
                         break;
-                    case MlConventions.Score:
+                    case OtlpConventions.Score:
                         fields.Score = value;
                         break;
-                    case MlConventions.PredictedClass:
+                    case OtlpConventions.PredictedClass:
                         fields.PredictedClass = value;
                         break;
-                    case MlConventions.PredictedValue:
+                    case OtlpConventions.PredictedValue:
                         fields.PredictedValue = value;
                         break;
-                    case MlConventions.LatencyMs:
+                    case OtlpConventions.LatencyMs:
                         fields.LatencyMs = value;
                         break;
-                    case MlConventions.LabelValue:
+                    case OtlpConventions.LabelValue:
                         fields.LabelValue = value;
                         break;
                     default:
-                        if (key.StartsWith(MlConventions.FeaturePrefix, StringComparison.Ordinal))
+                        if (key.StartsWith(OtlpConventions.FeaturePrefix, StringComparison.Ordinal))
                         {
                             (fields.Features ??= []).Add(attribute);
                         }
-                        else if (key.StartsWith(MlConventions.SegmentPrefix, StringComparison.Ordinal))
+                        else if (key.StartsWith(OtlpConventions.SegmentPrefix, StringComparison.Ordinal))
                         {
                             (fields.Segments ??= []).Add(attribute);
                         }
@@ -681,16 +682,16 @@ internal sealed class ResourceContext
             {
                 switch (attribute.Key)
                 {
-                    case MlConventions.TenantAttribute:
+                    case OtlpConventions.TenantAttribute:
                         tenant = attribute.Value ?? new AnyValue();
                         break;
-                    case MlConventions.ServiceName:
+                    case OtlpConventions.ServiceName:
                         service = attribute.Value;
                         break;
-                    case MlConventions.ModelId:
+                    case OtlpConventions.ModelId:
                         modelId = attribute.Value ?? new AnyValue();
                         break;
-                    case MlConventions.ModelVersion:
+                    case OtlpConventions.ModelVersion:
                         modelVersion = attribute.Value ?? new AnyValue();
                         break;
                     default:
@@ -717,7 +718,7 @@ internal sealed class ResourceContext
             return new ResourceContext(tenant.StringValue, null, source, modelId, modelVersion);
         }
 
-        var error = $"resource {MlConventions.TenantAttribute} must be a non-empty string without '/', got {LogRecordConverter.TypeName(tenant)}";
+        var error = $"resource {OtlpConventions.TenantAttribute} must be a non-empty string without '/', got {LogRecordConverter.TypeName(tenant)}";
         return new ResourceContext(ModelKey.DefaultTenant, error, source, modelId, modelVersion);
     }
 }

@@ -1,13 +1,14 @@
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using GrpcStatus = Grpc.Core.Status;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Monitoring.Abstractions.Conventions;
 using Monitoring.Ingest.Conventions;
 using Monitoring.Ingest.Otlp;
 using Monitoring.Ingest.Proto.Collector;
 using Monitoring.Ingest.Proto.Rpc;
-using GrpcStatus = Grpc.Core.Status;
 using RpcStatus = Monitoring.Ingest.Proto.Rpc.Status;
 
 namespace Monitoring.Ingest.Grpc;
@@ -67,7 +68,7 @@ internal sealed class OtlpLogsGrpcService(
                 throw new OtlpRequestException(OtlpFailure.BadRequest, request.Error);
             }
 
-            var tenant = context.RequestHeaders.Get(MlConventions.TenantHeader) is { IsBinary: false } entry ? entry.Value : null;
+            var tenant = context.RequestHeaders.Get(OtlpConventions.TenantHeader) is { IsBinary: false } entry ? entry.Value : null;
             return await ingestor.ExportAsync(request.Message!, tenant, OtlpTransport.Grpc, context.CancellationToken).ConfigureAwait(false);
         }
         catch (OtlpRequestException ex)

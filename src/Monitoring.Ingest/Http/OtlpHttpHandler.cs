@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
+using Monitoring.Abstractions.Conventions;
 using Monitoring.Ingest.Conventions;
 using Monitoring.Ingest.Otlp;
 using Monitoring.Ingest.Proto.Collector;
@@ -141,14 +142,14 @@ internal sealed class OtlpHttpHandler(
     /// <summary>The tenant header's value, null when absent; given more than once it is a 400.</summary>
     private static string? ReadTenantHeader(HttpRequest request)
     {
-        if (!request.Headers.TryGetValue(MlConventions.TenantHeader, out var values) || values.Count == 0)
+        if (!request.Headers.TryGetValue(OtlpConventions.TenantHeader, out var values) || values.Count == 0)
         {
             return null;
         }
 
         return values.Count == 1
             ? values[0] ?? string.Empty
-            : throw OtlpRequestException.BadRequest($"{MlConventions.TenantHeader} must be given once");
+            : throw OtlpRequestException.BadRequest($"{OtlpConventions.TenantHeader} must be given once");
     }
 
     private async Task WriteFailureAsync(HttpContext context, PayloadFormat format, string transport, OtlpRequestException ex, OtlpReceiverOptions current)

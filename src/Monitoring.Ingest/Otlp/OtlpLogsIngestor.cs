@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Monitoring.Abstractions.Conventions;
 using Monitoring.Abstractions.Events;
+using Monitoring.Abstractions.Time;
 using Monitoring.Ingest.Conventions;
 using Monitoring.Ingest.Proto.Collector;
 
@@ -26,6 +28,7 @@ internal static class OtlpTransport
 internal sealed class OtlpLogsIngestor(
     IEventSink sink,
     TimeProvider timeProvider,
+    IngestTotals totals,
     IOptionsMonitor<OtlpReceiverOptions> options,
     ILogger<OtlpLogsIngestor> logger)
 {
@@ -53,7 +56,7 @@ internal sealed class OtlpLogsIngestor(
             current = options.CurrentValue;
             if (tenantHeader is not null && !LogRecordConverter.IsValidTenant(tenantHeader))
             {
-                throw OtlpRequestException.BadRequest($"{MlConventions.TenantHeader} must be a non-empty tenant name without '/'");
+                throw OtlpRequestException.BadRequest($"{OtlpConventions.TenantHeader} must be a non-empty tenant name without '/'");
             }
 
             if (AnyValueDepth.FindTooDeep(request, current.MaxAnyValueDepth) is { } tooDeep)
@@ -61,7 +64,7 @@ internal sealed class OtlpLogsIngestor(
                 throw OtlpRequestException.BadRequest(tooDeep);
             }
 
-            var received = ToUnixNano(timeProvider.GetUtcNow());
+            var received = UnixNanos.Now(timeProvider);
             converted = LogRecordConverter.Convert(request, tenantHeader, received);
         }
         catch (Exception e)
@@ -71,9 +74,6 @@ internal sealed class OtlpLogsIngestor(
 
         return AppendConvertedAsync(converted, transport, current, cancellationToken);
     }
-
-    /// <summary>Unix nanoseconds of an instant.</summary>
-    public static long ToUnixNano(DateTimeOffset time) => (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
 
     private async Task<ExportLogsServiceResponse> AppendConvertedAsync(
         ConvertedRequest converted,
@@ -86,6 +86,7 @@ internal sealed class OtlpLogsIngestor(
             await AppendAllAsync(converted.Batches, current, cancellationToken).ConfigureAwait(false);
         }
 
+        totals.Add(converted.Accepted, converted.Rejected);
         IngestLog.ExportAccepted(logger, transport, converted.Accepted, converted.Batches.Count, converted.Rejected);
         var response = new ExportLogsServiceResponse();
         if (converted.Rejected > 0)

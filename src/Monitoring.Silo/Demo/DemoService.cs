@@ -11,7 +11,7 @@ namespace Monitoring.Silo.Demo;
 /// synthetic traffic to this silo's OTLP/gRPC port with the OpenTelemetry .NET SDK (through <see cref="PredictionLogger"/>),
 /// with drift injected into credit-risk's income and country after <see cref="DriftAfter"/>.
 /// </summary>
-public sealed partial class DemoService(IGrainFactory grains, MonitoringHostOptions host, IHostApplicationLifetime lifetime, ILogger<DemoService> logger) : BackgroundService
+public sealed class DemoService(IGrainFactory grains, MonitoringHostOptions host, IHostApplicationLifetime lifetime, ILogger<DemoService> logger) : BackgroundService
 {
     /// <summary>When drift is injected, counted from the start of the demo.</summary>
     public static readonly TimeSpan DriftAfter = TimeSpan.FromMinutes(3);
@@ -36,7 +36,7 @@ public sealed partial class DemoService(IGrainFactory grains, MonitoringHostOpti
             });
         }
 
-        DemoStarted(logger, DriftAfter.TotalMinutes, host.ApiPort);
+        SiloLog.DemoStarted(logger, DriftAfter.TotalMinutes, host.ApiPort);
         var options = new DemoTrafficOptions
         {
             Logger = new PredictionLoggerOptions
@@ -49,7 +49,4 @@ public sealed partial class DemoService(IGrainFactory grains, MonitoringHostOpti
         };
         await DemoTraffic.RunAsync(options, stoppingToken);
     }
-
-    [LoggerMessage(EventId = 3100, Level = LogLevel.Information, Message = "Demo traffic started for credit-risk, churn and eta; drift is injected into credit-risk after {Minutes} minutes. Watch http://127.0.0.1:{ApiPort}/api/models/default/credit-risk/windows")]
-    private static partial void DemoStarted(ILogger logger, double minutes, int apiPort);
 }

@@ -32,7 +32,7 @@ public sealed class MonitoringHostOptions
     [Range(0, 65535)]
     public int OtlpGrpcPort { get; set; } = DefaultOtlpGrpcPort;
 
-    /// <summary>OTLP/HTTP port (HTTP/1.1 and HTTP/2).</summary>
+    /// <summary>OTLP/HTTP port (HTTP/1.1: cleartext HTTP/2 is served only to gRPC).</summary>
     [Range(0, 65535)]
     public int OtlpHttpPort { get; set; } = DefaultOtlpHttpPort;
 

@@ -7,7 +7,7 @@ namespace Monitoring.Silo.Hosting;
 /// After the silo starts, wakes every model that has logged records so its windows keep closing (and its checkpoint
 /// is caught up from the log) even before new traffic arrives.
 /// </summary>
-public sealed partial class ModelActivator(IGrainFactory grains, IEventLog eventLog, ILogger<ModelActivator> logger) : BackgroundService
+public sealed class ModelActivator(IGrainFactory grains, IEventLog eventLog, ILogger<ModelActivator> logger) : BackgroundService
 {
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -20,11 +20,8 @@ public sealed partial class ModelActivator(IGrainFactory grains, IEventLog event
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                ActivationFailed(logger, e, model.GrainKey);
+                SiloLog.ActivationFailed(logger, e, model.GrainKey);
             }
         }
     }
-
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Could not wake model {Model} at start")]
-    private static partial void ActivationFailed(ILogger logger, Exception exception, string model);
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Monitoring.Abstractions.Events;
 using Monitoring.Abstractions.Models;
+using Monitoring.Abstractions.Time;
 using Monitoring.Ingest.Tests.Support;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Logs;
@@ -101,7 +102,7 @@ public sealed class OtelSdkExporterTests : IAsyncLifetime
         Assert.Equal([new SegmentValue("region", "eu")], prediction.Segments);
         Assert.Equal("checkout-api", prediction.Source);
         Assert.Equal(OtlpTestServer.NowUnixNano, prediction.ReceivedUnixNano);
-        Assert.InRange(prediction.EventTimeUnixNano, ToUnixNano(before), ToUnixNano(after));
+        Assert.InRange(prediction.EventTimeUnixNano, UnixNanos.FromDateTimeOffset(before), UnixNanos.FromDateTimeOffset(after));
 
         var label = fraud[1];
         Assert.Equal(EventKind.Label, label.Kind);
@@ -115,6 +116,8 @@ public sealed class OtelSdkExporterTests : IAsyncLifetime
         Assert.Equal(0.25, churn.PredictedValue);
 
         Assert.Equal(3, sink.EventCount);
+        Assert.Equal(3, _server.Totals.RecordsAccepted);
+        Assert.Equal(1, _server.Totals.RecordsRejected); // the plain application log
     }
 
     private ILoggerFactory CreateFactory(OtlpExportProtocol protocol)
@@ -134,5 +137,4 @@ public sealed class OtelSdkExporterTests : IAsyncLifetime
         }));
     }
 
-    private static long ToUnixNano(DateTimeOffset time) => (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
 }

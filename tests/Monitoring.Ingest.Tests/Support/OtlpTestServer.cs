@@ -9,6 +9,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
+using Monitoring.Abstractions.Time;
 using Monitoring.Ingest.Proto.Collector;
 
 namespace Monitoring.Ingest.Tests.Support;
@@ -36,6 +37,8 @@ internal sealed class OtlpTestServer : IAsyncDisposable
 
     public RecordingEventSink Sink { get; }
 
+    public IngestTotals Totals => _app.Services.GetRequiredService<IngestTotals>();
+
     public Uri GrpcEndpoint { get; }
 
     public Uri HttpEndpoint { get; }
@@ -44,7 +47,7 @@ internal sealed class OtlpTestServer : IAsyncDisposable
 
     public HttpClient Http { get; }
 
-    public static long NowUnixNano => (Now.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
+    public static long NowUnixNano => UnixNanos.FromDateTimeOffset(Now);
 
     public static async Task<OtlpTestServer> StartAsync(
         Action<OtlpReceiverOptions>? configure = null,

@@ -1,7 +1,24 @@
-namespace Monitoring.Ingest.Conventions;
+// One file, two compilations: public in Monitoring.Abstractions (the receiver, the grains and the API read it there), and
+// linked into Monitoring.Client as an internal class in the client's own namespace (MONITORING_CLIENT): the client
+// library runs inside customers' services and must not pull in Orleans, which Abstractions references, for a list of
+// strings; a namespace of its own keeps the two copies from colliding where both assemblies are loaded (the silo's
+// OpenAPI XML-comment generator keys every documented member by its full name).
+#if MONITORING_CLIENT
+namespace Monitoring.Client.Conventions;
+#else
+namespace Monitoring.Abstractions.Conventions;
+#endif
 
-/// <summary>Event names, attribute keys and header of the ML-over-OTLP-logs conventions.</summary>
-internal static class MlConventions
+/// <summary>
+/// The one list of names of the ML-over-OTLP-logs conventions (README, "Sending predictions"): event names, attribute
+/// keys and the tenant header. The receiver reads and the client library writes these constants, never string literals.
+/// </summary>
+#if MONITORING_CLIENT
+internal
+#else
+public
+#endif
+static class OtlpConventions
 {
     /// <summary><c>event_name</c> of a prediction record.</summary>
     public const string PredictionEventName = "ml.prediction";
@@ -9,7 +26,7 @@ internal static class MlConventions
     /// <summary><c>event_name</c> of a label record.</summary>
     public const string LabelEventName = "ml.label";
 
-    /// <summary>Alternative to <c>event_name</c>: <c>prediction</c> or <c>label</c>.</summary>
+    /// <summary>Alternative to <c>event_name</c> (for pipelines that drop it): <c>prediction</c> or <c>label</c>.</summary>
     public const string EventAttribute = "ml.event";
 
     /// <summary><see cref="EventAttribute"/> value of a prediction.</summary>
@@ -27,19 +44,19 @@ internal static class MlConventions
     /// <summary>Version used when none is given.</summary>
     public const string DefaultModelVersion = "unversioned";
 
-    /// <summary>Prediction id (string; required on labels).</summary>
+    /// <summary>Prediction id (string; unique per model; required on labels).</summary>
     public const string PredictionId = "ml.prediction.id";
 
-    /// <summary>Binary classifier score in [0, 1].</summary>
+    /// <summary>Binary classifier score (double in [0, 1]).</summary>
     public const string Score = "ml.prediction.score";
 
-    /// <summary>Predicted class.</summary>
+    /// <summary>Predicted class (string).</summary>
     public const string PredictedClass = "ml.prediction.class";
 
-    /// <summary>Regression output.</summary>
+    /// <summary>Regression output (double).</summary>
     public const string PredictedValue = "ml.prediction.value";
 
-    /// <summary>Serving latency in milliseconds (&gt;= 0).</summary>
+    /// <summary>Serving latency in milliseconds (double, &gt;= 0).</summary>
     public const string LatencyMs = "ml.prediction.latency_ms";
 
     /// <summary>Prefix of feature attributes (<c>ml.feature.{name}</c>).</summary>
@@ -48,7 +65,7 @@ internal static class MlConventions
     /// <summary>Prefix of segment attributes (<c>ml.segment.{name}</c>).</summary>
     public const string SegmentPrefix = "ml.segment.";
 
-    /// <summary>Ground truth of a label record.</summary>
+    /// <summary>Ground truth of a label record (double or string).</summary>
     public const string LabelValue = "ml.label.value";
 
     /// <summary>Resource attribute naming the tenant (when the request header does not).</summary>

@@ -1,0 +1,37 @@
+namespace Monitoring.Silo.Hosting;
+
+/// <summary>Source-generated log messages of the silo host (event ids 4000-4099).</summary>
+internal static partial class SiloLog
+{
+    /// <summary>The line tests and scripts wait for: every listener is up.</summary>
+    public const string ReadyText = "Monitoring silo ready";
+
+    [LoggerMessage(EventId = 4000, Level = LogLevel.Information,
+        Message = ReadyText + ": OTLP/gRPC {Bind}:{GrpcPort}, OTLP/HTTP http://{Bind}:{HttpPort}/v1/logs, API http://{Bind}:{ApiPort}/api/models (OpenAPI /openapi/v1.json)")]
+    public static partial void Ready(ILogger logger, string bind, int grpcPort, int httpPort, int apiPort);
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Storage: {Provider} {Location}")]
+    public static partial void Storage(ILogger logger, string provider, string location);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning,
+        Message = "No authentication: the OTLP and API ports are open to anyone who can reach {Bind} ({Reach}); anyone there can send records, change settings and read reports")]
+    public static partial void OpenWithoutAuthentication(ILogger logger, string bind, string reach);
+
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Information, Message = "{Mode}{Demo}. Ctrl+C stops.")]
+    public static partial void Console(ILogger logger, string mode, string demo);
+
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Information,
+        Message = "Totals: records accepted {Accepted} (+{AcceptedDelta}), rejected {Rejected} (+{RejectedDelta}), windows closed {WindowsClosed} (+{WindowsClosedDelta}), models {Models}; (+n) = the last minute")]
+    public static partial void Totals(
+        ILogger logger, long accepted, long acceptedDelta, long rejected, long rejectedDelta, long windowsClosed, long windowsClosedDelta, int models);
+
+    [LoggerMessage(EventId = 4005, Level = LogLevel.Warning, Message = "Could not count models for the totals line")]
+    public static partial void ModelCountFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 4006, Level = LogLevel.Warning, Message = "Could not wake model {Model} at start")]
+    public static partial void ActivationFailed(ILogger logger, Exception exception, string model);
+
+    [LoggerMessage(EventId = 4007, Level = LogLevel.Information,
+        Message = "Demo traffic started for credit-risk, churn and eta; drift is injected into credit-risk after {Minutes} minutes. Watch http://127.0.0.1:{ApiPort}/api/models/default/credit-risk/windows")]
+    public static partial void DemoStarted(ILogger logger, double minutes, int apiPort);
+}
