@@ -5,6 +5,12 @@ using System.Text.Json;
 using Monitoring.LoadTest;
 
 // dotnet run -c Release --project tests/Monitoring.LoadTest [-- options]   (see docs/load.md)
+if (args.FirstOrDefault() == "retention")
+{
+    // Event-log disk use over a simulated month, against the storage layer (no silo): RetentionMonth.cs.
+    return args.Contains("--help") ? Print(RetentionMonth.Usage) : await RetentionMonth.RunAsync(args[1..]);
+}
+
 if (args.Contains("--help") || args.Contains("-h"))
 {
     Console.WriteLine(LoadOptions.Usage);
@@ -148,6 +154,12 @@ await File.WriteAllTextAsync(output, JsonSerializer.Serialize(new
 await File.WriteAllTextAsync(Path.ChangeExtension(output, ".md"), table);
 Console.WriteLine($"results: {output} (+ .md)");
 return 0;
+
+static int Print(string text)
+{
+    Console.WriteLine(text);
+    return 0;
+}
 
 static string Kb(double? bytes) => bytes is { } b ? string.Create(CultureInfo.InvariantCulture, $"{b / 1024:F1} KB") : "n/a";
 
