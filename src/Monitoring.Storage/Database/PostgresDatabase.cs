@@ -47,6 +47,14 @@ internal sealed class PostgresDatabase(NpgsqlDataSource dataSource, bool ownsDat
     public override string EventRowBytesSql =>
         "pg_column_size(e.payload) + 3 * octet_length(e.model_key) + 2 * coalesce(octet_length(e.prediction_id), 0) + 111";
 
+    /// <summary>
+    /// The JSON as stored (<c>pg_column_size</c>: compressed or TOASTed size), the model key and kind twice (heap and
+    /// primary key) plus 90 bytes: heap tuple header, line pointer and the two window bounds (~44), the primary-key
+    /// entry's header, window start and line pointer (~26) and the window-end index entry (~20).
+    /// </summary>
+    public override string ReportRowBytesSql =>
+        "pg_column_size(r.json) + 2 * (octet_length(r.model_key) + octet_length(r.kind)) + 90";
+
     public override string ReportSchema =>
         """
         CREATE TABLE IF NOT EXISTS reports (

@@ -88,7 +88,15 @@ internal sealed class SqliteDatabase : StorageDatabase
     /// pointers (~12). Payloads fit in their leaf page (no overflow pages) at the sizes logged here.
     /// </summary>
     public override string EventRowBytesSql =>
-        "length(e.payload) + 2 * (length(CAST(e.model_key AS BLOB)) + coalesce(length(CAST(e.prediction_id AS BLOB)), 0)) + 45";
+        "octet_length(e.payload) + 2 * (octet_length(e.model_key) + coalesce(octet_length(e.prediction_id), 0)) + 45";
+
+    /// <summary>
+    /// The JSON's bytes (<c>octet_length</c> of a column reads its size from the record header without loading its
+    /// overflow pages), the model key and kind twice (table and primary-key index) plus 50 bytes: the record's header,
+    /// window start and end, rowid and cell overhead (~30), and the key and window-end index entries' (~20).
+    /// </summary>
+    public override string ReportRowBytesSql =>
+        "octet_length(r.json) + 2 * (octet_length(r.model_key) + octet_length(r.kind)) + 50";
 
     public override string ReportSchema =>
         """

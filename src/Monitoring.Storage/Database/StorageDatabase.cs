@@ -26,6 +26,9 @@ internal abstract class StorageDatabase : IAsyncDisposable
     /// </summary>
     public abstract string EventRowBytesSql { get; }
 
+    /// <summary>Estimated bytes of one <c>reports</c> row (alias <c>r</c>) on disk, as <see cref="EventRowBytesSql"/>.</summary>
+    public abstract string ReportRowBytesSql { get; }
+
     /// <summary>The <c>reports</c> table.</summary>
     public abstract string ReportSchema { get; }
 
