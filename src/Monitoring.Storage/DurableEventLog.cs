@@ -8,6 +8,7 @@ using Monitoring.Abstractions.Models;
 using Monitoring.Storage.Codec;
 using Monitoring.Storage.Database;
 using Monitoring.Storage.Events;
+using Monitoring.Storage.Retention;
 using Npgsql;
 
 namespace Monitoring.Storage;
@@ -15,7 +16,8 @@ namespace Monitoring.Storage;
 /// <summary>
 /// The event log over SQLite or PostgreSQL. Appends go through one writer loop per log (group commit): callers encode
 /// their records and queue them; the loop takes every request queued while the previous transaction was committing and
-/// writes them all in the next transaction, then completes each caller once that transaction is durable.
+/// writes them all in the next transaction, then completes each caller once that transaction is durable. Old records
+/// are deleted by a background <see cref="EventLogCompactor"/>; on SQLite it and the writer loop take turns.
 /// </summary>
 public sealed class DurableEventLog : IEventLog, IAsyncDisposable, IDisposable
 {
@@ -33,21 +35,30 @@ public sealed class DurableEventLog : IEventLog, IAsyncDisposable, IDisposable
 
     private const string ListSql = "SELECT model_key FROM model_heads WHERE last_seq > 0 ORDER BY model_key";
 
+    /// <summary>Newest records whose mean size stands for all of a model's records in <see cref="FootprintAsync"/>.</summary>
+    internal const int FootprintSample = 256;
+
     private readonly StorageDatabase _database;
     private readonly ILogger _logger;
     private readonly Channel<PendingAppend> _queue;
     private readonly SchemaGate _schema;
     private readonly Task _writerLoop;
+    private readonly SemaphoreSlim? _writeTurn;
     private int _disposed;
 
     internal DurableEventLog(StorageDatabase database, ILogger logger)
     {
         _database = database;
         _logger = logger;
-        _schema = new SchemaGate(database, database.EventLogSchema, "event log", logger);
+        _schema = new SchemaGate(database, database.EnsureEventLogSchemaAsync, "event log", logger);
         _queue = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
+        _writeTurn = database.HasSingleWriter ? new SemaphoreSlim(1, 1) : null;
+        Compactor = new EventLogCompactor(database, _schema.EnsureAsync, _writeTurn, logger);
         _writerLoop = Task.Run(RunWriterAsync);
     }
+
+    /// <summary>The background deleter behind <see cref="Compact"/>.</summary>
+    internal EventLogCompactor Compactor { get; }
 
     /// <summary>Opens (creating if needed) an event log in a SQLite database file, in WAL mode with synchronous=FULL.</summary>
     /// <param name="databasePath">The database file.</param>
@@ -231,6 +242,50 @@ public sealed class DurableEventLog : IEventLog, IAsyncDisposable, IDisposable
         return models;
     }
 
+    /// <inheritdoc />
+    public void Compact(ModelKey model, long checkpointedSequence, long deleteReceivedBeforeUnixNano)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (checkpointedSequence > 0)
+        {
+            Compactor.Request(model.GrainKey, checkpointedSequence, deleteReceivedBeforeUnixNano);
+        }
+    }
+
+    /// <summary>Completes when every compaction asked for so far has finished (tests and the load generator wait on it).</summary>
+    public Task WhenCompactedAsync(CancellationToken cancellationToken = default) => Compactor.WhenIdleAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<EventLogFootprint> FootprintAsync(ModelKey model, CancellationToken cancellationToken = default)
+    {
+        await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var command = connection.CreateCommand();
+            await using (command.ConfigureAwait(false))
+            {
+                command.CommandText =
+                    "SELECT (SELECT max(seq) - min(seq) + 1 FROM events WHERE model_key = @model), " +
+                    $"(SELECT avg({_database.EventRowBytesSql}) FROM (SELECT * FROM events WHERE model_key = @model ORDER BY seq DESC LIMIT @sample) AS e)";
+                StorageDatabase.AddParameter(command, "model", model.GrainKey);
+                StorageDatabase.AddParameter(command, "sample", FootprintSample);
+                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false) || reader.IsDBNull(0))
+                    {
+                        return new EventLogFootprint(0, 0);
+                    }
+
+                    var events = reader.GetInt64(0);
+                    var meanBytes = Convert.ToDouble(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture);
+                    return new EventLogFootprint(events, (long)Math.Round(events * meanBytes));
+                }
+            }
+        }
+    }
+
     /// <summary>Stops taking appends, finishes the queued ones and closes the database.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -239,8 +294,10 @@ public sealed class DurableEventLog : IEventLog, IAsyncDisposable, IDisposable
             return;
         }
 
+        await Compactor.DisposeAsync().ConfigureAwait(false);
         _queue.Writer.TryComplete();
         await _writerLoop.ConfigureAwait(false);
+        _writeTurn?.Dispose();
         await _database.DisposeAsync().ConfigureAwait(false);
     }
 
@@ -285,7 +342,19 @@ public sealed class DurableEventLog : IEventLog, IAsyncDisposable, IDisposable
                     continue;
                 }
 
-                writer = await CommitGroupAsync(writer, group, rows).ConfigureAwait(false);
+                if (_writeTurn is not null)
+                {
+                    await _writeTurn.WaitAsync().ConfigureAwait(false);
+                }
+
+                try
+                {
+                    writer = await CommitGroupAsync(writer, group, rows).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _writeTurn?.Release();
+                }
             }
         }
         catch (Exception ex)

@@ -24,4 +24,11 @@ public interface IReportStore
 
     /// <summary>Deletes reports whose window ended before the cutoff; returns how many.</summary>
     Task<int> DeleteEndedBeforeAsync(long cutoffUnixNano, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Estimated bytes of the model's reports on disk: per report its stored JSON (compressed size on PostgreSQL), its
+    /// keys in the table and the primary-key index, and a fixed overhead for row and index-entry headers. Reads one
+    /// row header per report, not the JSON. Live rows only: not free pages, page fill or the WAL.
+    /// </summary>
+    Task<long> BytesOnDiskAsync(ModelKey model, CancellationToken cancellationToken = default);
 }

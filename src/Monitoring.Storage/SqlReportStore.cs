@@ -153,6 +153,24 @@ public sealed class SqlReportStore : IReportStore, IAsyncDisposable, IDisposable
     }
 
     /// <inheritdoc />
+    public async Task<long> BytesOnDiskAsync(ModelKey model, CancellationToken cancellationToken = default)
+    {
+        await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var command = connection.CreateCommand();
+            await using (command.ConfigureAwait(false))
+            {
+                command.CommandText = $"SELECT coalesce(sum({_database.ReportRowBytesSql}), 0) FROM reports AS r WHERE r.model_key = @model";
+                StorageDatabase.AddParameter(command, "model", model.GrainKey);
+                var bytes = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+                return Convert.ToInt64(bytes, System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+    }
+
+    /// <inheritdoc />
     public ValueTask DisposeAsync() => _database.DisposeAsync();
 
     /// <inheritdoc />

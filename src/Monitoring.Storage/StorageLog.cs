@@ -22,4 +22,10 @@ internal static partial class StorageLog
 
     [LoggerMessage(EventId = 3005, Level = LogLevel.Error, Message = "Event log writer stopped unexpectedly")]
     public static partial void WriterCrashed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Debug, Message = "Event log compaction of {Model}: {Deleted} rows deleted in {Batches} batches, walked to sequence {Sequence} (stopped at {StoppedAt}) in {ElapsedMs:F1} ms")]
+    public static partial void CompactionRound(ILogger logger, string model, long deleted, int batches, long sequence, string stoppedAt, double elapsedMs);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "Event log compaction of {Model} failed; its next checkpoint retries")]
+    public static partial void CompactionFailed(ILogger logger, Exception exception, string model);
 }

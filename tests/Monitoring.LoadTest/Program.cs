@@ -10,6 +10,12 @@ if (args.Length == 2 && args[0] == DiscardReceiver.Command)
     return await DiscardReceiver.RunAsync(int.Parse(args[1], CultureInfo.InvariantCulture));
 }
 
+if (args.FirstOrDefault() == "retention")
+{
+    // Event-log disk use over a simulated month, against the storage layer (no silo): RetentionMonth.cs.
+    return args.Contains("--help") ? Print(RetentionMonth.Usage) : await RetentionMonth.RunAsync(args[1..]);
+}
+
 if (args.Contains("--help") || args.Contains("-h"))
 {
     Console.WriteLine(LoadOptions.Usage);
@@ -189,6 +195,12 @@ await File.WriteAllTextAsync(output, JsonSerializer.Serialize(new
 await File.WriteAllTextAsync(Path.ChangeExtension(output, ".md"), table);
 Console.WriteLine($"results: {output} (+ .md)");
 return 0;
+
+static int Print(string text)
+{
+    Console.WriteLine(text);
+    return 0;
+}
 
 static string Kb(double? bytes) => bytes is { } b ? string.Create(CultureInfo.InvariantCulture, $"{b / 1024:F1} KB") : "n/a";
 

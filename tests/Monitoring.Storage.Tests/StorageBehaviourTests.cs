@@ -399,6 +399,28 @@ public abstract class StorageBehaviourTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Report_bytes_on_disk_count_the_model_s_reports_and_drop_when_they_are_deleted()
+    {
+        var store = NewReports();
+        var model = TestEvents.NewModel();
+        var other = TestEvents.NewModel();
+        var random = new Random(7);
+
+        // 10,000 characters of random base64 each: PostgreSQL's compression cannot shrink them much.
+        string Json() => "\"" + Convert.ToBase64String([.. Enumerable.Range(0, 7_497).Select(_ => (byte)random.Next(256))]) + "\"";
+        await store.SaveAsync(new StoredReport(model, "window.hour", 1000, 2000, Json()));
+        await store.SaveAsync(new StoredReport(model, "window.hour", 2000, 3000, Json()));
+        await store.SaveAsync(new StoredReport(model, "window.hour", 3000, 4000, Json()));
+        await store.SaveAsync(new StoredReport(other, "window.hour", 1000, 2000, Json()));
+
+        Assert.Equal(0, await store.BytesOnDiskAsync(TestEvents.NewModel()));
+        Assert.InRange(await store.BytesOnDiskAsync(model), 3 * 9_000, (3 * 10_000) + (3 * 400));
+
+        await store.DeleteEndedBeforeAsync(3000);
+        Assert.InRange(await store.BytesOnDiskAsync(model), 2 * 9_000, (2 * 10_000) + (2 * 400));
+    }
+
+    [Fact]
     public async Task Grain_state_reads_nothing_then_round_trips_writes()
     {
         var storage = NewGrainStorage();

@@ -26,8 +26,10 @@ internal sealed class PostgresDatabase(NpgsqlDataSource dataSource, bool ownsDat
             prediction_id text COLLATE "C",
             event_time bigint NOT NULL,
             payload bytea NOT NULL,
+            received_time bigint,
             PRIMARY KEY (model_key, seq)
         );
+        ALTER TABLE events ADD COLUMN IF NOT EXISTS received_time bigint;
         CREATE UNIQUE INDEX IF NOT EXISTS events_prediction ON events (model_key, kind, prediction_id)
             WHERE prediction_id IS NOT NULL;
         CREATE TABLE IF NOT EXISTS model_heads (
@@ -35,6 +37,23 @@ internal sealed class PostgresDatabase(NpgsqlDataSource dataSource, bool ownsDat
             last_seq bigint NOT NULL
         );
         """;
+
+    /// <summary>
+    /// The payload as stored (<c>pg_column_size</c>: compressed or TOASTed size, without reading TOAST), the model key
+    /// three times (heap, primary key, prediction-id index) and the prediction id twice, plus 111 bytes: the heap
+    /// tuple's header and line pointer (28), its fixed columns with alignment (~36), the primary-key entry (~25) and the
+    /// prediction-id entry (~22) with their headers and line pointers.
+    /// </summary>
+    public override string EventRowBytesSql =>
+        "pg_column_size(e.payload) + 3 * octet_length(e.model_key) + 2 * coalesce(octet_length(e.prediction_id), 0) + 111";
+
+    /// <summary>
+    /// The JSON as stored (<c>pg_column_size</c>: compressed or TOASTed size), the model key and kind twice (heap and
+    /// primary key) plus 90 bytes: heap tuple header, line pointer and the two window bounds (~44), the primary-key
+    /// entry's header, window start and line pointer (~26) and the window-end index entry (~20).
+    /// </summary>
+    public override string ReportRowBytesSql =>
+        "pg_column_size(r.json) + 2 * (octet_length(r.model_key) + octet_length(r.kind)) + 90";
 
     public override string ReportSchema =>
         """
@@ -81,6 +100,20 @@ internal sealed class PostgresDatabase(NpgsqlDataSource dataSource, bool ownsDat
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>A transaction with <c>synchronous_commit = off</c> (for it alone): its commit does not wait for the WAL flush.</summary>
+    public override async Task<DbTransaction> BeginMaintenanceAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        var npgsql = (NpgsqlConnection)connection;
+        var transaction = await npgsql.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var command = new NpgsqlCommand("SET LOCAL synchronous_commit = off", npgsql, transaction);
+        await using (command.ConfigureAwait(false))
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return transaction;
     }
 
     public override IEventBatchWriter CreateEventWriter() => new PostgresEventWriter(DataSource);

@@ -5,8 +5,14 @@ namespace Monitoring.Storage.Database;
 /// <summary>
 /// Creates a component's tables once, on first use (idempotent DDL); a failed attempt is retried by the next caller.
 /// </summary>
-internal sealed class SchemaGate(StorageDatabase database, string ddl, string component, ILogger logger)
+internal sealed class SchemaGate(StorageDatabase database, Func<CancellationToken, Task> create, string component, ILogger logger)
 {
+    /// <summary>A gate that runs <paramref name="ddl"/>.</summary>
+    public SchemaGate(StorageDatabase database, string ddl, string component, ILogger logger)
+        : this(database, ct => database.EnsureSchemaAsync(ddl, ct), component, logger)
+    {
+    }
+
     private readonly Lock _gate = new();
     private Task? _ready;
 
@@ -29,7 +35,7 @@ internal sealed class SchemaGate(StorageDatabase database, string ddl, string co
 
     private async Task CreateAsync()
     {
-        await database.EnsureSchemaAsync(ddl, CancellationToken.None).ConfigureAwait(false);
+        await create(CancellationToken.None).ConfigureAwait(false);
         StorageLog.SchemaReady(logger, component, database.BackendName);
     }
 }

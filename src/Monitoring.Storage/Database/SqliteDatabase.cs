@@ -70,6 +70,7 @@ internal sealed class SqliteDatabase : StorageDatabase
             prediction_id TEXT,
             event_time INTEGER NOT NULL,
             payload BLOB NOT NULL,
+            received_time INTEGER,
             PRIMARY KEY (model_key, seq)
         ) WITHOUT ROWID;
         CREATE UNIQUE INDEX IF NOT EXISTS events_prediction ON events (model_key, kind, prediction_id)
@@ -79,6 +80,23 @@ internal sealed class SqliteDatabase : StorageDatabase
             last_seq INTEGER NOT NULL
         );
         """;
+
+    /// <summary>
+    /// The payload, the model key and prediction id twice (the table's record and the prediction-id index's entry),
+    /// plus 45 bytes: the table record's header and integers (~28: header 8, seq 4, event and received time 8 each;
+    /// kind 0 or 1 takes no bytes), its cell's size varint and pointer (~5) and the index entry's header, seq and
+    /// pointers (~12). Payloads fit in their leaf page (no overflow pages) at the sizes logged here.
+    /// </summary>
+    public override string EventRowBytesSql =>
+        "octet_length(e.payload) + 2 * (octet_length(e.model_key) + coalesce(octet_length(e.prediction_id), 0)) + 45";
+
+    /// <summary>
+    /// The JSON's bytes (<c>octet_length</c> of a column reads its size from the record header without loading its
+    /// overflow pages), the model key and kind twice (table and primary-key index) plus 50 bytes: the record's header,
+    /// window start and end, rowid and cell overhead (~30), and the key and window-end index entries' (~20).
+    /// </summary>
+    public override string ReportRowBytesSql =>
+        "octet_length(r.json) + 2 * (octet_length(r.model_key) + octet_length(r.kind)) + 50";
 
     public override string ReportSchema =>
         """
@@ -132,6 +150,30 @@ internal sealed class SqliteDatabase : StorageDatabase
 
     public override Task EnsureSchemaAsync(string ddl, CancellationToken cancellationToken)
     {
+        RunSchema(ddl, upgrade: null);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The event log DDL, then <c>received_time</c> added to an <c>events</c> table made before it existed (SQLite's
+    /// <c>ADD COLUMN</c> has no <c>IF NOT EXISTS</c>); such old rows keep it null and retention counts their event time.
+    /// </summary>
+    public override Task EnsureEventLogSchemaAsync(CancellationToken cancellationToken)
+    {
+        RunSchema(EventLogSchema, command =>
+        {
+            command.CommandText = "SELECT count(*) FROM pragma_table_info('events') WHERE name = 'received_time'";
+            if (command.ExecuteScalar() is 0L)
+            {
+                command.CommandText = "ALTER TABLE events ADD COLUMN received_time INTEGER";
+                command.ExecuteNonQuery();
+            }
+        });
+        return Task.CompletedTask;
+    }
+
+    private void RunSchema(string ddl, Action<SqliteCommand>? upgrade)
+    {
         using var connection = Open();
         using (var wal = connection.CreateCommand())
         {
@@ -145,8 +187,27 @@ internal sealed class SqliteDatabase : StorageDatabase
         command.Transaction = transaction;
         command.CommandText = ddl;
         command.ExecuteNonQuery();
+        upgrade?.Invoke(command);
         transaction.Commit();
-        return Task.CompletedTask;
+    }
+
+    public override bool HasSingleWriter => true;
+
+    /// <summary>
+    /// <c>synchronous=NORMAL</c> for this connection (in WAL mode a commit then waits for no sync; a power cut may lose
+    /// it but never corrupts the file; <see cref="Open"/> sets FULL again when the pooled connection is reused), then
+    /// <c>BEGIN IMMEDIATE</c>.
+    /// </summary>
+    public override Task<DbTransaction> BeginMaintenanceAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        var sqlite = (SqliteConnection)connection;
+        using (var command = sqlite.CreateCommand())
+        {
+            command.CommandText = "PRAGMA synchronous = NORMAL;";
+            command.ExecuteNonQuery();
+        }
+
+        return Task.FromResult<DbTransaction>(sqlite.BeginTransaction(deferred: false));
     }
 
     public override IEventBatchWriter CreateEventWriter() => new SqliteEventWriter(this);

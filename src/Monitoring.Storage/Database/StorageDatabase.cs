@@ -16,6 +16,19 @@ internal abstract class StorageDatabase : IAsyncDisposable
     /// <summary>The event log tables: <c>events</c> and <c>model_heads</c>.</summary>
     public abstract string EventLogSchema { get; }
 
+    /// <summary>Creates or upgrades the event log tables (<see cref="EventLogSchema"/>).</summary>
+    public virtual Task EnsureEventLogSchemaAsync(CancellationToken cancellationToken) =>
+        EnsureSchemaAsync(EventLogSchema, cancellationToken);
+
+    /// <summary>
+    /// Estimated bytes of one <c>events</c> row (alias <c>e</c>) on disk: its stored columns, its index entries and the
+    /// backend's fixed per-row overhead (row and cell headers, pointers).
+    /// </summary>
+    public abstract string EventRowBytesSql { get; }
+
+    /// <summary>Estimated bytes of one <c>reports</c> row (alias <c>r</c>) on disk, as <see cref="EventRowBytesSql"/>.</summary>
+    public abstract string ReportRowBytesSql { get; }
+
     /// <summary>The <c>reports</c> table.</summary>
     public abstract string ReportSchema { get; }
 
@@ -43,6 +56,18 @@ internal abstract class StorageDatabase : IAsyncDisposable
 
     /// <summary>Runs idempotent DDL, serialized against other processes creating the same schema.</summary>
     public abstract Task EnsureSchemaAsync(string ddl, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether the backend has one writer at a time for the whole database (SQLite), so that in-process writers should
+    /// take turns rather than meet at the database lock.
+    /// </summary>
+    public virtual bool HasSingleWriter => false;
+
+    /// <summary>
+    /// Begins a transaction for background maintenance (retention deletes): it holds the write lock from its start
+    /// (SQLite) and its commit is not synced, because a lost maintenance commit is simply redone later.
+    /// </summary>
+    public abstract Task<DbTransaction> BeginMaintenanceAsync(DbConnection connection, CancellationToken cancellationToken);
 
     /// <summary>A writer that owns its own connection and is used by one writer loop at a time.</summary>
     public abstract IEventBatchWriter CreateEventWriter();

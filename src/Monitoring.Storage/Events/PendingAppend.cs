@@ -16,6 +16,9 @@ internal sealed class PendingRow(string modelKey, ModelEvent modelEvent, byte[] 
     /// <summary>The encoded record.</summary>
     public byte[] Payload { get; } = payload;
 
+    /// <summary>The <c>received_time</c> column: when the record arrived (its event time if the arrival is unknown).</summary>
+    public long ReceivedTime { get; } = modelEvent.ReceivedUnixNano > 0 ? modelEvent.ReceivedUnixNano : modelEvent.EventTimeUnixNano;
+
     /// <summary>Set by the writer: the assigned sequence number, or 0 when the record was already logged.</summary>
     public long Sequence { get; set; }
 

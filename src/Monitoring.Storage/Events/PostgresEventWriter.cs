@@ -33,7 +33,7 @@ internal sealed class PostgresEventWriter(NpgsqlDataSource dataSource) : IEventB
             WHERE e.model_key = c.model_key COLLATE "C" AND e.kind = c.kind AND e.prediction_id = c.prediction_id COLLATE "C")
         """;
 
-    private const string Copy = "COPY events (model_key, seq, kind, prediction_id, event_time, payload) FROM STDIN (FORMAT BINARY)";
+    private const string Copy = "COPY events (model_key, seq, kind, prediction_id, event_time, payload, received_time) FROM STDIN (FORMAT BINARY)";
 
     private const string MoveHeads =
         """
@@ -88,6 +88,7 @@ internal sealed class PostgresEventWriter(NpgsqlDataSource dataSource) : IEventB
 
                     await importer.WriteAsync(row.Event.EventTimeUnixNano, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
                     await importer.WriteAsync(row.Payload, NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
+                    await importer.WriteAsync(row.ReceivedTime, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
                 }
 
                 await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);

@@ -58,6 +58,10 @@ public sealed class TotalsReporterTests
         public Task<LoggedEvent?> FindAsync(ModelKey model, EventKind kind, string predictionId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
         public Task<IReadOnlyDictionary<string, LoggedEvent>> FindManyAsync(ModelKey model, EventKind kind, IReadOnlyCollection<string> predictionIds, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public void Compact(ModelKey model, long checkpointedSequence, long deleteReceivedBeforeUnixNano) => throw new NotSupportedException();
+
+        public Task<EventLogFootprint> FootprintAsync(ModelKey model, CancellationToken cancellationToken = default) => throw new NotSupportedException();
     }
 }
 
