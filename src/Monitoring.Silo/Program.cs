@@ -52,6 +52,7 @@ builder.Services.AddSingleton<IEventSink, GrainEventSink>();
 builder.Services.AddOtlpReceivers(builder.Configuration);
 builder.Services.AddHostedService<ModelActivator>();
 builder.Services.AddOpenApi();
+builder.Services.AddModelApi();
 if (demo)
 {
     builder.Services.AddHostedService<Monitoring.Silo.Demo.DemoService>();

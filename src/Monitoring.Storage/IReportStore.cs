@@ -31,4 +31,7 @@ public interface IReportStore
     /// row header per report, not the JSON. Live rows only: not free pages, page fill or the WAL.
     /// </summary>
     Task<long> BytesOnDiskAsync(ModelKey model, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes one model's reports whose window ended before the cutoff (its own retention); returns how many.</summary>
+    Task<int> DeleteEndedBeforeAsync(ModelKey model, long cutoffUnixNano, CancellationToken cancellationToken = default);
 }

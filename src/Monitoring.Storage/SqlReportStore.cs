@@ -28,6 +28,8 @@ public sealed class SqlReportStore : IReportStore, IAsyncDisposable, IDisposable
 
     private const string DeleteSql = "DELETE FROM reports WHERE window_end < @cutoff";
 
+    private const string DeleteModelSql = "DELETE FROM reports WHERE model_key = @model AND window_end < @cutoff";
+
     private readonly StorageDatabase _database;
     private readonly SchemaGate _schema;
 
@@ -166,6 +168,24 @@ public sealed class SqlReportStore : IReportStore, IAsyncDisposable, IDisposable
                 StorageDatabase.AddParameter(command, "model", model.GrainKey);
                 var bytes = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
                 return Convert.ToInt64(bytes, System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<int> DeleteEndedBeforeAsync(ModelKey model, long cutoffUnixNano, CancellationToken cancellationToken = default)
+    {
+        await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var command = connection.CreateCommand();
+            await using (command.ConfigureAwait(false))
+            {
+                command.CommandText = DeleteModelSql;
+                StorageDatabase.AddParameter(command, "model", model.GrainKey);
+                StorageDatabase.AddParameter(command, "cutoff", cutoffUnixNano);
+                return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
         }
     }

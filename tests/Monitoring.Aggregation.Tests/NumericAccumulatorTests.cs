@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Monitoring.Aggregation.Reports;
+using Monitoring.Abstractions.Reports;
 using Monitoring.Aggregation.Windows;
 using Monitoring.Stats.Sketches;
 using Orleans.Serialization;
@@ -64,7 +64,7 @@ public sealed class NumericAccumulatorTests
             acc.Add(v, null);
         }
 
-        var json = JsonSerializer.Deserialize<NumericAccumulator>(JsonSerializer.Serialize(acc, WindowReport.JsonOptions), WindowReport.JsonOptions)!;
+        var json = JsonSerializer.Deserialize<NumericAccumulator>(JsonSerializer.Serialize(acc, ReportJson.Options), ReportJson.Options)!;
         using var services = new ServiceCollection().AddSerializer().BuildServiceProvider();
         var serializer = services.GetRequiredService<Serializer<NumericAccumulator>>();
         var binary = serializer.Deserialize(serializer.SerializeToArray(acc))!;

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Monitoring.Abstractions.Events;
 using Monitoring.Aggregation.Labels;
 using Monitoring.Aggregation.Reports;
@@ -14,17 +13,17 @@ public sealed class PerformanceReportBuilderTests
     public void PairSlices_CountEveryPrediction_LabelledOrNot()
     {
         var (acc, predictions) = FoldedWindow(seed: 3);
-        var slices = PerformanceReportBuilder.Build("t/m", acc)["slices"]!;
+        var slices = PerformanceReportBuilder.Build("t/m", acc).Slices!;
 
-        var pairs = slices["worst_slices"]!.AsArray().Where(s => s!["value"]!.GetValue<string>().Contains(" & ", StringComparison.Ordinal)).ToList();
+        var pairs = slices.WorstSlices.Where(s => s.Value.Contains(" & ", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(pairs);
         foreach (var pair in pairs)
         {
             // "plan & region=a & x"
-            var value = pair!["value"]!.GetValue<string>().Split('=')[1].Split(" & ");
+            var value = pair.Value.Split('=')[1].Split(" & ");
             var expected = predictions.Count(p => p.Plan == value[0] && p.Region == value[1]);
-            Assert.Equal(expected, pair["predictions"]!.GetValue<long>());
-            Assert.True(pair["predictions"]!.GetValue<long>() > pair["count"]!.GetValue<long>());
+            Assert.Equal(expected, pair.Predictions);
+            Assert.True(pair.Predictions > pair.Count);
         }
     }
 
@@ -32,18 +31,17 @@ public sealed class PerformanceReportBuilderTests
     public void ASlice_HasOneAdjustedPValue_InDimensionsAndInWorstSlices()
     {
         var (acc, _) = FoldedWindow(seed: 5);
-        var slices = PerformanceReportBuilder.Build("t/m", acc)["slices"]!;
-        Assert.Equal(PerformanceReportBuilder.PValueFamily, slices["p_value_family"]!.GetValue<string>());
+        var slices = PerformanceReportBuilder.Build("t/m", acc).Slices!;
+        Assert.Equal(PerformanceReportBuilder.PValueFamily, slices.PValueFamily);
 
-        var inDimensions = slices["dimensions"]!.AsArray()
-            .SelectMany(d => d!["slices"]!.AsArray().Select(s => ($"{d["name"]}={s!["value"]}", s)))
-            .ToDictionary(x => x.Item1, x => x.s!["vs_rest"]!["p_value_adjusted"]!.GetValue<double>());
-        var singlesInWorst = slices["worst_slices"]!.AsArray()
-            .Where(s => !s!["value"]!.GetValue<string>().Contains(" & ", StringComparison.Ordinal)).ToList();
+        var inDimensions = slices.Dimensions
+            .SelectMany(d => d.Slices.Select(s => ($"{d.Name}={s.Value}", s)))
+            .ToDictionary(x => x.Item1, x => x.s.VsRest!.PValueAdjusted);
+        var singlesInWorst = slices.WorstSlices.Where(s => !s.Value.Contains(" & ", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(singlesInWorst);
         foreach (var s in singlesInWorst)
         {
-            Assert.Equal(inDimensions[s!["value"]!.GetValue<string>()], s["vs_rest"]!["p_value_adjusted"]!.GetValue<double>());
+            Assert.Equal(inDimensions[s.Value], s.VsRest!.PValueAdjusted);
         }
     }
 

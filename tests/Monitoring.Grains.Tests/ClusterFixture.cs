@@ -53,6 +53,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         {
             var path = Path.Combine(Directory, "monitoring.db");
             siloBuilder.Services.AddSingleton<TimeProvider>(Time);
+            siloBuilder.Services.AddSingleton<Monitoring.Abstractions.Totals.GrainTotals>();
             siloBuilder.Services.AddMonitoringSqlite(path);
             siloBuilder.AddMonitoringSqliteStorage("monitoring", path);
         }

@@ -50,7 +50,7 @@ public sealed class LabelJoinTests(ClusterFixture fixture)
         var auc = binary.GetProperty("auc");
         Assert.InRange(exact.Auc!.Value, auc.GetProperty("lower_bound").GetDouble(), auc.GetProperty("upper_bound").GetDouble());
 
-        using var describe = JsonDocument.Parse(await grain.DescribeAsync());
+        using var describe = await DescribeJsonAsync(grain);
         var joined = describe.RootElement.GetProperty("labels");
         Assert.Equal(400, joined.GetProperty("joined").GetInt64());
         Assert.InRange(joined.GetProperty("delay_p50_seconds").GetDouble(), 3 * 3600 - 120, 3 * 3600 * 1.04);
@@ -74,7 +74,7 @@ public sealed class LabelJoinTests(ClusterFixture fixture)
         Assert.Equal(1, change.Accepted);
         Assert.Equal(0, repeat.Accepted);
         Assert.Equal(2, repeat.Duplicates);
-        using var describe = JsonDocument.Parse(await grain.DescribeAsync());
+        using var describe = await DescribeJsonAsync(grain);
         Assert.Equal(1, describe.RootElement.GetProperty("labels").GetProperty("corrected").GetInt64());
         Assert.Equal(5, describe.RootElement.GetProperty("labels").GetProperty("joined").GetInt64());
         var start = HourStart(now);
@@ -94,7 +94,7 @@ public sealed class LabelJoinTests(ClusterFixture fixture)
         var (key, grain) = NewModel();
         var now = ClusterFixture.Time.GetUtcNow();
         await grain.AppendAsync([Label("early", 1.0)]);
-        using (var waiting = JsonDocument.Parse(await grain.DescribeAsync()))
+        using (var waiting = await DescribeJsonAsync(grain))
         {
             Assert.Equal(1, waiting.RootElement.GetProperty("labels").GetProperty("pending").GetInt64());
         }
@@ -102,7 +102,7 @@ public sealed class LabelJoinTests(ClusterFixture fixture)
         await grain.AppendAsync([Prediction("early", now, 0.9)]);
         await grain.ConfigureAsync(new ModelSettings());
 
-        using var describe = JsonDocument.Parse(await grain.DescribeAsync());
+        using var describe = await DescribeJsonAsync(grain);
         Assert.Equal(0, describe.RootElement.GetProperty("labels").GetProperty("pending").GetInt64());
         Assert.Equal(1, describe.RootElement.GetProperty("labels").GetProperty("joined").GetInt64());
         var start = HourStart(now);
@@ -122,7 +122,7 @@ public sealed class LabelJoinTests(ClusterFixture fixture)
         ClusterFixture.Time.SetUtcNow(now.AddDays(3).AddMinutes(1));
         await grain.TickAsync();
 
-        using var describe = JsonDocument.Parse(await grain.DescribeAsync());
+        using var describe = await DescribeJsonAsync(grain);
         var labels = describe.RootElement.GetProperty("labels");
         Assert.Equal(1, labels.GetProperty("past_horizon").GetInt64());
         Assert.Equal(1, labels.GetProperty("unmatched").GetInt64());

@@ -76,7 +76,7 @@ public sealed class ModelGrainTests(ClusterFixture fixture)
         Assert.Equal(20, first.Accepted);
         Assert.Equal(0, second.Accepted);
         Assert.Equal(20, second.Duplicates);
-        using var doc = JsonDocument.Parse(await grain.DescribeAsync());
+        using var doc = await DescribeJsonAsync(grain);
         Assert.Equal(20, doc.RootElement.GetProperty("totals").GetProperty("predictions").GetInt64());
         Assert.Equal(20, doc.RootElement.GetProperty("totals").GetProperty("duplicates").GetInt64());
     }
@@ -111,7 +111,7 @@ public sealed class ModelGrainTests(ClusterFixture fixture)
         await grain.AppendAsync([Prediction("s1", now, ("age", 30.0), ("plan", "gold"))]);
         await grain.AppendAsync([Prediction("s2", now, ("age", "thirty"), ("plan", "basic"), ("tenure", 3.0))]);
 
-        using var doc = JsonDocument.Parse(await grain.DescribeAsync());
+        using var doc = await DescribeJsonAsync(grain);
         var schema = doc.RootElement.GetProperty("schema").EnumerateArray().ToDictionary(x => x.GetProperty("name").GetString()!);
         Assert.Equal("numeric", schema["age"].GetProperty("kind").GetString());
         Assert.Equal("categorical", schema["plan"].GetProperty("kind").GetString());
@@ -182,9 +182,9 @@ public sealed class ModelGrainTests(ClusterFixture fixture)
 
         ClusterFixture.Time.SetUtcNow(t0.AddMinutes(2).AddSeconds(7));
         await grain.TickAsync();
-        var pinned = JsonDocument.Parse(await grain.PinReferenceAsync(Nanos(t0), Nanos(t0.AddMinutes(2)))).RootElement.GetProperty("reference");
-        Assert.Equal("Pinned", pinned.GetProperty("mode").GetString());
-        Assert.Equal(800, pinned.GetProperty("rows").GetInt64());
+        var pinned = (await grain.PinReferenceAsync(Nanos(t0), Nanos(t0.AddMinutes(2)))).Reference!;
+        Assert.Equal("Pinned", pinned.Mode);
+        Assert.Equal(800, pinned.Rows);
 
         var t2 = t0.AddMinutes(3);
         ClusterFixture.Time.SetUtcNow(t2);

@@ -33,6 +33,10 @@ internal static class TestModels
         return new DateTimeOffset((now.UtcTicks / window.Ticks + 1) * window.Ticks, TimeSpan.Zero);
     }
 
+    /// <summary>The model description as the API writes it.</summary>
+    public static async Task<System.Text.Json.JsonDocument> DescribeJsonAsync(IModelGrain grain) =>
+        System.Text.Json.JsonDocument.Parse(System.Text.Json.JsonSerializer.Serialize(await grain.DescribeAsync(), Abstractions.Reports.ReportJson.Options));
+
     /// <summary>Unix nanoseconds.</summary>
     public static long Nanos(DateTimeOffset t) => UnixNanos.FromDateTimeOffset(t);
 

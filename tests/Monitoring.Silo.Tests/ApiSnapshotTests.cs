@@ -143,8 +143,10 @@ public sealed class ApiSnapshotTests : IClassFixture<ApiSnapshotTests.SnapshotSi
             builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, ports[0]));
             builder.Services.AddSingleton<TimeProvider>(_time);
             builder.Services.AddMonitoringSqlite(path);
+            builder.Services.AddSingleton<Monitoring.Abstractions.Totals.GrainTotals>();
             builder.UseOrleans(silo => silo.UseLocalhostClustering(ports[1], ports[2]).AddMonitoringSqliteStorage("monitoring", path));
             builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
+            builder.Services.AddModelApi();
             _app = builder.Build();
             _app.MapModelApi();
             await _app.StartAsync();

@@ -1,11 +1,13 @@
 using Monitoring.Abstractions.Events;
 using Monitoring.Abstractions.Models;
+using Monitoring.Abstractions.Reports;
 
 namespace Monitoring.Abstractions.Grains;
 
 /// <summary>
 /// One monitored model, keyed <c>"{tenant}/{model}"</c>: appends records to the durable event log, folds them into the
-/// open event-time windows, closes windows into drift and data-quality reports, and keeps the reference.
+/// open event-time windows, closes windows into drift and data-quality reports, joins labels, and keeps the reference.
+/// Reads return typed reports and never write.
 /// </summary>
 public interface IModelGrain : IGrainWithStringKey
 {
@@ -21,16 +23,19 @@ public interface IModelGrain : IGrainWithStringKey
     /// </summary>
     Task<int> CloseEndedWindowsAsync();
 
-    /// <summary>Writes the performance reports of windows changed since the last write (reads call this first).</summary>
+    /// <summary>Persists the performance reports of windows changed since the last write now (a checkpoint does it too; reads never need it).</summary>
     Task FlushPerformanceAsync();
+
+    /// <summary>The performance reports of the windows starting in [from, to) as of now, oldest first, without writing anything.</summary>
+    Task<PerformanceReport[]> GetPerformanceAsync(long fromUnixNano, long toUnixNano);
 
     /// <summary>Whether the model exists: it has logged records or saved settings or a reference.</summary>
     Task<bool> ExistsAsync();
 
-    /// <summary>Schema, settings, reference and window state as a JSON document.</summary>
-    Task<string> DescribeAsync();
+    /// <summary>Schema, settings, reference, label join, open windows, totals and bytes on disk.</summary>
+    Task<ModelDescription> DescribeAsync();
 
-    /// <summary>Replaces the settings (validated).</summary>
+    /// <summary>Replaces the settings, reference mode included (validated).</summary>
     Task ConfigureAsync(ModelSettings settings);
 
     /// <summary>
@@ -40,11 +45,11 @@ public interface IModelGrain : IGrainWithStringKey
     Task<ModelSettings> UpdateSettingsAsync(ModelSettings settings);
 
     /// <summary>Sets an uploaded reference: fixes the bin edges the following windows are sketched against.</summary>
-    Task<string> SetReferenceAsync(ReferenceUpload upload);
+    Task<ModelDescription> SetReferenceAsync(ReferenceUpload upload);
 
     /// <summary>Pins the reference to the closed windows starting in [from, to) (Unix nanoseconds).</summary>
-    Task<string> PinReferenceAsync(long fromUnixNano, long toUnixNano);
+    Task<ModelDescription> PinReferenceAsync(long fromUnixNano, long toUnixNano);
 
     /// <summary>Uses a rolling reference (previous N windows) or the same window one week earlier.</summary>
-    Task<string> UseDynamicReferenceAsync(ReferenceMode mode, int windows);
+    Task<ModelDescription> UseDynamicReferenceAsync(ReferenceMode mode, int windows);
 }

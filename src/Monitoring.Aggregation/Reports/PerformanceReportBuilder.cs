@@ -1,5 +1,7 @@
-using System.Text.Json.Nodes;
 using Monitoring.Abstractions.Models;
+using Monitoring.Abstractions.Reports;
+using Monitoring.Abstractions.Time;
+using SliceReport = Monitoring.Abstractions.Reports.SliceReport;
 using Monitoring.Aggregation.Labels;
 using Monitoring.Stats.Classification;
 using Monitoring.Stats.Drift;
@@ -16,90 +18,70 @@ namespace Monitoring.Aggregation.Reports;
 /// </summary>
 public static class PerformanceReportBuilder
 {
-    /// <summary>Builds the report document.</summary>
-    public static JsonObject Build(string model, PerformanceAccumulator acc, SliceScoreReference? sliceReference = null, DriftPolicy? policy = null,
+    /// <summary>Builds the report.</summary>
+    public static PerformanceReport Build(string model, PerformanceAccumulator acc, SliceScoreReference? sliceReference = null, DriftPolicy? policy = null,
         int topValues = ModelSettings.DefaultSliceTopValues)
     {
         ArgumentNullException.ThrowIfNull(acc);
-        var doc = new JsonObject
-        {
-            ["model"] = model,
-            ["window_start"] = WindowReportBuilder.Iso(acc.Start),
-            ["window_end"] = WindowReportBuilder.Iso(acc.End),
-            ["window_start_unix_nano"] = acc.Start,
-            ["predictions"] = acc.Predictions,
-            ["labeled"] = acc.Labeled,
-            ["coverage"] = acc.Predictions == 0 ? null : (double)acc.Labeled / acc.Predictions,
-        };
+        BinaryPerformance? binaryReport = null;
         if (acc.BinarySketch is { Count: > 0 } binary)
         {
             var cal = binary.Reliability();
             var auc = DeLong.FromSketch(binary);
             var correct = (long)Math.Round(binary.Accuracy * binary.Count);
-            doc["binary"] = new JsonObject
+            binaryReport = new BinaryPerformance
             {
-                ["count"] = binary.Count,
-                ["positives"] = binary.Positives,
-                ["auc"] = auc is null ? null : new JsonObject
-                {
-                    ["estimate"] = Finite(auc.TieBound.Estimate),
-                    ["lower_bound"] = Finite(auc.TieBound.Lower),
-                    ["upper_bound"] = Finite(auc.TieBound.Upper),
-                    ["ci_lower"] = auc.Interval is { } i ? Finite(i.Lower) : null,
-                    ["ci_upper"] = auc.Interval is { } j ? Finite(j.Upper) : null,
-                    ["interval"] = "delong",
-                },
-                ["brier"] = Finite(binary.Brier),
-                ["log_loss"] = Finite(binary.LogLoss),
-                ["threshold"] = binary.Threshold,
-                ["accuracy"] = Rate(binary.Accuracy, correct, binary.Count),
-                ["precision"] = Finite(binary.Precision),
-                ["recall"] = Finite(binary.Recall),
-                ["f1"] = Finite(binary.F1),
-                ["ece"] = Finite(cal.ExpectedCalibrationError),
-                ["mce"] = Finite(cal.MaximumCalibrationError),
-                ["reliability"] = ReliabilityNode(cal),
+                Count = binary.Count,
+                Positives = binary.Positives,
+                Auc = auc is null ? null : new AucReport(
+                    Finite(auc.TieBound.Estimate), Finite(auc.TieBound.Lower), Finite(auc.TieBound.Upper),
+                    auc.Interval is { } i ? Finite(i.Lower) : null, auc.Interval is { } j ? Finite(j.Upper) : null, "delong"),
+                Brier = Finite(binary.Brier),
+                LogLoss = Finite(binary.LogLoss),
+                Threshold = binary.Threshold,
+                Accuracy = Rate(binary.Accuracy, correct, binary.Count),
+                Precision = Finite(binary.Precision),
+                Recall = Finite(binary.Recall),
+                F1 = Finite(binary.F1),
+                Ece = Finite(cal.ExpectedCalibrationError),
+                Mce = Finite(cal.MaximumCalibrationError),
+                Reliability = ReliabilityBins(cal),
             };
         }
 
-        if (acc.OverallCounts is { Count: > 0 } || acc.SliceScores.Count > 0)
-        {
-            doc["slices"] = Slices(acc, sliceReference, policy ?? DriftPolicy.Default, topValues);
-        }
-
+        EstimatedPerformance? estimated = null;
         if (acc.AllScoresSketch is { Count: > 0 } all)
         {
             var estimate = Cbpe.FromSketch(all);
-            doc["estimated"] = new JsonObject
+            estimated = new EstimatedPerformance
             {
-                ["method"] = "cbpe",
-                ["count"] = estimate.Count,
-                ["accuracy"] = Finite(estimate.Accuracy),
-                ["precision"] = Finite(estimate.Precision),
-                ["recall"] = Finite(estimate.Recall),
-                ["f1"] = Finite(estimate.F1),
-                ["auc"] = estimate.RocAuc is { } r ? Finite(r.Estimate) : null,
+                Count = estimate.Count,
+                Accuracy = Finite(estimate.Accuracy),
+                Precision = Finite(estimate.Precision),
+                Recall = Finite(estimate.Recall),
+                F1 = Finite(estimate.F1),
+                Auc = estimate.RocAuc is { } r ? Finite(r.Estimate) : null,
             };
         }
 
-        if (acc.RegressionCount > 0)
+        double n = acc.RegressionCount;
+        return new PerformanceReport
         {
-            double n = acc.RegressionCount;
-            doc["regression"] = new JsonObject
-            {
-                ["count"] = acc.RegressionCount,
-                ["mae"] = acc.RegressionAbsoluteError / n,
-                ["rmse"] = Math.Sqrt(acc.RegressionSquaredError / n),
-                ["mean_error"] = acc.RegressionError / n,
-            };
-        }
-
-        if (acc.Confusion.Count > 0)
-        {
-            doc["multiclass"] = Multiclass(acc.Confusion);
-        }
-
-        return doc;
+            Model = model,
+            WindowStart = UnixNanos.ToIso(acc.Start),
+            WindowEnd = UnixNanos.ToIso(acc.End),
+            WindowStartUnixNano = acc.Start,
+            Predictions = acc.Predictions,
+            Labeled = acc.Labeled,
+            Coverage = acc.Predictions == 0 ? null : (double)acc.Labeled / acc.Predictions,
+            Binary = binaryReport,
+            Slices = acc.OverallCounts is { Count: > 0 } || acc.SliceScores.Count > 0 ? Slices(acc, sliceReference, policy ?? DriftPolicy.Default, topValues) : null,
+            Estimated = estimated,
+            Regression = acc.RegressionCount > 0
+                ? new RegressionPerformance(acc.RegressionCount, acc.RegressionAbsoluteError / n, Math.Sqrt(acc.RegressionSquaredError / n), acc.RegressionError / n)
+                : null,
+            Multiclass = acc.Confusion.Count > 0 ? Multiclass(acc.Confusion) : null,
+        };
     }
 
     /// <summary>Fewest labelled rows for a slice to be ranked among the worst.</summary>
@@ -120,7 +102,7 @@ public static class PerformanceReportBuilder
     /// bound of their accuracy degradation against the rest. The accuracy p-values are Benjamini-Hochberg adjusted once,
     /// over <see cref="PValueFamily"/>: a slice shows the same adjusted p-value wherever it is listed.
     /// </summary>
-    private static JsonObject Slices(PerformanceAccumulator acc, SliceScoreReference? reference, DriftPolicy policy, int topValues)
+    private static SliceReport Slices(PerformanceAccumulator acc, SliceScoreReference? reference, DriftPolicy policy, int topValues)
     {
         var overall = acc.OverallCounts is { Count: > 0 } o ? o : null;
         var labeled = acc.LiveSlices;
@@ -188,17 +170,11 @@ public static class PerformanceReportBuilder
         SliceDriftResult?[] drift = reference is null
             ? new SliceDriftResult?[singles.Count]
             : SlicePredictionDrift.Compare(singles.Select(s => (s.Scores ?? new long[SlicePredictionDrift.BinCount], s.ReferenceScores)).ToArray(), policy);
-        var dimensions = new JsonArray();
-        foreach (var group in singles.Select((s, i) => (s, i)).Where(x => !x.s.Dimension.Contains(" & ", StringComparison.Ordinal)).GroupBy(x => x.s.Dimension))
-        {
-            dimensions.Add(new JsonObject
-            {
-                ["name"] = group.Key,
-                ["slices"] = new JsonArray(group.Select(x => (JsonNode)SliceNode(x.s.Value, x.s, aligned[x.i], drift[x.i])).ToArray()),
-            });
-        }
+        var dimensions = singles.Select((s, i) => (s, i)).Where(x => !x.s.Dimension.Contains(" & ", StringComparison.Ordinal)).GroupBy(x => x.s.Dimension)
+            .Select(group => new SliceDimensionReport(group.Key, group.Select(x => SliceNode(x.s.Value, x.s, aligned[x.i], drift[x.i])).ToArray()))
+            .ToArray();
 
-        var worst = new JsonArray();
+        var worst = new List<SliceEntry>();
         if (overall is not null)
         {
             var ranked = family.Zip(aligned)
@@ -211,34 +187,21 @@ public static class PerformanceReportBuilder
             }
         }
 
-        return new JsonObject
+        return new SliceReport
         {
-            ["metric"] = "accuracy",
-            ["p_value_adjustment"] = "benjamini_hochberg",
-            ["p_value_family"] = PValueFamily,
-            ["prediction_drift"] = new JsonObject
-            {
-                ["reference"] = reference?.Source,
-                ["bins"] = "10 uniform score bins over [0, 1]",
-                ["method"] = policy.CategoricalMethod,
-                ["drifted_slices"] = new JsonArray(singles.Select((s, i) => (s, i)).Where(x => drift[x.i] is { Decision.Drifted: true })
-                    .Select(x => (JsonNode)JsonValue.Create($"{x.s.Dimension}={x.s.Value}")).ToArray()),
-            },
-            ["dimensions"] = dimensions,
-            ["worst_slices"] = worst,
+            PValueFamily = PValueFamily,
+            PredictionDrift = new SlicePredictionDriftSummary(
+                reference?.Source,
+                "10 uniform score bins over [0, 1]",
+                policy.CategoricalMethod,
+                singles.Select((s, i) => (s, i)).Where(x => drift[x.i] is { Decision.Drifted: true }).Select(x => $"{x.s.Dimension}={x.s.Value}").ToArray()),
+            Dimensions = dimensions,
+            WorstSlices = [.. worst],
         };
     }
 
-    private static JsonArray ReliabilityNode(CalibrationResult cal) =>
-        new(cal.Bins.Select(b => (JsonNode)new JsonObject
-        {
-            ["bin"] = b.Bin,
-            ["lower"] = b.Lower,
-            ["upper"] = b.Upper,
-            ["count"] = b.Count,
-            ["mean_predicted"] = b.MeanPredicted,
-            ["fraction_positive"] = b.FractionPositive,
-        }).ToArray());
+    private static ReliabilityBinReport[] ReliabilityBins(CalibrationResult cal) =>
+        cal.Bins.Select(b => new ReliabilityBinReport(b.Bin, b.Lower, b.Upper, b.Count, b.MeanPredicted, b.FractionPositive)).ToArray();
 
     private static void AddInto(long[] target, long[]? source)
     {
@@ -260,7 +223,7 @@ public static class PerformanceReportBuilder
     /// A slice's AUC from its 10 reliability bins (each bin one tied value): the DeLong interval of the binned data, and
     /// the guaranteed bounds on the exact AUC (pairs inside one bin may go either way: +-0.5 of their share).
     /// </summary>
-    private static JsonObject? SliceAuc(SliceCounts counts)
+    private static AucReport? SliceAuc(SliceCounts counts)
     {
         var parts = counts.ToParts();
         var positives = parts.BinPositives.Select(p => (long)Math.Round(p)).ToArray();
@@ -273,66 +236,51 @@ public static class PerformanceReportBuilder
         var binned = DeLong.FromBins(positives, negatives);
         var tied = positives.Zip(negatives, (p, n) => (double)p * n).Sum() / ((double)positives.Sum() * negatives.Sum());
         var ci = binned.Interval();
-        return new JsonObject
-        {
-            ["estimate"] = Finite(binned.Auc),
-            ["lower_bound"] = Finite(binned.Auc - (0.5 * tied)),
-            ["upper_bound"] = Finite(binned.Auc + (0.5 * tied)),
-            ["ci_lower"] = ci is { } a ? Finite(Math.Max(0, a.Lower - (0.5 * tied))) : null,
-            ["ci_upper"] = ci is { } b ? Finite(Math.Min(1, b.Upper + (0.5 * tied))) : null,
-            ["interval"] = "delong_on_10_bins_widened_by_tie_bound",
-        };
+        return new AucReport(
+            Finite(binned.Auc),
+            Finite(binned.Auc - (0.5 * tied)),
+            Finite(binned.Auc + (0.5 * tied)),
+            ci is { } a ? Finite(Math.Max(0, a.Lower - (0.5 * tied))) : null,
+            ci is { } b ? Finite(Math.Min(1, b.Upper + (0.5 * tied))) : null,
+            "delong_on_10_bins_widened_by_tie_bound");
     }
 
-    private static JsonObject SliceNode(string value, SliceRow row, SliceComparison? comparison, SliceDriftResult? drift)
+    private static SliceEntry SliceNode(string value, SliceRow row, SliceComparison? comparison, SliceDriftResult? drift)
     {
         var counts = row.Counts;
         var m = counts.Count > 0 ? SliceMetrics.From(counts) : null;
-        return new JsonObject
+        var reliability = m is null ? null : counts.Reliability();
+        return new SliceEntry
         {
-            ["value"] = value,
-            ["predictions"] = row.Predictions,
-            ["count"] = counts.Count,
-            ["positives"] = counts.Positives,
-            ["accuracy"] = m is null ? null : Rate(m.Accuracy.Value, m.Accuracy.Successes, m.Accuracy.Trials),
-            ["precision"] = m is null ? null : Finite(m.Precision.Value),
-            ["recall"] = m is null ? null : Finite(m.Recall.Value),
-            ["f1"] = m is null ? null : Finite(m.F1),
-            ["brier"] = m is null ? null : Finite(m.Brier),
-            ["ece"] = m is null ? null : Finite(m.ExpectedCalibrationError),
-            ["mce"] = m is null ? null : Finite(counts.Reliability().MaximumCalibrationError),
-            ["reliability"] = m is null ? null : ReliabilityNode(counts.Reliability()),
-            ["auc"] = m is null ? null : SliceAuc(counts),
-            ["vs_rest"] = comparison is null ? null : new JsonObject
-            {
-                ["rest_accuracy"] = Finite(comparison.RestValue),
-                ["difference"] = Finite(comparison.Difference),
-                ["degradation_lower_bound"] = Finite(comparison.LowerBound),
-                ["p_value"] = Finite(comparison.PValue),
-                ["p_value_adjusted"] = comparison.AdjustedPValue is { } a ? Finite(a) : null,
-                ["significant"] = comparison.Significant,
-            },
-            ["prediction_drift"] = drift is null ? null : new JsonObject
-            {
-                ["count"] = drift.Count,
-                ["reference_count"] = drift.ReferenceCount,
-                ["psi"] = drift.Psi is { } psi ? Finite(psi) : null,
-                ["jensen_shannon"] = drift.JensenShannon is { } js ? Finite(js) : null,
-                ["chi_square"] = drift.ChiSquare is { } chi ? new JsonObject
-                {
-                    ["statistic"] = Finite(chi.Statistic),
-                    ["p_value"] = Finite(chi.PValue),
-                    ["p_value_adjusted"] = drift.AdjustedPValue is { } pa ? Finite(pa) : null,
-                    ["dof"] = chi.DegreesOfFreedom,
-                } : null,
-                ["drifted"] = drift.Decision.Drifted,
-                ["reasons"] = new JsonArray(drift.Decision.Reasons.Select(r => (JsonNode)JsonValue.Create(r)).ToArray()),
-            },
+            Value = value,
+            Predictions = row.Predictions,
+            Count = counts.Count,
+            Positives = counts.Positives,
+            Accuracy = m is null ? null : Rate(m.Accuracy.Value, m.Accuracy.Successes, m.Accuracy.Trials),
+            Precision = m is null ? null : Finite(m.Precision.Value),
+            Recall = m is null ? null : Finite(m.Recall.Value),
+            F1 = m is null ? null : Finite(m.F1),
+            Brier = m is null ? null : Finite(m.Brier),
+            Ece = m is null ? null : Finite(m.ExpectedCalibrationError),
+            Mce = reliability is null ? null : Finite(reliability.MaximumCalibrationError),
+            Reliability = reliability is null ? null : ReliabilityBins(reliability),
+            Auc = m is null ? null : SliceAuc(counts),
+            VsRest = comparison is null ? null : new SliceVersusRest(
+                Finite(comparison.RestValue), Finite(comparison.Difference), Finite(comparison.LowerBound), Finite(comparison.PValue),
+                comparison.AdjustedPValue is { } a ? Finite(a) : null, comparison.Significant),
+            PredictionDrift = drift is null ? null : new SliceDrift(
+                drift.Count,
+                drift.ReferenceCount,
+                drift.Psi is { } psi ? Finite(psi) : null,
+                drift.JensenShannon is { } js ? Finite(js) : null,
+                drift.ChiSquare is { } chi ? new SliceChiSquare(Finite(chi.Statistic), Finite(chi.PValue), drift.AdjustedPValue is { } pa ? Finite(pa) : null, chi.DegreesOfFreedom) : null,
+                drift.Decision.Drifted,
+                [.. drift.Decision.Reasons]),
         };
     }
 
     /// <summary>Accuracy and macro F1 (sklearn's average='macro', zero_division=0, over every class seen) from confusion counts.</summary>
-    private static JsonObject Multiclass(Dictionary<string, Dictionary<string, long>> confusion)
+    private static MulticlassPerformance Multiclass(Dictionary<string, Dictionary<string, long>> confusion)
     {
         var classes = confusion.Keys.Concat(confusion.Values.SelectMany(r => r.Keys)).Distinct(StringComparer.Ordinal).ToList();
         long total = 0, correct = 0;
@@ -352,28 +300,16 @@ public static class PerformanceReportBuilder
             var fn = (confusion.GetValueOrDefault(c)?.Values.Sum() ?? 0) - tp;
             return (2 * tp) + fp + fn == 0 ? 0.0 : 2.0 * tp / ((2 * tp) + fp + fn);
         }).Average();
-        return new JsonObject
-        {
-            ["count"] = total,
-            ["classes"] = classes.Count,
-            ["accuracy"] = Rate(total == 0 ? double.NaN : (double)correct / total, correct, total),
-            ["macro_f1"] = f1,
-        };
+        return new MulticlassPerformance(total, classes.Count, Rate(total == 0 ? double.NaN : (double)correct / total, correct, total), f1);
     }
 
-    private static JsonObject Rate(double value, long successes, long trials)
+    private static RateReport Rate(double value, long successes, long trials)
     {
         var ci = Wilson.IntervalOrNull(successes, trials);
-        return new JsonObject
-        {
-            ["value"] = Finite(value),
-            ["lower"] = ci is { } c ? Finite(c.Lower) : null,
-            ["upper"] = ci is { } d ? Finite(d.Upper) : null,
-            ["interval"] = "wilson",
-        };
+        return new RateReport(Finite(value), ci is { } c ? Finite(c.Lower) : null, ci is { } d ? Finite(d.Upper) : null, "wilson");
     }
 
-    private static JsonNode? Finite(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
+    private static double? Finite(double v) => ReportJson.Finite(v);
 }
 
 /// <summary>The per-slice score counts a window's slices are compared with, and where they come from.</summary>

@@ -1,4 +1,6 @@
 using Monitoring.Abstractions.Models;
+using Monitoring.Abstractions.Reports;
+using Monitoring.Abstractions.Time;
 using Monitoring.Aggregation.References;
 using Monitoring.Aggregation.Windows;
 using Monitoring.Stats.Drift;
@@ -59,7 +61,7 @@ public static class WindowReportBuilder
                 ChiSquare = f.ChiSquare is null ? null : f.ChiSquare with { PValueAdjusted = p },
                 Drifted = decision.Drifted,
                 Method = decision.Method,
-                Reasons = decision.Reasons,
+                Reasons = [.. decision.Reasons],
             };
         }
 
@@ -76,22 +78,18 @@ public static class WindowReportBuilder
             Granularity = granularity,
             WindowStartUnixNano = window.Start,
             WindowEndUnixNano = window.End,
-            WindowStart = Iso(window.Start),
-            WindowEnd = Iso(window.End),
+            WindowStart = UnixNanos.ToIso(window.Start),
+            WindowEnd = UnixNanos.ToIso(window.End),
             Volume = window.Predictions,
             Labels = window.Labels,
             LateRecords = window.LateRecords,
-            Versions = window.Versions,
+            Versions = new Dictionary<string, long>(window.Versions, StringComparer.Ordinal),
             Reference = reference is null ? null : new ReferenceInfo(reference.Version, reference.Mode.ToString(), reference.Source),
-            Features = features,
+            Features = [.. features],
             DriftedFeatures = features.Where(f => f.Drifted).Select(f => f.Name).ToArray(),
             Latency = latency,
         };
     }
-
-    /// <summary>ISO 8601 UTC of a Unix-nanosecond time.</summary>
-    public static string Iso(long unixNano) =>
-        DateTimeOffset.FromUnixTimeMilliseconds(unixNano / 1_000_000).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture);
 
     private static FeatureReport Numeric(string name, NumericAccumulator acc, NumericReference? reference, int referenceVersion, long mismatches)
     {

@@ -1,0 +1,696 @@
+using System.Globalization;
+using System.Text.Json;
+using Monitoring.Abstractions.Events;
+using Monitoring.Abstractions.Models;
+using Monitoring.Abstractions.Reports;
+using Monitoring.Abstractions.Storage;
+using Monitoring.Abstractions.Time;
+using Monitoring.Aggregation.Labels;
+using Monitoring.Aggregation.References;
+using Monitoring.Aggregation.Reports;
+using Monitoring.Aggregation.Windows;
+using Monitoring.Stats.Drift;
+
+namespace Monitoring.Aggregation.Models;
+
+/// <summary>
+/// Everything a model does with its records, without Orleans: folds logged records into the open event-time windows
+/// and into their windows' performance (the label join, label corrections), closes windows into reports, keeps the
+/// reference each window is judged against, rolls windows up into days, expires waiting labels, sweeps old reports, and
+/// describes the model. It works on a <see cref="ModelState"/> it does not own (the host checkpoints it) and reads and
+/// writes documents through an <see cref="IModelStore"/>. Not thread-safe: one caller at a time (a grain).
+/// </summary>
+public sealed class ModelAggregator
+{
+    /// <summary>
+    /// Separates a prediction id from the revision number in the event-log key of a label correction (the log keeps one
+    /// record per (kind, key), so each correction is logged under "{id}\u001F{revision}").
+    /// </summary>
+    public const char RevisionSeparator = '\u001F';
+
+    /// <summary>Labels waiting for their prediction, per model, at most; beyond this they count as unmatched.</summary>
+    public const int MaxPendingLabels = 100_000;
+
+    /// <summary>Per-window performance sketches kept in memory; older ones are reloaded from the store when a label needs them.</summary>
+    public const int PerformanceCacheSize = 64;
+
+    /// <summary>Older references kept in memory for windows still open under them.</summary>
+    private const int OlderReferenceCacheSize = 8;
+
+    /// <summary>How often the report retention sweep runs.</summary>
+    private static readonly long RetentionSweepNanos = UnixNanos.PerHour;
+
+    private readonly ModelKey _key;
+    private readonly IModelStore _store;
+    private readonly TimeProvider _time;
+    private readonly WindowFolder _folder = new();
+    private readonly Dictionary<long, PerformanceAccumulator> _performance = [];
+    private readonly HashSet<long> _dirtyPerformance = [];
+    private readonly Dictionary<(long From, long To), SliceScoreReference?> _sliceReferences = [];
+    private readonly Dictionary<int, ReferenceProfile?> _olderReferences = [];
+    private IReadOnlyDictionary<string, LoggedEvent>? _prefetchedPredictions;
+
+    /// <summary>Aggregates <paramref name="state"/> of <paramref name="key"/>.</summary>
+    public ModelAggregator(ModelKey key, ModelState state, IModelStore store, TimeProvider time)
+    {
+        _key = key;
+        State = state;
+        _store = store;
+        _time = time;
+    }
+
+    /// <summary>The state folded so far (checkpointed by the host).</summary>
+    public ModelState State { get; }
+
+    private ModelState S => State;
+
+    private long WindowNanos => UnixNanos.FromTimeSpan(S.Settings.Window);
+
+    private long LatenessNanos => UnixNanos.FromTimeSpan(S.Settings.EffectiveLateness);
+
+    private long NowNanos => UnixNanos.Now(_time);
+
+    /// <summary>Whether the model exists: records logged, or settings or a reference saved.</summary>
+    public bool HasRecords => S.AppliedSequence > 0;
+
+    /// <summary>
+    /// Prepares the fold after the state was loaded: the current reference's bin edges, and those of older references
+    /// that open windows still count against (read back from the store).
+    /// </summary>
+    public async Task ActivateAsync()
+    {
+        RebuildKernels();
+        foreach (var version in S.Open.Values.Select(w => w.ReferenceVersion).Where(v => v != 0 && v != S.Reference?.Version).Distinct().ToList())
+        {
+            if (await ReferenceAsync(version) is { } older)
+            {
+                _folder.KeepReference(version, older.NumericKernels());
+            }
+        }
+    }
+
+    /// <summary>
+    /// Folds logged records in order, looking up the predictions of all their labels in one batch query first (the
+    /// label join's cost is then one query per batch, not per label). Deterministic given the records: a replay folds
+    /// exactly as the live path did.
+    /// </summary>
+    public async Task FoldAllAsync(IReadOnlyList<LoggedEvent> logged)
+    {
+        var ids = logged
+            .Where(l => l.Event.Kind == EventKind.Label && l.Event.PredictionId is { } id && !id.Contains(RevisionSeparator, StringComparison.Ordinal))
+            .Select(l => l.Event.PredictionId!)
+            .ToList();
+        _prefetchedPredictions = ids.Count > 0 ? await _store.FindManyAsync(EventKind.Prediction, ids) : null;
+        try
+        {
+            foreach (var l in logged)
+            {
+                await FoldAsync(l);
+                S.AppliedSequence = Math.Max(S.AppliedSequence, l.Sequence);
+            }
+        }
+        finally
+        {
+            _prefetchedPredictions = null;
+        }
+    }
+
+    /// <summary>
+    /// Labels the log skipped as already logged for their prediction (<paramref name="appended"/> holds what it did
+    /// append): a repeat with the same value is a duplicate; a different value is a correction, returned as a record
+    /// keyed by the next revision so the log keeps it.
+    /// </summary>
+    public async Task<List<ModelEvent>> CorrectionsAsync(ModelEvent[] events, IReadOnlyList<LoggedEvent> appended, int duplicates)
+    {
+        var corrections = new List<ModelEvent>();
+        if (duplicates == 0)
+        {
+            return corrections;
+        }
+
+        var appendedLabels = appended.Where(l => l.Event.Kind == EventKind.Label).Select(l => l.Event.PredictionId).ToHashSet(StringComparer.Ordinal);
+        var latest = new Dictionary<string, LabelRevision>(StringComparer.Ordinal);
+        foreach (var e in events)
+        {
+            if (e.Kind != EventKind.Label || e.PredictionId is not { } id || appendedLabels.Contains(id) || id.Contains(RevisionSeparator, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            if (!latest.TryGetValue(id, out var current) && !S.LabelRevisions.TryGetValue(id, out current))
+            {
+                var original = await _store.FindAsync(EventKind.Label, id);
+                if (original is null)
+                {
+                    continue;
+                }
+
+                current = new LabelRevision(0, original.Event.LabelNumber, original.Event.LabelText);
+            }
+
+            if (current.Number != e.LabelNumber || !string.Equals(current.Text, e.LabelText, StringComparison.Ordinal))
+            {
+                var next = new LabelRevision(current.Revision + 1, e.LabelNumber, e.LabelText);
+                latest[id] = next;
+                corrections.Add(e with { PredictionId = $"{id}{RevisionSeparator}{next.Revision}" });
+            }
+        }
+
+        return corrections;
+    }
+
+    /// <summary>
+    /// Closes every open window whose end plus <paramref name="latenessNanos"/> has passed (ordered by start) and every
+    /// day roll-up past its lateness, expires labels that waited past the horizon, and sweeps reports past the
+    /// retention once an hour. Returns the window reports it closed and whether anything changed.
+    /// </summary>
+    public async Task<(IReadOnlyList<WindowReport> Closed, bool Changed)> CloseDueAsync(long latenessNanos)
+    {
+        var now = NowNanos;
+        var closed = new List<WindowReport>();
+        var changed = false;
+        // Ordered by start; a window length change can leave a longer window open before shorter ones that ended.
+        foreach (var window in S.Open.Values.Where(w => w.End + latenessNanos <= now).ToList())
+        {
+            closed.Add(await CloseWindowAsync(window));
+            S.Open.Remove(window.Start);
+            S.LastClosedEnd = Math.Max(S.LastClosedEnd, window.End);
+            changed = true;
+        }
+
+        while (S.Days.Count > 0)
+        {
+            var (start, day) = S.Days.First();
+            if (day.End + LatenessNanos > now)
+            {
+                break;
+            }
+
+            var report = WindowReportBuilder.Build(_key.GrainKey, ReportKinds.Day, day, S.Reference, S.Settings);
+            await _store.SaveAsync(ReportKinds.Day, day.Start, day.End, JsonSerializer.Serialize(report, ReportJson.Options));
+            S.Days.Remove(start);
+            changed = true;
+        }
+
+        var horizon = UnixNanos.FromTimeSpan(S.Settings.LabelHorizon);
+        foreach (var (id, _) in S.PendingLabels.Where(kv => now - kv.Value.Event.ReceivedUnixNano > horizon).ToList())
+        {
+            S.PendingLabels.Remove(id);
+            S.LabelsUnmatched++;
+            changed = true;
+        }
+
+        if (now - S.LastRetentionSweep > RetentionSweepNanos)
+        {
+            S.LastRetentionSweep = now;
+            await _store.DeleteEndedBeforeAsync(now - UnixNanos.FromTimeSpan(S.Settings.Retention));
+        }
+
+        return (closed, changed);
+    }
+
+    /// <summary>
+    /// The receive-time cutoff before which logged records are no longer needed once a checkpoint covers them: the
+    /// later of the retention and the label horizon (a label may still look up its prediction, a correction its label).
+    /// </summary>
+    public long EventLogCutoff() =>
+        NowNanos - UnixNanos.FromTimeSpan(S.Settings.Retention > S.Settings.LabelHorizon ? S.Settings.Retention : S.Settings.LabelHorizon);
+
+    /// <summary>The model as it stands.</summary>
+    public ModelDescription Describe(long? bytesOnDisk = null) => ModelDescriptions.Build(_key, S, bytesOnDisk);
+
+    /// <summary>Replaces the settings (validated). Open windows keep their bounds; windows opened from now on use the new length.</summary>
+    public void Configure(ModelSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Validate() is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(settings));
+        }
+
+        S.Settings = settings;
+    }
+
+    /// <summary>Sets an uploaded reference.</summary>
+    public Task SetReferenceAsync(ReferenceUpload upload)
+    {
+        ArgumentNullException.ThrowIfNull(upload);
+        var profile = ReferenceProfile.FromUpload(upload, ++S.ReferenceVersions, NowNanos);
+        return InstallReferenceAsync(profile, ReferenceMode.Uploaded);
+    }
+
+    /// <summary>Pins the reference to the closed windows starting in [from, to).</summary>
+    public async Task PinReferenceAsync(long fromUnixNano, long toUnixNano)
+    {
+        if (toUnixNano <= fromUnixNano)
+        {
+            throw new ArgumentException("The pinned range must end after it starts.", nameof(toUnixNano));
+        }
+
+        var windows = await LoadSketchesAsync(fromUnixNano, toUnixNano);
+        if (windows.Count == 0)
+        {
+            throw new ArgumentException($"No closed window starts in [{UnixNanos.ToIso(fromUnixNano)}, {UnixNanos.ToIso(toUnixNano)}).", nameof(fromUnixNano));
+        }
+
+        var profile = ReferenceProfile.FromWindows(windows, ++S.ReferenceVersions, ReferenceMode.Pinned,
+            $"pinned:{UnixNanos.ToIso(fromUnixNano)}..{UnixNanos.ToIso(toUnixNano)}", NowNanos, fromUnixNano, toUnixNano);
+        await InstallReferenceAsync(profile, ReferenceMode.Pinned);
+    }
+
+    /// <summary>Uses a rolling reference (previous N windows; 0 keeps the setting) or the same window one week earlier.</summary>
+    public async Task UseDynamicReferenceAsync(ReferenceMode mode, int windows)
+    {
+        if (mode is not (ReferenceMode.RollingWindows or ReferenceMode.SameWindowLastWeek))
+        {
+            throw new ArgumentException("Dynamic references are RollingWindows or SameWindowLastWeek.", nameof(mode));
+        }
+
+        var settings = S.Settings with { ReferenceMode = mode, RollingWindows = windows > 0 ? windows : S.Settings.RollingWindows };
+        if (settings.Validate() is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(windows));
+        }
+
+        S.Settings = settings;
+        await ReplaceReferenceAsync(mode == ReferenceMode.RollingWindows ? await RollingReferenceAsync(NowNanos) : null);
+    }
+
+    /// <summary>Persists the performance sketches and reports of windows changed since the last call; trims the cache.</summary>
+    public async Task FlushPerformanceAsync()
+    {
+        foreach (var start in _dirtyPerformance.Order().ToList())
+        {
+            var acc = _performance[start].Freeze();
+            await _store.SaveAsync(ReportKinds.PerformanceSketch, acc.Start, acc.End, JsonSerializer.Serialize(acc, ReportJson.Options));
+            await _store.SaveAsync(ReportKinds.Performance, acc.Start, acc.End, JsonSerializer.Serialize(await BuildPerformanceAsync(acc), ReportJson.Options));
+            acc.Thaw();
+        }
+
+        _dirtyPerformance.Clear();
+        foreach (var start in _performance.Keys.OrderDescending().Skip(PerformanceCacheSize).ToList())
+        {
+            _performance.Remove(start);
+        }
+    }
+
+    /// <summary>
+    /// The performance reports of the windows starting in [from, to), as of now, without writing anything: windows
+    /// changed since the last flush are built from memory, the others read as stored.
+    /// </summary>
+    public async Task<IReadOnlyList<PerformanceReport>> PerformanceAsync(long fromUnixNano, long toUnixNano)
+    {
+        var reports = new SortedDictionary<long, PerformanceReport>();
+        foreach (var json in await _store.ListAsync(ReportKinds.Performance, fromUnixNano, toUnixNano))
+        {
+            var stored = JsonSerializer.Deserialize<PerformanceReport>(json, ReportJson.Options)!;
+            reports[stored.WindowStartUnixNano] = stored;
+        }
+
+        foreach (var start in _dirtyPerformance.Where(s => s >= fromUnixNano && s < toUnixNano))
+        {
+            var acc = _performance[start];
+            reports[start] = await BuildPerformanceAsync(acc.Freeze());
+            acc.Thaw();
+        }
+
+        return [.. reports.Values];
+    }
+
+    private async Task<PerformanceReport> BuildPerformanceAsync(PerformanceAccumulator acc) =>
+        PerformanceReportBuilder.Build(_key.GrainKey, acc, await SliceReferenceAsync(acc), DriftPolicy.Default with { MinimumSampleSize = S.Settings.MinimumSampleSize }, S.Settings.SliceTopValues);
+
+    /// <summary>Folds one logged record: drift windows, then performance (prediction counts, scores, label join).</summary>
+    private async Task FoldAsync(LoggedEvent logged)
+    {
+        var e = logged.Event;
+        _folder.Fold(S, e);
+        if (e.Kind == EventKind.Prediction)
+        {
+            var acc = await PerformanceAsync(WindowStartOf(e));
+            var fresh = logged.Sequence > acc.LastSequence;
+            if (fresh)
+            {
+                acc.Predictions++;
+                acc.PairDimensionNames ??= TopSegmentDimensions(excludeWindow: acc.Start);
+                if (e.Score is { } score)
+                {
+                    acc.AddScore(score);
+                    _folder.AddSliceScores(e, score, acc);
+                }
+            }
+
+            if (e.PredictionId is { } id && S.PendingLabels.Remove(id, out var waiting))
+            {
+                Join(e, waiting.Event, acc, fresh);
+            }
+
+            if (fresh)
+            {
+                Touch(acc, logged.Sequence);
+            }
+        }
+        else if (e.PredictionId is { } revised && revised.Contains(RevisionSeparator, StringComparison.Ordinal))
+        {
+            await CorrectAsync(logged);
+        }
+        else if (e.PredictionId is { } id)
+        {
+            var prediction = _prefetchedPredictions is { } prefetched
+                ? prefetched.GetValueOrDefault(id)
+                : await _store.FindAsync(EventKind.Prediction, id);
+            if (prediction is not null)
+            {
+                var acc = await PerformanceAsync(WindowStartOf(prediction.Event));
+                var fresh = logged.Sequence > acc.LastSequence;
+                Join(prediction.Event, e, acc, fresh);
+                if (fresh)
+                {
+                    Touch(acc, logged.Sequence);
+                }
+            }
+            else if (S.PendingLabels.Count < MaxPendingLabels)
+            {
+                S.PendingLabels[id] = logged;
+            }
+            else
+            {
+                S.LabelsUnmatched++;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Folds a label into the performance of its prediction's window (the prediction's event time, not the label's),
+    /// unless the label came later than the horizon. The state counters always move (the state is replayed from its own
+    /// checkpoint); the window sketch only when <paramref name="fresh"/>, i.e. the record's log sequence is above what the
+    /// persisted sketch already holds, so a replay after a crash never counts a join twice.
+    /// </summary>
+    private void Join(ModelEvent prediction, ModelEvent label, PerformanceAccumulator acc, bool fresh)
+    {
+        var delay = label.EventTimeUnixNano - prediction.EventTimeUnixNano;
+        if (delay > UnixNanos.FromTimeSpan(S.Settings.LabelHorizon))
+        {
+            S.LabelsPastHorizon++;
+            return;
+        }
+
+        S.LabelsJoined++;
+        S.LabelDelaySeconds.Add(Math.Max(0, delay) / 1e9, null);
+        if (!fresh)
+        {
+            return;
+        }
+
+        acc.Labeled++;
+        acc.PairDimensionNames ??= TopSegmentDimensions();
+        LabelFold.Fold(prediction, label, acc);
+    }
+
+    /// <summary>
+    /// Applies a logged label correction: the earlier value is taken out of its prediction's window and the new one
+    /// folded in (gated by the log sequence like every fold), or the waiting label is replaced if its prediction has not
+    /// arrived.
+    /// </summary>
+    private async Task CorrectAsync(LoggedEvent logged)
+    {
+        var e = logged.Event;
+        var key = e.PredictionId!;
+        var cut = key.IndexOf(RevisionSeparator, StringComparison.Ordinal);
+        var id = key[..cut];
+        var revision = int.Parse(key.AsSpan(cut + 1), CultureInfo.InvariantCulture);
+        var label = e with { PredictionId = id };
+        LabelRevision? previous = S.LabelRevisions.GetValueOrDefault(id);
+        S.LabelRevisions[id] = new LabelRevision(revision, e.LabelNumber, e.LabelText);
+        S.LabelsCorrected++;
+        if (S.PendingLabels.TryGetValue(id, out var waiting))
+        {
+            S.PendingLabels[id] = waiting with { Event = label with { EventTimeUnixNano = waiting.Event.EventTimeUnixNano } };
+            return;
+        }
+
+        var prediction = await _store.FindAsync(EventKind.Prediction, id);
+        var original = previous is null ? await _store.FindAsync(EventKind.Label, id) : null;
+        if (prediction is null || (previous is null && original is null))
+        {
+            return;
+        }
+
+        var earlier = previous is null ? original!.Event : label with { LabelNumber = previous.Number, LabelText = previous.Text };
+        var firstLabelTime = original?.Event.EventTimeUnixNano ?? (await _store.FindAsync(EventKind.Label, id))?.Event.EventTimeUnixNano ?? e.EventTimeUnixNano;
+        if (firstLabelTime - prediction.Event.EventTimeUnixNano > UnixNanos.FromTimeSpan(S.Settings.LabelHorizon))
+        {
+            return; // the first label was past the horizon: nothing was folded, so nothing is corrected
+        }
+
+        var acc = await PerformanceAsync(WindowStartOf(prediction.Event));
+        if (logged.Sequence <= acc.LastSequence)
+        {
+            return;
+        }
+
+        acc.PairDimensionNames ??= TopSegmentDimensions();
+        LabelFold.Unfold(prediction.Event, earlier, acc);
+        LabelFold.Fold(prediction.Event, label, acc);
+        Touch(acc, logged.Sequence);
+    }
+
+    /// <summary>
+    /// The segment dimensions with the most predictions in the open windows and the day roll-ups being filled (ties by
+    /// name), at most <see cref="PerformanceAccumulator.PairDimensions"/>: worst-slice pairs are tracked among them only.
+    /// A window chooses at its first prediction from the other windows' volume (so its pair slices count every
+    /// prediction); the model's very first window has no other window to go by and chooses when its first label joins,
+    /// from its own volume (<paramref name="excludeWindow"/> null), and returns null until then.
+    /// </summary>
+    private List<string>? TopSegmentDimensions(long? excludeWindow = null)
+    {
+        var volume = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var window in S.Open.Values.Where(w => w.Start != excludeWindow).Concat(S.Days.Values))
+        {
+            foreach (var (dimension, values) in window.Segments)
+            {
+                volume[dimension] = volume.GetValueOrDefault(dimension) + values.Count;
+            }
+        }
+
+        if (excludeWindow is not null && volume.Count == 0)
+        {
+            return null;
+        }
+
+        return volume.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal)
+            .Take(PerformanceAccumulator.PairDimensions).Select(kv => kv.Key).ToList();
+    }
+
+    private void Touch(PerformanceAccumulator acc, long sequence)
+    {
+        acc.LastSequence = Math.Max(acc.LastSequence, sequence);
+        _dirtyPerformance.Add(acc.Start);
+    }
+
+    private async Task<PerformanceAccumulator> PerformanceAsync(long windowStart)
+    {
+        if (_performance.TryGetValue(windowStart, out var acc))
+        {
+            return acc;
+        }
+
+        var stored = await _store.GetAsync(ReportKinds.PerformanceSketch, windowStart);
+        acc = stored is null
+            ? new PerformanceAccumulator
+            {
+                Start = windowStart,
+                End = windowStart + WindowNanos,
+                ReferenceVersion = S.Open.TryGetValue(windowStart, out var open) ? open.ReferenceVersion : _folder.CurrentReferenceVersion,
+            }
+            : JsonSerializer.Deserialize<PerformanceAccumulator>(stored, ReportJson.Options)!;
+        _performance[windowStart] = acc;
+        return acc;
+    }
+
+    private long WindowStartOf(ModelEvent e)
+    {
+        var received = e.ReceivedUnixNano > 0 ? e.ReceivedUnixNano : e.EventTimeUnixNano;
+        var eventTime = e.EventTimeUnixNano > received + WindowNanos ? received : e.EventTimeUnixNano;
+        return eventTime - Mod(eventTime, WindowNanos);
+    }
+
+    /// <summary>Closes one window: its report against the reference it opened with, its stored sketch, the day roll-up, the next rolling reference.</summary>
+    private async Task<WindowReport> CloseWindowAsync(WindowAccumulator window)
+    {
+        var reference = await ReferenceOfWindowAsync(window.ReferenceVersion, window.Start);
+        var report = WindowReportBuilder.Build(_key.GrainKey, ReportKinds.Window, window, reference, S.Settings);
+        await _store.SaveAsync(ReportKinds.Window, window.Start, window.End, JsonSerializer.Serialize(report, ReportJson.Options));
+        await _store.SaveAsync(ReportKinds.Sketch, window.Start, window.End, JsonSerializer.Serialize(window, ReportJson.Options));
+
+        if (WindowNanos < UnixNanos.PerDay)
+        {
+            var dayStart = window.Start - Mod(window.Start, UnixNanos.PerDay);
+            if (!S.Days.TryGetValue(dayStart, out var day))
+            {
+                day = new WindowAccumulator { Start = dayStart, End = dayStart + UnixNanos.PerDay };
+                S.Days[dayStart] = day;
+            }
+
+            day.Merge(window);
+        }
+
+        if (S.Settings.ReferenceMode == ReferenceMode.RollingWindows && await RollingReferenceAsync(window.End) is { } rolling)
+        {
+            await ReplaceReferenceAsync(rolling);
+        }
+
+        return report;
+    }
+
+    /// <summary>
+    /// The reference a window is judged against: the one in force when it opened (version &gt; 0), wherever it is kept;
+    /// for a window that opened without one, the same window a week earlier in seasonal mode, else the reference in force
+    /// now. When an older reference is gone (past retention), the current one, by bucket estimate (its version differs).
+    /// </summary>
+    private async Task<ReferenceProfile?> ReferenceOfWindowAsync(int version, long windowStart)
+    {
+        if (version != 0)
+        {
+            return version == S.Reference?.Version ? S.Reference : await ReferenceAsync(version) ?? S.Reference;
+        }
+
+        return S.Settings.ReferenceMode == ReferenceMode.SameWindowLastWeek ? await SeasonalReferenceAsync(windowStart) : S.Reference;
+    }
+
+    /// <summary>A reference by version: the current one, or an earlier one from the store (cached).</summary>
+    private async Task<ReferenceProfile?> ReferenceAsync(int version)
+    {
+        if (version == S.Reference?.Version)
+        {
+            return S.Reference;
+        }
+
+        if (!_olderReferences.TryGetValue(version, out var profile))
+        {
+            var stored = await _store.GetAsync(ReportKinds.Reference, version);
+            profile = stored is null ? null : JsonSerializer.Deserialize<ReferenceProfile>(stored, ReportJson.Options);
+            if (_olderReferences.Count >= OlderReferenceCacheSize)
+            {
+                _olderReferences.Clear();
+            }
+
+            _olderReferences[version] = profile;
+        }
+
+        return profile;
+    }
+
+    private async Task InstallReferenceAsync(ReferenceProfile profile, ReferenceMode mode)
+    {
+        await ReplaceReferenceAsync(profile);
+        S.Settings = S.Settings with { ReferenceMode = mode };
+    }
+
+    /// <summary>
+    /// Makes <paramref name="profile"/> the reference new windows open with. The one it replaces is stored (kept a
+    /// retention period from now) for the windows still open under it, which keep counting against its edges.
+    /// </summary>
+    private async Task ReplaceReferenceAsync(ReferenceProfile? profile)
+    {
+        var now = NowNanos;
+        if (S.Reference is { } previous)
+        {
+            await _store.SaveAsync(ReportKinds.Reference, previous.Version, now, JsonSerializer.Serialize(previous, ReportJson.Options));
+            _olderReferences[previous.Version] = previous;
+        }
+
+        S.Reference = profile;
+        if (profile is not null)
+        {
+            await _store.SaveAsync(ReportKinds.Reference, profile.Version, now, JsonSerializer.Serialize(profile, ReportJson.Options));
+        }
+
+        RebuildKernels();
+    }
+
+    private void RebuildKernels() =>
+        _folder.UseReference(S.Reference?.Version ?? 0, S.Reference?.NumericKernels(), S.Open.Values.Select(w => w.ReferenceVersion));
+
+    private async Task<ReferenceProfile?> RollingReferenceAsync(long upToUnixNano)
+    {
+        var from = upToUnixNano - (S.Settings.RollingWindows * WindowNanos);
+        var windows = await LoadSketchesAsync(from, upToUnixNano);
+        return windows.Count == 0 ? null : ReferenceProfile.FromWindows(windows, ++S.ReferenceVersions, ReferenceMode.RollingWindows,
+            ReferenceProfile.RollingSource(windows.Count), NowNanos, from, upToUnixNano);
+    }
+
+    private async Task<ReferenceProfile?> SeasonalReferenceAsync(long windowStart)
+    {
+        var weekAgo = windowStart - (7 * UnixNanos.PerDay);
+        var windows = await LoadSketchesAsync(weekAgo, weekAgo + WindowNanos);
+        return windows.Count == 0 ? null : ReferenceProfile.FromWindows(windows, 0, ReferenceMode.SameWindowLastWeek,
+            "same window one week earlier: " + UnixNanos.ToIso(weekAgo), NowNanos, weekAgo, weekAgo + WindowNanos);
+    }
+
+    /// <summary>
+    /// The per-slice scores a window's slices are compared with: the same slices in the reference the window is judged
+    /// against (<see cref="ReferenceOfWindowAsync"/>): the uploaded file's rows, or the windows a pinned, rolling or
+    /// seasonal reference was built from (merged from those windows' stored performance sketches; cached per range, as
+    /// closed windows' predictions no longer change). Null when there is no reference to compare with.
+    /// </summary>
+    private async Task<SliceScoreReference?> SliceReferenceAsync(PerformanceAccumulator window)
+    {
+        if (await ReferenceOfWindowAsync(window.ReferenceVersion, window.Start) is not { } reference)
+        {
+            return null;
+        }
+
+        if (reference.Mode == ReferenceMode.Uploaded)
+        {
+            return reference.SliceScores.Count > 0 ? new SliceScoreReference(reference.Source, reference.SliceScores) : null;
+        }
+
+        var (from, to, source) = (reference.PinnedFromUnixNano, reference.PinnedToUnixNano, reference.Source);
+        if (to <= from)
+        {
+            return null;
+        }
+
+        if (_sliceReferences.TryGetValue((from, to), out var cached))
+        {
+            return cached;
+        }
+
+        var merged = new Dictionary<string, Dictionary<string, long[]>>(StringComparer.Ordinal);
+        foreach (var json in await _store.ListAsync(ReportKinds.PerformanceSketch, from, to))
+        {
+            // Only the per-slice scores are read from each stored sketch.
+            var scores = JsonSerializer.Deserialize<SliceScoresOnly>(json, ReportJson.Options)!;
+            PerformanceAccumulator.MergeSliceScores(merged, scores.SliceScores);
+        }
+
+        var slices = merged.Count == 0 ? null : new SliceScoreReference(source, merged);
+        if (to <= S.LastClosedEnd)
+        {
+            // Closed windows' predictions no longer change. Windows whose labels keep coming each have their own range.
+            if (_sliceReferences.Count >= PerformanceCacheSize)
+            {
+                _sliceReferences.Clear();
+            }
+
+            _sliceReferences[(from, to)] = slices;
+        }
+
+        return slices;
+    }
+
+    private async Task<List<WindowAccumulator>> LoadSketchesAsync(long from, long to)
+    {
+        var stored = await _store.ListAsync(ReportKinds.Sketch, from, to);
+        return stored.Select(json => JsonSerializer.Deserialize<WindowAccumulator>(json, ReportJson.Options)!).ToList();
+    }
+
+    /// <summary>The part of a stored performance sketch a slice reference needs.</summary>
+    private sealed class SliceScoresOnly
+    {
+        public Dictionary<string, Dictionary<string, long[]>> SliceScores { get; set; } = new(StringComparer.Ordinal);
+    }
+
+    private static long Mod(long x, long m) => ((x % m) + m) % m;
+}
