@@ -29,7 +29,7 @@ public sealed class NumericAccumulatorTests
 
         a.Merge(b);
 
-        Assert.Equal(expected.OrderBy(kv => kv.Key), a.Buckets.OrderBy(kv => kv.Key));
+        Assert.Equal(expected.OrderBy(kv => kv.Key), a.CopyBuckets().OrderBy(kv => kv.Key));
         Assert.Equal(expected.Count, a.OccupiedBuckets);
         Assert.Equal(20_000, a.ToSketch().Count);
     }
@@ -72,13 +72,26 @@ public sealed class NumericAccumulatorTests
 
         foreach (var other in new[] { json, binary, copy })
         {
-            Assert.Equal(acc.Buckets.OrderBy(kv => kv.Key), other.Buckets.OrderBy(kv => kv.Key));
+            Assert.Equal(acc.CopyBuckets().OrderBy(kv => kv.Key), other.CopyBuckets().OrderBy(kv => kv.Key));
             Assert.Equal(5, other.OccupiedBuckets);
             Assert.Equal(1, other.Nulls);
 
             // Still a working store after the round trip.
             other.Add(2.0, null);
-            Assert.Equal(4, other.Buckets[FloatBucketSketch.BucketOf(2.0, NumericAccumulator.MantissaBits)]);
+            Assert.Equal(4, other.CopyBuckets()[FloatBucketSketch.BucketOf(2.0, NumericAccumulator.MantissaBits)]);
         }
+    }
+
+    [Fact]
+    public void StoredSketchWithTheOldDictionaryForm_ReadsItsBucketsBack()
+    {
+        // A window sketch as the report store held it before the buckets became pairs.
+        const string Old = """{"buckets":{"32768":3,"32736":1},"count":4,"sum":7,"sum_of_squares":13,"min":1,"max":2}""";
+
+        var acc = JsonSerializer.Deserialize<NumericAccumulator>(Old, WindowReport.JsonOptions)!;
+
+        Assert.Equal([KeyValuePair.Create(32736L, 1L), KeyValuePair.Create(32768L, 3L)], acc.CopyBuckets().OrderBy(kv => kv.Key));
+        Assert.Equal([32736L, 1, 32768, 3], acc.BucketPairs);
+        Assert.DoesNotContain("\"buckets\"", JsonSerializer.Serialize(acc, WindowReport.JsonOptions), StringComparison.Ordinal);
     }
 }

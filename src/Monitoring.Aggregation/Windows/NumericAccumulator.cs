@@ -19,32 +19,82 @@ public sealed class NumericAccumulator
     [NonSerialized] private long[] _counts = [];
     [NonSerialized] private int _occupied;
 
-    /// <summary>Occupied bucket -> count (a copy: the serialized form, unchanged from the dictionary it replaced).</summary>
-    [Id(0)]
-    public Dictionary<long, long> Buckets
+    /// <summary>
+    /// The serialized form of the buckets: <c>[key0, count0, key1, count1, ...]</c> in ascending key order. The getter
+    /// builds a new array and the setter replaces the whole store, so every serializer (Orleans binary, System.Text.Json,
+    /// the Newtonsoft.Json of Orleans' default grain-storage serializer) must call the setter: an array cannot be filled
+    /// in place. (The dictionary this replaced was a getter copy that Newtonsoft.Json filled in place, so checkpoints
+    /// came back with counts and no buckets.)
+    /// </summary>
+    [Id(10)]
+    public long[] BucketPairs
     {
         get
         {
-            var d = new Dictionary<long, long>(_occupied);
+            var pairs = new long[2 * _occupied];
             for (var i = 0; i < _occupied; i++)
             {
-                d[_keys[i]] = _counts[i];
+                pairs[2 * i] = _keys[i];
+                pairs[(2 * i) + 1] = _counts[i];
             }
 
-            return d;
+            return pairs;
         }
 
         set
         {
-            _keys = new int[value.Count];
-            _counts = new long[value.Count];
-            _occupied = 0;
-            foreach (var (k, v) in value.OrderBy(kv => kv.Key))
+            ArgumentNullException.ThrowIfNull(value);
+            if (value.Length % 2 != 0)
             {
-                _keys[_occupied] = checked((int)k);
-                _counts[_occupied++] = v;
+                throw new ArgumentException($"Bucket pairs must have an even length ({value.Length}).", nameof(value));
+            }
+
+            var keys = new int[value.Length / 2];
+            var counts = new long[value.Length / 2];
+            for (var i = 0; i < keys.Length; i++)
+            {
+                keys[i] = checked((int)value[2 * i]);
+                counts[i] = value[(2 * i) + 1];
+                if (i > 0 && keys[i] <= keys[i - 1])
+                {
+                    throw new ArgumentException("Bucket keys must be strictly ascending.", nameof(value));
+                }
+            }
+
+            _keys = keys;
+            _counts = counts;
+            _occupied = keys.Length;
+        }
+    }
+
+    /// <summary>
+    /// Reads the dictionary form (bucket -> count) that checkpoints and stored sketches were written in before
+    /// <see cref="BucketPairs"/>. Always null when read (System.Text.Json skips set-only properties), so nothing is written
+    /// in that form again (Newtonsoft.Json writes a null, which reads back as nothing) and no serializer can fill a copy.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public Dictionary<long, long>? Buckets
+    {
+        get => null;
+        set
+        {
+            if (value is not null)
+            {
+                BucketPairs = value.OrderBy(kv => kv.Key).SelectMany(kv => new[] { kv.Key, kv.Value }).ToArray();
             }
         }
+    }
+
+    /// <summary>Occupied bucket -> count (a copy).</summary>
+    public Dictionary<long, long> CopyBuckets()
+    {
+        var d = new Dictionary<long, long>(_occupied);
+        for (var i = 0; i < _occupied; i++)
+        {
+            d[_keys[i]] = _counts[i];
+        }
+
+        return d;
     }
 
     /// <summary>Occupied buckets.</summary>

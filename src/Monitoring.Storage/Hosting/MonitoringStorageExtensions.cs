@@ -45,7 +45,7 @@ public static class MonitoringStorageExtensions
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentException.ThrowIfNullOrEmpty(databasePath);
         return services.AddGrainStorage(name, (sp, _) => MonitoringGrainStorage.CreateSqlite(
-            databasePath, sp.GetRequiredService<IGrainStorageSerializer>(), sp.GetService<ILoggerFactory>()));
+            databasePath, GrainStateSerializer.Create(sp), sp.GetService<ILoggerFactory>()));
     }
 
     /// <summary>Registers a named Orleans grain storage in a PostgreSQL database.</summary>
@@ -58,7 +58,7 @@ public static class MonitoringStorageExtensions
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentException.ThrowIfNullOrEmpty(connectionString);
         return services.AddGrainStorage(name, (sp, _) => MonitoringGrainStorage.CreatePostgres(
-            connectionString, sp.GetRequiredService<IGrainStorageSerializer>(), sp.GetService<ILoggerFactory>()));
+            connectionString, GrainStateSerializer.Create(sp), sp.GetService<ILoggerFactory>()));
     }
 
     /// <summary>Registers a named Orleans grain storage in a SQLite database file.</summary>
