@@ -88,10 +88,10 @@ public sealed class NumericAccumulatorTests
         // A window sketch as the report store held it before the buckets became pairs.
         const string Old = """{"buckets":{"32768":3,"32736":1},"count":4,"sum":7,"sum_of_squares":13,"min":1,"max":2}""";
 
-        var acc = JsonSerializer.Deserialize<NumericAccumulator>(Old, WindowReport.JsonOptions)!;
+        var acc = JsonSerializer.Deserialize<NumericAccumulator>(Old, ReportJson.Options)!;
 
         Assert.Equal([KeyValuePair.Create(32736L, 1L), KeyValuePair.Create(32768L, 3L)], acc.CopyBuckets().OrderBy(kv => kv.Key));
         Assert.Equal([32736L, 1, 32768, 3], acc.BucketPairs);
-        Assert.DoesNotContain("\"buckets\"", JsonSerializer.Serialize(acc, WindowReport.JsonOptions), StringComparison.Ordinal);
+        Assert.DoesNotContain("\"buckets\"", JsonSerializer.Serialize(acc, ReportJson.Options), StringComparison.Ordinal);
     }
 }
