@@ -11,16 +11,8 @@ cd "$(dirname "$0")/.."
 
 # Debian 12 packages the comparison needs (numpy, scipy, scikit-learn for /usr/bin/python3; lscpu for the machine line).
 # Installed only when missing, with sudo only when not root (as scripts/test.sh does).
-packages=(python3 python3-numpy python3-scipy python3-sklearn util-linux)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  echo "== installing ${missing[*]}"
-  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
-fi
+source scripts/lib/debian-packages.sh
+install_missing python3 python3-numpy python3-scipy python3-sklearn util-linux
 PY=/usr/bin/python3
 ARTIFACTS=BenchmarkDotNet.Artifacts
 FILTER="${BENCH_FILTER:-*}"

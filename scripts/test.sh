@@ -6,15 +6,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the tests use: the storage tests start a private PostgreSQL server (initdb + pg_ctl from postgresql).
-packages=(ca-certificates postgresql)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
-fi
+source scripts/lib/debian-packages.sh
+install_missing ca-certificates postgresql
 
 results=artifacts/test-results
 rm -rf "$results"

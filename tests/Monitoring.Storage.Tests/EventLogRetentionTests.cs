@@ -9,38 +9,12 @@ using Xunit;
 namespace Monitoring.Storage.Tests;
 
 /// <summary>Event-log compaction (retention) and footprint, run once per backend by the concrete subclasses.</summary>
-public abstract class EventLogRetentionTests : IAsyncLifetime
+public abstract class EventLogRetentionTests : BackendTest
 {
     private const long Second = 1_000_000_000;
 
     /// <summary>Guards against a hang only (an append stuck behind a lock); no speed is asserted.</summary>
     private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(60);
-
-    private readonly List<IAsyncDisposable> _owned = [];
-    private IStorageBackend? _backend;
-
-    /// <summary>The backend of the current test.</summary>
-    protected IStorageBackend Backend => _backend ?? throw new InvalidOperationException("Not initialized.");
-
-    /// <inheritdoc />
-    public async Task InitializeAsync() => _backend = await CreateBackendAsync();
-
-    /// <inheritdoc />
-    public async Task DisposeAsync()
-    {
-        foreach (var owned in _owned)
-        {
-            await owned.DisposeAsync();
-        }
-
-        if (_backend is not null)
-        {
-            await _backend.DisposeAsync();
-        }
-    }
-
-    /// <summary>Makes the isolated storage for one test.</summary>
-    protected abstract Task<IStorageBackend> CreateBackendAsync();
 
     [Fact]
     public async Task Compaction_deletes_records_received_before_the_cutoff_that_the_checkpoint_covers_and_keeps_the_rest()
@@ -288,23 +262,11 @@ public abstract class EventLogRetentionTests : IAsyncLifetime
     /// <summary>An event log owned by the test; <paramref name="batchRows"/> sets the compactor's batch.</summary>
     protected DurableEventLog NewLog(int batchRows = EventLogCompactor.DefaultBatchRows)
     {
-        var log = Backend.CreateEventLog();
+        var log = Own(Backend.CreateEventLog());
         log.Compactor.BatchRows = batchRows;
-        _owned.Add(log);
         return log;
     }
 
-    /// <summary>Every record of a model after a position.</summary>
-    protected static async Task<List<LoggedEvent>> ReadAll(IEventLog log, ModelKey model, long afterSequence = 0)
-    {
-        var list = new List<LoggedEvent>();
-        await foreach (var logged in log.ReadAsync(model, afterSequence))
-        {
-            list.Add(logged);
-        }
-
-        return list;
-    }
 }
 
 /// <summary>Compaction on SQLite, plus the upgrade of a file made before <c>received_time</c>.</summary>

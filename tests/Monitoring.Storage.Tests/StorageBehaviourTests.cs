@@ -12,34 +12,8 @@ using Xunit;
 namespace Monitoring.Storage.Tests;
 
 /// <summary>Every storage behaviour, run once per backend by the concrete subclasses.</summary>
-public abstract class StorageBehaviourTests : IAsyncLifetime
+public abstract class StorageBehaviourTests : BackendTest
 {
-    private IStorageBackend? _backend;
-    private readonly List<IAsyncDisposable> _owned = [];
-
-    /// <summary>The backend of the current test.</summary>
-    protected IStorageBackend Backend => _backend ?? throw new InvalidOperationException("Not initialized.");
-
-    /// <inheritdoc />
-    public async Task InitializeAsync() => _backend = await CreateBackendAsync();
-
-    /// <inheritdoc />
-    public async Task DisposeAsync()
-    {
-        foreach (var owned in _owned)
-        {
-            await owned.DisposeAsync();
-        }
-
-        if (_backend is not null)
-        {
-            await _backend.DisposeAsync();
-        }
-    }
-
-    /// <summary>Makes the isolated storage for one test.</summary>
-    protected abstract Task<IStorageBackend> CreateBackendAsync();
-
     [Fact]
     public async Task Appended_records_read_back_in_order_with_increasing_sequences()
     {
@@ -534,23 +508,7 @@ public abstract class StorageBehaviourTests : IAsyncLifetime
 
     private MonitoringGrainStorage NewGrainStorage() => Own(Backend.CreateGrainStorage(new JsonStateSerializer()));
 
-    private T Own<T>(T disposable)
-        where T : IAsyncDisposable
-    {
-        _owned.Add(disposable);
-        return disposable;
-    }
 
-    private static async Task<List<LoggedEvent>> ReadAll(IEventLog log, ModelKey model, long afterSequence = 0)
-    {
-        var list = new List<LoggedEvent>();
-        await foreach (var logged in log.ReadAsync(model, afterSequence))
-        {
-            list.Add(logged);
-        }
-
-        return list;
-    }
 
     /// <summary>A grain state for the storage tests.</summary>
     public sealed class CounterState

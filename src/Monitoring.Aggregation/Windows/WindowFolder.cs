@@ -1,5 +1,6 @@
 using System.Globalization;
 using Monitoring.Abstractions.Events;
+using Monitoring.Abstractions.Time;
 using Monitoring.Aggregation.Labels;
 using Monitoring.Aggregation.Schema;
 
@@ -55,9 +56,9 @@ public sealed class WindowFolder
 
     private ModelState S => _state;
 
-    private long WindowNanos => S.Settings.Window.Ticks * 100;
+    private long WindowNanos => UnixNanos.FromTimeSpan(S.Settings.Window);
 
-    private long LatenessNanos => S.Settings.EffectiveLateness.Ticks * 100;
+    private long LatenessNanos => UnixNanos.FromTimeSpan(S.Settings.EffectiveLateness);
 
     /// <summary>
     /// Folds one prediction or label (by event time) into the open window it belongs to, or counts it late: volume,

@@ -1,0 +1,144 @@
+using Microsoft.Extensions.Time.Testing;
+using Monitoring.Abstractions.Events;
+using Monitoring.Abstractions.Models;
+using Monitoring.Abstractions.Time;
+using Monitoring.Aggregation.Models;
+using Monitoring.Aggregation.Reports;
+using Monitoring.Storage;
+using Xunit;
+
+namespace Monitoring.Aggregation.Tests;
+
+/// <summary>
+/// A model's aggregation driven directly, without Orleans, over a real SQLite event log and report store: what the
+/// grain does is append, hand the logged records to the aggregator and checkpoint.
+/// </summary>
+public sealed class ModelAggregatorTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset T0 = new(2026, 2, 2, 10, 0, 0, TimeSpan.Zero);
+    private readonly string _directory = Directory.CreateTempSubdirectory("monitoring-aggregator-").FullName;
+    private readonly FakeTimeProvider _time = new(T0);
+    private DurableEventLog _log = null!;
+    private SqlReportStore _reports = null!;
+
+    public Task InitializeAsync()
+    {
+        var path = Path.Combine(_directory, "monitoring.db");
+        _log = DurableEventLog.CreateSqlite(path);
+        _reports = SqlReportStore.CreateSqlite(path);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _log.DisposeAsync();
+        await _reports.DisposeAsync();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // SQLite may hold the file a moment longer; the OS cleans temp directories.
+        }
+    }
+
+    [Fact]
+    public async Task PerformanceRead_BuildsChangedWindowsFromMemory_AndWritesNothing()
+    {
+        var (key, model) = New("reads");
+        await AppendAsync(key, model, Enumerable.Range(0, 50).Select(i => Prediction($"p{i}", T0.AddSeconds(i), 0.9)).ToArray());
+        await AppendAsync(key, model, Enumerable.Range(0, 20).Select(i => Label($"p{i}", 1)).ToArray());
+
+        var reports = await model.PerformanceAsync(long.MinValue, long.MaxValue);
+
+        var report = Assert.Single(reports);
+        Assert.Equal(50, report.Predictions);
+        Assert.Equal(20, report.Labeled);
+        Assert.Equal(20, report.Binary!.Count);
+        Assert.Empty(await _reports.ListAsync(key, ReportKinds.Performance, long.MinValue, long.MaxValue));
+
+        await model.FlushPerformanceAsync();
+        Assert.Single(await _reports.ListAsync(key, ReportKinds.Performance, long.MinValue, long.MaxValue));
+        Assert.Equal(20, (await model.PerformanceAsync(long.MinValue, long.MaxValue)).Single().Labeled);
+    }
+
+    [Fact]
+    public async Task LabelBeforeItsPrediction_Waits_ThenJoinsIntoThePredictionsWindow()
+    {
+        var (key, model) = New("early");
+        await AppendAsync(key, model, [Label("a", 1), Label("b", 0)]);
+        Assert.Equal(2, model.Describe().Labels.Pending);
+
+        await AppendAsync(key, model, [Prediction("a", T0.AddMinutes(-90), 0.8), Prediction("b", T0.AddMinutes(-90), 0.3)]);
+
+        var description = model.Describe();
+        Assert.Equal(0, description.Labels.Pending);
+        Assert.Equal(2, description.Labels.Joined);
+        var window = Assert.Single(await model.PerformanceAsync(long.MinValue, long.MaxValue));
+        Assert.Equal(UnixNanos.FromDateTimeOffset(T0.AddHours(-2)), window.WindowStartUnixNano);
+        Assert.Equal(1.0, window.Binary!.Accuracy.Value);
+    }
+
+    [Fact]
+    public async Task ReportRetention_SweepsOnlyTheModelsOwnReports()
+    {
+        var (shortKey, shortLived) = New("short");
+        var (longKey, longLived) = New("long");
+        shortLived.Configure(new ModelSettings { Window = TimeSpan.FromMinutes(1), Retention = TimeSpan.FromDays(1) });
+        longLived.Configure(new ModelSettings { Window = TimeSpan.FromMinutes(1), Retention = TimeSpan.FromDays(30) });
+        await AppendAsync(shortKey, shortLived, [Prediction("s", T0, 0.5)]);
+        await AppendAsync(longKey, longLived, [Prediction("l", T0, 0.5)]);
+        _time.SetUtcNow(T0.AddMinutes(5));
+        Assert.Single((await shortLived.CloseDueAsync(0)).Closed);
+        Assert.Single((await longLived.CloseDueAsync(0)).Closed);
+
+        _time.SetUtcNow(T0.AddDays(3));
+        await shortLived.CloseDueAsync(0);
+
+        Assert.Empty(await _reports.ListAsync(shortKey, ReportKinds.Window, long.MinValue, long.MaxValue));
+        Assert.Single(await _reports.ListAsync(longKey, ReportKinds.Window, long.MinValue, long.MaxValue));
+    }
+
+    [Fact]
+    public async Task EventLogCutoff_IsTheLaterOfRetentionAndLabelHorizon()
+    {
+        var (_, model) = New("cutoff");
+        model.Configure(new ModelSettings { Retention = TimeSpan.FromDays(7), LabelHorizon = TimeSpan.FromDays(14) });
+        Assert.Equal(UnixNanos.FromDateTimeOffset(T0.AddDays(-14)), model.EventLogCutoff());
+        model.Configure(new ModelSettings { Retention = TimeSpan.FromDays(30), LabelHorizon = TimeSpan.FromDays(14) });
+        Assert.Equal(UnixNanos.FromDateTimeOffset(T0.AddDays(-30)), model.EventLogCutoff());
+    }
+
+    private (ModelKey Key, ModelAggregator Model) New(string name)
+    {
+        var key = new ModelKey("t", name);
+        return (key, new ModelAggregator(key, new ModelState(), new ModelStore(key, _log, _reports), _time));
+    }
+
+    /// <summary>What the grain does with a batch: append durably, then fold what the log appended.</summary>
+    private async Task AppendAsync(ModelKey key, ModelAggregator model, ModelEvent[] events)
+    {
+        var outcome = await _log.AppendAsync(key, events);
+        await model.FoldAllAsync(outcome.Appended);
+    }
+
+    private ModelEvent Prediction(string id, DateTimeOffset at, double score) => new()
+    {
+        Kind = EventKind.Prediction,
+        PredictionId = id,
+        EventTimeUnixNano = UnixNanos.FromDateTimeOffset(at),
+        ReceivedUnixNano = UnixNanos.Now(_time),
+        Score = score,
+        Features = [new FeatureValue("x", score, null)],
+    };
+
+    private ModelEvent Label(string id, double y) => new()
+    {
+        Kind = EventKind.Label,
+        PredictionId = id,
+        EventTimeUnixNano = UnixNanos.Now(_time),
+        ReceivedUnixNano = UnixNanos.Now(_time),
+        LabelNumber = y,
+    };
+}
