@@ -50,6 +50,7 @@ else
 
 builder.Services.AddSingleton<IEventSink, GrainEventSink>();
 builder.Services.AddOtlpReceivers(builder.Configuration);
+builder.Services.AddHostedService<Warmup>(); // before the web server starts: see Warmup
 builder.Services.AddHostedService<ModelActivator>();
 builder.Services.AddOpenApi();
 builder.Services.AddModelApi();

@@ -44,7 +44,7 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<SiloProcess> StartAsync(string dataDirectory, Ports? ports = null)
+    public static async Task<SiloProcess> StartAsync(string dataDirectory, Ports? ports = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         ports ??= FromArray(LoopbackPorts.Take(5));
         var start = new ProcessStartInfo("dotnet")
@@ -65,6 +65,11 @@ public sealed class SiloProcess : IAsyncDisposable
         }
 
         start.Environment["Logging__Console__FormatterName"] = "simple";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the silo");
         var silo = new SiloProcess(process, ports, dataDirectory);
         process.OutputDataReceived += (_, e) => silo.OnLine(e.Data);
