@@ -1,3 +1,5 @@
+using Monitoring.Abstractions.Conventions;
+using Monitoring.Abstractions.Time;
 using System.Globalization;
 using System.Text;
 using Google.Protobuf;
@@ -37,7 +39,8 @@ public static class OtlpReceiverWarmup
         ArgumentNullException.ThrowIfNull(sink);
         var options = services.GetService<IOptionsMonitor<OtlpReceiverOptions>>() ?? new FixedOptions(new OtlpReceiverOptions());
         var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
-        var ingestor = new OtlpLogsIngestor(sink, time, options, NullLogger<OtlpLogsIngestor>.Instance);
+        // Its own totals: the warm-up's records are not the silo's.
+        var ingestor = new OtlpLogsIngestor(sink, time, new IngestTotals(), options, NullLogger<OtlpLogsIngestor>.Instance);
         var handler = new OtlpHttpHandler(ingestor, new OtlpConcurrencyLimiter(options), options, NullLogger<OtlpHttpHandler>.Instance);
 
         var json = Encoding.UTF8.GetBytes(Request(records, time.GetUtcNow()));
@@ -66,39 +69,39 @@ public static class OtlpReceiverWarmup
     /// </summary>
     private static string Request(int records, DateTimeOffset now)
     {
-        var nanos = OtlpLogsIngestor.ToUnixNano(now);
+        var nanos = UnixNanos.FromDateTimeOffset(now);
         var json = new StringBuilder(records * 2048);
         json.Append("""{"resourceLogs":[{"resource":{"attributes":[""")
-            .Append(Attribute(MlConventions.ServiceName, "stringValue", "\"warmup\"")).Append(',')
-            .Append(Attribute(MlConventions.ModelVersion, "stringValue", "\"1\""))
+            .Append(Attribute(OtlpConventions.ServiceName, "stringValue", "\"warmup\"")).Append(',')
+            .Append(Attribute(OtlpConventions.ModelVersion, "stringValue", "\"1\""))
             .Append("""]},"scopeLogs":[{"scope":{"name":"warmup"},"logRecords":[""");
         for (var i = 0; i < records; i++)
         {
             var id = $"\"warmup-{i}\"";
             var score = ((i * 37) % 100) / 100.0;
             json.Append(i == 0 ? string.Empty : ",")
-                .Append(CultureInfo.InvariantCulture, $$"""{"timeUnixNano":"{{nanos + i}}","eventName":"{{MlConventions.PredictionEventName}}","attributes":[""")
-                .Append(Attribute(MlConventions.ModelId, "stringValue", $"\"{ModelId}\"")).Append(',')
-                .Append(Attribute(MlConventions.PredictionId, "stringValue", id)).Append(',')
-                .Append(Attribute(MlConventions.Score, "doubleValue", score.ToString("R", CultureInfo.InvariantCulture))).Append(',')
-                .Append(Attribute(MlConventions.PredictedClass, "stringValue", score >= 0.5 ? "\"yes\"" : "\"no\"")).Append(',')
-                .Append(Attribute(MlConventions.LatencyMs, "doubleValue", (i % 7).ToString(CultureInfo.InvariantCulture)));
+                .Append(CultureInfo.InvariantCulture, $$"""{"timeUnixNano":"{{nanos + i}}","eventName":"{{OtlpConventions.PredictionEventName}}","attributes":[""")
+                .Append(Attribute(OtlpConventions.ModelId, "stringValue", $"\"{ModelId}\"")).Append(',')
+                .Append(Attribute(OtlpConventions.PredictionId, "stringValue", id)).Append(',')
+                .Append(Attribute(OtlpConventions.Score, "doubleValue", score.ToString("R", CultureInfo.InvariantCulture))).Append(',')
+                .Append(Attribute(OtlpConventions.PredictedClass, "stringValue", score >= 0.5 ? "\"yes\"" : "\"no\"")).Append(',')
+                .Append(Attribute(OtlpConventions.LatencyMs, "doubleValue", (i % 7).ToString(CultureInfo.InvariantCulture)));
             for (var f = 0; f < 20; f++)
             {
                 var value = f % 2 == 0 ? ((i * (f + 3)) % 101 / 10.0).ToString("R", CultureInfo.InvariantCulture) : $"\"{(i * (f + 1)) % 50}\"";
-                json.Append(',').Append(Attribute(MlConventions.FeaturePrefix + "n" + f.ToString(CultureInfo.InvariantCulture), f % 2 == 0 ? "doubleValue" : "intValue", value));
+                json.Append(',').Append(Attribute(OtlpConventions.FeaturePrefix + "n" + f.ToString(CultureInfo.InvariantCulture), f % 2 == 0 ? "doubleValue" : "intValue", value));
             }
 
-            json.Append(',').Append(Attribute(MlConventions.FeaturePrefix + "s0", "stringValue", $"\"c{i % 5}\""))
-                .Append(',').Append(Attribute(MlConventions.FeaturePrefix + "s1", "boolValue", i % 2 == 0 ? "true" : "false"))
-                .Append(',').Append(Attribute(MlConventions.SegmentPrefix + "region", "stringValue", $"\"r{i % 3}\""))
-                .Append(',').Append(Attribute(MlConventions.SegmentPrefix + "plan", "stringValue", $"\"p{i % 2}\""))
+            json.Append(',').Append(Attribute(OtlpConventions.FeaturePrefix + "s0", "stringValue", $"\"c{i % 5}\""))
+                .Append(',').Append(Attribute(OtlpConventions.FeaturePrefix + "s1", "boolValue", i % 2 == 0 ? "true" : "false"))
+                .Append(',').Append(Attribute(OtlpConventions.SegmentPrefix + "region", "stringValue", $"\"r{i % 3}\""))
+                .Append(',').Append(Attribute(OtlpConventions.SegmentPrefix + "plan", "stringValue", $"\"p{i % 2}\""))
                 .Append("]}");
             json.Append(CultureInfo.InvariantCulture, $$""",{"timeUnixNano":"{{nanos + records + i}}","attributes":[""")
-                .Append(Attribute(MlConventions.EventAttribute, "stringValue", $"\"{MlConventions.LabelEventValue}\"")).Append(',')
-                .Append(Attribute(MlConventions.ModelId, "stringValue", $"\"{ModelId}\"")).Append(',')
-                .Append(Attribute(MlConventions.PredictionId, "stringValue", id)).Append(',')
-                .Append(Attribute(MlConventions.LabelValue, i % 2 == 0 ? "boolValue" : "intValue", i % 2 == 0 ? (i % 4 == 0 ? "true" : "false") : ((i / 2) % 2).ToString(CultureInfo.InvariantCulture)))
+                .Append(Attribute(OtlpConventions.EventAttribute, "stringValue", $"\"{OtlpConventions.LabelEventValue}\"")).Append(',')
+                .Append(Attribute(OtlpConventions.ModelId, "stringValue", $"\"{ModelId}\"")).Append(',')
+                .Append(Attribute(OtlpConventions.PredictionId, "stringValue", id)).Append(',')
+                .Append(Attribute(OtlpConventions.LabelValue, i % 2 == 0 ? "boolValue" : "intValue", i % 2 == 0 ? (i % 4 == 0 ? "true" : "false") : ((i / 2) % 2).ToString(CultureInfo.InvariantCulture)))
                 .Append("]}");
         }
 

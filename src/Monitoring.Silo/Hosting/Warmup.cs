@@ -6,13 +6,11 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Monitoring.Abstractions.Events;
 using Monitoring.Abstractions.Models;
+using Monitoring.Abstractions.Storage;
+using Monitoring.Abstractions.Time;
 using Monitoring.Aggregation;
-using Monitoring.Aggregation.Labels;
-using Monitoring.Aggregation.References;
-using Monitoring.Aggregation.Reports;
-using Monitoring.Aggregation.Windows;
+using Monitoring.Aggregation.Models;
 using Monitoring.Ingest;
-using Monitoring.Stats.Drift;
 using Monitoring.Storage.Codec;
 using Orleans.Storage;
 
@@ -22,8 +20,8 @@ namespace Monitoring.Silo.Hosting;
 /// Compiles the ingest and fold path before the silo takes traffic. A fresh process otherwise JIT-compiles it on the
 /// first requests: the first one waited 0.5-5 s while requests to other models queued behind it (docs/load.md,
 /// "Start-of-run stall"). Runs synthetic OTLP/HTTP exports (JSON and protobuf) through the receiver's own handler, then
-/// folds their records into a throw-away model state the way the model grain does (drift windows, prediction counts and
-/// scores, label join, reference built from the window, window and performance reports, event-log codec, state
+/// hands their records to the model's own <see cref="ModelAggregator"/> over a throw-away state and an in-memory store
+/// (drift windows, scores and slices, label join, window close, rolling reference, reports, event-log codec, state
 /// serializer). Nothing reaches a grain or storage: no model is created, nothing is written.
 /// </summary>
 /// <remarks>
@@ -119,83 +117,86 @@ public sealed partial class Warmup(IServiceProvider services, MonitoringHostOpti
         }
 
         var events = sink.Batches.SelectMany(b => b.Events).ToList();
-        Fold(events, services.GetService<IGrainStorageSerializer>());
+        await FoldAsync(events, services.GetService<IGrainStorageSerializer>());
         return events.Count;
     }
 
-    /// <summary>What <c>ModelGrain</c> does with appended records, on a state nobody keeps.</summary>
-    private static void Fold(List<ModelEvent> events, IGrainStorageSerializer? stateSerializer)
+    /// <summary>
+    /// What <c>ModelGrain</c> does with appended records, by the same <see cref="ModelAggregator"/>, on a state and a
+    /// store nobody keeps: the records through the event log's row format, folded (windows, scores, slices, label join),
+    /// the window closed (drift report, sketch, day roll-up, rolling reference), performance read and flushed, then the
+    /// same records again against the reference built from the first window; the state through the grain-storage
+    /// serializer.
+    /// </summary>
+    private static async Task FoldAsync(List<ModelEvent> events, IGrainStorageSerializer? stateSerializer)
     {
-        const string Model = "warmup";
-        var state = new ModelState();
-        var folder = new WindowFolder();
-        folder.UseReference(0, null, []);
-        var performance = new Dictionary<long, PerformanceAccumulator>();
-        var predictions = new Dictionary<string, ModelEvent>(StringComparer.Ordinal);
+        var clock = new ScratchClock(DateTimeOffset.UtcNow);
+        var store = new ScratchStore();
+        var state = new ModelState { Settings = new ModelSettings { Window = TimeSpan.FromMinutes(1) } };
+        var model = new ModelAggregator(new ModelKey("warmup", "warmup"), state, store, clock);
+        await model.ActivateAsync();
         var sequence = 0L;
-        ReferenceProfile? reference = null;
-
-        // Twice: without a reference (a new model), then against one built from the first pass's window.
         for (var round = 0; round < 2; round++)
         {
-            foreach (var e in events)
+            var now = UnixNanos.Now(clock);
+            var logged = events.Select(e => new LoggedEvent(++sequence, ModelEventCodec.Decode(ModelEventCodec.Encode(
+                e with { PredictionId = $"{round}-{e.PredictionId}", EventTimeUnixNano = now, ReceivedUnixNano = now })))).ToList();
+            store.Log(logged);
+            await model.FoldAllAsync(logged);
+            _ = await model.PerformanceAsync(long.MinValue, long.MaxValue);
+            clock.Now = clock.Now.AddMinutes(2);
+            _ = await model.CloseDueAsync(0);
+            await model.FlushPerformanceAsync();
+            _ = model.Describe();
+        }
+
+        // The checkpoint's state write, serialized and read back (not stored).
+        if (stateSerializer is not null)
+        {
+            _ = stateSerializer.Deserialize<ModelState>(stateSerializer.Serialize(state));
+        }
+    }
+
+    /// <summary>A clock the warm-up moves by hand (windows close without waiting).</summary>
+    private sealed class ScratchClock(DateTimeOffset now) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = now;
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    /// <summary>A model store in memory, dropped with the warm-up: the aggregator's reads and writes, nothing persisted.</summary>
+    private sealed class ScratchStore : IModelStore
+    {
+        private readonly Dictionary<(EventKind, string), LoggedEvent> _events = [];
+        private readonly SortedDictionary<(string Kind, long Start), string> _documents = [];
+
+        public void Log(IEnumerable<LoggedEvent> logged)
+        {
+            foreach (var l in logged)
             {
-                // The event log's row format, both ways.
-                var logged = new LoggedEvent(++sequence, ModelEventCodec.Decode(ModelEventCodec.Encode(e)));
-                folder.Fold(state, logged.Event);
-                var window = state.Open.Values.Last();
-                if (!performance.TryGetValue(window.Start, out var acc))
-                {
-                    acc = new PerformanceAccumulator { Start = window.Start, End = window.End, ReferenceVersion = folder.CurrentReferenceVersion };
-                    performance[window.Start] = acc;
-                }
-
-                if (e.Kind == EventKind.Prediction)
-                {
-                    predictions[e.PredictionId ?? string.Empty] = e;
-                    acc.Predictions++;
-                    acc.PairDimensionNames ??= [.. window.Segments.Keys.Order(StringComparer.Ordinal).Take(PerformanceAccumulator.PairDimensions)];
-                    if (e.Score is { } score)
-                    {
-                        acc.AddScore(score);
-                        folder.AddSliceScores(e, score, acc);
-                    }
-                }
-                else if (e.PredictionId is { } id && predictions.TryGetValue(id, out var prediction))
-                {
-                    acc.Labeled++;
-                    LabelFold.Fold(prediction, e, acc);
-                    state.LabelDelaySeconds.Add(Math.Max(0, e.EventTimeUnixNano - prediction.EventTimeUnixNano) / 1e9, null);
-                }
-            }
-
-            // Closing the window: its drift report and sketch, the performance report, a rolling reference from it.
-            var closing = state.Open.Values.Last();
-            var report = WindowReportBuilder.Build(Model, ReportKinds.Window, closing, reference, state.Settings);
-            _ = JsonSerializer.Serialize(report, WindowReport.JsonOptions);
-            var sketch = JsonSerializer.Deserialize<WindowAccumulator>(JsonSerializer.Serialize(closing, WindowReport.JsonOptions), WindowReport.JsonOptions)!;
-            foreach (var acc in performance.Values)
-            {
-                var frozen = acc.Freeze();
-                _ = JsonSerializer.Deserialize<PerformanceAccumulator>(JsonSerializer.Serialize(frozen, WindowReport.JsonOptions), WindowReport.JsonOptions);
-                var slices = new SliceScoreReference("warmup", frozen.SliceScores);
-                _ = PerformanceReportBuilder.Build(Model, frozen, slices, DriftPolicy.Default with { MinimumSampleSize = state.Settings.MinimumSampleSize }, state.Settings.SliceTopValues).ToJsonString();
-                acc.Thaw();
-            }
-
-            var day = new WindowAccumulator { Start = sketch.Start, End = sketch.End };
-            day.Merge(sketch);
-            reference = ReferenceProfile.FromWindows([sketch], round + 1, ReferenceMode.RollingWindows, ReferenceProfile.RollingSource(1), closing.End, closing.Start, closing.End);
-            _ = JsonSerializer.Serialize(reference, WindowReport.JsonOptions);
-            folder.UseReference(reference.Version, reference.NumericKernels(), state.Open.Values.Select(w => w.ReferenceVersion));
-            state.Reference = reference;
-
-            // The checkpoint's state write, serialized and read back (not stored).
-            if (stateSerializer is not null)
-            {
-                _ = stateSerializer.Deserialize<ModelState>(stateSerializer.Serialize(state));
+                _events[(l.Event.Kind, l.Event.PredictionId ?? string.Empty)] = l;
             }
         }
+
+        public Task<LoggedEvent?> FindAsync(EventKind kind, string predictionId) => Task.FromResult(_events.GetValueOrDefault((kind, predictionId)));
+
+        public Task<IReadOnlyDictionary<string, LoggedEvent>> FindManyAsync(EventKind kind, IReadOnlyCollection<string> predictionIds) =>
+            Task.FromResult<IReadOnlyDictionary<string, LoggedEvent>>(predictionIds
+                .Where(id => _events.ContainsKey((kind, id))).Distinct().ToDictionary(id => id, id => _events[(kind, id)]));
+
+        public Task SaveAsync(string kind, long windowStartUnixNano, long windowEndUnixNano, string json)
+        {
+            _documents[(kind, windowStartUnixNano)] = json;
+            return Task.CompletedTask;
+        }
+
+        public Task<string?> GetAsync(string kind, long windowStartUnixNano) => Task.FromResult(_documents.GetValueOrDefault((kind, windowStartUnixNano)));
+
+        public Task<IReadOnlyList<string>> ListAsync(string kind, long fromUnixNano, long toUnixNano) =>
+            Task.FromResult<IReadOnlyList<string>>(_documents.Where(d => d.Key.Kind == kind && d.Key.Start >= fromUnixNano && d.Key.Start < toUnixNano).Select(d => d.Value).ToList());
+
+        public Task DeleteEndedBeforeAsync(long cutoffUnixNano) => Task.CompletedTask;
     }
 
     /// <summary>
@@ -258,9 +259,9 @@ public sealed partial class Warmup(IServiceProvider services, MonitoringHostOpti
         }
     }
 
-    [LoggerMessage(EventId = 3101, Level = LogLevel.Debug, Message = "Warm-up: ingest and fold path run on {Records} synthetic records, {Methods} grain and storage methods compiled, in {Milliseconds:F0} ms (nothing stored)")]
+    [LoggerMessage(EventId = 4010, Level = LogLevel.Debug, Message = "Warm-up: ingest and fold path run on {Records} synthetic records, {Methods} grain and storage methods compiled, in {Milliseconds:F0} ms (nothing stored)")]
     private static partial void Completed(ILogger logger, int records, int methods, double milliseconds);
 
-    [LoggerMessage(EventId = 3102, Level = LogLevel.Warning, Message = "Warm-up failed; the first requests will compile the ingest path themselves")]
+    [LoggerMessage(EventId = 4011, Level = LogLevel.Warning, Message = "Warm-up failed; the first requests will compile the ingest path themselves")]
     private static partial void Failed(ILogger logger, Exception exception);
 }
