@@ -97,8 +97,8 @@ public sealed class PerformanceAccumulator
     /// </summary>
     public Dictionary<string, Dictionary<string, long>> PairPredictions { get; set; } = new(StringComparer.Ordinal);
 
-    /// <summary>Counts a prediction in a pair slice.</summary>
-    public void AddPairPrediction(string dimension, string value)
+    /// <summary>Counts a prediction in a pair slice (no allocation once the value pair has been seen).</summary>
+    public void AddPairPrediction(string dimension, ReadOnlySpan<char> value)
     {
         if (!PairPredictions.TryGetValue(dimension, out var values))
         {
@@ -106,7 +106,14 @@ public sealed class PerformanceAccumulator
             PairPredictions[dimension] = values;
         }
 
-        var key = values.ContainsKey(value) || values.Count < MaxValuesPerDimension ? value : SliceKey.OtherValue;
+        if (values.TryGetAlternateLookup<ReadOnlySpan<char>>(out var lookup) && lookup.TryGetValue(value, out var seen))
+        {
+            lookup[value] = seen + 1;
+            return;
+        }
+
+        var text = value.ToString();
+        var key = values.ContainsKey(text) || values.Count < MaxValuesPerDimension ? text : SliceKey.OtherValue;
         values[key] = values.GetValueOrDefault(key) + 1;
     }
 

@@ -16,7 +16,10 @@ public sealed class WindowFolder
     /// <summary>Schema events kept per model (newest last).</summary>
     public const int MaxSchemaEvents = 100;
 
+    private const string PairSeparator = " & ";
+
     private readonly Dictionary<string, string> _featureDimensions = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string, string), string> _pairDimensions = [];
     private ModelState _state = new();
 
     private static readonly Dictionary<string, NumericAccumulator.Kernels> NoKernels = new(StringComparer.Ordinal);
@@ -242,27 +245,50 @@ public sealed class WindowFolder
         }
     }
 
-    private static void AddPairPredictions(SegmentValue[] segments, List<string> pairDimensions, PerformanceAccumulator acc)
+    private void AddPairPredictions(SegmentValue[] segments, List<string> pairDimensions, PerformanceAccumulator acc)
     {
-        // Pairs in name order, as LabelFold.SliceConditions names them ("a & b" with a < b).
+        // Pairs in name order, as LabelFold.SliceConditions names them ("a & b" with a < b); at most 3 dimensions, so
+        // an insertion sort, and no string built per prediction: names are cached, values written into a buffer.
         Span<int> chosen = stackalloc int[PerformanceAccumulator.PairDimensions];
         var n = 0;
         for (var i = 0; i < segments.Length && n < chosen.Length; i++)
         {
             if (pairDimensions.Contains(segments[i].Name))
             {
-                chosen[n++] = i;
+                var k = n++;
+                for (; k > 0 && string.CompareOrdinal(segments[chosen[k - 1]].Name, segments[i].Name) > 0; k--)
+                {
+                    chosen[k] = chosen[k - 1];
+                }
+
+                chosen[k] = i;
             }
         }
 
-        chosen = chosen[..n];
-        chosen.Sort((a, b) => string.CompareOrdinal(segments[a].Name, segments[b].Name));
+        Span<char> buffer = stackalloc char[256];
         for (var i = 0; i < n; i++)
         {
             for (var j = i + 1; j < n; j++)
             {
                 var (a, b) = (segments[chosen[i]], segments[chosen[j]]);
-                acc.AddPairPrediction($"{a.Name} & {b.Name}", $"{a.Value} & {b.Value}");
+                if (!_pairDimensions.TryGetValue((a.Name, b.Name), out var dimension))
+                {
+                    dimension = $"{a.Name}{PairSeparator}{b.Name}";
+                    _pairDimensions[(a.Name, b.Name)] = dimension;
+                }
+
+                var length = a.Value.Length + PairSeparator.Length + b.Value.Length;
+                if (length <= buffer.Length)
+                {
+                    a.Value.AsSpan().CopyTo(buffer);
+                    PairSeparator.AsSpan().CopyTo(buffer[a.Value.Length..]);
+                    b.Value.AsSpan().CopyTo(buffer[(a.Value.Length + PairSeparator.Length)..]);
+                    acc.AddPairPrediction(dimension, buffer[..length]);
+                }
+                else
+                {
+                    acc.AddPairPrediction(dimension, $"{a.Value}{PairSeparator}{b.Value}");
+                }
             }
         }
     }
