@@ -55,66 +55,73 @@ public sealed class SqlReportStore : IReportStore, IAsyncDisposable, IDisposable
     public Task InitializeAsync(CancellationToken cancellationToken = default) => _schema.EnsureAsync(cancellationToken);
 
     /// <inheritdoc />
-    public async Task SaveAsync(StoredReport report, CancellationToken cancellationToken = default)
+    public Task SaveAsync(StoredReport report, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(report);
         ArgumentNullException.ThrowIfNull(report.Kind);
         ArgumentNullException.ThrowIfNull(report.Json);
-        await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
-        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            var command = connection.CreateCommand();
-            await using (command.ConfigureAwait(false))
-            {
-                command.CommandText = UpsertSql;
-                StorageDatabase.AddParameter(command, "model", report.Model.GrainKey);
-                StorageDatabase.AddParameter(command, "kind", report.Kind);
-                StorageDatabase.AddParameter(command, "start", report.WindowStartUnixNano);
-                StorageDatabase.AddParameter(command, "end", report.WindowEndUnixNano);
-                StorageDatabase.AddParameter(command, "json", report.Json);
-                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
+        return RunAsync(UpsertSql, (command, ct) => command.ExecuteNonQueryAsync(ct), cancellationToken,
+            ("model", report.Model.GrainKey), ("kind", report.Kind), ("start", report.WindowStartUnixNano), ("end", report.WindowEndUnixNano), ("json", report.Json));
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<StoredReport>> ListAsync(
+    public Task<IReadOnlyList<StoredReport>> ListAsync(
         ModelKey model, string kind, long fromUnixNano, long toUnixNano, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(kind);
-        await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
-        var reports = new List<StoredReport>();
-        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        return RunAsync<IReadOnlyList<StoredReport>>(ListSql, async (command, ct) =>
         {
-            var command = connection.CreateCommand();
-            await using (command.ConfigureAwait(false))
+            var reports = new List<StoredReport>();
+            var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
             {
-                command.CommandText = ListSql;
-                StorageDatabase.AddParameter(command, "model", model.GrainKey);
-                StorageDatabase.AddParameter(command, "kind", kind);
-                StorageDatabase.AddParameter(command, "from", fromUnixNano);
-                StorageDatabase.AddParameter(command, "to", toUnixNano);
-                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                await using (reader.ConfigureAwait(false))
+                while (await reader.ReadAsync(ct).ConfigureAwait(false))
                 {
-                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        reports.Add(new StoredReport(model, kind, reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2)));
-                    }
+                    reports.Add(new StoredReport(model, kind, reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2)));
                 }
             }
-        }
 
-        return reports;
+            return reports;
+        }, cancellationToken, ("model", model.GrainKey), ("kind", kind), ("from", fromUnixNano), ("to", toUnixNano));
     }
 
     /// <inheritdoc />
-    public async Task<StoredReport?> GetAsync(
+    public Task<StoredReport?> GetAsync(
         ModelKey model, string kind, long windowStartUnixNano, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(kind);
+        return RunAsync(GetSql, async (command, ct) =>
+        {
+            var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                return await reader.ReadAsync(ct).ConfigureAwait(false)
+                    ? new StoredReport(model, kind, reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2))
+                    : null;
+            }
+        }, cancellationToken, ("model", model.GrainKey), ("kind", kind), ("start", windowStartUnixNano));
+    }
+
+    /// <inheritdoc />
+    public Task<int> DeleteEndedBeforeAsync(long cutoffUnixNano, CancellationToken cancellationToken = default) =>
+        RunAsync(DeleteSql, (command, ct) => command.ExecuteNonQueryAsync(ct), cancellationToken, ("cutoff", cutoffUnixNano));
+
+    /// <inheritdoc />
+    public Task<int> DeleteEndedBeforeAsync(ModelKey model, long cutoffUnixNano, CancellationToken cancellationToken = default) =>
+        RunAsync(DeleteModelSql, (command, ct) => command.ExecuteNonQueryAsync(ct), cancellationToken, ("model", model.GrainKey), ("cutoff", cutoffUnixNano));
+
+    /// <inheritdoc />
+    public Task<long> BytesOnDiskAsync(ModelKey model, CancellationToken cancellationToken = default) =>
+        RunAsync(
+            $"SELECT coalesce(sum({_database.ReportRowBytesSql}), 0) FROM reports AS r WHERE r.model_key = @model",
+            async (command, ct) => Convert.ToInt64(await command.ExecuteScalarAsync(ct).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture),
+            cancellationToken,
+            ("model", model.GrainKey));
+
+    /// <summary>Runs one command on a pooled connection, the table created first if needed.</summary>
+    private async Task<T> RunAsync<T>(string sql, Func<System.Data.Common.DbCommand, CancellationToken, Task<T>> run, CancellationToken cancellationToken,
+        params (string Name, object Value)[] parameters)
+    {
         await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
@@ -122,70 +129,13 @@ public sealed class SqlReportStore : IReportStore, IAsyncDisposable, IDisposable
             var command = connection.CreateCommand();
             await using (command.ConfigureAwait(false))
             {
-                command.CommandText = GetSql;
-                StorageDatabase.AddParameter(command, "model", model.GrainKey);
-                StorageDatabase.AddParameter(command, "kind", kind);
-                StorageDatabase.AddParameter(command, "start", windowStartUnixNano);
-                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                await using (reader.ConfigureAwait(false))
+                command.CommandText = sql;
+                foreach (var (name, value) in parameters)
                 {
-                    return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-                        ? new StoredReport(model, kind, reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2))
-                        : null;
+                    StorageDatabase.AddParameter(command, name, value);
                 }
-            }
-        }
-    }
 
-    /// <inheritdoc />
-    public async Task<int> DeleteEndedBeforeAsync(long cutoffUnixNano, CancellationToken cancellationToken = default)
-    {
-        await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
-        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            var command = connection.CreateCommand();
-            await using (command.ConfigureAwait(false))
-            {
-                command.CommandText = DeleteSql;
-                StorageDatabase.AddParameter(command, "cutoff", cutoffUnixNano);
-                return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
-
-    /// <inheritdoc />
-    public async Task<long> BytesOnDiskAsync(ModelKey model, CancellationToken cancellationToken = default)
-    {
-        await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
-        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            var command = connection.CreateCommand();
-            await using (command.ConfigureAwait(false))
-            {
-                command.CommandText = $"SELECT coalesce(sum({_database.ReportRowBytesSql}), 0) FROM reports AS r WHERE r.model_key = @model";
-                StorageDatabase.AddParameter(command, "model", model.GrainKey);
-                var bytes = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-                return Convert.ToInt64(bytes, System.Globalization.CultureInfo.InvariantCulture);
-            }
-        }
-    }
-
-    /// <inheritdoc />
-    public async Task<int> DeleteEndedBeforeAsync(ModelKey model, long cutoffUnixNano, CancellationToken cancellationToken = default)
-    {
-        await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
-        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            var command = connection.CreateCommand();
-            await using (command.ConfigureAwait(false))
-            {
-                command.CommandText = DeleteModelSql;
-                StorageDatabase.AddParameter(command, "model", model.GrainKey);
-                StorageDatabase.AddParameter(command, "cutoff", cutoffUnixNano);
-                return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                return await run(command, cancellationToken).ConfigureAwait(false);
             }
         }
     }
