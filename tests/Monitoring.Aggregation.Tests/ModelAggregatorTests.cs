@@ -101,6 +101,39 @@ public sealed class ModelAggregatorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FirstWindow_PairSlicesCountThePredictionsBeforeItsFirstLabel()
+    {
+        // A model's first window has no other window to choose its pair dimensions by, so it chooses at its first
+        // label; the predictions before it must still count in the chosen pairs.
+        var (key, model) = New("first-window");
+        var rng = new Random(9);
+        var rows = new List<(ModelEvent Prediction, double Label)>();
+        for (var i = 0; i < 3000; i++)
+        {
+            var (plan, region, device) = (rng.NextDouble() < 0.5 ? "a" : "b", rng.NextDouble() < 0.5 ? "x" : "y", rng.NextDouble() < 0.5 ? "ios" : "web");
+            var score = rng.NextDouble();
+            var y = rng.NextDouble() < score ? 1.0 : 0.0;
+            if (plan == "a" && region == "x" && rng.NextDouble() < 0.4)
+            {
+                y = 1 - y;
+            }
+
+            rows.Add((Prediction($"f{i}", T0, score) with
+            {
+                Segments = [new SegmentValue("device", device), new SegmentValue("plan", plan), new SegmentValue("region", region)],
+            }, y));
+        }
+
+        await AppendAsync(key, model, [.. rows.Select(r => r.Prediction)]);
+        await AppendAsync(key, model, [.. rows.Where((_, i) => i % 2 == 0).Select(r => Label(r.Prediction.PredictionId!, r.Label))]);
+
+        var report = Assert.Single(await model.PerformanceAsync(long.MinValue, long.MaxValue));
+        var pair = Assert.Single(report.Slices!.WorstSlices, s => s.Value == "plan & region=a & x");
+        Assert.Equal(rows.Count(r => r.Prediction.Segments[1].Value == "a" && r.Prediction.Segments[2].Value == "x"), pair.Predictions);
+        Assert.True(pair.Predictions > pair.Count);
+    }
+
+    [Fact]
     public async Task EventLogCutoff_IsTheLaterOfRetentionAndLabelHorizon()
     {
         var (_, model) = New("cutoff");

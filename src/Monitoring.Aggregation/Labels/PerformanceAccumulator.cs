@@ -73,6 +73,12 @@ public sealed class PerformanceAccumulator
     public const int PairDimensions = 3;
 
     /// <summary>
+    /// Segment dimensions (first by name) whose pairs a window counts predictions for while its pair dimensions are not
+    /// chosen yet (a model's first window, until its first label): the chosen ones keep their counts from the start.
+    /// </summary>
+    public const int ProvisionalPairDimensions = 6;
+
+    /// <summary>
     /// The segment dimensions whose value pairs this window tracks: the <see cref="PairDimensions"/> with the most
     /// predictions (ties by name) when its first prediction was folded, kept for the window so its pair slices count
     /// every prediction and a correction takes a pair out of the same slices it went into. Null until then.
@@ -96,6 +102,24 @@ public sealed class PerformanceAccumulator
     /// <see cref="PairDimensionNames"/>, at most <see cref="MaxValuesPerDimension"/> values per pair (the rest as "(other)").
     /// </summary>
     public Dictionary<string, Dictionary<string, long>> PairPredictions { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Fixes the window's pair dimensions (<see cref="PairDimensionNames"/>) and keeps the provisional prediction counts
+    /// of the pairs among them only.
+    /// </summary>
+    public void ChoosePairDimensions(List<string> dimensions)
+    {
+        ArgumentNullException.ThrowIfNull(dimensions);
+        PairDimensionNames = dimensions;
+        foreach (var pair in PairPredictions.Keys.ToList())
+        {
+            var cut = pair.IndexOf(" & ", StringComparison.Ordinal);
+            if (cut < 0 || !dimensions.Contains(pair[..cut], StringComparer.Ordinal) || !dimensions.Contains(pair[(cut + 3)..], StringComparer.Ordinal))
+            {
+                PairPredictions.Remove(pair);
+            }
+        }
+    }
 
     /// <summary>Counts a prediction in a pair slice (no allocation once the value pair has been seen).</summary>
     public void AddPairPrediction(string dimension, ReadOnlySpan<char> value)

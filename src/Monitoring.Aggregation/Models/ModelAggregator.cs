@@ -332,7 +332,10 @@ public sealed class ModelAggregator
             if (fresh)
             {
                 acc.Predictions++;
-                acc.PairDimensionNames ??= TopSegmentDimensions(excludeWindow: acc.Start);
+                if (acc.PairDimensionNames is null && TopSegmentDimensions(excludeWindow: acc.Start) is { } chosen)
+                {
+                    acc.ChoosePairDimensions(chosen);
+                }
                 if (e.Score is { } score)
                 {
                     acc.AddScore(score);
@@ -403,7 +406,10 @@ public sealed class ModelAggregator
         }
 
         acc.Labeled++;
-        acc.PairDimensionNames ??= TopSegmentDimensions();
+        if (acc.PairDimensionNames is null)
+        {
+            acc.ChoosePairDimensions(TopSegmentDimensions()!);
+        }
         LabelFold.Fold(prediction, label, acc);
     }
 
@@ -449,7 +455,10 @@ public sealed class ModelAggregator
             return;
         }
 
-        acc.PairDimensionNames ??= TopSegmentDimensions();
+        if (acc.PairDimensionNames is null)
+        {
+            acc.ChoosePairDimensions(TopSegmentDimensions()!);
+        }
         LabelFold.Unfold(prediction.Event, earlier, acc);
         LabelFold.Fold(prediction.Event, label, acc);
         Touch(acc, logged.Sequence);
@@ -458,9 +467,11 @@ public sealed class ModelAggregator
     /// <summary>
     /// The segment dimensions with the most predictions in the open windows and the day roll-ups being filled (ties by
     /// name), at most <see cref="PerformanceAccumulator.PairDimensions"/>: worst-slice pairs are tracked among them only.
-    /// A window chooses at its first prediction from the other windows' volume (so its pair slices count every
-    /// prediction); the model's very first window has no other window to go by and chooses when its first label joins,
-    /// from its own volume (<paramref name="excludeWindow"/> null), and returns null until then.
+    /// A window chooses at its first prediction from the other windows' volume; the model's very first window has no
+    /// other window to go by and chooses when its first label joins, from its own volume (<paramref name="excludeWindow"/>
+    /// null; null is returned until then), having counted the predictions of every pair among its first
+    /// <see cref="PerformanceAccumulator.ProvisionalPairDimensions"/> dimensions meanwhile: either way a pair slice's
+    /// <c>predictions</c> counts every prediction.
     /// </summary>
     private List<string>? TopSegmentDimensions(long? excludeWindow = null)
     {

@@ -225,9 +225,10 @@ public sealed class WindowFolder
             acc.AddSliceScore(s.Name, s.Value, score);
         }
 
-        if (acc.PairDimensionNames is { Count: > 1 } pairs && prediction.Segments.Length > 1)
+        if (prediction.Segments.Length > 1 && acc.PairDimensionNames is not { Count: < 2 })
         {
-            AddPairPredictions(prediction.Segments, pairs, acc);
+            // Not chosen yet (null): every pair among the first few dimensions, pruned to the chosen ones later.
+            AddPairPredictions(prediction.Segments, acc.PairDimensionNames, acc);
         }
 
         foreach (var f in prediction.Features)
@@ -245,15 +246,15 @@ public sealed class WindowFolder
         }
     }
 
-    private void AddPairPredictions(SegmentValue[] segments, List<string> pairDimensions, PerformanceAccumulator acc)
+    private void AddPairPredictions(SegmentValue[] segments, List<string>? pairDimensions, PerformanceAccumulator acc)
     {
-        // Pairs in name order, as LabelFold.SliceConditions names them ("a & b" with a < b); at most 3 dimensions, so
-        // an insertion sort, and no string built per prediction: names are cached, values written into a buffer.
-        Span<int> chosen = stackalloc int[PerformanceAccumulator.PairDimensions];
+        // Pairs in name order, as LabelFold.SliceConditions names them ("a & b" with a < b); a handful of dimensions,
+        // so an insertion sort, and no string built per prediction: names are cached, values written into a buffer.
+        Span<int> chosen = stackalloc int[pairDimensions is null ? PerformanceAccumulator.ProvisionalPairDimensions : PerformanceAccumulator.PairDimensions];
         var n = 0;
         for (var i = 0; i < segments.Length && n < chosen.Length; i++)
         {
-            if (pairDimensions.Contains(segments[i].Name))
+            if (pairDimensions is null || pairDimensions.Contains(segments[i].Name))
             {
                 var k = n++;
                 for (; k > 0 && string.CompareOrdinal(segments[chosen[k - 1]].Name, segments[i].Name) > 0; k--)
