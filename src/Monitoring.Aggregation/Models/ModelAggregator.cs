@@ -636,8 +636,10 @@ public sealed class ModelAggregator
         var weekAgo = windowStart - (7 * UnixNanos.PerDay);
         var windows = await LoadSketchesAsync(weekAgo, weekAgo + WindowNanos);
         return windows.Count == 0 ? null : ReferenceProfile.FromWindows(windows, 0, ReferenceMode.SameWindowLastWeek,
-            "same window one week earlier: " + UnixNanos.ToIso(weekAgo), NowNanos, weekAgo, weekAgo + WindowNanos);
+            SeasonalSource(weekAgo), NowNanos, weekAgo, weekAgo + WindowNanos);
     }
+
+    private static string SeasonalSource(long weekAgo) => "same window one week earlier: " + UnixNanos.ToIso(weekAgo);
 
     /// <summary>
     /// The per-slice scores a window's slices are compared with: the same slices in the reference the window is judged
@@ -647,17 +649,28 @@ public sealed class ModelAggregator
     /// </summary>
     private async Task<SliceScoreReference?> SliceReferenceAsync(PerformanceAccumulator window)
     {
-        if (await ReferenceOfWindowAsync(window.ReferenceVersion, window.Start) is not { } reference)
+        long from, to;
+        string source;
+        if (window.ReferenceVersion == 0 && S.Settings.ReferenceMode == ReferenceMode.SameWindowLastWeek)
+        {
+            // The seasonal range is known without building the reference (which would load and merge its sketches on
+            // every flush of the window).
+            from = window.Start - (7 * UnixNanos.PerDay);
+            (to, source) = (from + WindowNanos, SeasonalSource(from));
+        }
+        else if (await ReferenceOfWindowAsync(window.ReferenceVersion, window.Start) is not { } reference)
         {
             return null;
         }
-
-        if (reference.Mode == ReferenceMode.Uploaded)
+        else if (reference.Mode == ReferenceMode.Uploaded)
         {
             return reference.SliceScores.Count > 0 ? new SliceScoreReference(reference.Source, reference.SliceScores) : null;
         }
+        else
+        {
+            (from, to, source) = (reference.PinnedFromUnixNano, reference.PinnedToUnixNano, reference.Source);
+        }
 
-        var (from, to, source) = (reference.PinnedFromUnixNano, reference.PinnedToUnixNano, reference.Source);
         if (to <= from)
         {
             return null;

@@ -10,9 +10,10 @@ using Monitoring.Stats.Sketches;
 namespace Monitoring.Aggregation.Reports;
 
 /// <summary>
-/// Turns a closed window and the reference into a <see cref="WindowReport"/>. PSI/JS/Hellinger are exact when the
-/// window was counted against the reference's edges as it filled, otherwise estimated from relative-error buckets (the
-/// share of values in buckets straddling an edge is reported). KS and Wasserstein come from the buckets with guaranteed
+/// Turns a closed window and the reference it is judged against into a <see cref="WindowReport"/>. PSI/JS/Hellinger
+/// and the out-of-range rate are exact when every value of the window was counted against this very reference version's
+/// edges (<see cref="NumericAccumulator.HasExactCounts"/>), otherwise estimated from relative-error buckets (the share
+/// of values in buckets straddling an edge is reported). KS and Wasserstein come from the buckets with guaranteed
 /// bounds; the KS p-value is that of the estimate (ks_2samp's distribution for the two sample sizes). p-values are
 /// Benjamini-Hochberg adjusted across the window's features; the call follows <see cref="DriftPolicy"/> with the model's
 /// minimum sample size.
