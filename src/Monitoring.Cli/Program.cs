@@ -4,6 +4,7 @@ using Monitoring.Datasets;
 using Monitoring.Cli.Drift;
 using Monitoring.Cli.Output;
 using Monitoring.Cli.Reference;
+using Monitoring.Cli.Rules;
 using Monitoring.Cli.Slices;
 using Monitoring.Stats.Drift;
 using Monitoring.Stats.Slices;
@@ -87,5 +88,12 @@ slices.SetAction(parse =>
     return SlicesCommand.Run(options, Console.Out, Console.Error);
 });
 
-var root = new RootCommand("monitoring: ML drift and model-quality monitoring.") { drift, slices, reference };
+var lintPath = new Argument<string>("path") { Description = "A rule file, or a directory of *.yml / *.yaml rule files." };
+var lint = new Command("lint", "Check rule files: every error with its file, line, column, field and reason.") { lintPath };
+lint.SetAction(parse => RulesCommand.Lint(parse.GetValue(lintPath)!, Console.Out, Console.Error));
+var metrics = new Command("metrics", "List the metrics alert rules can select, with their labels.");
+metrics.SetAction(_ => RulesCommand.Metrics(Console.Out));
+var rules = new Command("rules", "Alert rule files: lint them, list the metrics they can use.") { lint, metrics };
+
+var root = new RootCommand("monitoring: ML drift and model-quality monitoring.") { drift, slices, reference, rules };
 return root.Parse(args).Invoke();
