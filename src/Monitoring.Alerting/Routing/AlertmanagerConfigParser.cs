@@ -151,7 +151,7 @@ internal sealed class AlertmanagerConfigParser(string baseDirectory)
             {
                 case "resolve_timeout": resolveTimeout = Duration(value, path); break;
                 case "slack_api_url": slackUrlNode = value; slackUrl = SecretUrl(value, path); break;
-                case "slack_api_url_file": slackFileNode = value; slackUrl = SecretFile(value, path); break;
+                case "slack_api_url_file": slackFileNode = value; break;
                 case "pagerduty_url": pagerDutyUrl = HttpUrl(value, path); break;
                 default: break;
             }
@@ -159,6 +159,10 @@ internal sealed class AlertmanagerConfigParser(string baseDirectory)
         if (slackUrlNode is not null && slackFileNode is not null)
         {
             throw Error("global.slack_api_url_file", slackFileNode, "at most one of slack_api_url & slack_api_url_file must be configured");
+        }
+        if (slackFileNode is not null)
+        {
+            slackUrl = SecretFile(slackFileNode, "global.slack_api_url_file");
         }
         return new GlobalConfig(resolveTimeout, slackUrl, pagerDutyUrl);
     }
@@ -215,7 +219,7 @@ internal sealed class AlertmanagerConfigParser(string baseDirectory)
             switch (key)
             {
                 case "api_url": urlNode = value; url = SecretUrl(value, fieldPath); break;
-                case "api_url_file": fileNode = value; url = SecretFile(value, fieldPath); break;
+                case "api_url_file": fileNode = value; break;
                 case "channel": channel = Str(value, fieldPath); break;
                 case "username": username = Str(value, fieldPath); break;
                 case "send_resolved": sendResolved = Bool(value, fieldPath); break;
@@ -225,6 +229,10 @@ internal sealed class AlertmanagerConfigParser(string baseDirectory)
         if (urlNode is not null && fileNode is not null)
         {
             throw Error(path + ".api_url_file", fileNode, "at most one of api_url & api_url_file must be configured");
+        }
+        if (fileNode is not null)
+        {
+            url = SecretFile(fileNode, path + ".api_url_file");
         }
         url ??= global.SlackApiUrl ?? throw Error(path, node, "no global Slack API URL set either inline or in a file (set api_url, api_url_file or global.slack_api_url)");
         return new SlackReceiverConfig(url, channel, username, sendResolved, path);
@@ -242,7 +250,7 @@ internal sealed class AlertmanagerConfigParser(string baseDirectory)
             switch (name)
             {
                 case "routing_key": keyNode = value; key = Secret.FromValue(Str(value, fieldPath)); break;
-                case "routing_key_file": fileNode = value; key = SecretFile(value, fieldPath); break;
+                case "routing_key_file": fileNode = value; break;
                 case "service_key" or "service_key_file":
                     throw Error(fieldPath, value, "PagerDuty Events API v1 (service_key) is not supported here; use routing_key or routing_key_file (Events API v2)");
                 case "url": url = HttpUrl(value, fieldPath); break;
@@ -254,6 +262,10 @@ internal sealed class AlertmanagerConfigParser(string baseDirectory)
         if (keyNode is not null && fileNode is not null)
         {
             throw Error(path + ".routing_key_file", fileNode, "at most one of routing_key & routing_key_file must be configured");
+        }
+        if (fileNode is not null)
+        {
+            key = SecretFile(fileNode, path + ".routing_key_file");
         }
         if (key is null || key.Reveal().Length == 0)
         {
@@ -274,7 +286,7 @@ internal sealed class AlertmanagerConfigParser(string baseDirectory)
             switch (key)
             {
                 case "url": urlNode = value; url = SecretUrl(value, fieldPath); break;
-                case "url_file": fileNode = value; url = SecretFile(value, fieldPath); break;
+                case "url_file": fileNode = value; break;
                 case "max_alerts": maxAlerts = NonNegativeInt(value, fieldPath); break;
                 case "timeout": timeout = Duration(value, fieldPath); break;
                 case "send_resolved": sendResolved = Bool(value, fieldPath); break;
@@ -284,6 +296,10 @@ internal sealed class AlertmanagerConfigParser(string baseDirectory)
         if (urlNode is not null && fileNode is not null)
         {
             throw Error(path + ".url_file", fileNode, "at most one of url & url_file must be configured");
+        }
+        if (fileNode is not null)
+        {
+            url = SecretFile(fileNode, path + ".url_file");
         }
         if (url is null)
         {
