@@ -278,6 +278,15 @@ public sealed class AlertmanagerConfigTests
     }
 
     [Fact]
+    public void Load_RepeatedKey_IsRejected()
+    {
+        var e = LoadFails("route:\n  receiver: default\n  receiver: other\n" + Receivers);
+        Assert.Contains("invalid YAML", e.Message);
+        Assert.Contains("receiver", e.Message);
+        Assert.StartsWith("(file) (line 3): invalid YAML: Duplicate", e.Message);
+    }
+
+    [Fact]
     public void Load_AlertmanagerFieldsWeDoNotUse_AreAcceptedWithWarnings()
     {
         var config = AlertmanagerConfig.Load("""
