@@ -5,9 +5,10 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages the tests use: the storage tests start a private PostgreSQL server (initdb + pg_ctl from postgresql).
+# Debian packages the tests use: the storage tests start a private PostgreSQL server (initdb + pg_ctl from postgresql);
+# the alerting tests compare routing with amtool (prometheus-alertmanager).
 source scripts/lib/debian-packages.sh
-install_missing ca-certificates postgresql
+install_missing ca-certificates postgresql prometheus-alertmanager
 
 results=artifacts/test-results
 rm -rf "$results"
