@@ -11,8 +11,10 @@ namespace Monitoring.Alerting.Slo;
 /// <param name="BurnRate">Error ratio / error budget: 1 spends exactly the budget over the period.</param>
 public sealed record SloWindowStatus(TimeSpan Window, TimeSpan Resolution, SloCounts Counts, double ErrorRatio, double BurnRate)
 {
-    /// <summary><c>1h</c>.</summary>
-    public string Name => PromDuration.Format(Window);
+    /// <summary><c>5m</c>, <c>1h</c>, <c>30d</c> (whole days as days, as Sloth names its windows, not Prometheus' <c>4w2d</c>).</summary>
+    public string Name => Window.Ticks % TimeSpan.TicksPerDay == 0
+        ? $"{Window.Ticks / TimeSpan.TicksPerDay}d"
+        : PromDuration.Format(Window);
 }
 
 /// <summary>What a condition concluded.</summary>
