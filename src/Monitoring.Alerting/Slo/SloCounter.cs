@@ -40,7 +40,7 @@ public sealed record SloCounterState(long PeriodTicks, long SinceUtcTicks, SloCo
 /// <para>
 /// Cost: 30 days hold 361 + 433 + 721 buckets of two longs, 24 KB per SLO and model. Adding is O(1) amortised
 /// (advancing the head clears the buckets that elapsed, at most one ring's length); a window sum is O(buckets in it),
-/// at most 721. A late event is added to its old bucket like any other.
+/// at most 721. A late event is added to its old bucket like any other. Not thread-safe: one owner (a grain) at a time.
 /// </para>
 /// </summary>
 public sealed class SloCounter

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Monitoring.Alerting.Labels;
 using Monitoring.Alerting.Time;
+using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace Monitoring.Alerting.Slo;
@@ -81,13 +82,21 @@ public static class SloParser
         return new SloParseResult(specs, errors);
     }
 
-    /// <summary>Parses the <c>slos:</c> part of a whole rule file's text; other top-level keys are left to their parsers.</summary>
+    /// <summary>
+    /// Parses the <c>slos:</c> part of a whole rule file's text; other top-level keys are left to their parsers.
+    /// Text that is not YAML gives one error at the line the YAML reader stopped.
+    /// </summary>
     public static SloParseResult Parse(string yaml, string sourceName)
     {
         var stream = new YamlStream();
-        using (var reader = new StringReader(yaml))
+        try
         {
+            using var reader = new StringReader(yaml);
             stream.Load(reader);
+        }
+        catch (YamlException e)
+        {
+            return new SloParseResult([], [new SloParseError(sourceName, "slos", (int)e.Start.Line, $"not valid YAML: {e.Message}")]);
         }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {

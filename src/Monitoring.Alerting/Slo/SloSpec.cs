@@ -65,7 +65,10 @@ public sealed record SloSpec
     /// <summary>Unique name within the rule files (<c>credit-risk-latency</c>).</summary>
     public required string Name { get; init; }
 
-    /// <summary>Which models the SLO applies to: matchers over the <c>tenant</c> and <c>model</c> labels.</summary>
+    /// <summary>
+    /// Which models the SLO applies to: matchers over the <c>tenant</c> and <c>model</c> labels (an empty list matches
+    /// every model). Each matching model keeps its own counter and is judged alone.
+    /// </summary>
     public required IReadOnlyList<Matcher> Model { get; init; }
 
     /// <summary>Objective in percent, in (0, 100), e.g. 99.9. Kept as a decimal so that the budget is exact.</summary>

@@ -222,4 +222,23 @@ public sealed class SloParserTests
         Assert.Equal(3, error.Line);
         Assert.Contains("missing '}'", error.Reason, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Parse_TextThatIsNotYaml_GivesOneErrorWithTheLine()
+    {
+        var result = SloParser.Parse("slos:\n  - name: a\n    model: [unclosed\n", "f.yml");
+
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith("not valid YAML", error.Reason, StringComparison.Ordinal);
+        Assert.True(error.Line >= 3, error.ToString());
+    }
+
+    [Fact]
+    public void Parse_AFileWithoutSlos_GivesNothing()
+    {
+        var result = SloParser.Parse("groups: []\n", "f.yml");
+
+        Assert.Empty(result.Slos);
+        Assert.Empty(result.Errors);
+    }
 }
