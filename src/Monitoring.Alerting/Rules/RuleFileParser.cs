@@ -1,4 +1,5 @@
 using Monitoring.Alerting.Labels;
+using Monitoring.Alerting.Slo;
 using Monitoring.Alerting.Time;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
@@ -6,11 +7,11 @@ using YamlDotNet.RepresentationModel;
 
 namespace Monitoring.Alerting.Rules;
 
-/// <summary>Rule files loaded together: their groups, and the SLO sections beside them.</summary>
+/// <summary>Rule files loaded together: their alert rule groups and the SLOs beside them.</summary>
 /// <param name="Groups">Rule groups of every file, in file order.</param>
-/// <param name="SloSections">Each file's <c>slos:</c> sequence, for the SLO parser.</param>
+/// <param name="Slos">SLOs of every file, in file order (names unique across the files).</param>
 /// <param name="Files">The files read.</param>
-public sealed record RuleSet(IReadOnlyList<RuleGroup> Groups, IReadOnlyList<(string Source, YamlSequenceNode Node)> SloSections, IReadOnlyList<string> Files)
+public sealed record RuleSet(IReadOnlyList<RuleGroup> Groups, IReadOnlyList<SloSpec> Slos, IReadOnlyList<string> Files)
 {
     /// <summary>No rules.</summary>
     public static readonly RuleSet Empty = new([], [], []);
@@ -58,7 +59,7 @@ public static class RuleFileParser
         }
         var errors = new List<RuleFileError>();
         var groups = new List<RuleGroup>();
-        var slos = new List<(string, YamlSequenceNode)>();
+        var slos = new List<SloSpec>();
         foreach (var file in files)
         {
             var info = new FileInfo(file);
@@ -69,7 +70,15 @@ public static class RuleFileParser
             }
             var (g, s, e) = ParseText(File.ReadAllText(file), file);
             groups.AddRange(g);
-            slos.AddRange(s);
+            foreach (var slo in s)
+            {
+                if (slos.FirstOrDefault(x => x.Name == slo.Name) is { } first)
+                {
+                    errors.Add(new RuleFileError(file, slo.Line, 1, "slos", $"SLO name \"{slo.Name}\" is already used in {first.Source}:{first.Line}"));
+                    continue;
+                }
+                slos.Add(slo);
+            }
             errors.AddRange(e);
         }
         if (errors.Count > 0)
@@ -91,11 +100,11 @@ public static class RuleFileParser
     }
 
     /// <summary>Parses one file's text, returning what parsed and every error (for linting).</summary>
-    public static (List<RuleGroup> Groups, List<(string, YamlSequenceNode)> Slos, List<RuleFileError> Errors) ParseText(string yaml, string source)
+    public static (List<RuleGroup> Groups, List<SloSpec> Slos, List<RuleFileError> Errors) ParseText(string yaml, string source)
     {
         var ctx = new Context(source);
         var groups = new List<RuleGroup>();
-        var slos = new List<(string, YamlSequenceNode)>();
+        var slos = new List<SloSpec>();
         YamlNode? root;
         try
         {
@@ -155,7 +164,9 @@ public static class RuleFileParser
                 case "slos":
                     if (value is YamlSequenceNode sloSeq)
                     {
-                        slos.Add((source, sloSeq));
+                        var parsed = SloParser.Parse(sloSeq, source);
+                        slos.AddRange(parsed.Slos);
+                        ctx.Errors.AddRange(parsed.Errors.Select(e => new RuleFileError(source, e.Line, 1, e.Field, e.Reason)));
                     }
                     else if (!IsNull(value))
                     {

@@ -17,8 +17,7 @@ public static class RulesCommand
         try
         {
             var set = RuleFileParser.LoadPath(path);
-            var slos = set.SloSections.Sum(s => s.Node.Children.Count);
-            output.WriteLine($"{path}: {set.Files.Count} file(s), {set.Groups.Count} group(s), {set.Rules.Count()} rule(s), {slos} SLO(s): OK");
+            output.WriteLine($"{path}: {set.Files.Count} file(s), {set.Groups.Count} group(s), {set.Rules.Count()} rule(s), {set.Slos.Count} SLO(s): OK");
             return 0;
         }
         catch (RuleFileException e)

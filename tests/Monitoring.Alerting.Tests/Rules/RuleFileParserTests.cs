@@ -168,3 +168,31 @@ public sealed class RuleFileParserTests
     [InlineData("data:text/html,x", false)]
     public void RunbookUrl_MustBeHttpOrAPath(string url, bool ok) => Assert.Equal(ok, RuleFileParser.RunbookUrlProblem(url) is null);
 }
+
+public sealed class ExampleRulesTests
+{
+    private static string RepoFile(string relative)
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Monitoring.sln")))
+        {
+            dir = dir.Parent;
+        }
+        return Path.Combine(dir?.FullName ?? throw new InvalidOperationException("repository root not found"), relative);
+    }
+
+    [Fact]
+    public void ExampleRules_Load_AndLinkEveryRunbook()
+    {
+        var set = RuleFileParser.LoadPath(RepoFile("src/Monitoring.Silo/Alerting/example-rules.yml"));
+        var runbooks = set.Rules.SelectMany(r => r.Annotations).Where(a => a.Key == "runbook_url").Select(a => a.Value.Source)
+            .Concat(set.Slos.SelectMany(s => new[] { s.Page, s.Ticket }).SelectMany(a => a.Annotations).Where(a => a.Key == "runbook_url").Select(a => a.Value))
+            .Select(u => u[(u.LastIndexOf('/') + 1)..]).ToHashSet();
+        string[] expected =
+        [
+            "feature-drift", "prediction-drift", "data-quality", "performance-drop", "calibration", "latency-slo",
+            "label-agreement-slo", "volume-drop", "ingestion-errors",
+        ];
+        Assert.Equal(expected.Order(), runbooks.Order());
+    }
+}
