@@ -16,4 +16,16 @@ internal static partial class GrainsLog
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Model {Model} reference set: {Source} (version {Version})")]
     public static partial void ReferenceSet(ILogger logger, string model, string source, int version);
+
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Information, Message = "Alert rules loaded from {Path}: {Rules} rules, {Slos} SLOs")]
+    public static partial void RulesLoaded(ILogger logger, string path, int rules, int slos);
+
+    [LoggerMessage(EventId = 2011, Level = LogLevel.Error, Message = "Alert rules in {Path} rejected ({Count} errors; the previous rules stay active): {First}")]
+    public static partial void RulesRejected(ILogger logger, string path, int count, string first);
+
+    [LoggerMessage(EventId = 2012, Level = LogLevel.Warning, Message = "Alert evaluation of model {Model} failed; its alerts keep their last state")]
+    public static partial void EvaluationFailed(ILogger logger, Exception exception, string model);
+
+    [LoggerMessage(EventId = 2013, Level = LogLevel.Information, Message = "Alert {Alert} {Change} for {Model}: {Reason}")]
+    public static partial void AlertChanged(ILogger logger, string alert, string change, string model, string reason);
 }

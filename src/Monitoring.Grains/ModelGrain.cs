@@ -7,6 +7,7 @@ using Monitoring.Abstractions.Time;
 using Monitoring.Abstractions.Totals;
 using Monitoring.Aggregation;
 using Monitoring.Aggregation.Models;
+using Monitoring.Grains.Alerting;
 using Monitoring.Storage;
 
 namespace Monitoring.Grains;
@@ -144,7 +145,7 @@ public sealed class ModelGrain : Grain, IModelGrain
     public async Task<int> CloseEndedWindowsAsync() => await CloseDueAsync(0);
 
     /// <inheritdoc />
-    public Task FlushPerformanceAsync() => _model.FlushPerformanceAsync();
+    public async Task FlushPerformanceAsync() => await AlertForwarder.PerformanceChangedAsync(GrainFactory, ServiceProvider, _key, await _model.FlushPerformanceAsync(), _logger);
 
     /// <inheritdoc />
     public async Task<PerformanceReport[]> GetPerformanceAsync(long fromUnixNano, long toUnixNano) =>
@@ -214,6 +215,7 @@ public sealed class ModelGrain : Grain, IModelGrain
             _totals.WindowClosed();
         }
 
+        await AlertForwarder.WindowsClosedAsync(GrainFactory, ServiceProvider, _key, closed, _logger);
         if (changed || CheckpointDue())
         {
             await CheckpointAsync();
@@ -242,11 +244,12 @@ public sealed class ModelGrain : Grain, IModelGrain
     private async Task CheckpointAsync()
     {
         EnsureTimer();
+        IReadOnlyList<PerformanceReport> performance;
         try
         {
             // Performance sketches first: they carry the log position they include, so if the state write below is
             // lost, the replay skips what they already hold.
-            await _model.FlushPerformanceAsync();
+            performance = await _model.FlushPerformanceAsync();
             await _state.WriteStateAsync();
             _lastCheckpoint = NowNanos;
             _recordsSinceCheckpoint = 0;
@@ -262,6 +265,7 @@ public sealed class ModelGrain : Grain, IModelGrain
         // The checkpoint now covers everything up to AppliedSequence: older records past the retention and the label
         // horizon can go (in the background; appends are not blocked).
         _eventLog.Compact(_key, _state.State.AppliedSequence, _model.EventLogCutoff());
+        await AlertForwarder.PerformanceChangedAsync(GrainFactory, ServiceProvider, _key, performance, _logger);
     }
 
     /// <summary>A stable per-model offset in [0, <see cref="CheckpointInterval"/>) (ns): FNV-1a of the key.</summary>

@@ -276,14 +276,20 @@ public sealed class ModelAggregator
         await ReplaceReferenceAsync(mode == ReferenceMode.RollingWindows ? await RollingReferenceAsync(NowNanos) : null);
     }
 
-    /// <summary>Persists the performance sketches and reports of windows changed since the last call; trims the cache.</summary>
-    public async Task FlushPerformanceAsync()
+    /// <summary>
+    /// Persists the performance sketches and reports of windows changed since the last call; trims the cache. Returns
+    /// the reports written (oldest first), so the alert rules over performance can be evaluated.
+    /// </summary>
+    public async Task<IReadOnlyList<PerformanceReport>> FlushPerformanceAsync()
     {
+        var written = new List<PerformanceReport>();
         foreach (var start in _dirtyPerformance.Order().ToList())
         {
             var acc = _performance[start].Freeze();
             await _store.SaveAsync(ReportKinds.PerformanceSketch, acc.Start, acc.End, JsonSerializer.Serialize(acc, ReportJson.Options));
-            await _store.SaveAsync(ReportKinds.Performance, acc.Start, acc.End, JsonSerializer.Serialize(await BuildPerformanceAsync(acc), ReportJson.Options));
+            var report = await BuildPerformanceAsync(acc);
+            await _store.SaveAsync(ReportKinds.Performance, acc.Start, acc.End, JsonSerializer.Serialize(report, ReportJson.Options));
+            written.Add(report);
             acc.Thaw();
         }
 
@@ -292,6 +298,8 @@ public sealed class ModelAggregator
         {
             _performance.Remove(start);
         }
+
+        return written;
     }
 
     /// <summary>

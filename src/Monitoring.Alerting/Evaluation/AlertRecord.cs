@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Monitoring.Alerting.Labels;
 using Monitoring.Alerting.Notify;
 
@@ -66,14 +67,18 @@ public sealed record AlertRecord
     public AlertEvidence? Evidence { get; init; }
 
     /// <summary>The labels.</summary>
+    [JsonIgnore]
     public LabelSet Labels => LabelSet.From(LabelNames.Zip(LabelValues, (n, v) => new KeyValuePair<string, string>(n, v)));
 
     /// <summary>The annotations.</summary>
+    [JsonIgnore]
     public LabelSet Annotations => LabelSet.From(AnnotationNames.Zip(AnnotationValues, (n, v) => new KeyValuePair<string, string>(n, v)));
 
     /// <summary>Fingerprint of the labels (Alertmanager's, 16 hex digits).</summary>
+    [JsonIgnore]
     public string Fingerprint => Labels.FingerprintHex;
 
     /// <summary>True while pending or firing.</summary>
+    [JsonIgnore]
     public bool IsActive => State != AlertState.Inactive;
 }

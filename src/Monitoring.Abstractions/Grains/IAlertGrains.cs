@@ -1,0 +1,54 @@
+using Monitoring.Abstractions.Alerts;
+using Monitoring.Abstractions.Reports;
+
+namespace Monitoring.Abstractions.Grains;
+
+/// <summary>
+/// The alert state of one model's rules, keyed like the model grain (<c>"{tenant}/{model}"</c>): evaluates the rules
+/// when the model's reports change and keeps pending and firing alerts durably.
+/// </summary>
+public interface IModelAlertsGrain : IGrainWithStringKey
+{
+    /// <summary>A window closed: evaluates the rules over window metrics.</summary>
+    Task WindowClosedAsync(WindowReport report);
+
+    /// <summary>Performance reports changed (a window closed, or late labels arrived): evaluates the performance rules.</summary>
+    Task PerformanceChangedAsync(PerformanceReport[] reports);
+
+    /// <summary>Pending and firing alerts of the model.</summary>
+    Task<AlertView[]> GetAlertsAsync();
+}
+
+/// <summary>
+/// The notification pipeline and incidents (one per cluster, key 0): receives alert changes from every model, groups,
+/// inhibits, silences, routes and delivers them, keeps incidents, silences and the notification log durably.
+/// </summary>
+public interface IAlertNotifierGrain : IGrainWithIntegerKey
+{
+    /// <summary>Firing alerts of one model (all of them, at every evaluation) and those that resolved.</summary>
+    Task UpdateAsync(AlertView[] alerts);
+
+    /// <summary>Incidents, newest first, optionally of one state.</summary>
+    Task<IncidentView[]> ListIncidentsAsync(string? state);
+
+    /// <summary>One incident, or null.</summary>
+    Task<IncidentView?> GetIncidentAsync(string id);
+
+    /// <summary>Acknowledges; null when there is no such incident.</summary>
+    Task<IncidentView?> AcknowledgeAsync(string id, string by);
+
+    /// <summary>Resolves by hand; null when there is no such incident.</summary>
+    Task<IncidentView?> ResolveAsync(string id, string by);
+
+    /// <summary>Silences, newest first.</summary>
+    Task<SilenceView[]> ListSilencesAsync();
+
+    /// <summary>Creates a silence; throws <see cref="ArgumentException"/> naming the field when it is invalid.</summary>
+    Task<SilenceView> AddSilenceAsync(SilenceRequest request);
+
+    /// <summary>Expires a silence now; false when there is no such active or pending silence.</summary>
+    Task<bool> ExpireSilenceAsync(string id);
+
+    /// <summary>Sends a test notification through every integration of a receiver; null when there is no such receiver.</summary>
+    Task<ReceiverTestResult?> TestReceiverAsync(string receiver);
+}

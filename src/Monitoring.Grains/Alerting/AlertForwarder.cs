@@ -1,0 +1,51 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Monitoring.Abstractions.Grains;
+using Monitoring.Abstractions.Models;
+using Monitoring.Abstractions.Reports;
+
+namespace Monitoring.Grains.Alerting;
+
+/// <summary>
+/// Hands a model grain's closed windows and changed performance reports to its alert grain, when alerting runs in this
+/// silo (<see cref="AlertingRuntime"/> registered). A failure is logged and never fails the model grain's call: the
+/// records are durable either way, and the alerts catch up at the next change.
+/// </summary>
+internal static class AlertForwarder
+{
+    public static async Task WindowsClosedAsync(IGrainFactory grains, IServiceProvider services, ModelKey key, IReadOnlyList<WindowReport> closed, ILogger logger)
+    {
+        if (closed.Count == 0 || services.GetService<AlertingRuntime>() is null)
+        {
+            return;
+        }
+        try
+        {
+            var alerts = grains.GetGrain<IModelAlertsGrain>(key.GrainKey);
+            foreach (var report in closed)
+            {
+                await alerts.WindowClosedAsync(report);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            GrainsLog.EvaluationFailed(logger, e, key.GrainKey);
+        }
+    }
+
+    public static async Task PerformanceChangedAsync(IGrainFactory grains, IServiceProvider services, ModelKey key, IReadOnlyList<PerformanceReport> reports, ILogger logger)
+    {
+        if (reports.Count == 0 || services.GetService<AlertingRuntime>() is null)
+        {
+            return;
+        }
+        try
+        {
+            await grains.GetGrain<IModelAlertsGrain>(key.GrainKey).PerformanceChangedAsync([.. reports]);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            GrainsLog.EvaluationFailed(logger, e, key.GrainKey);
+        }
+    }
+}

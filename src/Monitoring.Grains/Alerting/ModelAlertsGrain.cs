@@ -1,0 +1,152 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Monitoring.Abstractions.Alerts;
+using Monitoring.Abstractions.Grains;
+using Monitoring.Abstractions.Models;
+using Monitoring.Abstractions.Reports;
+using Monitoring.Abstractions.Time;
+using Monitoring.Alerting.Evaluation;
+using Monitoring.Alerting.Metrics;
+using Monitoring.Alerting.Notify;
+
+namespace Monitoring.Grains.Alerting;
+
+/// <summary>Persisted alert state of one model (JSON of plain records, so rule changes never break the stored form).</summary>
+[GenerateSerializer]
+public sealed class ModelAlertsState
+{
+    /// <summary>The model's alert records (<see cref="AlertRecord"/>[] as JSON).</summary>
+    [Id(0)] public string Records { get; set; } = "[]";
+
+    /// <summary>The latest closed window's report (JSON), for rules that also read window metrics.</summary>
+    [Id(1)] public string? LatestWindow { get; set; }
+
+    /// <summary>The latest closed window's performance report (JSON).</summary>
+    [Id(2)] public string? LatestPerformance { get; set; }
+}
+
+/// <summary>
+/// Evaluates the rules of one model when its reports change, keeps its pending and firing alerts durably (a restart
+/// neither forgets a pending alert nor fires it early or twice), and hands firing and resolved alerts to the notifier.
+/// The evaluation time is the end of the window evaluated (event time), so <c>for: 2h</c> means the condition held in
+/// windows spanning two hours, whatever the processing delays.
+/// </summary>
+public sealed class ModelAlertsGrain(
+    [PersistentState("alerts", "monitoring")] IPersistentState<ModelAlertsState> state,
+    AlertingRuntime runtime,
+    ILogger<ModelAlertsGrain> logger) : Grain, IModelAlertsGrain
+{
+    private ModelKey _key;
+
+    /// <inheritdoc />
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _key = ModelKey.Parse(this.GetPrimaryKeyString());
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async Task WindowClosedAsync(WindowReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        if (report.Granularity != "window")
+        {
+            return;
+        }
+        state.State.LatestWindow = JsonSerializer.Serialize(report, ReportJson.Options);
+        await EvaluateAsync(MetricSource.Window, UnixNanos.ToDateTimeOffset(report.WindowEndUnixNano));
+    }
+
+    /// <inheritdoc />
+    public async Task PerformanceChangedAsync(PerformanceReport[] reports)
+    {
+        ArgumentNullException.ThrowIfNull(reports);
+        var current = state.State.LatestPerformance is { } json ? JsonSerializer.Deserialize<PerformanceReport>(json, ReportJson.Options) : null;
+        var closedBefore = state.State.LatestWindow is { } w ? JsonSerializer.Deserialize<WindowReport>(w, ReportJson.Options)!.WindowEndUnixNano : 0;
+        // The newest window that has closed (open windows are still filling) and is not older than the one in force.
+        var newest = reports.Where(r => r.WindowStartUnixNano < closedBefore && r.WindowStartUnixNano >= (current?.WindowStartUnixNano ?? long.MinValue))
+            .MaxBy(r => r.WindowStartUnixNano);
+        if (newest is null)
+        {
+            return;
+        }
+        state.State.LatestPerformance = JsonSerializer.Serialize(newest, ReportJson.Options);
+        var end = DateTimeOffset.Parse(newest.WindowEnd, System.Globalization.CultureInfo.InvariantCulture);
+        await EvaluateAsync(MetricSource.Performance, end);
+    }
+
+    /// <inheritdoc />
+    public Task<AlertView[]> GetAlertsAsync()
+    {
+        var records = JsonSerializer.Deserialize<List<AlertRecord>>(state.State.Records) ?? [];
+        return Task.FromResult(records.Where(r => r.IsActive).Select(r => ToView(r, resolved: false)).ToArray());
+    }
+
+    private async Task EvaluateAsync(MetricSource changed, DateTimeOffset at)
+    {
+        var evaluator = runtime.Evaluator;
+        var previous = JsonSerializer.Deserialize<List<AlertRecord>>(state.State.Records) ?? [];
+        if (previous.Count == 0 && evaluator.RulesFor(_key.Tenant, _key.Model).Count == 0)
+        {
+            return; // no rule concerns this model: nothing to evaluate or store
+        }
+        try
+        {
+            var latest = new Dictionary<MetricSource, SampleSet>();
+            if (state.State.LatestWindow is { } window)
+            {
+                latest[MetricSource.Window] = ReportMetrics.FromWindow(JsonSerializer.Deserialize<WindowReport>(window, ReportJson.Options)!);
+            }
+            if (state.State.LatestPerformance is { } performance)
+            {
+                latest[MetricSource.Performance] = ReportMetrics.FromPerformance(JsonSerializer.Deserialize<PerformanceReport>(performance, ReportJson.Options)!);
+            }
+            var result = evaluator.Evaluate(_key.Tenant, _key.Model, latest, changed, at, previous);
+            runtime.Record(result.Health, at);
+            state.State.Records = JsonSerializer.Serialize(result.Alerts);
+            await state.WriteStateAsync();
+            foreach (var t in result.Transitions.Where(t => t.Change is AlertChange.Fired or AlertChange.Resolved or AlertChange.StartedFlapping))
+            {
+                GrainsLog.AlertChanged(logger, t.Alert.Labels["alertname"], t.Change.ToString().ToLowerInvariant(), _key.GrainKey, t.Reason);
+            }
+            var updates = result.Alerts.Where(a => a.State == AlertState.Firing).Select(a => ToView(a, resolved: false))
+                .Concat(result.Transitions.Where(t => t.Change == AlertChange.Resolved).Select(t => ToView(t.Alert, resolved: true)))
+                .ToArray();
+            if (updates.Length > 0)
+            {
+                await GrainFactory.GetGrain<IAlertNotifierGrain>(0).UpdateAsync(updates);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            GrainsLog.EvaluationFailed(logger, e, _key.GrainKey);
+        }
+    }
+
+    internal static AlertView ToView(AlertRecord record, bool resolved) => new()
+    {
+        Rule = record.RuleKey,
+        Labels = record.Labels.ToDictionary(),
+        Annotations = record.Annotations.ToDictionary(),
+        State = resolved ? "resolved" : record.State == AlertState.Firing ? "firing" : "pending",
+        ActiveAt = record.ActiveAt,
+        FiredAt = record.FiredAt,
+        ResolvedAt = resolved ? record.ResolvedAt : null,
+        Value = record.Value,
+        Flapping = record.Flapping,
+        Evidence = record.Evidence is { } e ? ToView(e) : null,
+        Fingerprint = record.Fingerprint,
+    };
+
+    internal static EvidenceView ToView(AlertEvidence e) => new()
+    {
+        Metric = e.Metric,
+        Value = e.Value,
+        Operator = e.Operator,
+        Threshold = e.Threshold,
+        WindowStart = e.WindowStart,
+        WindowEnd = e.WindowEnd,
+        ReportUrl = e.ReportUrl,
+        Details = [.. e.Details],
+    };
+}
