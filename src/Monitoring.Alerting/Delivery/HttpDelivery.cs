@@ -251,8 +251,10 @@ public sealed class HttpDelivery : IDisposable
     internal static string Redact(string text, DeliveryTarget target)
     {
         var url = target.Url;
-        IEnumerable<string> secrets = [.. target.Secrets, url.OriginalString, url.AbsoluteUri, url.PathAndQuery, url.AbsolutePath, url.UserInfo,
-            Uri.UnescapeDataString(url.PathAndQuery)];
+        // Slack's secret is the last path segments, a webhook's often a query value: each one counts on its own too.
+        var parts = url.AbsolutePath.Split('/').Concat(url.Query.TrimStart('?').Split('&', '=')).Select(Uri.UnescapeDataString).Where(p => p.Length >= 8);
+        IEnumerable<string> secrets = [.. target.Secrets, url.OriginalString, url.AbsoluteUri, url.GetLeftPart(UriPartial.Path), url.PathAndQuery, url.AbsolutePath, url.UserInfo,
+            Uri.UnescapeDataString(url.PathAndQuery), .. parts];
         foreach (var secret in secrets.Where(s => s.Length >= 6).OrderByDescending(s => s.Length))
         {
             text = text.Replace(secret, "[redacted]", StringComparison.OrdinalIgnoreCase);

@@ -32,11 +32,15 @@ internal sealed class SignallingTimeProvider : FakeTimeProvider
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         while (true)
         {
-            var due = await _timers.Reader.ReadAsync(cts.Token);
-            if (filter is null || filter(due))
+            // TryRead after WaitToReadAsync: an abandoned wait must not swallow a timer meant for a later call.
+            while (_timers.Reader.TryRead(out var due))
             {
-                return due;
+                if (filter is null || filter(due))
+                {
+                    return due;
+                }
             }
+            await _timers.Reader.WaitToReadAsync(cts.Token);
         }
     }
 
@@ -46,18 +50,24 @@ internal sealed class SignallingTimeProvider : FakeTimeProvider
     /// </summary>
     public async Task<(T Result, List<TimeSpan> Waits)> DriveAsync<T>(Task<T> work, Func<TimeSpan, bool> ignore)
     {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var waits = new List<TimeSpan>();
         while (true)
         {
-            var next = NextTimerAsync(due => !ignore(due));
-            var done = await Task.WhenAny(work, next);
-            if (done == work)
+            while (_timers.Reader.TryRead(out var due))
+            {
+                if (!ignore(due))
+                {
+                    waits.Add(due);
+                    Advance(due);
+                }
+            }
+            if (work.IsCompleted)
             {
                 return (await work, waits);
             }
-            var due = await next;
-            waits.Add(due);
-            Advance(due);
+            await Task.WhenAny(work, _timers.Reader.WaitToReadAsync(cts.Token).AsTask());
+            cts.Token.ThrowIfCancellationRequested();
         }
     }
 }
