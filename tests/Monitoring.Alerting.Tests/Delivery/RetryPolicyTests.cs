@@ -92,6 +92,23 @@ public sealed class RetryPolicyTests
     }
 
     [Fact]
+    public async Task RetryAfter_LongerThanMaxDelay_IsStillHonoured()
+    {
+        var time = new SignallingTimeProvider();
+        var attempts = 0;
+        var policy = new RetryPolicy(new RetryPolicyOptions { MaxDelay = TimeSpan.FromSeconds(30) }, time);
+
+        var (result, waits) = await time.DriveAsync(
+            policy.ExecuteAsync("slack", _ => Task.FromResult(++attempts == 1
+                ? new DeliveryResult(false, true, TimeSpan.FromSeconds(45), "slack: HTTP 429 rate_limited", 429)
+                : DeliveryResult.Delivered), CancellationToken.None),
+            _ => false);
+
+        Assert.True(result.Success);
+        Assert.Equal([TimeSpan.FromSeconds(45)], waits);
+    }
+
+    [Fact]
     public async Task Retries_StopOnceTheBudgetIsSpent()
     {
         var time = new SignallingTimeProvider();

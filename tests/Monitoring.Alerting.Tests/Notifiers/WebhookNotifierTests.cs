@@ -170,6 +170,19 @@ public sealed class ConsoleNotifierTests
     }
 
     [Fact]
+    public async Task Console_OnALogger_LogsOneEntryPerNotification_AndSkipsResolvedWhenAsked()
+    {
+        var logger = new CapturingLogger();
+        var notifier = new ConsoleNotifier(logger, sendResolved: false);
+
+        await notifier.SendAsync(Alerts.Group(Alerts.Drift()), CancellationToken.None);
+        await notifier.SendAsync(Alerts.Group(Alerts.Drift(resolved: true)), CancellationToken.None);
+
+        var entry = Assert.Single(logger.Entries);
+        Assert.Contains("5200 [FIRING:1] FeatureDrift", entry, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Console_ReplacesControlCharacters_SoLabelsCannotDriveTheTerminal()
     {
         using var writer = new StringWriter();
