@@ -121,6 +121,23 @@ public sealed partial class SlackNotifierTests
     }
 
     [Fact]
+    public void Slack_GroupOf200SmallAlerts_FillsExactly50Blocks()
+    {
+        var alerts = Enumerable.Range(0, 200)
+            .Select(i => new NotificationAlert { Labels = LabelSet.Of("alertname", "Up", "instance", $"i{i}"), StartsAt = Alerts.Now })
+            .ToList();
+
+        var message = SlackMessage.Build(Alerts.Group(alerts), new SlackNotifierOptions(new Uri("https://hooks.slack.com/x")));
+
+        var blocks = message["blocks"]!.AsArray();
+        Assert.Equal(SlackMessage.MaxBlocks, blocks.Count);
+        Assert.Equal("header", blocks[0]!["type"]!.GetValue<string>());
+        Assert.Equal("context", blocks[^1]!["type"]!.GetValue<string>());
+        Assert.StartsWith("*+153 more alerts* (153 firing, 0 resolved; 47 of 200 shown)", blocks[^2]!["text"]!["text"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("[FIRING:200] Up (+199 more)", message["text"]!.GetValue<string>());
+    }
+
+    [Fact]
     public void Slack_HugeTexts_AreCutToTheirLimits_WithoutBreakingAnEntity()
     {
         var alert = Alerts.Drift(summary: string.Concat(Enumerable.Repeat("a&b ", 5000))) with
