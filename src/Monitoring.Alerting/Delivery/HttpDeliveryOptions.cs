@@ -37,4 +37,8 @@ public sealed record RateLimit(double PerSecond, int Burst)
 /// <param name="Url">Target URL (itself a secret for Slack and webhooks).</param>
 /// <param name="Secrets">Further secrets to redact from anything echoed back (routing keys, tokens).</param>
 /// <param name="RateLimit">Per-target rate limit, or null for none.</param>
-public sealed record DeliveryTarget(string Kind, string Name, Uri Url, IReadOnlyList<string> Secrets, RateLimit? RateLimit);
+public sealed record DeliveryTarget(string Kind, string Name, Uri Url, IReadOnlyList<string> Secrets, RateLimit? RateLimit)
+{
+    /// <summary>Kind and name only: the URL and the secrets stay out of <c>ToString()</c>.</summary>
+    public override string ToString() => $"{Kind} target for {Name}";
+}

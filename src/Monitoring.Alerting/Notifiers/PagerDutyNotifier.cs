@@ -25,7 +25,7 @@ public sealed record PagerDutyNotifierOptions(string RoutingKey, Uri? Url = null
     public Uri EffectiveUrl => Url ?? DefaultUrl;
 
     /// <summary>The routing key stays out of <c>ToString()</c>.</summary>
-    public override string ToString() => $"PagerDutyNotifierOptions {{ Url = {(Url is null ? "default" : "[set]")}, Severity = {Severity}, SendResolved = {SendResolved} }}";
+    public override string ToString() => $"PagerDutyNotifierOptions {{ Url = {(Url is null ? "default" : "[redacted]")}, RoutingKey = [redacted], Severity = {Severity}, SendResolved = {SendResolved} }}";
 }
 
 /// <summary>Sends a notification to PagerDuty as one Events API v2 event per group (<see cref="PagerDutyEvent"/>).</summary>

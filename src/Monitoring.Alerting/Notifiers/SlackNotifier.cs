@@ -14,6 +14,9 @@ public sealed record SlackNotifierOptions(Uri Url, string? Channel = null, strin
 {
     /// <summary>Alertmanager's default <c>send_resolved</c> for Slack.</summary>
     public const bool DefaultSendResolved = false;
+
+    /// <summary>The webhook URL stays out of <c>ToString()</c>.</summary>
+    public override string ToString() => $"SlackNotifierOptions {{ Url = [redacted], Channel = {Channel}, Username = {Username}, SendResolved = {SendResolved} }}";
 }
 
 /// <summary>Sends a notification to a Slack incoming webhook as a Block Kit message (<see cref="SlackMessage"/>).</summary>

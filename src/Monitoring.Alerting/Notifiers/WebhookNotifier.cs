@@ -14,6 +14,9 @@ public sealed record WebhookNotifierOptions(Uri Url, int MaxAlerts = 0, bool Sen
 {
     /// <summary>Alertmanager's default <c>send_resolved</c> for webhooks.</summary>
     public const bool DefaultSendResolved = true;
+
+    /// <summary>The URL stays out of <c>ToString()</c>.</summary>
+    public override string ToString() => $"WebhookNotifierOptions {{ Url = [redacted], MaxAlerts = {MaxAlerts}, SendResolved = {SendResolved} }}";
 }
 
 /// <summary>POSTs Alertmanager's webhook payload, version 4 (<see cref="WebhookPayload"/>).</summary>

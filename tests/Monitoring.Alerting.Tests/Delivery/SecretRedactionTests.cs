@@ -136,6 +136,22 @@ public sealed class SecretRedactionTests
     }
 
     [Fact]
+    public void OptionsAndTargets_PrintNoSecret()
+    {
+        var url = new Uri("https://hooks.slack.com" + SlackPath);
+        string[] printed =
+        [
+            new SlackNotifierOptions(url, "#ml").ToString(),
+            new WebhookNotifierOptions(url, 5).ToString(),
+            new PagerDutyNotifierOptions(RoutingKey, url).ToString(),
+            new DeliveryTarget("slack", "ml-oncall", url, [RoutingKey], RateLimit.Slack).ToString(),
+        ];
+
+        Assert.All(printed, p => Assert.DoesNotContain("SECRET", p, StringComparison.OrdinalIgnoreCase));
+        Assert.Equal("slack target for ml-oncall", printed[3]);
+    }
+
+    [Fact]
     public void Redact_RemovesTheUrlItsSegmentsAndTheSecrets()
     {
         var target = new DeliveryTarget("slack", "r", new Uri("https://hooks.slack.com" + SlackPath + "?token=querysecret99"), [RoutingKey], null);
