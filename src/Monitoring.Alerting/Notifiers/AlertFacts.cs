@@ -1,0 +1,156 @@
+using System.Globalization;
+using System.Text;
+using Monitoring.Alerting.Notify;
+
+namespace Monitoring.Alerting.Notifiers;
+
+/// <summary>
+/// The label and annotation names notifiers read, and the small formatting rules they share (numbers, times, links,
+/// truncation), so every integration shows an alert the same way.
+/// </summary>
+public static class AlertFacts
+{
+    /// <summary>Label naming the rule.</summary>
+    public const string AlertName = "alertname";
+
+    /// <summary>Label with the severity (<c>critical</c>, <c>error</c>, <c>warning</c>, <c>info</c>, <c>page</c>, <c>ticket</c> ...).</summary>
+    public const string Severity = "severity";
+
+    /// <summary>Label with the model id.</summary>
+    public const string Model = "model";
+
+    /// <summary>Label with the feature a drift or quality rule judged.</summary>
+    public const string Feature = "feature";
+
+    /// <summary>Label with the slice (<c>country=DE</c>).</summary>
+    public const string Slice = "slice";
+
+    /// <summary>Annotation with a one-line summary.</summary>
+    public const string Summary = "summary";
+
+    /// <summary>Annotation with a longer description.</summary>
+    public const string Description = "description";
+
+    /// <summary>Annotation with the runbook link (the Prometheus convention).</summary>
+    public const string RunbookUrl = "runbook_url";
+
+    /// <summary>Longest URL a notifier links to; a longer one is not linked (Slack allows 3000 in buttons, we stay well under).</summary>
+    public const int MaxLinkLength = 2000;
+
+    /// <summary>The summary annotation, else the description, else empty.</summary>
+    public static string SummaryOf(NotificationAlert alert)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        var summary = alert.Annotations[Summary];
+        return summary.Length > 0 ? summary : alert.Annotations[Description];
+    }
+
+    /// <summary>The group's alert name: the common <c>alertname</c>, else the distinct names joined.</summary>
+    public static string GroupAlertName(Notification notification)
+    {
+        ArgumentNullException.ThrowIfNull(notification);
+        var names = notification.Alerts.Select(a => a.Labels[AlertName]).Where(n => n.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+        return names.Count switch
+        {
+            0 => "alert",
+            1 => names[0],
+            <= 3 => string.Join(", ", names),
+            _ => $"{names[0]}, {names[1]} and {names.Count - 2} more",
+        };
+    }
+
+    /// <summary>Alertmanager's title prefix: <c>[FIRING:3]</c> or <c>[RESOLVED]</c>.</summary>
+    public static string StatusTag(Notification notification)
+    {
+        ArgumentNullException.ThrowIfNull(notification);
+        var firing = notification.Firing.Count();
+        return firing > 0 ? $"[FIRING:{firing.ToString(CultureInfo.InvariantCulture)}]" : "[RESOLVED]";
+    }
+
+    /// <summary>The alerts a notifier sends: all of them, or only the firing ones when <paramref name="sendResolved"/> is false (as Alertmanager's retry stage filters).</summary>
+    public static Notification Selected(Notification notification, bool sendResolved)
+    {
+        ArgumentNullException.ThrowIfNull(notification);
+        return sendResolved ? notification : notification with { Alerts = [.. notification.Firing] };
+    }
+
+    /// <summary>An absolute http(s) URL no longer than <see cref="MaxLinkLength"/>, else null (never link anything else).</summary>
+    public static Uri? HttpLink(string? url)
+    {
+        if (string.IsNullOrWhiteSpace(url) || url.Length > MaxLinkLength ||
+            !Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) ||
+            (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            return null;
+        }
+        return uri;
+    }
+
+    /// <summary>A value as people read it: up to 4 decimals, scientific only for very small or large magnitudes.</summary>
+    public static string Number(double value)
+    {
+        if (double.IsNaN(value) || double.IsInfinity(value))
+        {
+            return value.ToString(CultureInfo.InvariantCulture);
+        }
+        var magnitude = Math.Abs(value);
+        return magnitude == 0 || (magnitude >= 1e-3 && magnitude < 1e7)
+            ? value.ToString("0.####", CultureInfo.InvariantCulture)
+            : value.ToString("0.###E+0", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>"psi 0.31 &gt; 0.2" from the evidence.</summary>
+    public static string Comparison(AlertEvidence evidence)
+    {
+        ArgumentNullException.ThrowIfNull(evidence);
+        return $"{evidence.Metric} {Number(evidence.Value)} {evidence.Operator} {Number(evidence.Threshold)}";
+    }
+
+    /// <summary>The evaluated window, "start – end", or null when the evidence has none.</summary>
+    public static string? Window(AlertEvidence? evidence) => evidence switch
+    {
+        { WindowStart: { Length: > 0 } start, WindowEnd: { Length: > 0 } end } => $"{start} – {end}",
+        { WindowStart: { Length: > 0 } start } => $"from {start}",
+        { WindowEnd: { Length: > 0 } end } => $"until {end}",
+        _ => null,
+    };
+
+    /// <summary>A time as "2026-12-06 10:00 UTC".</summary>
+    public static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
+
+    /// <summary>Cuts <paramref name="text"/> to at most <paramref name="max"/> UTF-16 units, ending in "…", never splitting a surrogate pair.</summary>
+    public static string Truncate(string text, int max)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (text.Length <= max)
+        {
+            return text;
+        }
+        if (max <= 0)
+        {
+            return string.Empty;
+        }
+        var cut = max - 1;
+        if (cut > 0 && char.IsHighSurrogate(text[cut - 1]))
+        {
+            cut--;
+        }
+        return string.Concat(text.AsSpan(0, cut), "…");
+    }
+
+    /// <summary>Replaces control characters (terminal escapes, bells, carriage returns) with spaces; keeps line feeds when asked.</summary>
+    public static string WithoutControlCharacters(string text, bool keepNewlines = false)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (!text.Any(char.IsControl))
+        {
+            return text;
+        }
+        var sb = new StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            sb.Append(char.IsControl(c) && !(keepNewlines && c == '\n') ? ' ' : c);
+        }
+        return sb.ToString();
+    }
+}
