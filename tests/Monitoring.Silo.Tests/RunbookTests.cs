@@ -236,6 +236,24 @@ public sealed partial class RunbookTests : IClassFixture<RunbookTests.ShippedRun
         }
     }
 
+    [Fact]
+    public async Task RunbooksPath_Missing_FailsStartNamingTheKeyAndFolder()
+    {
+        var data = Directory.CreateTempSubdirectory("monitoring-silo-").FullName;
+        var missing = Path.Combine(data, "no-runbooks-here");
+        try
+        {
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+                SiloProcess.StartAsync(data, environment: new Dictionary<string, string> { ["Monitoring__Alerting__RunbooksPath"] = missing }));
+
+            Assert.Contains($"Monitoring:Alerting:RunbooksPath: folder '{missing}' does not exist", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("javascript:alert(1)", null)]
     [InlineData("JavaScript:alert(1)", null)]

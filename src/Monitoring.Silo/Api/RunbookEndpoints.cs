@@ -26,6 +26,15 @@ public sealed class RunbookOptions
     public string RunbooksPath { get; set; } = DefaultRunbooksPath;
 }
 
+/// <summary>The runbooks folder must exist: a silo that would answer every runbook link with 404 does not start.</summary>
+internal sealed class RunbookOptionsValidator : IValidateOptions<RunbookOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RunbookOptions options) =>
+        !string.IsNullOrWhiteSpace(options.RunbooksPath) && Directory.Exists(options.RunbooksPath)
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail($"{RunbookOptions.Section}:RunbooksPath: folder '{options.RunbooksPath}' does not exist (it holds the runbook Markdown files)");
+}
+
 /// <summary>
 /// The runbooks as HTML pages on the API port: <c>GET /runbooks</c> (the index, <c>README.md</c>) and
 /// <c>GET /runbooks/{name}</c>. The Markdown files are read and rendered once at start (edit, then restart the silo).
@@ -38,11 +47,8 @@ internal static partial class RunbookEndpoints
     /// <summary>Registers the runbook catalog and its options (validated at start: the folder must exist).</summary>
     public static IServiceCollection AddRunbooks(this IServiceCollection services)
     {
-        services.AddOptions<RunbookOptions>()
-            .BindConfiguration(RunbookOptions.Section)
-            .Validate(o => !string.IsNullOrWhiteSpace(o.RunbooksPath) && Directory.Exists(o.RunbooksPath),
-                $"{RunbookOptions.Section}:RunbooksPath must name an existing folder of runbook Markdown files")
-            .ValidateOnStart();
+        services.AddOptions<RunbookOptions>().BindConfiguration(RunbookOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RunbookOptions>, RunbookOptionsValidator>();
         services.AddSingleton<RunbookCatalog>();
         return services;
     }
@@ -122,9 +128,6 @@ internal sealed partial class RunbookCatalog
         SiloLog.RunbooksLoaded(logger, _pages.Count, folder);
     }
 
-    /// <summary>Names of the served runbooks, sorted.</summary>
-    public IEnumerable<string> Names => _pages.Keys.Order(StringComparer.Ordinal);
-
     /// <summary>The index page.</summary>
     public IResult Index { get; }
 
@@ -144,7 +147,7 @@ internal sealed partial class RunbookCatalog
         var document = Markdown.Parse(markdown, Pipeline);
         foreach (var autolink in document.Descendants<AutolinkInline>().ToList())
         {
-            if (!IsEmail(autolink) && SafeUrl(autolink.Url) is null)
+            if (!autolink.IsEmail && SafeUrl(autolink.Url) is null)
             {
                 autolink.ReplaceBy(new LiteralInline(autolink.Url));
             }
@@ -170,8 +173,6 @@ internal sealed partial class RunbookCatalog
         var title = document.Descendants<HeadingBlock>().FirstOrDefault(h => h.Level == 1) is { Inline: { } inline } ? PlainText(inline) : fallbackTitle;
         return new Page(title, writer.ToString(), StatusCodes.Status200OK);
     }
-
-    private static bool IsEmail(AutolinkInline autolink) => autolink.IsEmail;
 
     /// <summary>
     /// The URL to serve, or null when it must not be a link: a scheme other than http, https and mailto (judged on the
