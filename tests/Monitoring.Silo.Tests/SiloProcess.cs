@@ -75,7 +75,11 @@ public sealed class SiloProcess : IAsyncDisposable
         process.OutputDataReceived += (_, e) => silo.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => silo.OnLine(e.Data);
         process.EnableRaisingEvents = true;
-        process.Exited += (_, _) => silo._ready.TrySetException(new InvalidOperationException("the silo exited before it was ready:\n" + silo.Output));
+        process.Exited += (_, _) =>
+        {
+            process.WaitForExit(); // without a timeout it also waits until stdout and stderr are read to the end
+            silo._ready.TrySetException(new InvalidOperationException("the silo exited before it was ready:\n" + silo.Output));
+        };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         await silo._ready.Task.WaitAsync(TimeSpan.FromMinutes(2));

@@ -5,14 +5,14 @@ namespace Monitoring.Silo.Api;
 /// models and settings (<see cref="ModelEndpoints"/>), references (<see cref="ReferenceEndpoints"/>), windows
 /// (<see cref="WindowEndpoints"/>), performance (<see cref="PerformanceEndpoints"/>). Every group reads through
 /// <see cref="ModelReads"/>. Errors are <c>{"error": "...", "field": "..."}</c> with 404 for an unknown model and 400
-/// for a bad query.
+/// for a bad query. The runbooks that alerts link to are served as HTML beside it (<see cref="RunbookEndpoints"/>).
 /// </summary>
 public static class ModelApi
 {
-    /// <summary>Registers what the endpoints need (the read service).</summary>
-    public static IServiceCollection AddModelApi(this IServiceCollection services) => services.AddSingleton<ModelReads>();
+    /// <summary>Registers what the endpoints need (the read service, the runbooks).</summary>
+    public static IServiceCollection AddModelApi(this IServiceCollection services) => services.AddSingleton<ModelReads>().AddRunbooks();
 
-    /// <summary>Maps the API under <c>/api</c> and <c>/healthz</c>.</summary>
+    /// <summary>Maps the API under <c>/api</c>, the runbooks under <c>/runbooks</c>, and <c>/healthz</c>.</summary>
     public static void MapModelApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api").WithTags("models");
@@ -20,6 +20,7 @@ public static class ModelApi
         ReferenceEndpoints.Map(api);
         WindowEndpoints.Map(api);
         PerformanceEndpoints.Map(api);
+        RunbookEndpoints.Map(app);
         app.MapGet("/healthz", () => Results.Text("ok")).ExcludeFromDescription();
     }
 }

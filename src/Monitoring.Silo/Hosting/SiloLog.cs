@@ -34,4 +34,10 @@ internal static partial class SiloLog
     [LoggerMessage(EventId = 4007, Level = LogLevel.Information,
         Message = "Demo traffic started for credit-risk, churn and eta; drift is injected into credit-risk after {Minutes} minutes. Watch http://127.0.0.1:{ApiPort}/api/models/default/credit-risk/windows")]
     public static partial void DemoStarted(ILogger logger, double minutes, int apiPort);
+
+    [LoggerMessage(EventId = 4050, Level = LogLevel.Information, Message = "Runbooks: {Count} served at /runbooks from {Folder} (read once at start)")]
+    public static partial void RunbooksLoaded(ILogger logger, int count, string folder);
+
+    [LoggerMessage(EventId = 4051, Level = LogLevel.Warning, Message = "Runbook file {File} skipped: a runbook's name must be lower-case letters, digits and hyphens")]
+    public static partial void RunbookSkipped(ILogger logger, string file);
 }
