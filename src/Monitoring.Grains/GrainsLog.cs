@@ -28,4 +28,22 @@ internal static partial class GrainsLog
 
     [LoggerMessage(EventId = 2013, Level = LogLevel.Information, Message = "Alert {Alert} {Change} for {Model}: {Reason}")]
     public static partial void AlertChanged(ILogger logger, string alert, string change, string model, string reason);
+
+    [LoggerMessage(EventId = 2020, Level = LogLevel.Information, Message = "Notification configuration loaded from {Path}: {Receivers} receivers")]
+    public static partial void ConfigLoaded(ILogger logger, string path, int receivers);
+
+    [LoggerMessage(EventId = 2021, Level = LogLevel.Error, Message = "Notification configuration {Path} rejected (the previous one stays active): {Reason}")]
+    public static partial void ConfigRejected(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 2022, Level = LogLevel.Warning, Message = "Notification configuration {Path}: {Warning}")]
+    public static partial void ConfigWarning(ILogger logger, string path, string warning);
+
+    [LoggerMessage(EventId = 2023, Level = LogLevel.Warning, Message = "Notification to {Receiver} ({Kind}) failed: {Error}; retried at the next flush")]
+    public static partial void DeliveryFailed(ILogger logger, string receiver, string kind, string error);
+
+    [LoggerMessage(EventId = 2024, Level = LogLevel.Information, Message = "Notified {Receiver} ({Kind}) of {Group}: {Reason}")]
+    public static partial void Delivered(ILogger logger, string receiver, string kind, string group, string reason);
+
+    [LoggerMessage(EventId = 2025, Level = LogLevel.Error, Message = "Notification flush failed; due groups are retried at the next tick")]
+    public static partial void FlushFailed(ILogger logger, Exception exception);
 }

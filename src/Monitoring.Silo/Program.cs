@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration.Memory;
 using Monitoring.Abstractions.Totals;
 using Monitoring.Ingest;
+using Monitoring.Silo.Alerting;
 using Monitoring.Silo.Api;
 using Monitoring.Silo.Hosting;
 using Monitoring.Storage.Hosting;
@@ -54,6 +55,7 @@ builder.Services.AddHostedService<Warmup>(); // before the web server starts: se
 builder.Services.AddHostedService<ModelActivator>();
 builder.Services.AddOpenApi();
 builder.Services.AddModelApi();
+builder.Services.AddMonitoringAlerting(builder.Configuration, host);
 if (demo)
 {
     builder.Services.AddHostedService<Monitoring.Silo.Demo.DemoService>();

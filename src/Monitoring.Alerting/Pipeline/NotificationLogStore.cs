@@ -10,10 +10,55 @@ public interface INotificationLogStore
     ValueTask SetAsync(NotificationLogEntry entry, int integration, CancellationToken cancellationToken);
 }
 
-/// <summary>An in-memory notification log (tests, <c>monitoring rules test</c>).</summary>
+/// <summary>One persisted notification-log entry with its integration index.</summary>
+/// <param name="Integration">Integration index in the receiver.</param>
+/// <param name="GroupKey">Group key.</param>
+/// <param name="Receiver">Receiver.</param>
+/// <param name="Firing">Firing fingerprints.</param>
+/// <param name="Resolved">Resolved fingerprints.</param>
+/// <param name="Acknowledged">Acknowledged fingerprints.</param>
+/// <param name="Timestamp">When delivered.</param>
+public sealed record StoredLogEntry(int Integration, string GroupKey, string Receiver, string[] Firing, string[] Resolved, string[] Acknowledged, DateTimeOffset Timestamp);
+
+/// <summary>
+/// An in-memory notification log that a grain persists with <see cref="Export"/> and restores with the constructor.
+/// Entries expire after twice their group's repeat interval, as Alertmanager's do (<see cref="Prune"/>).
+/// </summary>
 public sealed class InMemoryNotificationLog : INotificationLogStore
 {
     private readonly Dictionary<(string, string, int), NotificationLogEntry> _entries = [];
+
+    /// <summary>An empty log, or one restored from exported entries.</summary>
+    public InMemoryNotificationLog(IEnumerable<StoredLogEntry>? entries = null)
+    {
+        foreach (var e in entries ?? [])
+        {
+            _entries[(e.GroupKey, e.Receiver, e.Integration)] = new NotificationLogEntry(e.GroupKey, e.Receiver,
+                e.Firing.ToHashSet(StringComparer.Ordinal), e.Resolved.ToHashSet(StringComparer.Ordinal), e.Acknowledged.ToHashSet(StringComparer.Ordinal), e.Timestamp);
+        }
+    }
+
+    /// <summary>Every entry, for persistence.</summary>
+    public IReadOnlyList<StoredLogEntry> Export()
+    {
+        lock (_entries)
+        {
+            return [.. _entries.Select(kv => new StoredLogEntry(kv.Key.Item3, kv.Value.GroupKey, kv.Value.Receiver,
+                [.. kv.Value.Firing], [.. kv.Value.Resolved], [.. kv.Value.Acknowledged], kv.Value.Timestamp))];
+        }
+    }
+
+    /// <summary>Drops entries older than <paramref name="maxAge"/>.</summary>
+    public void Prune(DateTimeOffset now, TimeSpan maxAge)
+    {
+        lock (_entries)
+        {
+            foreach (var key in _entries.Where(kv => kv.Value.Timestamp < now - maxAge).Select(kv => kv.Key).ToList())
+            {
+                _entries.Remove(key);
+            }
+        }
+    }
 
     /// <inheritdoc />
     public ValueTask<NotificationLogEntry?> GetAsync(string groupKey, string receiver, int integration, CancellationToken cancellationToken)

@@ -408,7 +408,7 @@ public sealed class AlertTemplate
             return GoFloat.FormatG(v, 4) + small[i];
         }
 
-        /// <summary>printf with Go verbs %v %s %d %f %.Nf %e %g %q %%.</summary>
+        /// <summary>printf with Go verbs %v %s %d %f %.Nf %e %g %q %% and the + flag.</summary>
         private static string Printf(string format, List<object?> args)
         {
             var sb = new StringBuilder();
@@ -430,8 +430,14 @@ public sealed class AlertTemplate
                     sb.Append('%');
                     continue;
                 }
+                var plus = false;
+                while (i < format.Length && format[i] is '+' or '-' or ' ' or '#' or '0')
+                {
+                    plus |= format[i] == '+';
+                    i++;
+                }
                 int? precision = null;
-                if (format[i] == '.')
+                if (i < format.Length && format[i] == '.')
                 {
                     i++;
                     var ds = i;
@@ -453,6 +459,10 @@ public sealed class AlertTemplate
                     continue;
                 }
                 var arg = args[next++];
+                if (plus && verb is 'f' or 'F' or 'e' or 'g' or 'd' && ToDouble(arg) >= 0)
+                {
+                    sb.Append('+');
+                }
                 sb.Append(verb switch
                 {
                     'f' or 'F' => ToDouble(arg).ToString("F" + (precision ?? 6).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture),

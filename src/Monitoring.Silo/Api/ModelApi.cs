@@ -20,7 +20,9 @@ public static class ModelApi
         ReferenceEndpoints.Map(api);
         WindowEndpoints.Map(api);
         PerformanceEndpoints.Map(api);
+        AlertingEndpoints.Map(app.MapGroup("/api").WithTags("alerting"));
         RunbookEndpoints.Map(app);
+        IncidentPages.Map(app);
         app.MapGet("/healthz", () => Results.Text("ok")).ExcludeFromDescription();
     }
 }

@@ -55,6 +55,16 @@ public sealed class MonitoringHostOptions
     /// <summary>PostgreSQL connection string when <see cref="StorageProvider"/> is "postgres".</summary>
     public string? PostgresConnectionString { get; set; }
 
+    /// <summary>
+    /// Base URL people reach this system at: <c>$externalURL</c> in alert templates and the base of every link in a
+    /// notification (runbooks, incidents, reports). Default <c>http://127.0.0.1:{ApiPort}</c>.
+    /// </summary>
+    [Url]
+    public string? ExternalUrl { get; set; }
+
+    /// <summary><see cref="ExternalUrl"/> or its default.</summary>
+    public string EffectiveExternalUrl => (ExternalUrl ?? $"http://127.0.0.1:{ApiPort}").TrimEnd('/');
+
     /// <summary>Path of the SQLite database file.</summary>
     public string SqlitePath => Path.GetFullPath(Path.Combine(DataDirectory, "monitoring.db"));
 }

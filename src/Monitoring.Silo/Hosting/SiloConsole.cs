@@ -27,6 +27,7 @@ public static class SiloConsole
         ["Logging:LogLevel:Grpc"] = "Warning",
         ["Logging:LogLevel:Polly"] = "Warning",
         ["Logging:LogLevel:Monitoring.Grains"] = "Warning",
+        ["Logging:LogLevel:Monitoring.Grains.Alerting"] = "Information", // rule loads, alerts fired and resolved, deliveries
         ["Logging:LogLevel:Monitoring.Storage"] = "Warning",
         ["Logging:LogLevel:Monitoring.Ingest"] = "Warning",
     };

@@ -14,6 +14,7 @@ public sealed class AlertTemplateTests
     [InlineData("{{ $externalURL }}/runbooks/feature-drift", "http://h:8080/runbooks/feature-drift")]
     [InlineData("{{ $value | printf \"%.2f\" }}", "0.23")]
     [InlineData("{{ printf \"%.3f\" $value }}", "0.235")]
+    [InlineData("{{ $value | printf \"%+.2f\" }}", "+0.23")]
     [InlineData("{{ $value | humanizePercentage }}", "23.46%")]
     [InlineData("{{ $labels.missing }}", "")]
     [InlineData("{{ index $labels \"feature\" }}", "income")]

@@ -1,0 +1,439 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Monitoring.Abstractions.Alerts;
+using Monitoring.Abstractions.Grains;
+using Monitoring.Alerting.Incidents;
+using Monitoring.Alerting.Labels;
+using Monitoring.Alerting.Notify;
+using Monitoring.Alerting.Pipeline;
+using Monitoring.Alerting.Silences;
+using Orleans.Concurrency;
+
+namespace Monitoring.Grains.Alerting;
+
+/// <summary>Persisted state of the notifier (JSON of plain records).</summary>
+[GenerateSerializer]
+public sealed class AlertNotifierState
+{
+    /// <summary>Incidents (<see cref="Incident"/>[]).</summary>
+    [Id(0)] public string Incidents { get; set; } = "[]";
+
+    /// <summary>Silences (<see cref="SilenceView"/>[]).</summary>
+    [Id(1)] public string Silences { get; set; } = "[]";
+
+    /// <summary>Notification log (<see cref="StoredLogEntry"/>[]).</summary>
+    [Id(2)] public string Log { get; set; } = "[]";
+
+    /// <summary>Alerts held by the pipeline (<see cref="AlertView"/>[]): firing ones, and resolved ones until delivered.</summary>
+    [Id(3)] public string Alerts { get; set; } = "[]";
+}
+
+/// <summary>
+/// One per cluster: keeps incidents, silences, the notification log and the alerts the pipeline holds, durably, and runs
+/// the Alertmanager-shaped pipeline (<see cref="AggregationGroups"/> and <see cref="NotificationPipeline"/>) on a
+/// one-second timer and whenever an update makes a group due. Reentrant, so API calls (ack, silences) are served while a
+/// delivery waits on its retries; state changes only between awaits. A restart rebuilds the groups from the persisted
+/// alerts and the persisted log keeps what was delivered from being delivered again (at-least-once, no duplicates
+/// beyond a crash between a delivery and its log write).
+/// </summary>
+[Reentrant]
+public sealed class AlertNotifierGrain(
+    [PersistentState("notifier", "monitoring")] IPersistentState<AlertNotifierState> state,
+    NotificationRuntime runtime,
+    ILogger<AlertNotifierGrain> logger) : Grain, IAlertNotifierGrain
+{
+    /// <summary>How often firing alerts are re-sent to forwarding Alertmanagers (Prometheus' resend delay).</summary>
+    public static readonly TimeSpan ResendInterval = TimeSpan.FromMinutes(1);
+
+    private readonly Dictionary<string, NotificationAlert> _alerts = new(StringComparer.Ordinal);
+    private IncidentBook _incidents = new();
+    private SilenceSet _silences = SilenceSet.Empty;
+    private List<SilenceView> _silenceViews = [];
+    private InMemoryNotificationLog _log = new();
+    private AggregationGroups _groups = null!;
+    private NotificationPipeline _pipeline = null!;
+    private bool _flushing;
+    private DateTimeOffset _lastResend;
+
+    private DateTimeOffset Now => runtime.Time.GetUtcNow();
+
+    /// <inheritdoc />
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _incidents = new IncidentBook(JsonSerializer.Deserialize<List<Incident>>(state.State.Incidents));
+        _silenceViews = JsonSerializer.Deserialize<List<SilenceView>>(state.State.Silences) ?? [];
+        _silences = new SilenceSet(_silenceViews.Select(ToSilence));
+        _log = new InMemoryNotificationLog(JsonSerializer.Deserialize<List<StoredLogEntry>>(state.State.Log));
+        foreach (var view in JsonSerializer.Deserialize<List<AlertView>>(state.State.Alerts) ?? [])
+        {
+            var alert = ToAlert(view, _incidents.OpenFor(view.Fingerprint));
+            _alerts[alert.Fingerprint] = alert;
+        }
+        Rebuild();
+        this.RegisterGrainTimer(_ => TickAsync(), new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)) { KeepAlive = true });
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async Task UpdateAsync(AlertView[] alerts)
+    {
+        ArgumentNullException.ThrowIfNull(alerts);
+        var now = Now;
+        var forward = new List<NotificationAlert>();
+        foreach (var view in alerts)
+        {
+            var firing = view.State != "resolved";
+            var labels = LabelSet.From(view.Labels);
+            var signal = new AlertSignal(labels, LabelSet.From(view.Annotations), view.ActiveAt, firing, view.Flapping, ToEvidence(view.Evidence));
+            var incident = _incidents.Apply(signal, now);
+            if (firing && incident is null)
+            {
+                continue; // resolved by hand while still firing: nothing more for this activation
+            }
+            var alert = ToAlert(view, incident);
+            _alerts[alert.Fingerprint] = alert;
+            _groups.Put(alert, now);
+            forward.Add(alert);
+        }
+        await SaveAsync();
+        await ForwardAsync(forward, now);
+        _ = FlushDueAsync();
+    }
+
+    /// <inheritdoc />
+    public Task<IncidentView[]> ListIncidentsAsync(string? incidentState) =>
+        Task.FromResult(_incidents.All.Where(i => incidentState is null || Name(i.State) == incidentState).Select(ToView).ToArray());
+
+    /// <inheritdoc />
+    public Task<IncidentView?> GetIncidentAsync(string id) => Task.FromResult(_incidents.Get(id) is { } i ? ToView(i) : null);
+
+    /// <inheritdoc />
+    public async Task<IncidentView?> AcknowledgeAsync(string id, string by)
+    {
+        var before = _incidents.Get(id);
+        var incident = _incidents.Acknowledge(id, by, Now);
+        if (incident is null)
+        {
+            return null;
+        }
+        if (before?.State == IncidentState.Triggered && _alerts.TryGetValue(incident.Fingerprint, out var alert))
+        {
+            var updated = alert with { Incident = Ref(incident) };
+            _alerts[alert.Fingerprint] = updated;
+            _groups.Put(updated, Now);
+        }
+        await SaveAsync();
+        _ = FlushDueAsync();
+        return ToView(incident);
+    }
+
+    /// <inheritdoc />
+    public async Task<IncidentView?> ResolveAsync(string id, string by)
+    {
+        var before = _incidents.Get(id);
+        var incident = _incidents.Resolve(id, by, Now);
+        if (incident is null)
+        {
+            return null;
+        }
+        if (before?.State != IncidentState.Resolved && _alerts.TryGetValue(incident.Fingerprint, out var alert) && !alert.IsResolved(Now))
+        {
+            // Receivers told about it get its resolve; the alert itself may still fire, but this activation is closed.
+            var resolved = alert with { EndsAt = Now, Incident = Ref(incident) };
+            _alerts[alert.Fingerprint] = resolved;
+            _groups.Put(resolved, Now);
+        }
+        await SaveAsync();
+        _ = FlushDueAsync();
+        return ToView(incident);
+    }
+
+    /// <inheritdoc />
+    public Task<SilenceView[]> ListSilencesAsync() =>
+        Task.FromResult(_silenceViews.Select(v => v with { State = StateOf(v) }).OrderByDescending(v => v.StartsAt).ToArray());
+
+    /// <inheritdoc />
+    public async Task<SilenceView> AddSilenceAsync(SilenceRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var now = Now;
+        if (request.EndsAt is null)
+        {
+            throw new ArgumentException("endsAt: is required");
+        }
+        var view = new SilenceView
+        {
+            Id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)),
+            Matchers = request.Matchers,
+            StartsAt = request.StartsAt ?? now,
+            EndsAt = request.EndsAt.Value,
+            CreatedBy = request.CreatedBy ?? string.Empty,
+            Comment = request.Comment ?? string.Empty,
+            State = "active",
+            Recurrence = request.Recurrence,
+        };
+        Silence silence;
+        try
+        {
+            silence = ToSilence(view);
+        }
+        catch (FormatException e)
+        {
+            throw new ArgumentException(e.Message.StartsWith("recurrence", StringComparison.Ordinal) ? e.Message : "matchers: " + e.Message);
+        }
+        _silences = _silences.With(silence); // throws ArgumentException naming the field
+        _silenceViews.Add(view);
+        await SaveAsync();
+        return view with { State = StateOf(view) };
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> ExpireSilenceAsync(string id)
+    {
+        var now = Now;
+        if (!_silences.TryExpire(id, now, out var expired))
+        {
+            return false;
+        }
+        _silences = expired;
+        var i = _silenceViews.FindIndex(v => v.Id == id);
+        _silenceViews[i] = _silenceViews[i] with { EndsAt = now, StartsAt = _silenceViews[i].StartsAt > now ? now : _silenceViews[i].StartsAt };
+        await SaveAsync();
+        return true;
+    }
+
+    /// <inheritdoc />
+    public async Task<ReceiverTestResult?> TestReceiverAsync(string receiver)
+    {
+        if (!runtime.Integrations.TryGetValue(receiver, out var integrations))
+        {
+            return null;
+        }
+        var now = Now;
+        var alert = new NotificationAlert
+        {
+            Labels = LabelSet.Of("alertname", "TestNotification", "severity", "info", "receiver", receiver),
+            Annotations = LabelSet.Of("summary", $"Test notification to {receiver}: delivery works"),
+            StartsAt = now,
+        };
+        var notification = new Notification
+        {
+            Receiver = receiver, GroupKey = "{}:{alertname=\"TestNotification\"}", GroupLabels = LabelSet.Of("alertname", "TestNotification"),
+            Alerts = [alert], ExternalUrl = runtime.ExternalUrl, Reason = "test", Time = now,
+        };
+        var results = new List<ReceiverTestIntegration>();
+        foreach (var notifier in integrations)
+        {
+            var r = await notifier.SendAsync(notification, CancellationToken.None);
+            results.Add(new ReceiverTestIntegration(notifier.Kind, r.Success, r.Error, r.StatusCode));
+        }
+        return new ReceiverTestResult { Receiver = receiver, Integrations = [.. results] };
+    }
+
+    private async Task TickAsync()
+    {
+        if (runtime.Reload())
+        {
+            Rebuild();
+        }
+        var now = Now;
+        if (runtime.Alertmanagers.Count > 0 && now - _lastResend >= ResendInterval)
+        {
+            _lastResend = now;
+            await ForwardAsync([.. _alerts.Values.Where(a => !a.IsResolved(now))], now);
+        }
+        await FlushDueAsync();
+    }
+
+    private void Rebuild()
+    {
+        _groups = new AggregationGroups(runtime.Config.Route);
+        _pipeline = new NotificationPipeline(runtime.Config, runtime.Integrations, _log, () => _silences, runtime.SendAsync, runtime.ExternalUrl);
+        var now = Now;
+        foreach (var alert in _alerts.Values)
+        {
+            _groups.Put(alert, now);
+        }
+    }
+
+    private async Task FlushDueAsync()
+    {
+        if (_flushing)
+        {
+            return;
+        }
+        _flushing = true;
+        try
+        {
+            await FlushDueCoreAsync();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            GrainsLog.FlushFailed(logger, e);
+        }
+        finally
+        {
+            _flushing = false;
+        }
+    }
+
+    private async Task FlushDueCoreAsync()
+    {
+        {
+            var changed = false;
+            while (_groups.NextFlush is { } next && next <= Now)
+            {
+                var groups = _groups;
+                foreach (var (flush, token) in groups.Due(Now))
+                {
+                    var outcome = await _pipeline.FlushAsync(flush, groups.Alerts, CancellationToken.None);
+                    foreach (var d in outcome.Deliveries.Where(d => d.Result is not null))
+                    {
+                        if (d.Result!.Success)
+                        {
+                            GrainsLog.Delivered(logger, d.Receiver, d.Kind, flush.GroupKey, d.Reason!);
+                            foreach (var a in d.Notification?.Alerts ?? [])
+                            {
+                                if (a.Incident is { } r)
+                                {
+                                    _incidents.Note(r.Id, new TimelineEntry(flush.Time, "notified", $"{d.Receiver} ({d.Kind}): {d.Reason}"));
+                                }
+                            }
+                        }
+                        else
+                        {
+                            GrainsLog.DeliveryFailed(logger, d.Receiver, d.Kind, d.Result.Error ?? "failed");
+                        }
+                    }
+                    groups.Complete(flush, token, outcome.Delivered, Now);
+                    changed = true;
+                }
+                if (!ReferenceEquals(groups, _groups))
+                {
+                    break;
+                }
+            }
+            if (changed)
+            {
+                // Resolved alerts that no group holds any more are done.
+                var held = _groups.Alerts.Select(a => a.Fingerprint).ToHashSet(StringComparer.Ordinal);
+                foreach (var fp in _alerts.Where(kv => kv.Value.IsResolved(Now) && !held.Contains(kv.Key)).Select(kv => kv.Key).ToList())
+                {
+                    _alerts.Remove(fp);
+                }
+                _log.Prune(Now, TimeSpan.FromDays(10));
+                _incidents.Prune(Now);
+                await SaveAsync();
+            }
+        }
+    }
+
+    private async Task ForwardAsync(IReadOnlyList<NotificationAlert> alerts, DateTimeOffset now)
+    {
+        if (alerts.Count == 0)
+        {
+            return;
+        }
+        // Firing alerts carry an end 4 resend intervals ahead (Prometheus: "allow two evaluation or send failures").
+        var batch = alerts.Select(a => a.IsResolved(now) ? a : a with { EndsAt = now + 4 * ResendInterval }).ToList();
+        foreach (var am in runtime.Alertmanagers)
+        {
+            var result = await runtime.Retry.ExecuteAsync("alertmanager", ct => am.PostAlertsAsync("alertmanager", batch, ct), CancellationToken.None);
+            if (!result.Success)
+            {
+                GrainsLog.DeliveryFailed(logger, "alertmanager", "alertmanager", result.Error ?? "failed");
+            }
+        }
+    }
+
+    private async Task SaveAsync()
+    {
+        state.State.Incidents = JsonSerializer.Serialize(_incidents.All.ToList());
+        state.State.Silences = JsonSerializer.Serialize(_silenceViews);
+        state.State.Log = JsonSerializer.Serialize(_log.Export());
+        state.State.Alerts = JsonSerializer.Serialize(_alerts.Values.Select(ToView).ToList());
+        await state.WriteStateAsync();
+    }
+
+    private NotificationAlert ToAlert(AlertView view, Incident? incident) => new()
+    {
+        Labels = LabelSet.From(view.Labels),
+        Annotations = LabelSet.From(view.Annotations),
+        StartsAt = view.FiredAt ?? view.ActiveAt,
+        EndsAt = view.State == "resolved" ? view.ResolvedAt ?? Now : null,
+        GeneratorUrl = view.Evidence?.ReportUrl ?? runtime.ExternalUrl + "/api/alerts",
+        Evidence = ToEvidence(view.Evidence),
+        Incident = incident is null ? null : Ref(incident),
+        Flapping = view.Flapping,
+    };
+
+    private AlertView ToView(NotificationAlert a) => new()
+    {
+        Rule = string.Empty,
+        Labels = a.Labels.ToDictionary(),
+        Annotations = a.Annotations.ToDictionary(),
+        State = a.EndsAt is null ? "firing" : "resolved",
+        ActiveAt = a.StartsAt,
+        FiredAt = a.StartsAt,
+        ResolvedAt = a.EndsAt,
+        Value = a.Evidence?.Value ?? 0,
+        Flapping = a.Flapping,
+        Evidence = a.Evidence is { } e ? ModelAlertsGrain.ToView(e) : null,
+        Fingerprint = a.Fingerprint,
+    };
+
+    private IncidentRef Ref(Incident i) =>
+        new(i.Id, i.State, $"{runtime.ExternalUrl}/incidents/{i.Id}", $"{runtime.ExternalUrl}/incidents/{i.Id}/ack");
+
+    private static AlertEvidence? ToEvidence(EvidenceView? e) =>
+        e is null ? null : new AlertEvidence(e.Metric, e.Value, e.Operator, e.Threshold, e.WindowStart, e.WindowEnd, e.ReportUrl, e.Details);
+
+    private static string Name(IncidentState s) => s switch
+    {
+        IncidentState.Triggered => "triggered",
+        IncidentState.Acknowledged => "acknowledged",
+        _ => "resolved",
+    };
+
+    private static IncidentView ToView(Incident i)
+    {
+        var runbook = i.Annotation("runbook_url");
+        return new IncidentView
+        {
+            Id = i.Id,
+            State = Name(i.State),
+            Alert = i.Label("alertname"),
+            Labels = i.LabelNames.Zip(i.LabelValues).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal),
+            Annotations = i.AnnotationNames.Zip(i.AnnotationValues).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal),
+            Fingerprint = i.Fingerprint,
+            TriggeredAt = i.TriggeredAt,
+            AcknowledgedAt = i.AcknowledgedAt,
+            AcknowledgedBy = i.AcknowledgedBy,
+            ResolvedAt = i.ResolvedAt,
+            ResolvedBy = i.ResolvedBy,
+            Evidence = i.Evidence is { } e ? ModelAlertsGrain.ToView(e) : null,
+            RunbookUrl = runbook.Length > 0 ? runbook : null,
+            Flapping = i.Flapping,
+            Timeline = [.. i.Timeline.Select(t => new IncidentEventView(t.Time, t.Event, t.Detail))],
+        };
+    }
+
+    private string StateOf(SilenceView v) => (Now < v.StartsAt ? SilenceState.Pending : Now < v.EndsAt ? SilenceState.Active : SilenceState.Expired) switch
+    {
+        SilenceState.Pending => "pending",
+        SilenceState.Active => "active",
+        _ => "expired",
+    };
+
+    private static Silence ToSilence(SilenceView v) => new()
+    {
+        Id = v.Id,
+        Matchers = [.. v.Matchers.SelectMany(Matchers.ParseList)],
+        StartsAt = v.StartsAt,
+        EndsAt = v.EndsAt,
+        CreatedBy = v.CreatedBy,
+        Comment = v.Comment,
+        Schedule = v.Recurrence is { } r ? TimeIntervalSchedule.Parse(r.Times, r.Weekdays, r.DaysOfMonth, r.Months, r.Location) : null,
+    };
+}

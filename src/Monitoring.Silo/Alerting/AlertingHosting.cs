@@ -1,0 +1,44 @@
+using Monitoring.Grains.Alerting;
+using Monitoring.Silo.Hosting;
+
+namespace Monitoring.Silo.Alerting;
+
+/// <summary>Wires alerting into the silo: options, the rule and notification runtimes, and the rule reloader.</summary>
+public static class AlertingHosting
+{
+    /// <summary>The example rules shipped next to the binary (the default of <c>Monitoring:Alerting:RulesPath</c>).</summary>
+    public static string DefaultRulesPath => Path.Combine(AppContext.BaseDirectory, "Alerting", "example-rules.yml");
+
+    /// <summary>Registers alerting from <c>Monitoring:Alerting</c>.</summary>
+    public static IServiceCollection AddMonitoringAlerting(this IServiceCollection services, IConfiguration configuration, MonitoringHostOptions host)
+    {
+        var options = configuration.GetSection(AlertingOptions.Section).Get<AlertingOptions>() ?? new AlertingOptions();
+        services.AddSingleton(options);
+        services.AddSingleton(sp => new AlertingRuntime(options, host.EffectiveExternalUrl, DefaultRulesPath,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AlertingRuntime>>()));
+        services.AddSingleton(sp => new NotificationRuntime(options, host.EffectiveExternalUrl,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        services.AddHostedService<AlertingReloader>();
+        return services;
+    }
+}
+
+/// <summary>Checks the rule files for changes every <see cref="AlertingOptions.ReloadInterval"/> and reloads them.</summary>
+internal sealed class AlertingReloader(AlertingRuntime runtime, AlertingOptions options, TimeProvider time) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.ReloadInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                runtime.ReloadRules();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping
+        }
+    }
+}

@@ -1,0 +1,165 @@
+using System.Text.Json;
+using Monitoring.Abstractions.Alerts;
+using Monitoring.Abstractions.Grains;
+using Monitoring.Abstractions.Reports;
+using Monitoring.Alerting.Metrics;
+using Monitoring.Alerting.Time;
+using Monitoring.Grains.Alerting;
+using static Monitoring.Silo.Api.ApiResults;
+
+namespace Monitoring.Silo.Api;
+
+/// <summary>
+/// Alerts, rules, incidents, silences and receivers: <c>GET /api/alerts</c>, <c>GET /api/rules</c>,
+/// <c>GET /api/incidents?state=</c>, <c>GET /api/incidents/{id}</c>, <c>POST /api/incidents/{id}/ack|resolve</c>,
+/// <c>GET|POST /api/silences</c>, <c>DELETE /api/silences/{id}</c>, <c>POST /api/receivers/{name}/test</c>. No
+/// response ever carries a receiver URL or key.
+/// </summary>
+internal static class AlertingEndpoints
+{
+    private static readonly string[] IncidentStates = ["triggered", "acknowledged", "resolved"];
+
+    public static void Map(RouteGroupBuilder api)
+    {
+        api.MapGet("/alerts", AlertsAsync).WithSummary("Pending and firing alerts of every model, with state, since and value.");
+        api.MapGet("/rules", Rules).WithSummary("Loaded alert rules and SLOs, the last evaluation and errors, and load errors.");
+        api.MapGet("/incidents", IncidentsAsync).WithSummary("Incidents, newest first (state=triggered|acknowledged|resolved).");
+        api.MapGet("/incidents/{id}", IncidentAsync).WithSummary("One incident with its timeline and evidence.");
+        api.MapPost("/incidents/{id}/ack", AckAsync).WithSummary("Acknowledge: stops repeat notifications; PagerDuty receives acknowledge.");
+        api.MapPost("/incidents/{id}/resolve", ResolveAsync).WithSummary("Resolve by hand: receivers get the resolve; this activation sends nothing more.");
+        api.MapGet("/silences", SilencesAsync).WithSummary("Silences and maintenance windows.");
+        api.MapPost("/silences", AddSilenceAsync).WithSummary("Create a silence by matchers, optionally recurring (a maintenance window).");
+        api.MapDelete("/silences/{id}", ExpireSilenceAsync).WithSummary("Expire a silence now.");
+        api.MapPost("/receivers/{name}/test", TestReceiverAsync).WithSummary("Send a test notification through every integration of a receiver.");
+    }
+
+    private static IAlertNotifierGrain Notifier(IGrainFactory grains) => grains.GetGrain<IAlertNotifierGrain>(0);
+
+    private static async Task<IResult> AlertsAsync(ModelReads reads, IGrainFactory grains, CancellationToken ct)
+    {
+        var models = await reads.ModelsAsync(ct);
+        var lists = await Task.WhenAll(models.Select(m => grains.GetGrain<IModelAlertsGrain>(m.GrainKey).GetAlertsAsync()));
+        return Json(lists.SelectMany(l => l).OrderBy(a => a.State == "firing" ? 0 : 1).ThenBy(a => a.ActiveAt).ToArray());
+    }
+
+    private static IResult Rules(AlertingRuntime runtime)
+    {
+        var health = runtime.Health;
+        var groups = runtime.Rules.Groups.Select(g => new
+        {
+            name = g.Name,
+            file = g.Source,
+            rules = g.Rules.Select(r => new
+            {
+                alert = r.Name,
+                key = r.Key,
+                expr = r.ExpressionText,
+                @for = PromDuration.Format(r.For),
+                keep_firing_for = PromDuration.Format(r.KeepFiringFor),
+                labels = r.Labels.ToDictionary(l => l.Key, l => l.Value.Source),
+                annotations = r.Annotations.ToDictionary(a => a.Key, a => a.Value.Source),
+                evaluated_on = string.Join(",", r.Sources.Select(s => s == MetricSource.Window ? "window" : "performance").Order(StringComparer.Ordinal)),
+                line = r.Line,
+                last_evaluation = health.TryGetValue(r.Key, out var h) ? h.LastEvaluation : (DateTimeOffset?)null,
+                last_error = health.TryGetValue(r.Key, out var h2) ? h2.LastError : null,
+            }),
+        });
+        var slos = runtime.Rules.Slos.Select(s => new
+        {
+            name = s.Name,
+            objective = s.ObjectivePercent,
+            window = PromDuration.Format(s.Window),
+            min_events = s.MinEvents,
+            file = s.Source,
+            line = s.Line,
+        });
+        return Results.Text(JsonSerializer.Serialize(new
+        {
+            path = runtime.RulesPath,
+            loaded_at = runtime.RulesLoadedAt,
+            errors = runtime.RuleErrors.Select(e => e.ToString()),
+            groups,
+            slos,
+        }, ReportJson.Options), "application/json");
+    }
+
+    private static async Task<IResult> IncidentsAsync(IGrainFactory grains, string? state = null)
+    {
+        if (state is not null && !IncidentStates.Contains(state))
+        {
+            return BadRequest("state", "expected triggered, acknowledged or resolved");
+        }
+        return Json(await Notifier(grains).ListIncidentsAsync(state));
+    }
+
+    private static async Task<IResult> IncidentAsync(string id, IGrainFactory grains) =>
+        await Notifier(grains).GetIncidentAsync(id) is { } incident ? Json(incident) : NotFound("id", $"no incident '{id}'");
+
+    private sealed record ActorBody(string? By);
+
+    private static async Task<string> ByAsync(HttpRequest request)
+    {
+        if (request.ContentLength is > 0 && request.HasJsonContentType())
+        {
+            try
+            {
+                var body = await request.ReadFromJsonAsync<ActorBody>(ReportJson.Options);
+                if (!string.IsNullOrWhiteSpace(body?.By))
+                {
+                    return body.By.Trim();
+                }
+            }
+            catch (JsonException)
+            {
+                // Fall back to the default actor: the action itself is what matters.
+            }
+        }
+        return "api";
+    }
+
+    private static async Task<IResult> AckAsync(string id, HttpRequest request, IGrainFactory grains) =>
+        await Notifier(grains).AcknowledgeAsync(id, await ByAsync(request)) is { } incident ? Json(incident) : NotFound("id", $"no incident '{id}'");
+
+    private static async Task<IResult> ResolveAsync(string id, HttpRequest request, IGrainFactory grains) =>
+        await Notifier(grains).ResolveAsync(id, await ByAsync(request)) is { } incident ? Json(incident) : NotFound("id", $"no incident '{id}'");
+
+    private static async Task<IResult> SilencesAsync(IGrainFactory grains) => Json(await Notifier(grains).ListSilencesAsync());
+
+    private static async Task<IResult> AddSilenceAsync(HttpRequest request, IGrainFactory grains)
+    {
+        if (!request.HasJsonContentType())
+        {
+            return Results.Json(new { error = "expected application/json", field = "content-type" }, statusCode: StatusCodes.Status415UnsupportedMediaType);
+        }
+        SilenceRequest? body;
+        try
+        {
+            body = await request.ReadFromJsonAsync<SilenceRequest>(ReportJson.Options);
+        }
+        catch (JsonException e)
+        {
+            return BadRequest(e.Path is { Length: > 2 } p ? p.TrimStart('$', '.') : "body", "not valid JSON for a silence: " + e.Message.Split('.')[0]);
+        }
+        if (body is null)
+        {
+            return BadRequest("body", "expected a silence object");
+        }
+        try
+        {
+            var silence = await Notifier(grains).AddSilenceAsync(body);
+            return Results.Text(JsonSerializer.Serialize(silence, ReportJson.Options), "application/json", statusCode: StatusCodes.Status201Created);
+        }
+        catch (ArgumentException e)
+        {
+            var message = e.Message.Split(" (Parameter", 2)[0];
+            var colon = message.IndexOf(':', StringComparison.Ordinal);
+            return BadRequest(colon > 0 ? message[..colon] : "body", colon > 0 ? message[(colon + 1)..].Trim() : message);
+        }
+    }
+
+    private static async Task<IResult> ExpireSilenceAsync(string id, IGrainFactory grains) =>
+        await Notifier(grains).ExpireSilenceAsync(id) ? Results.NoContent() : NotFound("id", $"no active or pending silence '{id}'");
+
+    private static async Task<IResult> TestReceiverAsync(string name, IGrainFactory grains) =>
+        await Notifier(grains).TestReceiverAsync(name) is { } result ? Json(result) : NotFound("name", $"no receiver '{name}'");
+}
