@@ -99,7 +99,7 @@ internal static class AlertingEndpoints
 
     private static async Task<string> ByAsync(HttpRequest request)
     {
-        if (request.ContentLength is > 0 && request.HasJsonContentType())
+        if (request.HasJsonContentType())
         {
             try
             {
