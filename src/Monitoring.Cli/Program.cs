@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Monitoring.Cli;
+using Monitoring.Cli.Alerts;
 using Monitoring.Datasets;
 using Monitoring.Cli.Drift;
 using Monitoring.Cli.Output;
@@ -95,5 +96,47 @@ var metrics = new Command("metrics", "List the metrics alert rules can select, w
 metrics.SetAction(_ => RulesCommand.Metrics(Console.Out));
 var rules = new Command("rules", "Alert rule files: lint them, list the metrics they can use.") { lint, metrics };
 
-var root = new RootCommand("monitoring: ML drift and model-quality monitoring.") { drift, slices, reference, rules };
+var alertsFormat = new Option<string>("--format") { Description = "Output format: table or json.", DefaultValueFactory = _ => "table" };
+alertsFormat.AcceptOnlyFromAmong("table", "json");
+var alerts = new Command("alerts", "Pending and firing alerts of every model.") { server, alertsFormat };
+alerts.SetAction((p, ct) => AlertsCommand.AlertsAsync(p.GetValue(server)!, p.GetValue(alertsFormat) == "json", Console.Out, Console.Error, ct));
+var incidentState = new Option<string?>("--state") { Description = "Only incidents in this state." };
+incidentState.AcceptOnlyFromAmong("triggered", "acknowledged", "resolved");
+var incidents = new Command("incidents", "Incidents, newest first.") { server, incidentState, alertsFormat };
+incidents.SetAction((p, ct) => AlertsCommand.IncidentsAsync(p.GetValue(server)!, p.GetValue(incidentState), p.GetValue(alertsFormat) == "json", Console.Out, Console.Error, ct));
+var incidentId = new Argument<string>("id") { Description = "Incident id (from `monitoring incidents`)." };
+var actor = new Option<string>("--by") { Description = "Who does it (recorded in the incident's timeline).", DefaultValueFactory = _ => Environment.UserName };
+var ack = new Command("ack", "Acknowledge an incident: no more repeats; PagerDuty receives acknowledge.") { server, incidentId, actor };
+ack.SetAction((p, ct) => AlertsCommand.ActAsync(p.GetValue(server)!, p.GetValue(incidentId)!, "ack", p.GetValue(actor)!, Console.Out, Console.Error, ct));
+var resolve = new Command("resolve", "Resolve an incident by hand.") { server, incidentId, actor };
+resolve.SetAction((p, ct) => AlertsCommand.ActAsync(p.GetValue(server)!, p.GetValue(incidentId)!, "resolve", p.GetValue(actor)!, Console.Out, Console.Error, ct));
+var matcherOption = new Option<string[]>("--matcher") { Description = "Label matcher, repeatable: model=\"credit-risk\", severity=~\"page|ticket\".", Required = true, AllowMultipleArgumentsPerToken = true };
+var duration = new Option<string>("--duration") { Description = "How long, Prometheus style (2h, 1d, 4w).", DefaultValueFactory = _ => "2h" };
+var startsAt = new Option<DateTimeOffset?>("--start") { Description = "Start (ISO 8601; default now)." };
+var comment = new Option<string>("--comment") { Description = "Why (required).", Required = true };
+var times = new Option<string[]>("--times") { Description = "Recurring: mute only in these HH:MM-HH:MM ranges (repeatable).", AllowMultipleArgumentsPerToken = true };
+var weekdays = new Option<string[]>("--weekdays") { Description = "Recurring: only on these weekdays or ranges, e.g. saturday:sunday.", AllowMultipleArgumentsPerToken = true };
+var location = new Option<string?>("--location") { Description = "Time zone of --times and --weekdays (IANA, default UTC)." };
+var silenceAdd = new Command("add", "Silence alerts matching every matcher, once or on a recurring schedule (a maintenance window).")
+{
+    server, matcherOption, duration, startsAt, actor, comment, times, weekdays, location,
+};
+silenceAdd.SetAction((p, ct) =>
+{
+    if (!Monitoring.Alerting.Time.PromDuration.TryParse(p.GetValue(duration), out var d, out var reason))
+    {
+        Console.Error.WriteLine($"error: --duration: {reason}");
+        return Task.FromResult(CliException.ExitCode);
+    }
+    return AlertsCommand.SilenceAddAsync(p.GetValue(server)!, p.GetValue(matcherOption)!, d, p.GetValue(startsAt), p.GetValue(actor)!, p.GetValue(comment)!,
+        p.GetValue(times) ?? [], p.GetValue(weekdays) ?? [], p.GetValue(location), Console.Out, Console.Error, ct);
+});
+var silenceList = new Command("list", "List silences and maintenance windows.") { server, alertsFormat };
+silenceList.SetAction((p, ct) => AlertsCommand.SilenceListAsync(p.GetValue(server)!, p.GetValue(alertsFormat) == "json", Console.Out, Console.Error, ct));
+var silenceId = new Argument<string>("id") { Description = "Silence id." };
+var silenceExpire = new Command("expire", "Expire a silence now.") { server, silenceId };
+silenceExpire.SetAction((p, ct) => AlertsCommand.SilenceExpireAsync(p.GetValue(server)!, p.GetValue(silenceId)!, Console.Out, Console.Error, ct));
+var silence = new Command("silence", "Silences and recurring maintenance windows.") { silenceAdd, silenceList, silenceExpire };
+
+var root = new RootCommand("monitoring: ML drift and model-quality monitoring.") { drift, slices, reference, rules, alerts, incidents, ack, resolve, silence };
 return root.Parse(args).Invoke();
