@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Mvc;
 using Monitoring.Abstractions.Alerts;
 using Monitoring.Abstractions.Grains;
 using Monitoring.Abstractions.Reports;
@@ -33,16 +34,16 @@ internal static class AlertingEndpoints
         api.MapPost("/receivers/{name}/test", TestReceiverAsync).WithSummary("Send a test notification through every integration of a receiver.");
     }
 
-    private static IAlertNotifierGrain Notifier(IGrainFactory grains) => grains.GetGrain<IAlertNotifierGrain>(0);
+    private static IAlertNotifierGrain Notifier([FromServices] IGrainFactory grains) => grains.GetGrain<IAlertNotifierGrain>(0);
 
-    private static async Task<IResult> AlertsAsync(ModelReads reads, IGrainFactory grains, CancellationToken ct)
+    private static async Task<IResult> AlertsAsync([FromServices] ModelReads reads, [FromServices] IGrainFactory grains, CancellationToken ct)
     {
         var models = await reads.ModelsAsync(ct);
         var lists = await Task.WhenAll(models.Select(m => grains.GetGrain<IModelAlertsGrain>(m.GrainKey).GetAlertsAsync()));
         return Json(lists.SelectMany(l => l).OrderBy(a => a.State == "firing" ? 0 : 1).ThenBy(a => a.ActiveAt).ToArray());
     }
 
-    private static IResult Rules(AlertingRuntime runtime)
+    private static IResult Rules([FromServices] AlertingRuntime runtime)
     {
         var health = runtime.Health;
         var groups = runtime.Rules.Groups.Select(g => new
@@ -83,7 +84,7 @@ internal static class AlertingEndpoints
         }, ReportJson.Options), "application/json");
     }
 
-    private static async Task<IResult> IncidentsAsync(IGrainFactory grains, string? state = null)
+    private static async Task<IResult> IncidentsAsync([FromServices] IGrainFactory grains, string? state = null)
     {
         if (state is not null && !IncidentStates.Contains(state))
         {
@@ -92,7 +93,7 @@ internal static class AlertingEndpoints
         return Json(await Notifier(grains).ListIncidentsAsync(state));
     }
 
-    private static async Task<IResult> IncidentAsync(string id, IGrainFactory grains) =>
+    private static async Task<IResult> IncidentAsync(string id, [FromServices] IGrainFactory grains) =>
         await Notifier(grains).GetIncidentAsync(id) is { } incident ? Json(incident) : NotFound("id", $"no incident '{id}'");
 
     private sealed record ActorBody(string? By);
@@ -117,15 +118,15 @@ internal static class AlertingEndpoints
         return "api";
     }
 
-    private static async Task<IResult> AckAsync(string id, HttpRequest request, IGrainFactory grains) =>
+    private static async Task<IResult> AckAsync(string id, HttpRequest request, [FromServices] IGrainFactory grains) =>
         await Notifier(grains).AcknowledgeAsync(id, await ByAsync(request)) is { } incident ? Json(incident) : NotFound("id", $"no incident '{id}'");
 
-    private static async Task<IResult> ResolveAsync(string id, HttpRequest request, IGrainFactory grains) =>
+    private static async Task<IResult> ResolveAsync(string id, HttpRequest request, [FromServices] IGrainFactory grains) =>
         await Notifier(grains).ResolveAsync(id, await ByAsync(request)) is { } incident ? Json(incident) : NotFound("id", $"no incident '{id}'");
 
-    private static async Task<IResult> SilencesAsync(IGrainFactory grains) => Json(await Notifier(grains).ListSilencesAsync());
+    private static async Task<IResult> SilencesAsync([FromServices] IGrainFactory grains) => Json(await Notifier(grains).ListSilencesAsync());
 
-    private static async Task<IResult> AddSilenceAsync(HttpRequest request, IGrainFactory grains)
+    private static async Task<IResult> AddSilenceAsync(HttpRequest request, [FromServices] IGrainFactory grains)
     {
         if (!request.HasJsonContentType())
         {
@@ -157,9 +158,9 @@ internal static class AlertingEndpoints
         }
     }
 
-    private static async Task<IResult> ExpireSilenceAsync(string id, IGrainFactory grains) =>
+    private static async Task<IResult> ExpireSilenceAsync(string id, [FromServices] IGrainFactory grains) =>
         await Notifier(grains).ExpireSilenceAsync(id) ? Results.NoContent() : NotFound("id", $"no active or pending silence '{id}'");
 
-    private static async Task<IResult> TestReceiverAsync(string name, IGrainFactory grains) =>
+    private static async Task<IResult> TestReceiverAsync(string name, [FromServices] IGrainFactory grains) =>
         await Notifier(grains).TestReceiverAsync(name) is { } result ? Json(result) : NotFound("name", $"no receiver '{name}'");
 }

@@ -1,4 +1,5 @@
 using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Mvc;
 using Monitoring.Abstractions.Alerts;
 using Monitoring.Abstractions.Grains;
 
@@ -20,15 +21,15 @@ internal static class IncidentPages
         app.MapPost("/incidents/{id}/ack", AckAsync).ExcludeFromDescription().DisableAntiforgery();
     }
 
-    private static IAlertNotifierGrain Notifier(IGrainFactory grains) => grains.GetGrain<IAlertNotifierGrain>(0);
+    private static IAlertNotifierGrain Notifier([FromServices] IGrainFactory grains) => grains.GetGrain<IAlertNotifierGrain>(0);
 
-    private static async Task<IResult> ShowAsync(string id, IGrainFactory grains) =>
+    private static async Task<IResult> ShowAsync(string id, [FromServices] IGrainFactory grains) =>
         await Notifier(grains).GetIncidentAsync(id) is { } i ? Page(i.Alert, Body(i, form: false)) : Missing(id);
 
-    private static async Task<IResult> AckFormAsync(string id, IGrainFactory grains) =>
+    private static async Task<IResult> AckFormAsync(string id, [FromServices] IGrainFactory grains) =>
         await Notifier(grains).GetIncidentAsync(id) is { } i ? Page("Acknowledge " + i.Alert, Body(i, form: true)) : Missing(id);
 
-    private static async Task<IResult> AckAsync(string id, HttpRequest request, IGrainFactory grains)
+    private static async Task<IResult> AckAsync(string id, HttpRequest request, [FromServices] IGrainFactory grains)
     {
         var by = request.HasFormContentType && (await request.ReadFormAsync()).TryGetValue("by", out var v) && !string.IsNullOrWhiteSpace(v) ? v.ToString().Trim() : "web";
         return await Notifier(grains).AcknowledgeAsync(id, by) is { } i ? Page(i.Alert, Body(i, form: false)) : Missing(id);
