@@ -12,6 +12,7 @@ public sealed class SiloProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly List<(string Text, TaskCompletionSource Done)> _waiters = [];
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private SiloProcess(Process process, Ports ports, string dataDirectory)
@@ -86,6 +87,21 @@ public sealed class SiloProcess : IAsyncDisposable
         return silo;
     }
 
+    /// <summary>Completes when the silo has written a line containing <paramref name="text"/> (now or earlier).</summary>
+    public Task WaitForLineAsync(string text)
+    {
+        var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_output)
+        {
+            if (_output.ToString().Contains(text, StringComparison.Ordinal))
+            {
+                return Task.CompletedTask;
+            }
+            _waiters.Add((text, waiter));
+        }
+        return waiter.Task.WaitAsync(TimeSpan.FromSeconds(60));
+    }
+
     /// <summary>SIGKILL the process tree and wait for it to be gone.</summary>
     public void Kill()
     {
@@ -114,6 +130,11 @@ public sealed class SiloProcess : IAsyncDisposable
         lock (_output)
         {
             _output.AppendLine(line);
+            foreach (var w in _waiters.Where(w => line.Contains(w.Text, StringComparison.Ordinal)).ToList())
+            {
+                _waiters.Remove(w);
+                w.Done.TrySetResult();
+            }
         }
 
         if (line.Contains("Monitoring silo ready", StringComparison.Ordinal))
@@ -122,5 +143,5 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    private static Ports FromArray(int[] p) => new(p[0], p[1], p[2], p[3], p[4]);
+    public static Ports FromArray(int[] p) => new(p[0], p[1], p[2], p[3], p[4]);
 }

@@ -282,6 +282,7 @@ public sealed class AlertNotifierGrain(
     {
         {
             var changed = false;
+            var delivered = new List<(string Receiver, string Kind, string Group, string Reason)>();
             while (_groups.NextFlush is { } next && next <= Now)
             {
                 var groups = _groups;
@@ -292,7 +293,7 @@ public sealed class AlertNotifierGrain(
                     {
                         if (d.Result!.Success)
                         {
-                            GrainsLog.Delivered(logger, d.Receiver, d.Kind, flush.GroupKey, d.Reason!);
+                            delivered.Add((d.Receiver, d.Kind, flush.GroupKey, d.Reason!));
                             foreach (var a in d.Notification?.Alerts ?? [])
                             {
                                 if (a.Incident is { } r)
@@ -325,6 +326,11 @@ public sealed class AlertNotifierGrain(
                 _log.Prune(Now, TimeSpan.FromDays(10));
                 _incidents.Prune(Now);
                 await SaveAsync();
+            }
+            // Logged once the notification log that records them is persisted.
+            foreach (var (receiver, kind, group, reason) in delivered)
+            {
+                GrainsLog.Delivered(logger, receiver, kind, group, reason);
             }
         }
     }

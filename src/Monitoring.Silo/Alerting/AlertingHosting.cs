@@ -19,6 +19,7 @@ public static class AlertingHosting
         services.AddSingleton(sp => new NotificationRuntime(options, host.EffectiveExternalUrl,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddHostedService<AlertingReloader>();
+        services.AddHostedService<AlertNotifierActivator>();
         return services;
     }
 }
@@ -39,6 +40,25 @@ internal sealed class AlertingReloader(AlertingRuntime runtime, AlertingOptions 
         catch (OperationCanceledException)
         {
             // stopping
+        }
+    }
+}
+
+/// <summary>
+/// Wakes the notifier grain when the silo starts, so alerts persisted before a restart are delivered (and their timers
+/// run) without waiting for the next evaluation to call it.
+/// </summary>
+internal sealed class AlertNotifierActivator(IGrainFactory grains, ILogger<AlertNotifierActivator> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await grains.GetGrain<Monitoring.Abstractions.Grains.IAlertNotifierGrain>(0).ListSilencesAsync();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            SiloLog.NotifierActivationFailed(logger, e);
         }
     }
 }

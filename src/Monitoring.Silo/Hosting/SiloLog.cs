@@ -40,4 +40,7 @@ internal static partial class SiloLog
 
     [LoggerMessage(EventId = 4051, Level = LogLevel.Warning, Message = "Runbook file {File} skipped: a runbook's name must be lower-case letters, digits and hyphens")]
     public static partial void RunbookSkipped(ILogger logger, string file);
+
+    [LoggerMessage(EventId = 4060, Level = LogLevel.Error, Message = "The alert notifier could not be activated at start; it starts with the next alert")]
+    public static partial void NotifierActivationFailed(ILogger logger, Exception exception);
 }
