@@ -69,3 +69,45 @@ public sealed class SilenceTests
         Assert.Empty(expired.Prune(T0.AddHours(200), TimeSpan.FromHours(120)).All);
     }
 }
+
+public sealed class MaintenanceWindowTests
+{
+    private static readonly Silence Sunday = new()
+    {
+        Id = "m",
+        Matchers = Matchers.ParseList("{model=\"m\"}"),
+        StartsAt = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero),
+        EndsAt = new DateTimeOffset(2027, 1, 1, 0, 0, 0, TimeSpan.Zero),
+        CreatedBy = "ops",
+        Comment = "weekly maintenance",
+        Schedule = TimeIntervalSchedule.Parse(["02:00-04:00"], ["sunday"], [], [], "Europe/Berlin"),
+    };
+
+    private static readonly LabelSet Alert = LabelSet.Of("model", "m");
+
+    [Theory]
+    // Spring forward, Sunday 2026-03-29: 02:00 CET does not exist; local 03:00-03:59 CEST is 01:00-01:59 UTC.
+    [InlineData("2026-03-29T00:30:00Z", false)] // 01:30 CET
+    [InlineData("2026-03-29T01:30:00Z", true)]  // 03:30 CEST
+    [InlineData("2026-03-29T02:00:00Z", false)] // 04:00 CEST
+    // Fall back, Sunday 2026-10-25: local 02:00-02:59 happens twice (CEST, then CET), then 03:00-03:59 CET.
+    [InlineData("2026-10-24T23:59:00Z", false)] // 01:59 CEST
+    [InlineData("2026-10-25T00:30:00Z", true)]  // 02:30 CEST
+    [InlineData("2026-10-25T01:30:00Z", true)]  // 02:30 CET
+    [InlineData("2026-10-25T02:30:00Z", true)]  // 03:30 CET
+    [InlineData("2026-10-25T03:00:00Z", false)] // 04:00 CET
+    // An ordinary Sunday and a Monday at the same local time.
+    [InlineData("2026-06-07T01:00:00Z", true)]  // 03:00 CEST, Sunday
+    [InlineData("2026-06-08T01:00:00Z", false)] // 03:00 CEST, Monday
+    public void RecurringMaintenanceWindow_FollowsLocalTime_AcrossDaylightSavingChanges(string utc, bool muted)
+    {
+        var set = SilenceSet.Empty.With(Sunday);
+        Assert.Equal(muted, set.MutedBy(Alert, DateTimeOffset.Parse(utc, System.Globalization.CultureInfo.InvariantCulture)).Count > 0);
+    }
+
+    [Theory]
+    [InlineData("25:00-26:00", "recurrence")]
+    [InlineData("02:00", "HH:MM-HH:MM")]
+    public void BadSchedule_IsRejectedNamingTheField(string times, string reason) =>
+        Assert.Contains(reason, Assert.Throws<FormatException>(() => TimeIntervalSchedule.Parse([times], [], [], [], null)).Message, StringComparison.Ordinal);
+}
