@@ -115,7 +115,7 @@ var duration = new Option<string>("--duration") { Description = "How long, Prome
 var startsAt = new Option<DateTimeOffset?>("--start") { Description = "Start (ISO 8601; default now)." };
 var comment = new Option<string>("--comment") { Description = "Why (required).", Required = true };
 var times = new Option<string[]>("--times") { Description = "Recurring: mute only in these HH:MM-HH:MM ranges (repeatable).", AllowMultipleArgumentsPerToken = true };
-var weekdays = new Option<string[]>("--weekdays") { Description = "Recurring: only on these weekdays or ranges, e.g. saturday:sunday.", AllowMultipleArgumentsPerToken = true };
+var weekdays = new Option<string[]>("--weekdays") { Description = "Recurring: only on these weekdays or ranges, e.g. saturday sunday, or monday:friday.", AllowMultipleArgumentsPerToken = true };
 var location = new Option<string?>("--location") { Description = "Time zone of --times and --weekdays (IANA, default UTC)." };
 var silenceAdd = new Command("add", "Silence alerts matching every matcher, once or on a recurring schedule (a maintenance window).")
 {

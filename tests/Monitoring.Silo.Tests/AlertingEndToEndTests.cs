@@ -154,7 +154,7 @@ public sealed class AlertingEndToEndTests : IAsyncLifetime
         Assert.Equal(3, _slack.Requests.Count);
 
         // Secrets never leave: not in the API, not in the silo's log.
-        foreach (var path in new[] { "/api/incidents", "/api/rules", $"/api/incidents/{id}" })
+        foreach (var path in new[] { "/api/incidents", "/api/rules", $"/api/incidents/{id}", $"/incidents/{id}", $"/incidents/{id}/ack", "/api/alerts" })
         {
             var body = await _api.Http.GetStringAsync(path);
             Assert.DoesNotContain(RoutingKey, body, StringComparison.Ordinal);

@@ -120,7 +120,7 @@ public sealed record RecurrenceRequest
 {
     /// <summary><c>HH:MM-HH:MM</c> ranges (end exclusive), e.g. <c>02:00-04:00</c>.</summary>
     [Id(0)] public string[] Times { get; init; } = [];
-    /// <summary>Weekdays or ranges, e.g. <c>saturday:sunday</c>.</summary>
+    /// <summary>Weekdays or ranges, e.g. <c>monday:friday</c>, <c>sunday</c> (ranges run within sunday..saturday).</summary>
     [Id(1)] public string[] Weekdays { get; init; } = [];
     /// <summary>Days of month or ranges (negative from month end).</summary>
     [Id(2)] public string[] DaysOfMonth { get; init; } = [];
