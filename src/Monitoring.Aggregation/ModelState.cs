@@ -52,6 +52,8 @@ public sealed class ModelState
     [Id(19)] public Dictionary<string, LabelRevision> LabelRevisions { get; set; } = new(StringComparer.Ordinal);
     /// <summary>Label corrections applied.</summary>
     [Id(20)] public long LabelsCorrected { get; set; }
+    /// <summary>SLO event counters by SLO name, as of <see cref="AppliedSequence"/> (written at each checkpoint).</summary>
+    [Id(21)] public Dictionary<string, Slo.SloCounterSnapshot> Slos { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>The current value of a corrected label.</summary>

@@ -39,6 +39,7 @@ public sealed class ModelGrain : Grain, IModelGrain
     private readonly ILogger<ModelGrain> _logger;
     private ModelKey _key;
     private ModelAggregator _model = null!;
+    private SloHost _slos = null!;
     private IGrainTimer? _timer;
     private long _lastCheckpoint;
     private long _recordsSinceCheckpoint;
@@ -70,6 +71,8 @@ public sealed class ModelGrain : Grain, IModelGrain
         _key = ModelKey.Parse(this.GetPrimaryKeyString());
         _model = new ModelAggregator(_key, _state.State, new ModelStore(_key, _eventLog, _reports), _time);
         await _model.ActivateAsync();
+        _slos = new SloHost(_key, _model, ServiceProvider.GetService(typeof(AlertingRuntime)) as AlertingRuntime, _time);
+        _slos.Configure(); // before the replay, which counts the SLO events after the checkpoint
         var replayed = 0;
         var chunk = new List<LoggedEvent>(ReplayChunk);
         await foreach (var logged in _eventLog.ReadAsync(_key, _state.State.AppliedSequence, cancellationToken))
@@ -139,7 +142,11 @@ public sealed class ModelGrain : Grain, IModelGrain
     }
 
     /// <inheritdoc />
-    public Task TickAsync() => CloseDueAsync(UnixNanos.FromTimeSpan(_state.State.Settings.EffectiveLateness));
+    public async Task TickAsync()
+    {
+        await CloseDueAsync(UnixNanos.FromTimeSpan(_state.State.Settings.EffectiveLateness));
+        await _slos.TickAsync(GrainFactory, _logger);
+    }
 
     /// <inheritdoc />
     public async Task<int> CloseEndedWindowsAsync() => await CloseDueAsync(0);
@@ -250,6 +257,7 @@ public sealed class ModelGrain : Grain, IModelGrain
             // Performance sketches first: they carry the log position they include, so if the state write below is
             // lost, the replay skips what they already hold.
             performance = await _model.FlushPerformanceAsync();
+            _model.SnapshotSlos();
             await _state.WriteStateAsync();
             _lastCheckpoint = NowNanos;
             _recordsSinceCheckpoint = 0;

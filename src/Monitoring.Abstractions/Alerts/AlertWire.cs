@@ -161,3 +161,41 @@ public sealed record ReceiverTestResult
 /// <summary>One integration's test outcome.</summary>
 [GenerateSerializer, Immutable, Alias("monitoring.receiver-test-integration")]
 public sealed record ReceiverTestIntegration([property: Id(0)] string Kind, [property: Id(1)] bool Delivered, [property: Id(2)] string? Error, [property: Id(3)] int? StatusCode);
+
+/// <summary>One burn-rate window of an SLO status.</summary>
+[GenerateSerializer, Immutable, Alias("monitoring.slo-window")]
+public sealed record SloWindowView(
+    [property: Id(0)] string Window, [property: Id(1)] long Good, [property: Id(2)] long Total,
+    [property: Id(3)] double ErrorRatio, [property: Id(4)] double BurnRate);
+
+/// <summary>One alert decision (page or ticket) of an SLO status.</summary>
+[GenerateSerializer, Immutable, Alias("monitoring.slo-decision")]
+public sealed record SloDecisionView(
+    [property: Id(0)] string Severity, [property: Id(1)] bool Disabled, [property: Id(2)] bool Firing,
+    [property: Id(3)] string Reason, [property: Id(4)] double? BurnRate, [property: Id(5)] double? Factor);
+
+/// <summary>An SLO of one model at one instant (<c>GET /api/slos</c>).</summary>
+[GenerateSerializer, Immutable, Alias("monitoring.slo-status")]
+public sealed record SloStatusView
+{
+    /// <summary>SLO name.</summary>
+    [Id(0)] public required string Slo { get; init; }
+    /// <summary>Tenant.</summary>
+    [Id(1)] public required string Tenant { get; init; }
+    /// <summary>Model.</summary>
+    [Id(2)] public required string Model { get; init; }
+    /// <summary>When evaluated.</summary>
+    [Id(3)] public DateTimeOffset EvaluatedAt { get; init; }
+    /// <summary>Objective as a ratio (0.99).</summary>
+    [Id(4)] public double Objective { get; init; }
+    /// <summary>1 - errors / allowed errors over the period (negative when overspent).</summary>
+    [Id(5)] public double ErrorBudgetRemaining { get; init; }
+    /// <summary>Events in the period.</summary>
+    [Id(6)] public long PeriodEvents { get; init; }
+    /// <summary>Burn-rate windows, shortest first, the period last.</summary>
+    [Id(7)] public SloWindowView[] Windows { get; init; } = [];
+    /// <summary>The page decision.</summary>
+    [Id(8)] public required SloDecisionView Page { get; init; }
+    /// <summary>The ticket decision.</summary>
+    [Id(9)] public required SloDecisionView Ticket { get; init; }
+}

@@ -17,6 +17,12 @@ public interface IModelAlertsGrain : IGrainWithStringKey
 
     /// <summary>Pending and firing alerts of the model.</summary>
     Task<AlertView[]> GetAlertsAsync();
+
+    /// <summary>The model's SLOs were evaluated: page and ticket alerts fire or resolve with their decisions.</summary>
+    Task SlosEvaluatedAsync(SloStatusView[] statuses);
+
+    /// <summary>The model's latest SLO statuses.</summary>
+    Task<SloStatusView[]> GetSlosAsync();
 }
 
 /// <summary>

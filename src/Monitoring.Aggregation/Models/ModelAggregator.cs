@@ -62,6 +62,12 @@ public sealed class ModelAggregator
     /// <summary>The state folded so far (checkpointed by the host).</summary>
     public ModelState State { get; }
 
+    /// <summary>Event counters of the SLOs that select this model (configured by the host; saved with <see cref="SnapshotSlos"/>).</summary>
+    public Slo.SloTracker Slos { get; } = new();
+
+    /// <summary>Copies the SLO counters into <see cref="State"/> for the checkpoint.</summary>
+    public void SnapshotSlos() => S.Slos = Slos.Snapshot();
+
     private ModelState S => State;
 
     private long WindowNanos => UnixNanos.FromTimeSpan(S.Settings.Window);
@@ -335,6 +341,7 @@ public sealed class ModelAggregator
         _folder.Fold(S, e);
         if (e.Kind == EventKind.Prediction)
         {
+            Slos.OnPrediction(e, _time.GetUtcNow());
             var acc = await PerformanceAsync(WindowStartOf(e));
             var fresh = logged.Sequence > acc.LastSequence;
             if (fresh)
@@ -408,6 +415,7 @@ public sealed class ModelAggregator
 
         S.LabelsJoined++;
         S.LabelDelaySeconds.Add(Math.Max(0, delay) / 1e9, null);
+        Slos.OnLabel(prediction, label, _time.GetUtcNow());
         if (!fresh)
         {
             return;

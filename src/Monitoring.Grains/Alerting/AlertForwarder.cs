@@ -48,4 +48,35 @@ internal static class AlertForwarder
             GrainsLog.EvaluationFailed(logger, e, key.GrainKey);
         }
     }
+
+    /// <summary>Hands the model's SLO statuses to its alert grain; never fails the caller.</summary>
+    public static async Task SlosAsync(IGrainFactory grains, ModelKey key, IReadOnlyList<Monitoring.Alerting.Slo.SloStatus> statuses, ILogger logger)
+    {
+        try
+        {
+            await grains.GetGrain<IModelAlertsGrain>(key.GrainKey).SlosEvaluatedAsync([.. statuses.Select(s => ToView(key, s))]);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            GrainsLog.EvaluationFailed(logger, e, key.GrainKey);
+        }
+    }
+
+    internal static Monitoring.Abstractions.Alerts.SloStatusView ToView(ModelKey key, Monitoring.Alerting.Slo.SloStatus s) => new()
+    {
+        Slo = s.Slo,
+        Tenant = key.Tenant,
+        Model = key.Model,
+        EvaluatedAt = s.EvaluatedAt,
+        Objective = s.Objective,
+        ErrorBudgetRemaining = s.ErrorBudgetRemaining,
+        PeriodEvents = s.PeriodEvents,
+        Windows = [.. s.Windows.Select(w => new Monitoring.Abstractions.Alerts.SloWindowView(w.Name, w.Counts.Good, w.Counts.Total, w.ErrorRatio, w.BurnRate))],
+        Page = ToView(s.Page),
+        Ticket = ToView(s.Ticket),
+    };
+
+    private static Monitoring.Abstractions.Alerts.SloDecisionView ToView(Monitoring.Alerting.Slo.SloAlertDecision d) => new(
+        d.Severity == Monitoring.Alerting.Slo.SloSeverity.Page ? "page" : "ticket", d.Disabled, d.Firing, d.Reason,
+        d.FiredBy?.Long.BurnRate, d.FiredBy?.Condition.Factor);
 }

@@ -8,6 +8,7 @@ using Monitoring.Abstractions.Time;
 using Monitoring.Alerting.Evaluation;
 using Monitoring.Alerting.Metrics;
 using Monitoring.Alerting.Notify;
+using Monitoring.Alerting.Slo;
 
 namespace Monitoring.Grains.Alerting;
 
@@ -23,6 +24,9 @@ public sealed class ModelAlertsState
 
     /// <summary>The latest closed window's performance report (JSON).</summary>
     [Id(2)] public string? LatestPerformance { get; set; }
+
+    /// <summary>Firing SLO alerts (<see cref="AlertRecord"/>[] as JSON).</summary>
+    [Id(3)] public string SloRecords { get; set; } = "[]";
 }
 
 /// <summary>
@@ -37,6 +41,8 @@ public sealed class ModelAlertsGrain(
     ILogger<ModelAlertsGrain> logger) : Grain, IModelAlertsGrain
 {
     private ModelKey _key;
+    private SloStatusView[] _slos = [];
+    private DateTimeOffset _lastSloRefresh;
 
     /// <inheritdoc />
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -78,8 +84,70 @@ public sealed class ModelAlertsGrain(
     /// <inheritdoc />
     public Task<AlertView[]> GetAlertsAsync()
     {
-        var records = JsonSerializer.Deserialize<List<AlertRecord>>(state.State.Records) ?? [];
+        var records = (JsonSerializer.Deserialize<List<AlertRecord>>(state.State.Records) ?? [])
+            .Concat(JsonSerializer.Deserialize<List<AlertRecord>>(state.State.SloRecords) ?? []);
         return Task.FromResult(records.Where(r => r.IsActive).Select(r => ToView(r, resolved: false)).ToArray());
+    }
+
+    /// <inheritdoc />
+    public Task<SloStatusView[]> GetSlosAsync() => Task.FromResult(_slos);
+
+    /// <inheritdoc />
+    public async Task SlosEvaluatedAsync(SloStatusView[] statuses)
+    {
+        ArgumentNullException.ThrowIfNull(statuses);
+        _slos = statuses;
+        var previous = JsonSerializer.Deserialize<List<AlertRecord>>(state.State.SloRecords) ?? [];
+        if (statuses.Length == 0 && previous.Count == 0)
+        {
+            return;
+        }
+        var specs = runtime.Rules.Slos.ToDictionary(s => s.Name, StringComparer.Ordinal);
+        var records = new List<AlertRecord>();
+        var transitions = new List<AlertTransition>();
+        foreach (var status in statuses)
+        {
+            if (specs.TryGetValue(status.Slo, out var spec))
+            {
+                var (r, t) = SloAlerts.Evaluate(spec, status, previous, status.EvaluatedAt, runtime.ExternalUrl);
+                records.AddRange(r);
+                transitions.AddRange(t);
+            }
+        }
+        // SLOs gone from the rules (or no longer selecting this model): their firing alerts resolve.
+        var evaluated = statuses.Select(s => s.Slo).ToHashSet(StringComparer.Ordinal);
+        foreach (var gone in previous.Where(p => p.IsActive && !evaluated.Contains(p.Labels["slo"])))
+        {
+            transitions.Add(new AlertTransition(AlertChange.Resolved, gone with { State = AlertState.Inactive, ResolvedAt = statuses.FirstOrDefault()?.EvaluatedAt ?? gone.ActiveAt }, "SLO removed"));
+        }
+        var json = JsonSerializer.Serialize(records);
+        if (json != state.State.SloRecords)
+        {
+            state.State.SloRecords = json;
+            await state.WriteStateAsync();
+        }
+        foreach (var t in transitions)
+        {
+            GrainsLog.AlertChanged(logger, t.Alert.Labels["alertname"], t.Change.ToString().ToLowerInvariant(), _key.GrainKey, t.Reason);
+        }
+        var updates = records.Select(a => ToView(a, resolved: false))
+            .Concat(transitions.Where(t => t.Change == AlertChange.Resolved).Select(t => ToView(t.Alert, resolved: true))).ToArray();
+        if (updates.Length > 0 && (transitions.Count > 0 || ShouldRefresh(statuses)))
+        {
+            await GrainFactory.GetGrain<IAlertNotifierGrain>(0).UpdateAsync(updates);
+        }
+    }
+
+    /// <summary>Firing SLO alerts are re-sent every few minutes (so a notifier restarted without them hears again), not at every evaluation.</summary>
+    private bool ShouldRefresh(SloStatusView[] statuses)
+    {
+        var at = statuses.FirstOrDefault()?.EvaluatedAt ?? DateTimeOffset.MinValue;
+        if (at - _lastSloRefresh < TimeSpan.FromMinutes(5))
+        {
+            return false;
+        }
+        _lastSloRefresh = at;
+        return true;
     }
 
     private async Task EvaluateAsync(MetricSource changed, DateTimeOffset at)
