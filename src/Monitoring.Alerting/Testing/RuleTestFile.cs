@@ -28,6 +28,12 @@ public enum ExpectedState
 public sealed record RuleTestFile(
     string Source, IReadOnlyList<string> RuleFiles, string? AlertmanagerConfig, TimeSpan EvaluationInterval, IReadOnlyList<RuleTestCase> Tests)
 {
+    /// <summary>
+    /// <c>flap_damping</c>: the silo's damping by default (<see cref="Evaluation.FlapDamping"/>: 20 evaluations, more than
+    /// 4 changes); <c>evaluations: 0</c> turns it off, as Prometheus has none.
+    /// </summary>
+    public Evaluation.FlapDamping FlapDamping { get; init; } = new();
+
     /// <summary>Default <c>evaluation_interval</c>, promtool's.</summary>
     public static readonly TimeSpan DefaultEvaluationInterval = TimeSpan.FromMinutes(1);
 

@@ -1,3 +1,4 @@
+using Monitoring.Alerting.Evaluation;
 using Monitoring.Alerting.Labels;
 using Monitoring.Alerting.Metrics;
 using Monitoring.Alerting.Rules;
@@ -16,7 +17,8 @@ namespace Monitoring.Alerting.Testing;
 /// </summary>
 internal sealed class RuleTestFileParser(string source, string baseDirectory)
 {
-    private static readonly string[] TopFields = ["rule_files", "alertmanager_config", "evaluation_interval", "tests"];
+    private static readonly string[] TopFields = ["rule_files", "alertmanager_config", "evaluation_interval", "flap_damping", "tests"];
+    private static readonly string[] FlapFields = ["evaluations", "max_changes"];
     private static readonly string[] TestFields = ["name", "external_url", "input_windows", "silences", "alert_rule_test", "notification_test"];
     private static readonly string[] SeriesFields = ["series", "values"];
     private static readonly string[] SilenceFields = ["matchers", "starts_at", "ends_at", "comment"];
@@ -93,6 +95,21 @@ internal sealed class RuleTestFileParser(string source, string baseDirectory)
                 interval = d;
             }
         }
+        var flap = new FlapDamping();
+        if (Child(top, "flap_damping") is { } flapNode)
+        {
+            if (flapNode is YamlMappingNode flapMap)
+            {
+                RejectUnknown(flapMap, "flap_damping", FlapFields);
+                var evaluations = Integer(Child(flapMap, "evaluations"), "flap_damping.evaluations", 0, 64) ?? FlapDamping.DefaultEvaluations;
+                var maxChanges = Integer(Child(flapMap, "max_changes"), "flap_damping.max_changes", 0, 64) ?? FlapDamping.DefaultMaxChanges;
+                flap = evaluations == 0 ? FlapDamping.Off : new FlapDamping(evaluations, maxChanges);
+            }
+            else
+            {
+                Add(flapNode, "flap_damping", "expected a mapping with 'evaluations' (0 = off) and 'max_changes'");
+            }
+        }
         var tests = new List<RuleTestCase>();
         switch (Child(top, "tests"))
         {
@@ -115,7 +132,7 @@ internal sealed class RuleTestFileParser(string source, string baseDirectory)
         {
             throw new RuleFileException(_errors);
         }
-        return new RuleTestFile(source, ruleFiles, config, interval, tests);
+        return new RuleTestFile(source, ruleFiles, config, interval, tests) { FlapDamping = flap };
     }
 
     private RuleTestCase? ParseTest(YamlNode node, string path, bool hasConfig)
@@ -268,7 +285,7 @@ internal sealed class RuleTestFileParser(string source, string baseDirectory)
             }
         }
         var starts = Child(map, "starts_at") is { } s ? Duration(s, path + ".starts_at") : TimeSpan.Zero;
-        var ends = Child(map, "ends_at") is { } e2 ? Duration(e2, path + ".ends_at") : Missing(map, path + ".ends_at") is null ? null : TimeSpan.Zero;
+        var ends = Child(map, "ends_at") is { } endsNode ? Duration(endsNode, path + ".ends_at") : MissingDuration(map, path + ".ends_at");
         if (!ok || starts is null || ends is null)
         {
             return null;
@@ -466,6 +483,26 @@ internal sealed class RuleTestFileParser(string source, string baseDirectory)
     private string? Missing(YamlMappingNode map, string path)
     {
         _errors.Add(new RuleFileError(source, (int)map.Start.Line, (int)map.Start.Column, path, "is required"));
+        return null;
+    }
+
+    private int? Integer(YamlNode? node, string path, int min, int max)
+    {
+        if (node is null)
+        {
+            return null;
+        }
+        if (node is YamlScalarNode { Value: { } text } && int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+        {
+            return value;
+        }
+        Add(node, path, $"expected a whole number from {min} to {max}");
+        return null;
+    }
+
+    private TimeSpan? MissingDuration(YamlMappingNode map, string path)
+    {
+        Missing(map, path);
         return null;
     }
 

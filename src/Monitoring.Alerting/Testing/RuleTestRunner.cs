@@ -18,6 +18,17 @@ namespace Monitoring.Alerting.Testing;
 /// <param name="Config">The Alertmanager configuration, or null.</param>
 public sealed record RuleTestSuite(RuleTestFile File, IReadOnlyList<AlertRule> Rules, AlertmanagerConfig? Config);
 
+/// <summary>What one evaluation of a test case left.</summary>
+/// <param name="Time">Evaluation time from the start of the test.</param>
+/// <param name="Active">Alerts pending or firing after it (every model).</param>
+/// <param name="Resolved">Alerts it resolved.</param>
+public sealed record EvaluationSnapshot(TimeSpan Time, IReadOnlyList<AlertRecord> Active, IReadOnlyList<AlertRecord> Resolved);
+
+/// <summary>Everything a test case produced.</summary>
+/// <param name="Evaluations">One snapshot per evaluation, index k at k x <c>evaluation_interval</c>.</param>
+/// <param name="Delivered">Notifications delivered, in order (empty without notification tests).</param>
+public sealed record RuleTestTrace(IReadOnlyList<EvaluationSnapshot> Evaluations, IReadOnlyList<Notification> Delivered);
+
 /// <summary>The outcome of one test case.</summary>
 /// <param name="Name">Test name.</param>
 /// <param name="Line">Line of the test.</param>
@@ -119,13 +130,18 @@ public static class RuleTestRunner
         return new RuleTestReport(suite.File.Source, results);
     }
 
-    private sealed record Snapshot(List<AlertRecord> Active, List<AlertRecord> Resolved);
-
-    private static async Task<RuleTestCaseResult> RunCaseAsync(RuleTestSuite suite, RuleTestCase test, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs one test case's evaluations and notification pipeline and returns what they produced, without asserting
+    /// anything (the runner compares it with the expectations; tools can print it or compare it with another engine).
+    /// </summary>
+    /// <exception cref="ArgumentException">The test needs more than <see cref="MaxEvaluations"/> evaluations.</exception>
+    public static async Task<RuleTestTrace> TraceAsync(RuleTestSuite suite, RuleTestCase test, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(suite);
+        ArgumentNullException.ThrowIfNull(test);
         var interval = suite.File.EvaluationInterval;
-        var failures = new List<string>();
-        var flap = new FlapDamping();
+        var last = LastEvaluation(suite, test) ?? throw new ArgumentException($"test \"{test.Name}\" needs more than {MaxEvaluations} evaluations", nameof(test));
+        var flap = suite.File.FlapDamping;
         var all = new RuleEvaluator(suite.Rules, test.ExternalUrl, flap);
         // Rules reading only performance metrics are evaluated by a second evaluator, so a rule reading both kinds is
         // evaluated once per window, not twice.
@@ -134,19 +150,9 @@ public static class RuleTestRunner
         var performance = new RuleEvaluator(performanceOnly, test.ExternalUrl, flap);
 
         var models = test.Inputs.Select(s => (Tenant: s.Labels["tenant"], Model: s.Labels["model"])).Distinct().ToList();
-        var lastInput = test.Inputs.Count == 0 ? 0 : test.Inputs.Max(s => s.Values.Count) - 1;
-        var lastAssert = test.AlertTests.Select(a => a.EvalTime).Concat(test.NotificationTests.Select(n => n.EvalTime)).DefaultIfEmpty(TimeSpan.Zero).Max();
-        var lastAssertIndex = lastAssert.Ticks / interval.Ticks;
-        if (lastAssertIndex >= MaxEvaluations)
-        {
-            return new RuleTestCaseResult(test.Name, test.Line,
-                [$"test \"{test.Name}\" (line {test.Line}): eval_time {PromDuration.Format(lastAssert)} needs more than {MaxEvaluations} evaluations of {PromDuration.Format(interval)}"]);
-        }
-        var last = Math.Max(lastInput, (int)lastAssertIndex);
-        var needed = test.AlertTests.Select(a => (int)(a.EvalTime.Ticks / interval.Ticks)).ToHashSet();
-        var snapshots = new Dictionary<int, Snapshot>();
         var records = models.ToDictionary(m => m, _ => new List<AlertRecord>());
         var simulation = suite.Config is { } config && test.NotificationTests.Count > 0 ? new Simulation(config, test.Silences, test.ExternalUrl) : null;
+        var evaluations = new List<EvaluationSnapshot>();
 
         for (var k = 0; k <= last; k++)
         {
@@ -155,7 +161,8 @@ public static class RuleTestRunner
             {
                 await simulation.RunUntilAsync(now, inclusive: false, cancellationToken);
             }
-            var snapshot = new Snapshot([], []);
+            var active = new List<AlertRecord>();
+            var resolvedNow = new List<AlertRecord>();
             foreach (var (tenant, model) in models)
             {
                 var latest = SamplesAt(test, tenant, model, k, now, interval);
@@ -167,8 +174,8 @@ public static class RuleTestRunner
                 records[(tenant, model)] = after;
                 var resolved = windowResult.Transitions.Concat(performanceResult.Transitions)
                     .Where(t => t.Change == AlertChange.Resolved).Select(t => t.Alert).ToList();
-                snapshot.Active.AddRange(after.Where(a => a.IsActive));
-                snapshot.Resolved.AddRange(resolved);
+                active.AddRange(after.Where(a => a.IsActive));
+                resolvedNow.AddRange(resolved);
                 if (simulation is not null)
                 {
                     foreach (var alert in after.Where(a => a.State == AlertState.Firing))
@@ -185,26 +192,46 @@ public static class RuleTestRunner
             {
                 await simulation.RunUntilAsync(now, inclusive: true, cancellationToken);
             }
-            if (needed.Contains(k))
-            {
-                snapshots[k] = snapshot;
-            }
+            evaluations.Add(new EvaluationSnapshot(now - Start, active, resolvedNow));
         }
         if (simulation is not null)
         {
-            await simulation.RunUntilAsync(Start + lastAssert, inclusive: true, cancellationToken);
+            await simulation.RunUntilAsync(Start + LastAssertion(test), inclusive: true, cancellationToken);
         }
+        return new RuleTestTrace(evaluations, simulation?.Delivered ?? []);
+    }
 
+    private static TimeSpan LastAssertion(RuleTestCase test) =>
+        test.AlertTests.Select(a => a.EvalTime).Concat(test.NotificationTests.Select(n => n.EvalTime)).DefaultIfEmpty(TimeSpan.Zero).Max();
+
+    // Index of the last evaluation: the end of the inputs or the latest eval_time; null when over the limit.
+    private static int? LastEvaluation(RuleTestSuite suite, RuleTestCase test)
+    {
+        var lastInput = test.Inputs.Count == 0 ? 0 : test.Inputs.Max(s => s.Values.Count) - 1;
+        var lastAssert = LastAssertion(test).Ticks / suite.File.EvaluationInterval.Ticks;
+        return lastAssert >= MaxEvaluations ? null : (int)Math.Max(lastInput, lastAssert);
+    }
+
+    private static async Task<RuleTestCaseResult> RunCaseAsync(RuleTestSuite suite, RuleTestCase test, CancellationToken cancellationToken)
+    {
+        var interval = suite.File.EvaluationInterval;
+        if (LastEvaluation(suite, test) is null)
+        {
+            return new RuleTestCaseResult(test.Name, test.Line,
+                [$"test \"{test.Name}\" (line {test.Line}): eval_time {PromDuration.Format(LastAssertion(test))} needs more than {MaxEvaluations} evaluations of {PromDuration.Format(interval)}"]);
+        }
+        var trace = await TraceAsync(suite, test, cancellationToken);
+        var failures = new List<string>();
         foreach (var a in test.AlertTests.OrderBy(a => a.EvalTime))
         {
-            if (CompareAlerts(test, a, snapshots[(int)(a.EvalTime.Ticks / interval.Ticks)]) is { } failure)
+            if (CompareAlerts(test, a, trace.Evaluations[(int)(a.EvalTime.Ticks / interval.Ticks)]) is { } failure)
             {
                 failures.Add(failure);
             }
         }
         foreach (var n in test.NotificationTests.OrderBy(n => n.EvalTime))
         {
-            if (CompareNotifications(test, n, simulation!.Delivered.Where(d => d.Time <= Start + n.EvalTime).ToList()) is { } failure)
+            if (CompareNotifications(test, n, [.. trace.Delivered.Where(d => d.Time <= Start + n.EvalTime)]) is { } failure)
             {
                 failures.Add(failure);
             }
@@ -242,7 +269,7 @@ public static class RuleTestRunner
         Flapping = record.Flapping,
     };
 
-    private static string? CompareAlerts(RuleTestCase test, AlertRuleTest assertion, Snapshot snapshot)
+    private static string? CompareAlerts(RuleTestCase test, AlertRuleTest assertion, EvaluationSnapshot snapshot)
     {
         var active = snapshot.Active.Where(r => r.Labels["alertname"] == assertion.AlertName)
             .Select(r => new ExpectedAlert(r.Labels, r.Annotations, r.State == AlertState.Firing ? ExpectedState.Firing : ExpectedState.Pending)).ToList();

@@ -1,3 +1,4 @@
+using Monitoring.Alerting.Evaluation;
 using Monitoring.Alerting.Rules;
 using Monitoring.Alerting.Testing;
 using Xunit;
@@ -149,5 +150,19 @@ public sealed class RuleTestFileTests
         var expected = Assert.Single(Assert.Single(test.AlertTests).Expected);
         Assert.Equal("Drift", expected.Labels["alertname"]);
         Assert.Equal(ExpectedState.Pending, expected.State);
+    }
+
+    [Fact]
+    public void FlapDamping_DefaultsToTheSilos_AndCanBeTurnedOff()
+    {
+        using var dir = new TestDirectory();
+        dir.Write("rules.yml", Rules);
+        Assert.Equal(new FlapDamping(), RuleTestFile.Parse("rule_files: [rules.yml]\n", "t.yml", dir.Path).FlapDamping);
+        Assert.Equal(FlapDamping.Off, RuleTestFile.Parse("rule_files: [rules.yml]\nflap_damping: {evaluations: 0}\n", "t.yml", dir.Path).FlapDamping);
+        Assert.Equal(new FlapDamping(10, 2), RuleTestFile.Parse("rule_files: [rules.yml]\nflap_damping: {evaluations: 10, max_changes: 2}\n", "t.yml", dir.Path).FlapDamping);
+
+        var error = Assert.Single(Errors("rule_files: [rules.yml]\nflap_damping: {evaluations: 65}\n"));
+        Assert.Equal("flap_damping.evaluations", error.Field);
+        Assert.Equal(2, error.Line);
     }
 }
