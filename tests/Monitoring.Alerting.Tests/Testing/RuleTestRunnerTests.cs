@@ -181,4 +181,34 @@ public sealed class RuleTestRunnerTests
         Assert.Contains("#1 team {alertname=\"LowCoverage\"}: firing {model=\"b\"}", failure, StringComparison.Ordinal);
         Assert.Contains("#1 at 30s team {alertname=\"LowCoverage\"} \"first notification\": firing {alertname=\"LowCoverage\", model=\"a\"}", failure, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ReceiverWhoseIntegrationsSendNoResolved_IsNotToldOfTheResolve()
+    {
+        using var dir = new TestDirectory();
+        dir.Write("rules.yml", Rules);
+        dir.Write("alerting.yml", """
+            route: {receiver: chat, group_by: [alertname], group_wait: 30s, group_interval: 5m}
+            receivers:
+              - name: chat
+                slack_configs: [{api_url: "https://hooks.slack.com/services/T0/B0/x"}]
+            """);
+        var file = dir.Write("rules.test.yml", """
+            rule_files: [rules.yml]
+            alertmanager_config: alerting.yml
+            evaluation_interval: 1h
+            tests:
+              - input_windows:
+                  - series: 'label_coverage{tenant="t", model="a"}'
+                    values: '0.2 0.9'
+                notification_test:
+                  - eval_time: 3h
+                    exp_notifications:
+                      - {receiver: chat, group_labels: {alertname: LowCoverage}, reason: first notification, time: 30s, alerts: [{model: a}]}
+            """);
+
+        var report = await RuleTestRunner.RunAsync(RuleTestRunner.Load(file));
+
+        Assert.True(report.Passed, string.Join("\n\n", report.Tests.SelectMany(t => t.Failures)));
+    }
 }
