@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 # Debian packages the tests use: the storage tests start a private PostgreSQL server (initdb + pg_ctl from postgresql);
 # the alerting tests compare routing with amtool (prometheus-alertmanager).
 source scripts/lib/debian-packages.sh
-install_missing ca-certificates postgresql prometheus-alertmanager
+install_missing ca-certificates postgresql prometheus-alertmanager prometheus
 
 results=artifacts/test-results
 rm -rf "$results"

@@ -94,7 +94,10 @@ var lint = new Command("lint", "Check rule files: every error with its file, lin
 lint.SetAction(parse => RulesCommand.Lint(parse.GetValue(lintPath)!, Console.Out, Console.Error));
 var metrics = new Command("metrics", "List the metrics alert rules can select, with their labels.");
 metrics.SetAction(_ => RulesCommand.Metrics(Console.Out));
-var rules = new Command("rules", "Alert rule files: lint them, list the metrics they can use.") { lint, metrics };
+var testFiles = new Argument<string[]>("files") { Description = "Rule test files (docs/rule-tests.md).", Arity = ArgumentArity.OneOrMore };
+var ruleTest = new Command("test", "Unit-test rules as `promtool test rules` does, plus alert states and delivered notifications; exit 0 all pass, 1 failures, 2 file errors.") { testFiles };
+ruleTest.SetAction((parse, ct) => RulesCommand.TestAsync(parse.GetValue(testFiles)!, Console.Out, Console.Error, ct));
+var rules = new Command("rules", "Alert rule files: lint them, list the metrics they can use, unit-test them.") { lint, metrics, ruleTest };
 
 var alertsFormat = new Option<string>("--format") { Description = "Output format: table or json.", DefaultValueFactory = _ => "table" };
 alertsFormat.AcceptOnlyFromAmong("table", "json");

@@ -1,9 +1,13 @@
 using Monitoring.Alerting.Metrics;
 using Monitoring.Alerting.Rules;
+using Monitoring.Alerting.Testing;
 
 namespace Monitoring.Cli.Rules;
 
-/// <summary><c>monitoring rules lint|metrics</c>: checks rule files offline and lists the metrics rules can select.</summary>
+/// <summary>
+/// <c>monitoring rules lint|metrics|test</c>: checks rule files offline, lists the metrics rules can select, and runs
+/// rule unit tests (docs/rule-tests.md).
+/// </summary>
 public static class RulesCommand
 {
     /// <summary>Exit code when a rule file has errors.</summary>
@@ -29,6 +33,63 @@ public static class RulesCommand
             error.WriteLine($"{e.Errors.Count} error(s)");
             return LintFailed;
         }
+    }
+
+    /// <summary>Exit code when a rule test failed.</summary>
+    public const int TestsFailed = 1;
+
+    /// <summary>Exit code when a test file, a rule file or an Alertmanager configuration does not load.</summary>
+    public const int TestFileError = 2;
+
+    /// <summary>
+    /// Runs the rule unit tests of each file, as <c>promtool test rules</c> does: every file is run; a failed assertion
+    /// prints expected against got. Returns 0 when all pass, <see cref="TestsFailed"/> when some assertion failed,
+    /// <see cref="TestFileError"/> when some file did not load.
+    /// </summary>
+    public static async Task<int> TestAsync(IReadOnlyList<string> files, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
+        var fileErrors = false;
+        var failed = false;
+        foreach (var file in files)
+        {
+            output.WriteLine($"Unit testing: {file}");
+            RuleTestSuite suite;
+            try
+            {
+                suite = RuleTestRunner.Load(file);
+            }
+            catch (RuleFileException e)
+            {
+                foreach (var problem in e.Errors)
+                {
+                    error.WriteLine(problem.ToString());
+                }
+                output.WriteLine($"  FAILED: {e.Errors.Count} error(s) loading the test");
+                fileErrors = true;
+                continue;
+            }
+            var report = await RuleTestRunner.RunAsync(suite, cancellationToken);
+            var passed = report.Tests.Count(t => t.Passed);
+            if (report.Passed)
+            {
+                output.WriteLine($"  SUCCESS: {passed} test(s)");
+                continue;
+            }
+            failed = true;
+            output.WriteLine($"  FAILED: {report.Tests.Count - passed} of {report.Tests.Count} test(s)");
+            foreach (var failure in report.Tests.SelectMany(t => t.Failures))
+            {
+                output.WriteLine();
+                foreach (var line in failure.Split('\n'))
+                {
+                    output.WriteLine("  " + line.TrimEnd('\r'));
+                }
+            }
+        }
+        return fileErrors ? TestFileError : failed ? TestsFailed : 0;
     }
 
     /// <summary>Prints every metric with its labels, source and meaning.</summary>
