@@ -11,7 +11,7 @@ using static Monitoring.Silo.Api.ApiResults;
 namespace Monitoring.Silo.Api;
 
 /// <summary>
-/// Alerts, rules, incidents, silences and receivers: <c>GET /api/alerts</c>, <c>GET /api/rules</c>,
+/// Alerts, rules, incidents, silences and receivers: <c>GET /api/alerts</c>, <c>GET /api/rules</c>, <c>GET /api/slos</c>,
 /// <c>GET /api/incidents?state=</c>, <c>GET /api/incidents/{id}</c>, <c>POST /api/incidents/{id}/ack|resolve</c>,
 /// <c>GET|POST /api/silences</c>, <c>DELETE /api/silences/{id}</c>, <c>POST /api/receivers/{name}/test</c>. No
 /// response ever carries a receiver URL or key.
@@ -24,6 +24,7 @@ internal static class AlertingEndpoints
     {
         api.MapGet("/alerts", AlertsAsync).WithSummary("Pending and firing alerts of every model, with state, since and value.");
         api.MapGet("/rules", Rules).WithSummary("Loaded alert rules and SLOs, the last evaluation and errors, and load errors.");
+        api.MapGet("/slos", SlosAsync).WithSummary("Every model's SLOs: burn rate per window, error budget remaining, page and ticket decisions.");
         api.MapGet("/incidents", IncidentsAsync).WithSummary("Incidents, newest first (state=triggered|acknowledged|resolved).");
         api.MapGet("/incidents/{id}", IncidentAsync).WithSummary("One incident with its timeline and evidence.");
         api.MapPost("/incidents/{id}/ack", AckAsync).WithSummary("Acknowledge: stops repeat notifications; PagerDuty receives acknowledge.");
@@ -41,6 +42,13 @@ internal static class AlertingEndpoints
         var models = await reads.ModelsAsync(ct);
         var lists = await Task.WhenAll(models.Select(m => grains.GetGrain<IModelAlertsGrain>(m.GrainKey).GetAlertsAsync()));
         return Json(lists.SelectMany(l => l).OrderBy(a => a.State == "firing" ? 0 : 1).ThenBy(a => a.ActiveAt).ToArray());
+    }
+
+    private static async Task<IResult> SlosAsync([FromServices] ModelReads reads, [FromServices] IGrainFactory grains, CancellationToken ct)
+    {
+        var models = await reads.ModelsAsync(ct);
+        var lists = await Task.WhenAll(models.Select(m => grains.GetGrain<IModelAlertsGrain>(m.GrainKey).GetSlosAsync()));
+        return Json(lists.SelectMany(l => l).OrderBy(s => s.ErrorBudgetRemaining).ToArray());
     }
 
     private static IResult Rules([FromServices] AlertingRuntime runtime)
