@@ -175,6 +175,9 @@ public sealed class FloatBucketSketch
     /// <summary>
     /// Counts over arbitrary inner edges, bounded: buckets wholly inside a bin count exactly; a bucket that straddles an
     /// edge is assigned by its upper edge, and <paramref name="straddling"/> reports how many values that moved at most.
+    /// A bucket's range is first narrowed to the sketch's [min, max], which its values cannot leave: so a bucket that
+    /// holds the maximum (a constant feature's only bucket) is assigned as exact counting assigns the maximum
+    /// (numpy searchsorted side='left': a value equal to an edge falls left of it), and is not counted as straddling.
     /// </summary>
     public long[] CountsOver(ReadOnlySpan<double> innerEdges, out long straddling)
     {
@@ -182,10 +185,11 @@ public sealed class FloatBucketSketch
         straddling = 0;
         foreach (var (k, n) in _buckets)
         {
-            var upper = UpperEdge(k);
+            var upper = Count > 0 ? Math.Min(UpperEdge(k), Moments.Max) : UpperEdge(k);
+            var lower = Count > 0 ? Math.Max(LowerBound(k), Moments.Min) : LowerBound(k);
             var bin = Kernels.BinEdges.SearchLeft(innerEdges, upper);
             counts[bin] += n;
-            if (bin > 0 && innerEdges[bin - 1] > LowerBound(k))
+            if (bin > 0 && innerEdges[bin - 1] >= lower)
             {
                 straddling += n;
             }
