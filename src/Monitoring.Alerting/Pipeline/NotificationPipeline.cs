@@ -45,6 +45,7 @@ public sealed class NotificationPipeline
     private readonly Func<SilenceSet> _silences;
     private readonly Func<INotifier, Notification, CancellationToken, Task<DeliveryResult>> _send;
     private readonly string _externalUrl;
+    private Inhibitor? _inhibitor;
 
     /// <summary>Creates the pipeline.</summary>
     /// <param name="config">Routes, receivers, inhibit rules, time intervals.</param>
@@ -65,6 +66,35 @@ public sealed class NotificationPipeline
         _externalUrl = externalUrl.TrimEnd('/');
     }
 
+    /// <summary>
+    /// Runs the flushes due at one instant, with one inhibitor over the held alerts for all of them (the alerts cannot
+    /// change between them: the caller holds them).
+    /// </summary>
+    public async Task<IReadOnlyList<FlushOutcome>> FlushAllAsync(IReadOnlyList<GroupFlush> flushes, IEnumerable<NotificationAlert> allAlerts, CancellationToken cancellationToken)
+    {
+        if (flushes.Count == 0)
+        {
+            return [];
+        }
+        var now = flushes[0].Time;
+        _inhibitor = _config.InhibitRules.Count > 0
+            ? new Inhibitor(_config.InhibitRules, allAlerts.Select(a => new InhibitionCandidate(a.Labels, !a.IsResolved(now))))
+            : null;
+        try
+        {
+            var outcomes = new List<FlushOutcome>(flushes.Count);
+            foreach (var flush in flushes)
+            {
+                outcomes.Add(await FlushAsync(flush, [], cancellationToken));
+            }
+            return outcomes;
+        }
+        finally
+        {
+            _inhibitor = null;
+        }
+    }
+
     /// <summary>Runs one flush through the stages and the receiver's integrations.</summary>
     /// <param name="flush">The group at the flush.</param>
     /// <param name="allAlerts">Every alert held by the dispatcher (inhibition sources).</param>
@@ -75,12 +105,17 @@ public sealed class NotificationPipeline
         var muted = new List<MutedAlert>();
         var mutedSet = new HashSet<string>(StringComparer.Ordinal);
 
-        var inhibitor = new Inhibitor(_config.InhibitRules, allAlerts.Select(a => new InhibitionCandidate(a.Labels, !a.IsResolved(now))));
-        foreach (var alert in flush.Alerts)
+        // Inhibition looks at every held alert: skipped outright without inhibit rules (the common case), and built
+        // once per batch by FlushAllAsync when there are.
+        if (_config.InhibitRules.Count > 0)
         {
-            if (inhibitor.MutedBy(alert.Labels) is { } inhibition)
+            var inhibitor = _inhibitor ?? new Inhibitor(_config.InhibitRules, allAlerts.Select(a => new InhibitionCandidate(a.Labels, !a.IsResolved(now))));
+            foreach (var alert in flush.Alerts)
             {
-                Mute(alert.Fingerprint, "inhibited", $"inhibit_rules[{inhibition.RuleIndex}] by {inhibition.Source}");
+                if (inhibitor.MutedBy(alert.Labels) is { } inhibition)
+                {
+                    Mute(alert.Fingerprint, "inhibited", $"inhibit_rules[{inhibition.RuleIndex}] by {inhibition.Source}");
+                }
             }
         }
         var options = flush.Route.Options;

@@ -45,22 +45,24 @@ public sealed record AlertRule
     /// keep_firing_for, labels). A reload that changes none of them keeps the rule's pending and firing alerts, as
     /// Prometheus does for an unchanged rule.
     /// </summary>
-    public string Key
+    public string Key => _key ??= ComputeKey();
+
+    private string? _key;
+    private IReadOnlySet<Metrics.MetricSource>? _sources;
+
+    private string ComputeKey()
     {
-        get
+        var sb = new StringBuilder().Append(ExpressionText).Append('\n').Append(For.Ticks).Append('\n').Append(KeepFiringFor.Ticks);
+        foreach (var (k, v) in Labels)
         {
-            var sb = new StringBuilder().Append(ExpressionText).Append('\n').Append(For.Ticks).Append('\n').Append(KeepFiringFor.Ticks);
-            foreach (var (k, v) in Labels)
-            {
-                sb.Append('\n').Append(k).Append('=').Append(v.Source);
-            }
-            var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())))[..12];
-            return $"{Group}/{Name}/{hash}";
+            sb.Append('\n').Append(k).Append('=').Append(v.Source);
         }
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())))[..12];
+        return $"{Group}/{Name}/{hash}";
     }
 
     /// <summary>The rule's metrics come from these report kinds.</summary>
-    public IReadOnlySet<Metrics.MetricSource> Sources => Expression.Metrics.Select(m => m.Source).ToHashSet();
+    public IReadOnlySet<Metrics.MetricSource> Sources => _sources ??= Expression.Metrics.Select(m => m.Source).ToHashSet();
 }
 
 /// <summary>A group of rules.</summary>

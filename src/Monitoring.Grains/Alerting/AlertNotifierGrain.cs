@@ -54,6 +54,8 @@ public sealed class AlertNotifierGrain(
     private AggregationGroups _groups = null!;
     private NotificationPipeline _pipeline = null!;
     private bool _flushing;
+    private bool _dirty;
+    private Task? _saving;
     private DateTimeOffset _lastResend;
 
     private DateTimeOffset Now => runtime.Time.GetUtcNow();
@@ -286,9 +288,10 @@ public sealed class AlertNotifierGrain(
             while (_groups.NextFlush is { } next && next <= Now)
             {
                 var groups = _groups;
-                foreach (var (flush, token) in groups.Due(Now))
+                var due = groups.Due(Now);
+                var outcomes = await _pipeline.FlushAllAsync([.. due.Select(d => d.Flush)], groups.Alerts, CancellationToken.None);
+                foreach (var ((flush, token), outcome) in due.Zip(outcomes))
                 {
-                    var outcome = await _pipeline.FlushAsync(flush, groups.Alerts, CancellationToken.None);
                     foreach (var d in outcome.Deliveries.Where(d => d.Result is not null))
                     {
                         if (d.Result!.Success)
@@ -353,7 +356,34 @@ public sealed class AlertNotifierGrain(
         }
     }
 
-    private async Task SaveAsync()
+    /// <summary>
+    /// Persists the state, group-committed: a call made while a write is running waits for the next write, which
+    /// covers every change made meanwhile; so a burst of updates (every model's window closing at once) costs a few
+    /// writes, not one each, and every caller still returns only once its change is stored.
+    /// </summary>
+    private Task SaveAsync()
+    {
+        _dirty = true;
+        return _saving ??= SaveLoopAsync();
+    }
+
+    private async Task SaveLoopAsync()
+    {
+        try
+        {
+            while (_dirty)
+            {
+                _dirty = false;
+                await WriteAsync();
+            }
+        }
+        finally
+        {
+            _saving = null;
+        }
+    }
+
+    private async Task WriteAsync()
     {
         state.State.Incidents = JsonSerializer.Serialize(_incidents.All.ToList());
         state.State.Silences = JsonSerializer.Serialize(_silenceViews);
