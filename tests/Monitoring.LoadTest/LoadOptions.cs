@@ -124,6 +124,14 @@ internal sealed class LoadOptions
     public long LabelRequests => LabelRateRequests + (LabelBurstRequests * LabelConnections.Length);
 
     /// <summary>Before each scenario, wait up to this long for the machine to be quiet (0: do not wait).</summary>
+    public int AlertingModels { get; set; } = 1000;
+
+    public int AlertingRules { get; set; } = 10_000;
+
+    public double AlertingTimeoutSeconds { get; set; } = 30;
+
+    public int? AlertingCloses { get; set; }
+
     public double QuietSeconds { get; set; } = 120;
 
     /// <summary>"Quiet": the whole machine busy for less than this many cores (three seconds in a row).</summary>
@@ -145,7 +153,7 @@ internal sealed class LoadOptions
     public const string Usage =
         """
         dotnet run -c Release --project tests/Monitoring.LoadTest [-- options]
-          --scenarios throughput,latency,memory   which scenarios (default: these three; add labels for the label join)
+          --scenarios throughput,latency,memory   which scenarios (default: these three; add labels for the label join, alerting for alert latency)
           --connections 2,4,8                     HTTP/1.1 throughput runs (empty: none)
           --h2c-connections 4                     h2c throughput runs (default none: the silo answers HTTP_1_1_REQUIRED)
           --warmup 10 --duration 20               throughput warm-up and measured seconds
@@ -160,6 +168,8 @@ internal sealed class LoadOptions
           --label-log-connections 4 --label-older-fraction 0.25   (share of predictions 1-3 h old)
           --label-rate 50000 --label-warmup 5 --label-seconds 30  open-loop labels (connections: --rate-connections)
           --label-connections 2,4,8 --label-burst 500000          closed-loop label runs (labels each)
+          --alerting-models 1000 --alerting-rules 10000 --alerting-timeout 30   alerting: window close to webhook notification
+          --alerting-closes 100                   windows closed and measured, one at a time, spread over the models (default: all)
           --records 512 --features 20 --categorical 2 --variants 4
           --silo PATH                             Monitoring.Silo.dll (default: next to this program)
           --silo-arg ARG                          extra silo argument (repeatable), e.g. --silo-arg --Logging:LogLevel:Default=Warning
@@ -218,6 +228,10 @@ internal sealed class LoadOptions
                 case "--label-seconds": o.LabelSeconds = Double(); break;
                 case "--label-connections": o.LabelConnections = Ints(); break;
                 case "--label-burst": o.LabelBurst = long.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--alerting-models": o.AlertingModels = Int(); break;
+                case "--alerting-rules": o.AlertingRules = Int(); break;
+                case "--alerting-timeout": o.AlertingTimeoutSeconds = Double(); break;
+                case "--alerting-closes": o.AlertingCloses = Int(); break;
                 case "--silo-arg": o.SiloArguments.Add(Value()); break;
                 case "--silo-log": o.SiloLog = Path.GetFullPath(Value()); break;
                 case "--silo-env":
@@ -234,6 +248,7 @@ internal sealed class LoadOptions
         if (o.Records < 1 || o.Features < 0 || o.Categorical > o.Features || o.Variants < 1 || o.Models < 1 || o.Rate < 0 || o.RateFraction is < 0 or > 1
             || o.MemoryModels < 1 || o.MemoryRate <= 0 || o.MemoryModels > 9999 || o.Models > 9999 || o.MemoryRun < 1
             || o.LabelPredictions < 1 || o.LabelLogConnections < 1 || o.LabelOlderFraction is < 0 or > 1 || o.LabelRate <= 0
+            || o.AlertingModels is < 1 or > 9999 || o.AlertingRules < 1 || o.AlertingTimeoutSeconds <= 0 || o.AlertingCloses < 1
             || o.LabelWarmupSeconds < 0 || o.LabelSeconds <= 0 || o.LabelBurst < 0 || o.LabelConnections.Any(c => c < 1))
         {
             throw new ArgumentException("out-of-range option value");

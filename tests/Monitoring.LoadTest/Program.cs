@@ -57,6 +57,7 @@ LatencyResult? latency = null;
 LatencyResult? latencyAtFraction = null;
 MemoryResult? memory = null;
 LabelJoinResult? labels = null;
+AlertingResult? alerting = null;
 
 if (options.Scenarios.Contains("throughput"))
 {
@@ -163,6 +164,21 @@ if (options.Scenarios.Contains("labels"))
         (c.Problem is { } problem ? $" ({problem})" : string.Empty));
 }
 
+if (options.Scenarios.Contains("alerting"))
+{
+    Console.Write($"alerting, {options.AlertingModels} models, {options.AlertingRules:N0} rules, group_wait 0s, webhook to a loopback listener: ");
+    alerting = await Scenarios.AlertingAsync(options);
+    var a = alerting;
+    Console.WriteLine();
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"  traffic: {a.Models} requests (one per model) in {a.TrafficSeconds:F1} s, errors {a.TrafficErrors.Total}; {a.Notified} of {a.Closed} closed windows notified ({a.Notifications} webhook requests)"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"  close response to notification: p50 {a.FromCloseResponse.P50:F1} p99 {a.FromCloseResponse.P99:F1} max {a.FromCloseResponse.Max:F1} ms; " +
+        $"from close request: p50 {a.FromCloseRequest.P50:F1} p99 {a.FromCloseRequest.P99:F1} max {a.FromCloseRequest.Max:F1} ms; " +
+        $"close round trip (baseline): p50 {a.CloseRoundTrip.P50:F1} p99 {a.CloseRoundTrip.P99:F1} max {a.CloseRoundTrip.Max:F1} ms; " +
+        $"ratio p50 (from request) / close round trip p50 {a.FromCloseRequest.P50 / a.CloseRoundTrip.P50:F2}"));
+}
+
 var table = Table(throughput, ratios, sqliteDirect, latencyAtFraction, latency, memory, labels);
 Console.WriteLine();
 Console.WriteLine(table);
@@ -183,6 +199,7 @@ await File.WriteAllTextAsync(output, JsonSerializer.Serialize(new
         options.MemoryConnections, options.MemoryRate, options.MemorySeconds, options.MemorySettleSeconds, options.QuietSeconds,
         options.QuietThreshold, options.SiloArguments, options.SiloEnvironment, options.LabelPredictions, options.LabelLogConnections,
         options.LabelOlderFraction, options.LabelRate, options.LabelWarmupSeconds, options.LabelSeconds, options.LabelConnections, options.LabelBurst,
+        options.AlertingModels, options.AlertingRules, options.AlertingTimeoutSeconds,
     },
     throughput,
     baselines = new { discard_receiver = discard, sqlite_direct = sqliteDirect },
@@ -191,6 +208,7 @@ await File.WriteAllTextAsync(output, JsonSerializer.Serialize(new
     latency,
     memory,
     labels,
+    alerting,
 }, json));
 await File.WriteAllTextAsync(Path.ChangeExtension(output, ".md"), table);
 Console.WriteLine($"results: {output} (+ .md)");

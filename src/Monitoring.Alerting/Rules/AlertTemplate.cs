@@ -408,6 +408,9 @@ public sealed class AlertTemplate
             return GoFloat.FormatG(v, 4) + small[i];
         }
 
+        /// <summary>Largest printf precision Go's fmt accepts (its <c>tooLarge</c> bound).</summary>
+        private const int MaxPrecision = 1_000_000;
+
         /// <summary>printf with Go verbs %v %s %d %f %.Nf %e %g %q %% and the + flag.</summary>
         private static string Printf(string format, List<object?> args)
         {
@@ -444,6 +447,12 @@ public sealed class AlertTemplate
                     while (i < format.Length && char.IsAsciiDigit(format[i]))
                     {
                         i++;
+                    }
+                    // Go's fmt gives up on a precision over 1e6 (tooLarge) and consumes the rest of the format.
+                    if (i - ds > 7 || (i > ds && int.Parse(format.AsSpan(ds, i - ds), CultureInfo.InvariantCulture) > MaxPrecision))
+                    {
+                        sb.Append("%!(NOVERB)");
+                        break;
                     }
                     precision = i > ds ? int.Parse(format.AsSpan(ds, i - ds), CultureInfo.InvariantCulture) : 0;
                 }

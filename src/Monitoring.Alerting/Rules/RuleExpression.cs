@@ -31,6 +31,15 @@ public enum ComparisonOperator
 /// </summary>
 public abstract class RuleExpression
 {
+    /// <summary>
+    /// Deepest parenthesis nesting accepted. The parser and the evaluator recurse once per level, so an unbounded depth
+    /// would let a rule file overflow the stack (which no handler can catch) instead of failing with a message.
+    /// </summary>
+    public const int MaxNesting = 32;
+
+    /// <summary>Most comparison terms in one expression (each <c>and</c> / <c>or</c> adds a level of recursion when evaluated).</summary>
+    public const int MaxTerms = 100;
+
     /// <summary>Label names every output series carries (used to match <c>and</c>/<c>or</c> operands).</summary>
     public abstract IReadOnlyCollection<string> LabelNames { get; }
 
@@ -179,6 +188,8 @@ public sealed class BinaryExpression(RuleExpression left, bool isAnd, RuleExpres
 internal sealed class ExpressionParser(string text)
 {
     private readonly MatcherReader _reader = new(text, 0);
+    private int _depth;
+    private int _terms;
 
     public RuleExpression ParseAll()
     {
@@ -230,8 +241,13 @@ internal sealed class ExpressionParser(string text)
         _reader.SkipSpaces();
         if (_reader.Peek == '(')
         {
+            if (++_depth > RuleExpression.MaxNesting)
+            {
+                throw _reader.Error($"parentheses nested more than {RuleExpression.MaxNesting} deep");
+            }
             _reader.Position++;
             var inner = ParseOr();
+            _depth--;
             _reader.SkipSpaces();
             if (_reader.Peek != ')')
             {
@@ -239,6 +255,10 @@ internal sealed class ExpressionParser(string text)
             }
             _reader.Position++;
             return inner;
+        }
+        if (++_terms > RuleExpression.MaxTerms)
+        {
+            throw _reader.Error($"more than {RuleExpression.MaxTerms} comparisons in one expression");
         }
         var start = _reader.Position;
         while (!_reader.AtEnd && (char.IsAsciiLetterOrDigit(_reader.Peek) || _reader.Peek is '_' or ':'))

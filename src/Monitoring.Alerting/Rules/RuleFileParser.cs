@@ -26,12 +26,19 @@ public sealed record RuleSet(IReadOnlyList<RuleGroup> Groups, IReadOnlyList<SloS
 /// at the first. Rejects what Prometheus' loader rejects (unknown fields, bad durations, duplicate groups, recording
 /// rules here), plus: unknown metrics and labels, duplicate alert names in a group, templates that do not parse,
 /// <c>runbook_url</c> that is neither http(s) nor a relative path, regexes over the size limit, and YAML aliases beyond
-/// <see cref="MaxAliases"/> (so a small file cannot expand into a huge one).
+/// <see cref="MaxAliases"/> (so a small file cannot expand into a huge one) and collections nested deeper than
+/// <see cref="MaxNesting"/>.
 /// </summary>
 public static class RuleFileParser
 {
     /// <summary>Most YAML aliases (<c>*anchor</c>) one file may use.</summary>
     public const int MaxAliases = 64;
+
+    /// <summary>
+    /// Deepest nesting of YAML collections read. A rule file needs 6 levels; the limit is checked on the event stream
+    /// before the document is loaded, because loading recurses once per level and would overflow the stack.
+    /// </summary>
+    public const int MaxNesting = 64;
 
     /// <summary>Largest rule file read (bytes).</summary>
     public const int MaxFileBytes = 4 * 1024 * 1024;
@@ -108,7 +115,7 @@ public static class RuleFileParser
         YamlNode? root;
         try
         {
-            CheckAliases(yaml, ctx);
+            CheckAliasesAndNesting(yaml, ctx);
             if (ctx.Errors.Count > 0)
             {
                 return (groups, slos, ctx.Errors);
@@ -126,6 +133,13 @@ public static class RuleFileParser
             ctx.Errors.Add(new RuleFileError(source, (int)e.Start.Line, (int)e.Start.Column, string.Empty, "not valid YAML: " + InnerMessage(e)));
             return (groups, slos, ctx.Errors);
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet 18.1 throws these instead of a YamlException on some malformed input: its scanner on an unclosed
+            // flow collection (": [\ns"), its loader on an alias where it expects a node it can represent.
+            ctx.Errors.Add(new RuleFileError(source, 0, 0, string.Empty, "not valid YAML: the YAML reader gave up (an unclosed [ or {, or a misplaced *alias)"));
+            return (groups, slos, ctx.Errors);
+        }
         if (root is null || root is YamlScalarNode { Value: null or "" })
         {
             return (groups, slos, ctx.Errors); // an empty file has no rules, as in Prometheus
@@ -137,7 +151,7 @@ public static class RuleFileParser
         }
         foreach (var (key, value) in top.Children)
         {
-            var name = ((YamlScalarNode)key).Value;
+            var name = (key as YamlScalarNode)?.Value;
             switch (name)
             {
                 case "groups":
@@ -174,7 +188,9 @@ public static class RuleFileParser
                     }
                     break;
                 default:
-                    ctx.Add(key, name ?? string.Empty, "unknown field (a rule file has 'groups' and 'slos')");
+                    ctx.Add(key, name ?? string.Empty, key is YamlScalarNode
+                        ? "unknown field (a rule file has 'groups' and 'slos')"
+                        : "expected a field name, not a list or mapping as key (a rule file has 'groups' and 'slos')");
                     break;
             }
         }
@@ -341,7 +357,12 @@ public static class RuleFileParser
         var result = new List<KeyValuePair<string, AlertTemplate>>();
         foreach (var (k, v) in m.Children)
         {
-            var key = ((YamlScalarNode)k).Value ?? string.Empty;
+            if (k is not YamlScalarNode { Value: var keyValue })
+            {
+                ctx.Add(k, $"{path}.{field}", $"expected {(checkNames ? "a label" : "an annotation")} name, not a list or mapping as key");
+                continue;
+            }
+            var key = keyValue ?? string.Empty;
             var fieldPath = $"{path}.{field}.{key}";
             if (!Matcher.IsValidLabelName(key))
             {
@@ -428,19 +449,28 @@ public static class RuleFileParser
     private static bool IsMetricName(string s) =>
         s.Length > 0 && (char.IsAsciiLetter(s[0]) || s[0] is '_' or ':') && s.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or ':');
 
-    private static void CheckAliases(string yaml, Context ctx)
+    private static void CheckAliasesAndNesting(string yaml, Context ctx)
     {
         var parser = new Parser(new StringReader(yaml));
         var aliases = 0;
+        var depth = 0;
         try
         {
             while (parser.MoveNext())
             {
-                if (parser.Current is AnchorAlias alias && ++aliases > MaxAliases)
+                switch (parser.Current)
                 {
-                    ctx.Errors.Add(new RuleFileError(ctx.Source, (int)alias.Start.Line, (int)alias.Start.Column, string.Empty,
-                        $"more than {MaxAliases} YAML aliases: refused (anchors and aliases are allowed within that budget)"));
-                    return;
+                    case AnchorAlias alias when ++aliases > MaxAliases:
+                        ctx.Errors.Add(new RuleFileError(ctx.Source, (int)alias.Start.Line, (int)alias.Start.Column, string.Empty,
+                            $"more than {MaxAliases} YAML aliases: refused (anchors and aliases are allowed within that budget)"));
+                        return;
+                    case MappingStart or SequenceStart when ++depth > MaxNesting:
+                        ctx.Errors.Add(new RuleFileError(ctx.Source, (int)parser.Current.Start.Line, (int)parser.Current.Start.Column, string.Empty,
+                            $"YAML nested more than {MaxNesting} levels deep: refused"));
+                        return;
+                    case MappingEnd or SequenceEnd:
+                        depth--;
+                        break;
                 }
             }
         }
