@@ -27,13 +27,17 @@ public sealed class ModelAlertsState
 
     /// <summary>Firing SLO alerts (<see cref="AlertRecord"/>[] as JSON).</summary>
     [Id(3)] public string SloRecords { get; set; } = "[]";
+
+    /// <summary>The latest SLO statuses (<see cref="SloStatusView"/>[] as JSON).</summary>
+    [Id(4)] public string SloStatuses { get; set; } = "[]";
 }
 
 /// <summary>
 /// Evaluates the rules of one model when its reports change, keeps its pending and firing alerts durably (a restart
 /// neither forgets a pending alert nor fires it early or twice), and hands firing and resolved alerts to the notifier.
 /// The evaluation time is the end of the window evaluated (event time), so <c>for: 2h</c> means the condition held in
-/// windows spanning two hours, whatever the processing delays.
+/// windows spanning two hours, whatever the processing delays. The grain deactivates after each call: it is needed
+/// once per window, and 1,000 models' latest reports held between windows cost about 50 MiB.
 /// </summary>
 public sealed class ModelAlertsGrain(
     [PersistentState("alerts", "monitoring")] IPersistentState<ModelAlertsState> state,
@@ -41,8 +45,6 @@ public sealed class ModelAlertsGrain(
     ILogger<ModelAlertsGrain> logger) : Grain, IModelAlertsGrain
 {
     private ModelKey _key;
-    private SloStatusView[] _slos = [];
-    private DateTimeOffset _lastSloRefresh;
 
     /// <inheritdoc />
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -84,19 +86,25 @@ public sealed class ModelAlertsGrain(
     /// <inheritdoc />
     public Task<AlertView[]> GetAlertsAsync()
     {
+        DeactivateOnIdle();
         var records = (JsonSerializer.Deserialize<List<AlertRecord>>(state.State.Records) ?? [])
             .Concat(JsonSerializer.Deserialize<List<AlertRecord>>(state.State.SloRecords) ?? []);
         return Task.FromResult(records.Where(r => r.IsActive).Select(r => ToView(r, resolved: false)).ToArray());
     }
 
     /// <inheritdoc />
-    public Task<SloStatusView[]> GetSlosAsync() => Task.FromResult(_slos);
+    public Task<SloStatusView[]> GetSlosAsync()
+    {
+        DeactivateOnIdle();
+        return Task.FromResult(JsonSerializer.Deserialize<SloStatusView[]>(state.State.SloStatuses, ReportJson.Options) ?? []);
+    }
 
     /// <inheritdoc />
     public async Task SlosEvaluatedAsync(SloStatusView[] statuses)
     {
         ArgumentNullException.ThrowIfNull(statuses);
-        _slos = statuses;
+        DeactivateOnIdle(); // called once a minute at most: the state is read back then, not held in memory meanwhile
+        state.State.SloStatuses = JsonSerializer.Serialize(statuses, ReportJson.Options);
         var previous = JsonSerializer.Deserialize<List<AlertRecord>>(state.State.SloRecords) ?? [];
         if (statuses.Length == 0 && previous.Count == 0)
         {
@@ -120,38 +128,25 @@ public sealed class ModelAlertsGrain(
         {
             transitions.Add(new AlertTransition(AlertChange.Resolved, gone with { State = AlertState.Inactive, ResolvedAt = statuses.FirstOrDefault()?.EvaluatedAt ?? gone.ActiveAt }, "SLO removed"));
         }
-        var json = JsonSerializer.Serialize(records);
-        if (json != state.State.SloRecords)
-        {
-            state.State.SloRecords = json;
-            await state.WriteStateAsync();
-        }
+        state.State.SloRecords = JsonSerializer.Serialize(records);
+        await state.WriteStateAsync();
         foreach (var t in transitions)
         {
             GrainsLog.AlertChanged(logger, t.Alert.Labels["alertname"], t.Change.ToString().ToLowerInvariant(), _key.GrainKey, t.Reason);
         }
         var updates = records.Select(a => ToView(a, resolved: false))
             .Concat(transitions.Where(t => t.Change == AlertChange.Resolved).Select(t => ToView(t.Alert, resolved: true))).ToArray();
-        if (updates.Length > 0 && (transitions.Count > 0 || ShouldRefresh(statuses)))
+        if (updates.Length > 0) // firing ones at every evaluation, as rule alerts: a restarted notifier hears of them again
         {
             await GrainFactory.GetGrain<IAlertNotifierGrain>(0).UpdateAsync(updates);
         }
     }
 
-    /// <summary>Firing SLO alerts are re-sent every few minutes (so a notifier restarted without them hears again), not at every evaluation.</summary>
-    private bool ShouldRefresh(SloStatusView[] statuses)
-    {
-        var at = statuses.FirstOrDefault()?.EvaluatedAt ?? DateTimeOffset.MinValue;
-        if (at - _lastSloRefresh < TimeSpan.FromMinutes(5))
-        {
-            return false;
-        }
-        _lastSloRefresh = at;
-        return true;
-    }
-
     private async Task EvaluateAsync(MetricSource changed, DateTimeOffset at)
     {
+        // Evaluations come once per window (and per performance change): the state is read back then rather than
+        // held in memory for every model between windows.
+        DeactivateOnIdle();
         var evaluator = runtime.Evaluator;
         var previous = JsonSerializer.Deserialize<List<AlertRecord>>(state.State.Records) ?? [];
         if (previous.Count == 0 && evaluator.RulesFor(_key.Tenant, _key.Model).Count == 0)
