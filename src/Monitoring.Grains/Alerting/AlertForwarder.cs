@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Monitoring.Abstractions.Grains;
 using Monitoring.Abstractions.Models;
@@ -15,7 +16,7 @@ internal static class AlertForwarder
 {
     public static async Task WindowsClosedAsync(IGrainFactory grains, IServiceProvider services, ModelKey key, IReadOnlyList<WindowReport> closed, ILogger logger)
     {
-        if (closed.Count == 0 || services.GetService<AlertingRuntime>() is null)
+        if (closed.Count == 0 || services.GetService<AlertingRuntime>() is null || Stopping(services))
         {
             return;
         }
@@ -35,7 +36,7 @@ internal static class AlertForwarder
 
     public static async Task PerformanceChangedAsync(IGrainFactory grains, IServiceProvider services, ModelKey key, IReadOnlyList<PerformanceReport> reports, ILogger logger)
     {
-        if (reports.Count == 0 || services.GetService<AlertingRuntime>() is null)
+        if (reports.Count == 0 || services.GetService<AlertingRuntime>() is null || Stopping(services))
         {
             return;
         }
@@ -48,6 +49,14 @@ internal static class AlertForwarder
             GrainsLog.EvaluationFailed(logger, e, key.GrainKey);
         }
     }
+
+    /// <summary>
+    /// True while the silo shuts down: the model grains' last checkpoints would otherwise each try to place an alert
+    /// grain on a silo that no longer accepts activations (one error per model in the log). The rules' state is kept;
+    /// a window that closes in those seconds is not evaluated (its report is stored; the next window is evaluated).
+    /// </summary>
+    private static bool Stopping(IServiceProvider services) =>
+        services.GetService<IHostApplicationLifetime>()?.ApplicationStopping.IsCancellationRequested == true;
 
     /// <summary>Hands the model's SLO statuses to its alert grain; never fails the caller.</summary>
     public static async Task SlosAsync(IGrainFactory grains, ModelKey key, IReadOnlyList<Monitoring.Alerting.Slo.SloStatus> statuses, ILogger logger)
