@@ -91,7 +91,7 @@ public sealed class AlertingEndToEndTests : IAsyncLifetime
         var csv = new StringBuilder("age,country\n");
         for (var i = 0; i < 3000; i++)
         {
-            csv.Append((40 + 10 * Gaussian(rng)).ToString("R", CultureInfo.InvariantCulture)).Append(",US\n");
+            csv.Append((40 + 10 * Traffic.Gaussian(rng)).ToString("R", CultureInfo.InvariantCulture)).Append(",US\n");
         }
         using (var upload = await _api.Http.PutAsync($"/api/models/default/{Model}/reference?source=train.csv", new StringContent(csv.ToString(), Encoding.UTF8, "text/csv")))
         {
@@ -100,7 +100,7 @@ public sealed class AlertingEndToEndTests : IAsyncLifetime
 
         // Window 1: age shifted by 0.8 standard deviations (PSI well above 0.2).
         Traffic.SendAndAck(_silo.OtlpGrpc, OtlpProtocol.Grpc,
-            Enumerable.Range(0, 800).Select(i => Traffic.Prediction(Model, $"a{i}", start.AddMilliseconds(i * 50), 48 + 10 * Gaussian(rng), "US", 0.4)));
+            Enumerable.Range(0, 800).Select(i => Traffic.Prediction(Model, $"a{i}", start.AddMilliseconds(i * 50), 48 + 10 * Traffic.Gaussian(rng), "US", 0.4)));
         Assert.Equal(HttpStatusCode.OK, (await _api.Http.PostAsync($"/api/models/default/{Model}/windows/close", null)).StatusCode);
 
         var slack = await _slack.NextAsync();
@@ -139,7 +139,7 @@ public sealed class AlertingEndToEndTests : IAsyncLifetime
 
         // Window 2: back to the reference distribution: the alert resolves and both receivers get the resolve.
         Traffic.SendAndAck(_silo.OtlpGrpc, OtlpProtocol.Grpc,
-            Enumerable.Range(0, 800).Select(i => Traffic.Prediction(Model, $"b{i}", start.AddMinutes(1).AddMilliseconds(i * 50), 40 + 10 * Gaussian(rng), "US", 0.4)));
+            Enumerable.Range(0, 800).Select(i => Traffic.Prediction(Model, $"b{i}", start.AddMinutes(1).AddMilliseconds(i * 50), 40 + 10 * Traffic.Gaussian(rng), "US", 0.4)));
         Assert.Equal(HttpStatusCode.OK, (await _api.Http.PostAsync($"/api/models/default/{Model}/windows/close", null)).StatusCode);
         var pdResolve = JsonDocument.Parse((await _pagerDuty.NextAsync()).Body).RootElement;
         Assert.Equal("resolve", pdResolve.GetProperty("event_action").GetString());
@@ -164,5 +164,4 @@ public sealed class AlertingEndToEndTests : IAsyncLifetime
         Assert.DoesNotContain("B000/XXXX", _silo.Output, StringComparison.Ordinal);
     }
 
-    private static double Gaussian(Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
 }

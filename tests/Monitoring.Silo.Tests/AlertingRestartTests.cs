@@ -85,7 +85,7 @@ public sealed class AlertingRestartTests : IAsyncLifetime
             using var api = new ApiClient(first.Api);
             await SetUpAsync(first, api, start, rng);
             Traffic.SendAndAck(first.OtlpGrpc, OtlpProtocol.Grpc,
-                Enumerable.Range(0, 600).Select(i => Traffic.Prediction(Model, $"a{i}", start.AddMilliseconds(i * 50), 50 + 10 * Gaussian(rng), "US", 0.4)));
+                Enumerable.Range(0, 600).Select(i => Traffic.Prediction(Model, $"a{i}", start.AddMilliseconds(i * 50), 50 + 10 * Traffic.Gaussian(rng), "US", 0.4)));
             Assert.Equal(HttpStatusCode.OK, (await api.Http.PostAsync($"/api/models/default/{Model}/windows/close", null)).StatusCode);
             var failed = await _hook.NextAsync(); // the first attempt, answered 503
             Assert.Contains("\"status\":\"firing\"", failed.Body, StringComparison.Ordinal);
@@ -113,7 +113,7 @@ public sealed class AlertingRestartTests : IAsyncLifetime
         {
             using var api = new ApiClient(third.Api);
             Traffic.SendAndAck(third.OtlpGrpc, OtlpProtocol.Grpc,
-                Enumerable.Range(0, 600).Select(i => Traffic.Prediction(Model, $"b{i}", start.AddMinutes(1).AddMilliseconds(i * 50), 40 + 10 * Gaussian(rng), "US", 0.4)));
+                Enumerable.Range(0, 600).Select(i => Traffic.Prediction(Model, $"b{i}", start.AddMinutes(1).AddMilliseconds(i * 50), 40 + 10 * Traffic.Gaussian(rng), "US", 0.4)));
             Assert.Equal(HttpStatusCode.OK, (await api.Http.PostAsync($"/api/models/default/{Model}/windows/close", null)).StatusCode);
             var next = JsonDocument.Parse((await _hook.NextAsync()).Body).RootElement;
             Assert.Equal("resolved", next.GetProperty("status").GetString());
@@ -133,11 +133,10 @@ public sealed class AlertingRestartTests : IAsyncLifetime
         var csv = new StringBuilder("age\n");
         for (var i = 0; i < 2000; i++)
         {
-            csv.Append((40 + 10 * Gaussian(rng)).ToString("R", CultureInfo.InvariantCulture)).Append('\n');
+            csv.Append((40 + 10 * Traffic.Gaussian(rng)).ToString("R", CultureInfo.InvariantCulture)).Append('\n');
         }
         using var upload = await api.Http.PutAsync($"/api/models/default/{Model}/reference?source=train.csv", new StringContent(csv.ToString(), Encoding.UTF8, "text/csv"));
         Assert.True(upload.IsSuccessStatusCode, await upload.Content.ReadAsStringAsync());
     }
 
-    private static double Gaussian(Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
 }

@@ -126,14 +126,14 @@ public sealed class AlertmanagerForwardingTests : IAsyncLifetime
         var csv = new StringBuilder("age\n");
         for (var i = 0; i < 2000; i++)
         {
-            csv.Append((40 + 10 * Gaussian(rng)).ToString("R", CultureInfo.InvariantCulture)).Append('\n');
+            csv.Append((40 + 10 * Traffic.Gaussian(rng)).ToString("R", CultureInfo.InvariantCulture)).Append('\n');
         }
         using (var upload = await _api.Http.PutAsync($"/api/models/default/{Model}/reference?source=train.csv", new StringContent(csv.ToString(), Encoding.UTF8, "text/csv")))
         {
             Assert.True(upload.IsSuccessStatusCode, await upload.Content.ReadAsStringAsync());
         }
         Traffic.SendAndAck(_silo.OtlpGrpc, OtlpProtocol.Grpc,
-            Enumerable.Range(0, 600).Select(i => Traffic.Prediction(Model, $"a{i}", start.AddMilliseconds(i * 50), 50 + 10 * Gaussian(rng), "US", 0.4)));
+            Enumerable.Range(0, 600).Select(i => Traffic.Prediction(Model, $"a{i}", start.AddMilliseconds(i * 50), 50 + 10 * Traffic.Gaussian(rng), "US", 0.4)));
         Assert.Equal(HttpStatusCode.OK, (await _api.Http.PostAsync($"/api/models/default/{Model}/windows/close", null)).StatusCode);
 
         var delivered = JsonDocument.Parse((await _hook.NextAsync()).Body).RootElement;
@@ -150,5 +150,4 @@ public sealed class AlertmanagerForwardingTests : IAsyncLifetime
         Assert.Equal("{}:{alertname=\"FeatureDrift\", model=\"" + Model + "\"}", delivered.GetProperty("groupKey").GetString());
     }
 
-    private static double Gaussian(Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
 }

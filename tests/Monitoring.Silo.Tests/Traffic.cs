@@ -42,4 +42,7 @@ public static class Traffic
             logger.LogLabel(model, id, label);
         }
     }
+
+    /// <summary>A standard normal draw (Box-Muller).</summary>
+    public static double Gaussian(Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
 }

@@ -341,7 +341,10 @@ public sealed class ModelAggregator
         _folder.Fold(S, e);
         if (e.Kind == EventKind.Prediction)
         {
-            Slos.OnPrediction(e, _time.GetUtcNow());
+            if (!Slos.IsEmpty)
+            {
+                Slos.OnPrediction(e, _time.GetUtcNow());
+            }
             var acc = await PerformanceAsync(WindowStartOf(e));
             var fresh = logged.Sequence > acc.LastSequence;
             if (fresh)
@@ -415,7 +418,10 @@ public sealed class ModelAggregator
 
         S.LabelsJoined++;
         S.LabelDelaySeconds.Add(Math.Max(0, delay) / 1e9, null);
-        Slos.OnLabel(prediction, label, _time.GetUtcNow());
+        if (!Slos.IsEmpty)
+        {
+            Slos.OnLabel(prediction, label, _time.GetUtcNow());
+        }
         if (!fresh)
         {
             return;
