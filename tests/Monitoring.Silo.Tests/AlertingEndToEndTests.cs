@@ -119,7 +119,8 @@ public sealed class AlertingEndToEndTests : IAsyncLifetime
         var report = await _api.GetJsonAsync($"/api/models/default/{Model}/windows/{start.ToUnixTimeSeconds()}");
         var psi = report.GetProperty("features").EnumerateArray().Single(f => f.GetProperty("name").GetString() == "age").GetProperty("psi").GetDouble();
         Assert.True(psi > 0.2, $"psi {psi}");
-        Assert.Contains(psi.ToString("F3", CultureInfo.InvariantCulture), pdJson.GetProperty("payload").GetProperty("summary").GetString(), StringComparison.Ordinal);
+        var summary = pdJson.GetProperty("payload").GetProperty("summary").GetString()!;
+        Assert.True(summary.Contains(psi.ToString("F3", CultureInfo.InvariantCulture), StringComparison.Ordinal), $"PSI {psi:R} not in the summary: {summary}");
 
         var incidents = await _api.GetJsonAsync("/api/incidents?state=triggered");
         var incident = Assert.Single(incidents.EnumerateArray().ToList());

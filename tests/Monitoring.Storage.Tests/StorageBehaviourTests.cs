@@ -502,6 +502,39 @@ public abstract class StorageBehaviourTests : BackendTest
         Assert.NotNull(await reports.GetAsync(model, "window.hour", 0));
     }
 
+    [Fact]
+    public async Task Documents_upsert_delete_and_list_by_collection_in_id_order()
+    {
+        var store = Own(Backend.CreateDocumentStore());
+        var collection = "c-" + Guid.NewGuid().ToString("N");
+
+        await store.WriteAsync([new(collection, "b", "{\"v\":1}"), new(collection, "a", "{\"v\":2}"), new(collection + "-other", "a", "{}")]);
+        await store.WriteAsync([new(collection, "b", "{\"v\":3}"), new(collection, "a", null), new(collection, "missing", null)]);
+
+        var listed = await store.ListAsync(collection);
+        Assert.Equal([new StoredDocument(collection, "b", "{\"v\":3}")], listed);
+        Assert.Single(await store.ListAsync(collection + "-other"));
+        Assert.Empty(await store.ListAsync("c-none"));
+    }
+
+    [Fact]
+    public async Task A_document_batch_is_one_transaction_and_survives_reopening()
+    {
+        var collection = "t-" + Guid.NewGuid().ToString("N");
+        var first = Own(Backend.CreateDocumentStore());
+        var writes = Enumerable.Range(0, 500).Select(i => new DocumentWrite(collection, i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture), $"{{\"i\":{i}}}")).ToList();
+        await first.WriteAsync(writes);
+
+        // A batch with an invalid write is refused whole: its valid delete is not applied either.
+        await Assert.ThrowsAnyAsync<Exception>(() => first.WriteAsync([new(collection, "0000", null), new(collection, null!, "{}")]));
+
+        var reopened = Own(Backend.CreateDocumentStore());
+        var listed = await reopened.ListAsync(collection);
+        Assert.Equal(500, listed.Count);
+        Assert.Equal("0000", listed[0].Id);
+        Assert.Equal("{\"i\":499}", listed[^1].Json);
+    }
+
     private DurableEventLog NewLog() => Own(Backend.CreateEventLog());
 
     private SqlReportStore NewReports() => Own(Backend.CreateReportStore());

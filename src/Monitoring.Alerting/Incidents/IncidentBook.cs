@@ -51,6 +51,9 @@ public sealed class IncidentBook
     /// <summary>Every incident, newest first.</summary>
     public IEnumerable<Incident> All => _byId.Values.OrderByDescending(i => i.TriggeredAt).ThenBy(i => i.Id, StringComparer.Ordinal);
 
+    /// <summary>Every incident, in no order (an incident is replaced, never changed, when it changes).</summary>
+    public IEnumerable<Incident> Held => _byId.Values;
+
     /// <summary>An incident by id.</summary>
     public Incident? Get(string id) => _byId.GetValueOrDefault(id);
 

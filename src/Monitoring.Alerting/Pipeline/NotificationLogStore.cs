@@ -39,13 +39,25 @@ public sealed class InMemoryNotificationLog : INotificationLogStore
     }
 
     /// <summary>Every entry, for persistence.</summary>
-    public IReadOnlyList<StoredLogEntry> Export()
+    public IReadOnlyList<StoredLogEntry> Export() => [.. Entries().Select(e => ToStored(e.Integration, e.Entry))];
+
+    /// <summary>
+    /// Every entry with its integration index, as held: an entry is replaced, never changed, when a delivery updates
+    /// it, so a persister can tell changed entries by reference.
+    /// </summary>
+    public IReadOnlyList<(int Integration, NotificationLogEntry Entry)> Entries()
     {
         lock (_entries)
         {
-            return [.. _entries.Select(kv => new StoredLogEntry(kv.Key.Item3, kv.Value.GroupKey, kv.Value.Receiver,
-                [.. kv.Value.Firing], [.. kv.Value.Resolved], [.. kv.Value.Acknowledged], kv.Value.Timestamp))];
+            return [.. _entries.Select(kv => (kv.Key.Item3, kv.Value))];
         }
+    }
+
+    /// <summary>An entry as persisted.</summary>
+    public static StoredLogEntry ToStored(int integration, NotificationLogEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return new StoredLogEntry(integration, entry.GroupKey, entry.Receiver, [.. entry.Firing], [.. entry.Resolved], [.. entry.Acknowledged], entry.Timestamp);
     }
 
     /// <summary>Drops entries older than <paramref name="maxAge"/>.</summary>

@@ -8,11 +8,15 @@ using Monitoring.Alerting.Labels;
 using Monitoring.Alerting.Notify;
 using Monitoring.Alerting.Pipeline;
 using Monitoring.Alerting.Silences;
+using Monitoring.Storage;
 using Orleans.Concurrency;
 
 namespace Monitoring.Grains.Alerting;
 
-/// <summary>Persisted state of the notifier (JSON of plain records).</summary>
+/// <summary>
+/// The notifier's state as one grain-state record, kept only to read what an earlier version stored: the state now
+/// lives in the document store, one document per incident, silence, log entry and held alert (<see cref="DocumentMirror"/>).
+/// </summary>
 [GenerateSerializer]
 public sealed class AlertNotifierState
 {
@@ -40,6 +44,7 @@ public sealed class AlertNotifierState
 [Reentrant]
 public sealed class AlertNotifierGrain(
     [PersistentState("notifier", "monitoring")] IPersistentState<AlertNotifierState> state,
+    IDocumentStore documents,
     NotificationRuntime runtime,
     ILogger<AlertNotifierGrain> logger) : Grain, IAlertNotifierGrain
 {
@@ -57,24 +62,53 @@ public sealed class AlertNotifierGrain(
     private bool _dirty;
     private Task? _saving;
     private DateTimeOffset _lastResend;
+    private readonly DocumentMirror _mirror = new(documents);
 
     private DateTimeOffset Now => runtime.Time.GetUtcNow();
 
     /// <inheritdoc />
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _incidents = new IncidentBook(JsonSerializer.Deserialize<List<Incident>>(state.State.Incidents));
-        _silenceViews = JsonSerializer.Deserialize<List<SilenceView>>(state.State.Silences) ?? [];
+        var incidents = await documents.ListAsync(IncidentsCollection, cancellationToken);
+        var silences = await documents.ListAsync(SilencesCollection, cancellationToken);
+        var log = await documents.ListAsync(LogCollection, cancellationToken);
+        var alerts = await documents.ListAsync(AlertsCollection, cancellationToken);
+        var legacy = state.RecordExists && incidents.Count + silences.Count + log.Count + alerts.Count == 0;
+        var incidentList = legacy ? JsonSerializer.Deserialize<List<Incident>>(state.State.Incidents) ?? [] : [.. incidents.Select(d => JsonSerializer.Deserialize<Incident>(d.Json)!)];
+        _incidents = new IncidentBook(incidentList);
+        foreach (var i in legacy ? [] : _incidents.All)
+        {
+            _mirror.Loaded(IncidentsCollection, i.Id, i);
+        }
+        _silenceViews = legacy ? JsonSerializer.Deserialize<List<SilenceView>>(state.State.Silences) ?? [] : [.. silences.Select(d => JsonSerializer.Deserialize<SilenceView>(d.Json)!)];
+        foreach (var v in legacy ? [] : _silenceViews)
+        {
+            _mirror.Loaded(SilencesCollection, v.Id, v);
+        }
         _silences = new SilenceSet(_silenceViews.Select(ToSilence));
-        _log = new InMemoryNotificationLog(JsonSerializer.Deserialize<List<StoredLogEntry>>(state.State.Log));
-        foreach (var view in JsonSerializer.Deserialize<List<AlertView>>(state.State.Alerts) ?? [])
+        _log = new InMemoryNotificationLog(legacy ? JsonSerializer.Deserialize<List<StoredLogEntry>>(state.State.Log) : log.Select(d => JsonSerializer.Deserialize<StoredLogEntry>(d.Json)!));
+        foreach (var (integration, entry) in legacy ? [] : _log.Entries())
+        {
+            _mirror.Loaded(LogCollection, LogId(integration, entry), entry);
+        }
+        var views = legacy ? JsonSerializer.Deserialize<List<AlertView>>(state.State.Alerts) ?? [] : alerts.Select(d => JsonSerializer.Deserialize<AlertView>(d.Json)!);
+        foreach (var view in views)
         {
             var alert = ToAlert(view, _incidents.OpenFor(view.Fingerprint));
             _alerts[alert.Fingerprint] = alert;
+            if (!legacy)
+            {
+                _mirror.Loaded(AlertsCollection, alert.Fingerprint, alert);
+            }
         }
         Rebuild();
+        if (legacy)
+        {
+            // Moved into the document store once; the old record goes only after every document is written.
+            await WriteAsync();
+            await state.ClearStateAsync(cancellationToken);
+        }
         this.RegisterGrainTimer(_ => TickAsync(), new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)) { KeepAlive = true });
-        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
@@ -383,14 +417,21 @@ public sealed class AlertNotifierGrain(
         }
     }
 
-    private async Task WriteAsync()
-    {
-        state.State.Incidents = JsonSerializer.Serialize(_incidents.All.ToList());
-        state.State.Silences = JsonSerializer.Serialize(_silenceViews);
-        state.State.Log = JsonSerializer.Serialize(_log.Export());
-        state.State.Alerts = JsonSerializer.Serialize(_alerts.Values.Select(ToView).ToList());
-        await state.WriteStateAsync();
-    }
+    private const string IncidentsCollection = "notifier.incidents";
+    private const string SilencesCollection = "notifier.silences";
+    private const string LogCollection = "notifier.log";
+    private const string AlertsCollection = "notifier.alerts";
+
+    /// <summary>Writes the incidents, silences, log entries and held alerts that changed since the last write.</summary>
+    private Task<int> WriteAsync() => _mirror.WriteAsync(
+        new(IncidentsCollection, _incidents.Held.Select(i => (i.Id, (object)i)), (_, r) => JsonSerializer.Serialize((Incident)r)),
+        new(SilencesCollection, _silenceViews.Select(v => (v.Id, (object)v)), (_, r) => JsonSerializer.Serialize((SilenceView)r)),
+        new(LogCollection, _log.Entries().Select(e => (LogId(e.Integration, e.Entry), (object)e.Entry)),
+            (id, r) => JsonSerializer.Serialize(InMemoryNotificationLog.ToStored(int.Parse(id.AsSpan(0, id.IndexOf('|', StringComparison.Ordinal)), System.Globalization.CultureInfo.InvariantCulture), (NotificationLogEntry)r))),
+        new(AlertsCollection, _alerts.Select(kv => (kv.Key, (object)kv.Value)), (_, r) => JsonSerializer.Serialize(ToView((NotificationAlert)r))));
+
+    private static string LogId(int integration, NotificationLogEntry entry) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{integration}|{entry.Receiver}|{entry.GroupKey}");
 
     private NotificationAlert ToAlert(AlertView view, Incident? incident) => new()
     {

@@ -80,6 +80,16 @@ internal sealed class PostgresDatabase(NpgsqlDataSource dataSource, bool ownsDat
         );
         """;
 
+    public override string DocumentSchema =>
+        """
+        CREATE TABLE IF NOT EXISTS documents (
+            collection text COLLATE "C" NOT NULL,
+            id text COLLATE "C" NOT NULL,
+            json text NOT NULL,
+            PRIMARY KEY (collection, id)
+        );
+        """;
+
     public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         await DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 

@@ -123,6 +123,16 @@ internal sealed class SqliteDatabase : StorageDatabase
         );
         """;
 
+    public override string DocumentSchema =>
+        """
+        CREATE TABLE IF NOT EXISTS documents (
+            collection TEXT NOT NULL,
+            id TEXT NOT NULL,
+            json TEXT NOT NULL,
+            PRIMARY KEY (collection, id)
+        );
+        """;
+
     public override ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -209,6 +219,9 @@ internal sealed class SqliteDatabase : StorageDatabase
 
         return Task.FromResult<DbTransaction>(sqlite.BeginTransaction(deferred: false));
     }
+
+    public override Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false));
 
     public override IEventBatchWriter CreateEventWriter() => new SqliteEventWriter(this);
 

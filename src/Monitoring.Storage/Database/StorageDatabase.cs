@@ -35,6 +35,9 @@ internal abstract class StorageDatabase : IAsyncDisposable
     /// <summary>The <c>grain_state</c> table.</summary>
     public abstract string GrainStateSchema { get; }
 
+    /// <summary>The <c>documents</c> table (<see cref="SqlDocumentStore"/>).</summary>
+    public abstract string DocumentSchema { get; }
+
     /// <summary>
     /// Sets the text and the id parameters of a batch lookup of prediction ids (the caller adds <c>@model</c> and
     /// <c>@kind</c>): by default an <c>IN</c> list of one parameter per id.
@@ -68,6 +71,16 @@ internal abstract class StorageDatabase : IAsyncDisposable
     /// (SQLite) and its commit is not synced, because a lost maintenance commit is simply redone later.
     /// </summary>
     public abstract Task<DbTransaction> BeginMaintenanceAsync(DbConnection connection, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Begins a durable write transaction (synced at commit) that takes the write lock at its start on SQLite, so a
+    /// transaction of several statements never fails half-way on the single-writer lock.
+    /// </summary>
+    public virtual async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>A writer that owns its own connection and is used by one writer loop at a time.</summary>
     public abstract IEventBatchWriter CreateEventWriter();

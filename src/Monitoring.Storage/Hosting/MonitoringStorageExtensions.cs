@@ -10,7 +10,7 @@ namespace Monitoring.Storage.Hosting;
 public static class MonitoringStorageExtensions
 {
     /// <summary>
-    /// Registers <see cref="IEventLog"/> and <see cref="IReportStore"/> (singletons, disposed with the container) over
+    /// Registers <see cref="IEventLog"/>, <see cref="IReportStore"/> and <see cref="IDocumentStore"/> (singletons, disposed with the container) over
     /// one SQLite database file (WAL, synchronous=FULL). Tables are created when the host starts (or on first use).
     /// </summary>
     public static IServiceCollection AddMonitoringSqlite(this IServiceCollection services, string databasePath)
@@ -19,11 +19,12 @@ public static class MonitoringStorageExtensions
         ArgumentException.ThrowIfNullOrEmpty(databasePath);
         services.AddSingleton(sp => DurableEventLog.CreateSqlite(databasePath, sp.GetService<ILoggerFactory>()));
         services.AddSingleton(sp => SqlReportStore.CreateSqlite(databasePath, sp.GetService<ILoggerFactory>()));
+        services.AddSingleton(sp => SqlDocumentStore.CreateSqlite(databasePath, sp.GetService<ILoggerFactory>()));
         return AddInterfaces(services);
     }
 
     /// <summary>
-    /// Registers <see cref="IEventLog"/> and <see cref="IReportStore"/> (singletons, disposed with the container) over a
+    /// Registers <see cref="IEventLog"/>, <see cref="IReportStore"/> and <see cref="IDocumentStore"/> (singletons, disposed with the container) over a
     /// PostgreSQL database. Tables are created when the host starts (or on first use).
     /// </summary>
     public static IServiceCollection AddMonitoringPostgres(this IServiceCollection services, string connectionString)
@@ -32,6 +33,7 @@ public static class MonitoringStorageExtensions
         ArgumentException.ThrowIfNullOrEmpty(connectionString);
         services.AddSingleton(sp => DurableEventLog.CreatePostgres(connectionString, sp.GetService<ILoggerFactory>()));
         services.AddSingleton(sp => SqlReportStore.CreatePostgres(connectionString, sp.GetService<ILoggerFactory>()));
+        services.AddSingleton(sp => SqlDocumentStore.CreatePostgres(connectionString, sp.GetService<ILoggerFactory>()));
         return AddInterfaces(services);
     }
 
@@ -87,6 +89,7 @@ public static class MonitoringStorageExtensions
     {
         services.AddSingleton<IEventLog>(sp => sp.GetRequiredService<DurableEventLog>());
         services.AddSingleton<IReportStore>(sp => sp.GetRequiredService<SqlReportStore>());
+        services.AddSingleton<IDocumentStore>(sp => sp.GetRequiredService<SqlDocumentStore>());
         services.AddHostedService<MonitoringStorageInitializer>();
         return services;
     }

@@ -19,6 +19,9 @@ public interface IStorageBackend : IAsyncDisposable
     /// <summary>A report store over this test's storage.</summary>
     SqlReportStore CreateReportStore();
 
+    /// <summary>A document store over this backend's database.</summary>
+    SqlDocumentStore CreateDocumentStore();
+
     /// <summary>Grain storage over this test's storage.</summary>
     MonitoringGrainStorage CreateGrainStorage(IGrainStorageSerializer serializer);
 
@@ -44,6 +47,8 @@ internal sealed class SqliteBackend : IStorageBackend
     public DurableEventLog CreateEventLog() => DurableEventLog.CreateSqlite(DatabasePath);
 
     public SqlReportStore CreateReportStore() => SqlReportStore.CreateSqlite(DatabasePath);
+
+    public SqlDocumentStore CreateDocumentStore() => SqlDocumentStore.CreateSqlite(DatabasePath);
 
     public MonitoringGrainStorage CreateGrainStorage(IGrainStorageSerializer serializer) =>
         MonitoringGrainStorage.CreateSqlite(DatabasePath, serializer);
@@ -92,6 +97,8 @@ internal sealed class PostgresBackend : IStorageBackend
     public DurableEventLog CreateEventLog() => DurableEventLog.CreatePostgres(ConnectionString);
 
     public SqlReportStore CreateReportStore() => SqlReportStore.CreatePostgres(ConnectionString);
+
+    public SqlDocumentStore CreateDocumentStore() => SqlDocumentStore.CreatePostgres(ConnectionString);
 
     public MonitoringGrainStorage CreateGrainStorage(IGrainStorageSerializer serializer) =>
         MonitoringGrainStorage.CreatePostgres(ConnectionString, serializer);
