@@ -1,5 +1,6 @@
 using System.Globalization;
 using Monitoring.Alerting.Labels;
+using Monitoring.Alerting.Rules;
 using Monitoring.Alerting.Time;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -399,7 +400,16 @@ public static class SloParser
                 }
                 if (Scalar(value, $"{labelsPath}.{name}") is { } text)
                 {
-                    pairs.Add(new(name, text));
+                    try
+                    {
+                        _ = AlertTemplate.Parse(text); // rendered at every evaluation: a template that cannot parse is refused now
+                        pairs.Add(new(name, text));
+                    }
+                    catch (FormatException e)
+                    {
+                        Fail($"{labelsPath}.{name}", Line(value), e.Message);
+                        ok = false;
+                    }
                 }
                 else
                 {

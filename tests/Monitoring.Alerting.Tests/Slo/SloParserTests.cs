@@ -89,6 +89,25 @@ public sealed class SloParserTests
     }
 
     [Fact]
+    public void Parse_AnAnnotationTemplateThatDoesNotParse_IsRejectedAtLoadNamingTheField()
+    {
+        var result = SloParser.Parse("""
+            slos:
+              - name: a
+                model: '{model="m"}'
+                sli: {latency: {threshold_ms: 250}}
+                objective: 99
+                alerting:
+                  page: {annotations: {summary: "burn {{ $value | nosuchfunction }}"}}
+            """, "f.yml");
+
+        Assert.Empty(result.Slos);
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith("slos[0].alerting.page.annotations.summary (line 7): ", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("nosuchfunction", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Parse_90PercentWithThePageEnabled_IsRejectedNamingTheFactorAndTheMinimumObjective()
     {
         // 14.4 x (1 - 0.90) = 1.44 > 1: even 100% errors burn at 10x, below 14.4. The 6x page: 6 x 0.1 = 0.6, reachable.
