@@ -57,4 +57,10 @@ public interface IAlertNotifierGrain : IGrainWithIntegerKey
 
     /// <summary>Sends a test notification through every integration of a receiver; null when there is no such receiver.</summary>
     Task<ReceiverTestResult?> TestReceiverAsync(string receiver);
+
+    /// <summary>
+    /// Runs what the notifier's timer runs (configuration reload, Alertmanager resend, flush of due groups), after any
+    /// flush already running, and returns once its deliveries are done: what the timer does every second, on demand.
+    /// </summary>
+    Task TickAsync();
 }

@@ -58,7 +58,7 @@ public sealed class AlertNotifierGrain(
     private InMemoryNotificationLog _log = new();
     private AggregationGroups _groups = null!;
     private NotificationPipeline _pipeline = null!;
-    private bool _flushing;
+    private Task _flush = Task.CompletedTask;
     private bool _dirty;
     private Task? _saving;
     private DateTimeOffset _lastResend;
@@ -108,7 +108,7 @@ public sealed class AlertNotifierGrain(
             await WriteAsync();
             await state.ClearStateAsync(cancellationToken);
         }
-        this.RegisterGrainTimer(_ => TickAsync(), new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)) { KeepAlive = true });
+        this.RegisterGrainTimer(_ => TimerTickAsync(), new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)) { KeepAlive = true });
     }
 
     /// <inheritdoc />
@@ -267,7 +267,14 @@ public sealed class AlertNotifierGrain(
         return new ReceiverTestResult { Receiver = receiver, Integrations = [.. results] };
     }
 
-    private async Task TickAsync()
+    /// <inheritdoc />
+    public async Task TickAsync()
+    {
+        await _flush;
+        await TimerTickAsync();
+    }
+
+    private async Task TimerTickAsync()
     {
         if (runtime.Reload())
         {
@@ -293,13 +300,11 @@ public sealed class AlertNotifierGrain(
         }
     }
 
-    private async Task FlushDueAsync()
+    /// <summary>Flushes due groups; while a flush runs, further calls share it (state changes only between awaits).</summary>
+    private Task FlushDueAsync() => _flush.IsCompleted ? _flush = FlushDueGuardedAsync() : _flush;
+
+    private async Task FlushDueGuardedAsync()
     {
-        if (_flushing)
-        {
-            return;
-        }
-        _flushing = true;
         try
         {
             await FlushDueCoreAsync();
@@ -307,10 +312,6 @@ public sealed class AlertNotifierGrain(
         catch (Exception e) when (e is not OperationCanceledException)
         {
             GrainsLog.FlushFailed(logger, e);
-        }
-        finally
-        {
-            _flushing = false;
         }
     }
 
@@ -398,22 +399,18 @@ public sealed class AlertNotifierGrain(
     private Task SaveAsync()
     {
         _dirty = true;
-        return _saving ??= SaveLoopAsync();
+        // A running save loop picks the change up; otherwise start one. (Not "??=" with a reset in a finally: a loop
+        // that completes synchronously, as a write with nothing changed does, would reset before being assigned and
+        // leave a completed task behind, and every later save would return it without writing.)
+        return _saving is { IsCompleted: false } ? _saving : _saving = SaveLoopAsync();
     }
 
     private async Task SaveLoopAsync()
     {
-        try
+        while (_dirty)
         {
-            while (_dirty)
-            {
-                _dirty = false;
-                await WriteAsync();
-            }
-        }
-        finally
-        {
-            _saving = null;
+            _dirty = false;
+            await WriteAsync();
         }
     }
 
