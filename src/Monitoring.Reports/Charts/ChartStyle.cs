@@ -105,6 +105,7 @@ internal static class ChartStyle
     public static void Legend(Plot plot)
     {
         plot.ShowLegend(Edge.Bottom);
+        plot.Legend.Orientation = Orientation.Horizontal;
         plot.Legend.FontSize = 11;
     }
 

@@ -117,10 +117,13 @@ internal sealed record DistributionChart : ChartSpec
         }
 
         plot.Axes.Bottom.TickGenerator = ticks;
-        if (Bins.Length > 6 || Bins.Any(b => b.Length > 10))
+        // Rotate the bin labels only when they would not fit side by side (about 7 px per character at 11 px).
+        var longest = Bins.Max(b => b.Length);
+        if (longest * 7 > (Width - 100) / Bins.Length)
         {
             plot.Axes.Bottom.TickLabelStyle.Rotation = 40;
             plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+            plot.Axes.Bottom.MinimumSize = Math.Min(40 + (longest * 6), Height / 3);
         }
 
         plot.Axes.SetLimitsX(-0.7, Bins.Length - 0.3);

@@ -84,6 +84,9 @@ internal sealed record DriftTrendChart : ChartSpec
 
     public override void Draw(Plot plot)
     {
+        // The date axis replaces the bottom axis and resets the limits: set it up first.
+        var (from, to) = TimeSeries.Span(Xs, WindowDays);
+        ChartStyle.TimeAxis(plot, from, to);
         var line = plot.Add.Scatter(Xs, Ys, ChartStyle.Current);
         line.LegendText = MetricLabel.Split(' ')[0] + " per window";
         line.MarkerSize = 5;
@@ -106,9 +109,8 @@ internal sealed record DriftTrendChart : ChartSpec
             top = Math.Max(top, t);
         }
 
-        var (from, to) = TimeSeries.Span(Xs, WindowDays);
         ChartStyle.Incidents(plot, Incidents, from, to);
-        ChartStyle.TimeAxis(plot, from, to);
+        plot.Axes.SetLimitsX(from, to);
         plot.Axes.SetLimitsY(0, top > 0 ? top * 1.15 : 1);
         ChartStyle.Legend(plot);
     }

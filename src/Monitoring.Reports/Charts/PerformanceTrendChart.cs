@@ -149,6 +149,8 @@ internal sealed record PerformanceTrendChart : ChartSpec
 
     public override void Draw(Plot plot)
     {
+        // The date axis replaces the bottom axis and resets the limits: set it up first.
+        ChartStyle.TimeAxis(plot, Start, End);
         if (Coverage.Length > 0)
         {
             var coverage = plot.Add.Scatter(CoverageXs, Coverage, ChartStyle.Secondary);
@@ -161,7 +163,6 @@ internal sealed record PerformanceTrendChart : ChartSpec
         plot.Axes.Right.Label.Text = "Label coverage (%)";
         plot.Axes.Right.Label.FontSize = 13;
         plot.Axes.Right.TickLabelStyle.FontSize = 11;
-        plot.Axes.SetLimitsY(0, 105, plot.Axes.Right);
 
         var low = 1.0;
         if (Realized.Length > 0)
@@ -194,8 +195,9 @@ internal sealed record PerformanceTrendChart : ChartSpec
         }
 
         ChartStyle.Incidents(plot, Incidents, Start, End);
-        ChartStyle.TimeAxis(plot, Start, End);
+        plot.Axes.SetLimitsX(Start, End);
         plot.Axes.SetLimitsY(Math.Max(0, Math.Floor((low - 0.05) * 10) / 10), 1.02);
+        plot.Axes.SetLimitsY(0, 105, plot.Axes.Right);
         ChartStyle.Legend(plot);
     }
 }

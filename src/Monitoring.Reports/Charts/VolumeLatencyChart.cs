@@ -57,6 +57,9 @@ internal sealed record VolumeLatencyChart : ChartSpec
 
     public override void Draw(Plot plot)
     {
+        // The date axis replaces the bottom axis and resets the limits: set it up first.
+        var (from, to) = TimeSeries.Span(Xs, WindowDays);
+        ChartStyle.TimeAxis(plot, from, to);
         var bars = new List<Bar>();
         for (var i = 0; i < Xs.Length; i++)
         {
@@ -81,13 +84,12 @@ internal sealed record VolumeLatencyChart : ChartSpec
             p99.LinePattern = LinePattern.Dashed;
             p99.MarkerSize = 4;
             p99.Axes.YAxis = plot.Axes.Right;
-            plot.Axes.SetLimitsY(0, Math.Max(1, P99.Concat(P50).Max() * 1.15), plot.Axes.Right);
         }
 
-        var (from, to) = TimeSeries.Span(Xs, WindowDays);
         ChartStyle.Incidents(plot, Incidents, from, to);
-        ChartStyle.TimeAxis(plot, from, to);
+        plot.Axes.SetLimitsX(from, to);
         plot.Axes.SetLimitsY(0, Math.Max(1, Volume.Max() * 1.15));
+        plot.Axes.SetLimitsY(0, LatencyXs.Length > 0 ? Math.Max(1, P99.Concat(P50).Max() * 1.15) : 1, plot.Axes.Right);
         ChartStyle.Legend(plot);
     }
 }
