@@ -87,6 +87,8 @@ internal static partial class ChartRenderer
 
     private static Plot Build(ChartSpec spec)
     {
+        // Resolve the font before the plot exists: ScottPlot's styles read Fonts.Default when they are created.
+        var family = ChartFonts.Family;
         var plot = new Plot();
         ChartStyle.Frame(plot, spec);
         if (spec.NoData is null)
@@ -99,7 +101,7 @@ internal static partial class ChartRenderer
             ChartStyle.NoData(plot, spec);
         }
 
-        if (ChartFonts.Family is { } family)
+        if (family is not null)
         {
             plot.Font.Set(family);
         }

@@ -17,9 +17,12 @@ public sealed class ChartsTests
         Assert.True(ChartFonts.TextAvailable);
         Assert.Equal(ChartFonts.PreferredFamily, ChartFonts.Family);
         Assert.Null(ChartFonts.Warning);
-        var svg = XDocument.Parse(ReportCharts.FeatureDistribution(Numeric()).Svg);
-        var families = svg.Descendants().Where(e => e.Name.LocalName == "text").Select(e => (string?)e.Attribute("font-family")).Distinct().ToArray();
-        Assert.Equal(["DejaVu Sans"], families.Select(f => f ?? string.Empty));
+        foreach (var chart in new[] { ReportCharts.FeatureDistribution(Numeric()), ReportCharts.VolumeAndLatency([]), ReportCharts.SliceComparison(Performance(1)) })
+        {
+            var svg = XDocument.Parse(chart.Svg);
+            var families = svg.Descendants().Where(e => e.Name.LocalName == "text").Select(e => (string?)e.Attribute("font-family") ?? string.Empty).Distinct().ToArray();
+            Assert.Equal(["DejaVu Sans"], families);
+        }
     }
 
     [Fact]
@@ -227,6 +230,19 @@ public sealed class ChartsTests
     }
 
     [Fact]
+    public async Task ConcurrentRenders_GiveTheSameSvgAsOneAtATime()
+    {
+        // Pages render charts from many requests at once; ScottPlot and Skia state must not leak between them.
+        string[] kinds = ["distribution", "categorical", "drift", "reliability", "performance", "slices", "volume"];
+        var sequential = kinds.Select(k => ChartRenderer.RenderSvg(Spec(Build(k, "seq")), ChartRenderer.Key(Spec(Build(k, "seq"))))).ToArray();
+
+        var parallel = await Task.WhenAll(Enumerable.Range(0, 4).SelectMany(_ => kinds.Select((k, i) => Task.Run(() =>
+            (i, ChartRenderer.RenderSvg(Spec(Build(k, "seq")), ChartRenderer.Key(Spec(Build(k, "seq")))))))));
+
+        Assert.All(parallel, p => Assert.Equal(sequential[p.i], p.Item2));
+    }
+
+    [Fact]
     public void ChartsOnOnePage_HaveDisjointIds_AndEveryReferenceResolvesInItsOwnSvg()
     {
         var svgs = new[] { ReportCharts.FeatureDistribution(Numeric()).Svg, ReportCharts.FeatureDistribution(Numeric("age")).Svg, ReportCharts.VolumeAndLatency(Day()).Svg };
@@ -384,8 +400,7 @@ public sealed class ChartsTests
         _ => throw new ArgumentException(kind, nameof(kind)),
     };
 
-    private static ChartSpec Spec(ChartImage chart) =>
-        (ChartSpec)typeof(ChartImage).GetField("_spec", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(chart)!;
+    private static ChartSpec Spec(ChartImage chart) => chart.Spec;
 
     // Y tick labels of the slice chart, top to bottom (by their translate y).
     private static string[] RowOrder(ChartImage chart) =>
