@@ -315,6 +315,10 @@ public sealed class ChartsTests
         { "unknown dimension", "no slice dimension nope" },
         { "slices without labels", "no slice with labelled pairs" },
         { "no volume windows", "no windows" },
+        { "negative counts", "negative counts" },
+        { "null arrays read back from JSON", "no bins" },
+        { "null windows and features", "no window with a PSI value for this feature" },
+        { "null slices", "no slice with labelled pairs" },
     };
 
     [Theory]
@@ -385,6 +389,10 @@ public sealed class ChartsTests
         "unknown dimension" => ReportCharts.SliceComparison(Performance(1), "nope"),
         "slices without labels" => ReportCharts.SliceComparison(Performance(1, worst: Slice("a", 0.5, 0) with { Accuracy = new RateReport(null, null, null, "wilson") })),
         "no volume windows" => ReportCharts.VolumeAndLatency([]),
+        "negative counts" => ReportCharts.FeatureDistribution(Numeric() with { Distribution = Numeric().Distribution! with { CurrentCounts = [-5, 30, 40, 50, 60, 90, 110, 130, 130, 140] } }),
+        "null arrays read back from JSON" => ReportCharts.FeatureDistribution(Numeric() with { Distribution = Numeric().Distribution! with { ReferenceCounts = null!, CurrentCounts = null!, Edges = null! } }),
+        "null windows and features" => ReportCharts.DriftOverTime("income", [null!, Window(1) with { Features = null! }, Window(2) with { Features = [null!] }], incidents: [null!]),
+        "null slices" => ReportCharts.SliceComparison(Performance(1) with { Slices = Performance(1).Slices! with { WorstSlices = [null!, null!] } }),
         _ => throw new ArgumentException(input, nameof(input)),
     };
 
