@@ -56,6 +56,9 @@ internal static partial class ChartRenderer
         return (byte[])png.Clone();
     }
 
+    /// <summary>Whether the spec's SVG is in the cache.</summary>
+    public static bool IsCached(ChartSpec spec) => _cache.TryGetValue("svg:" + Key(spec), out _);
+
     /// <summary>Empties the cache (benchmarks measure the uncached cost this way).</summary>
     public static void ClearCache()
     {

@@ -289,6 +289,19 @@ public sealed class ChartsTests
     }
 
     [Fact]
+    public async Task WarmAsync_DrawsTheChartsIntoTheCache()
+    {
+        var unique = "warm-" + Guid.NewGuid().ToString("N");
+        var charts = new[] { ReportCharts.FeatureDistribution(Numeric(unique)), ReportCharts.DriftOverTime(unique, Day(feature: unique)) };
+        Assert.All(charts, c => Assert.False(ChartRenderer.IsCached(c.Spec)));
+
+        await ReportCharts.WarmAsync(charts);
+
+        Assert.All(charts, c => Assert.True(ChartRenderer.IsCached(c.Spec)));
+        Assert.All(charts, c => Assert.True(ChartRenderer.IsCached(ReportCharts.FeatureDistribution(Numeric(unique)).Spec)));
+    }
+
+    [Fact]
     public void ChartSize_OutOfRange_IsRejected()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new ChartSize(10, 300));
