@@ -307,6 +307,7 @@ public sealed class ChartsTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new ChartSize(10, 300));
         Assert.Throws<ArgumentOutOfRangeException>(() => new ChartSize(300, 5000));
         Assert.Throws<ArgumentOutOfRangeException>(() => ReportCharts.SliceComparison(Performance(1), maxSlices: 0));
+        Assert.Equal(ChartSize.Standard.Width, ReportCharts.FeatureDistribution(Numeric(), default(ChartSize)).Width);
     }
 
     public static TheoryData<string, string> Degenerate => new()
