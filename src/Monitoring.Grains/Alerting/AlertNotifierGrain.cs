@@ -8,6 +8,7 @@ using Monitoring.Alerting.Labels;
 using Monitoring.Alerting.Notify;
 using Monitoring.Alerting.Pipeline;
 using Monitoring.Alerting.Silences;
+using Monitoring.Grains.Telemetry;
 using Orleans.Concurrency;
 
 namespace Monitoring.Grains.Alerting;
@@ -73,6 +74,7 @@ public sealed class AlertNotifierGrain(
             _alerts[alert.Fingerprint] = alert;
         }
         Rebuild();
+        CountFiring();
         this.RegisterGrainTimer(_ => TickAsync(), new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)) { KeepAlive = true });
         return Task.CompletedTask;
     }
@@ -389,7 +391,15 @@ public sealed class AlertNotifierGrain(
         state.State.Silences = JsonSerializer.Serialize(_silenceViews);
         state.State.Log = JsonSerializer.Serialize(_log.Export());
         state.State.Alerts = JsonSerializer.Serialize(_alerts.Values.Select(ToView).ToList());
+        CountFiring();
         await state.WriteStateAsync();
+    }
+
+    /// <summary>Publishes the firing alerts by name (<c>monitoring.alerts.firing</c>).</summary>
+    private void CountFiring()
+    {
+        var now = Now;
+        GrainsTelemetry.SetFiring(_alerts.Values.Where(a => !a.IsResolved(now)).Select(a => a.Labels["alertname"]));
     }
 
     private NotificationAlert ToAlert(AlertView view, Incident? incident) => new()
