@@ -554,7 +554,7 @@ public sealed class ModelAggregator
     private async Task<WindowReport> CloseWindowAsync(WindowAccumulator window)
     {
         var started = Stopwatch.GetTimestamp();
-        using var activity = AggregationTelemetry.Source.StartActivity("window close");
+        using var activity = AggregationTelemetry.StartClose();
         activity?.SetTag("monitoring.model", _key.GrainKey);
         activity?.SetTag("monitoring.window.start", UnixNanos.ToIso(window.Start));
         var reference = await ReferenceOfWindowAsync(window.ReferenceVersion, window.Start);

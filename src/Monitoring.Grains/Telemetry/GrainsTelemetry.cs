@@ -93,10 +93,7 @@ public static class GrainsTelemetry
             LabelJoins.Add(pastHorizon, new KeyValuePair<string, object?>("outcome", "past_horizon"));
         }
 
-        if (pendingDelta != 0)
-        {
-            LabelsPending.Add(pendingDelta);
-        }
+        LabelsPending.Add(pendingDelta); // a zero too: the series exists from the first activation on
     }
 
     /// <summary>Counts one model's rule evaluations.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Monitoring.Abstractions.Telemetry;
 using Monitoring.Ingest.Conventions;
 
 namespace Monitoring.Ingest.Telemetry;
@@ -37,6 +38,11 @@ public static class IngestMetrics
     /// <summary>Counts an answered export: its records by kind and rejection reason, and its acknowledgement latency.</summary>
     internal static void Acknowledged(string protocol, ConvertedRequest converted, long startedTimestamp)
     {
+        if (SelfTelemetry.Suppressed)
+        {
+            return;
+        }
+
         var protocolTag = new KeyValuePair<string, object?>("protocol", protocol);
         Requests.Add(1, protocolTag, new KeyValuePair<string, object?>("outcome", "ok"));
         AckDuration.Record(Stopwatch.GetElapsedTime(startedTimestamp).TotalSeconds, protocolTag);
@@ -68,6 +74,11 @@ public static class IngestMetrics
     /// <summary>Counts an export request refused whole (its records are not counted: the client sends them again, or never).</summary>
     /// <param name="protocol">One of the OTLP protocols (<c>grpc</c>, <c>http/protobuf</c>, <c>http/json</c>, or <c>http</c> before the body is known).</param>
     /// <param name="outcome"><c>bad_request</c>, <c>too_large</c>, <c>unsupported</c>, <c>overloaded</c>, <c>unavailable</c> or <c>error</c>.</param>
-    internal static void Refused(string protocol, string outcome) =>
-        Requests.Add(1, new KeyValuePair<string, object?>("protocol", protocol), new KeyValuePair<string, object?>("outcome", outcome));
+    internal static void Refused(string protocol, string outcome)
+    {
+        if (!SelfTelemetry.Suppressed)
+        {
+            Requests.Add(1, new KeyValuePair<string, object?>("protocol", protocol), new KeyValuePair<string, object?>("outcome", outcome));
+        }
+    }
 }
