@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using Monitoring.Alerting.Tests.Support;
 using Monitoring.Client;
+using Monitoring.Client.Demo;
 using Xunit;
 
 namespace Monitoring.Silo.Tests.Telemetry;
@@ -49,7 +50,7 @@ public sealed class TelemetrySilo : IAsyncLifetime
               - name: telemetry
                 rules:
                   - alert: TelemetryVolume
-                    expr: window_volume > 0
+                    expr: window_volume{model="telemetry-model"} > 0
                     labels: {severity: ticket}
                     annotations:
                       summary: "{{ $labels.model }} had predictions"
@@ -79,15 +80,31 @@ public sealed class TelemetrySilo : IAsyncLifetime
         Api = new ApiClient(Silo.Api);
         await SendTrafficAsync();
 
-        // Delivered after one retry: the 503, then the 200.
-        await Webhook.NextAsync();
-        await Webhook.NextAsync();
+        // One alert, one notification: its first attempt gets the 503 and is retried.
+        const int notifications = 1;
+        for (var i = 0; i < notifications + 1; i++)
+        {
+            try
+            {
+                await Webhook.NextAsync();
+            }
+            catch (OperationCanceledException e)
+            {
+                throw new InvalidOperationException(
+                    $"{Webhook.Requests.Count} webhook requests of {notifications + 1}:\n{string.Join("\n", Webhook.Requests.Select(r => r.Body[..Math.Min(300, r.Body.Length)]))}\n{Silo.Output}", e);
+            }
+        }
+
         OtlpExport = await Otlp.FirstAsync(r =>
         {
-            var names = OtlpMetricsReceiver.Metrics(r).Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
-            return names.Contains("monitoring.notifications") && names.Contains("monitoring.model.feature.psi") && names.Contains("monitoring.model.label.coverage");
+            var metrics = OtlpMetricsReceiver.Metrics(r).ToList();
+            var names = metrics.Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
+            var sent = metrics.Where(m => m.Name == "monitoring.notifications").SelectMany(m => m.Sum.DataPoints).Sum(p => p.AsInt);
+            return sent == notifications && names.Contains("monitoring.notification.retries")
+                && names.Contains("monitoring.model.feature.psi") && names.Contains("monitoring.model.label.coverage");
         });
         Scrape = PrometheusText.Parse(await Api.Http.GetStringAsync("/metrics"));
+        File.WriteAllText("/tmp/telemetry-scrape.txt", Scrape.Text + "\n\n" + Silo.Output); // DEBUG
     }
 
     public async Task DisposeAsync()
@@ -99,29 +116,38 @@ public sealed class TelemetrySilo : IAsyncLifetime
         Directory.Delete(_data, recursive: true);
     }
 
+    /// <summary>The demo's models (their traffic comes from the demo generator).</summary>
+    public static readonly string[] DemoModels = [DemoTraffic.CreditRiskModel, DemoTraffic.ChurnModel, DemoTraffic.EtaModel];
+
+    /// <summary>Every model the traffic created.</summary>
+    public static IEnumerable<string> Models => DemoModels.Append(Model);
+
     private async Task SendTrafficAsync()
     {
         var rng = new Random(11);
         var window = TimeSpan.FromMinutes(1);
         var start = new DateTimeOffset((DateTimeOffset.UtcNow.UtcTicks / window.Ticks - 3) * window.Ticks, TimeSpan.Zero);
-        Traffic.SendAndAck(Silo.OtlpGrpc, OtlpProtocol.Grpc, [Traffic.Prediction(Model, "warmup", start.AddMinutes(-5), 40, "US", 0.5)]);
-        using (var settings = await Api.PutJsonAsync($"/api/models/default/{Model}/settings", new { window_seconds = 60, allowed_lateness_seconds = 600, minimum_sample_size = 100 }))
+        foreach (var model in Models)
         {
+            using var settings = await Api.PutJsonAsync($"/api/models/default/{model}/settings",
+                new { window_seconds = 60, allowed_lateness_seconds = 900, minimum_sample_size = 100, rolling_windows = 3 });
             Assert.Equal(HttpStatusCode.OK, settings.StatusCode);
         }
 
-        var csv = new StringBuilder("age,country\n");
+        // Our model: a reference with scores (so slices have prediction drift), then two windows of 300 predictions, the
+        // second one's age shifted by 0.8 standard deviations, over OTLP/gRPC.
+        var csv = new StringBuilder("age,country,score\n");
         for (var i = 0; i < 2000; i++)
         {
-            csv.Append((40 + 10 * Traffic.Gaussian(rng)).ToString("R", CultureInfo.InvariantCulture)).Append(i % 4 == 0 ? ",BR\n" : ",US\n");
+            csv.Append((40 + 10 * Traffic.Gaussian(rng)).ToString("R", CultureInfo.InvariantCulture)).Append(i % 4 == 0 ? ",BR," : ",US,")
+                .Append(rng.NextDouble().ToString("R", CultureInfo.InvariantCulture)).Append('\n');
         }
 
-        using (var upload = await Api.Http.PutAsync($"/api/models/default/{Model}/reference?source=train.csv", new StringContent(csv.ToString(), Encoding.UTF8, "text/csv")))
+        using (var upload = await Api.Http.PutAsync($"/api/models/default/{Model}/reference?source=train.csv&score_column=score", new StringContent(csv.ToString(), Encoding.UTF8, "text/csv")))
         {
             Assert.True(upload.IsSuccessStatusCode, await upload.Content.ReadAsStringAsync());
         }
 
-        // Two windows of 300 predictions; the second one's age shifted by 0.8 standard deviations.
         var predictions = Enumerable.Range(0, 600).Select(i =>
         {
             var shift = i < 300 ? 0 : 8;
@@ -129,8 +155,20 @@ public sealed class TelemetrySilo : IAsyncLifetime
         }).ToList();
         Traffic.SendAndAck(Silo.OtlpGrpc, OtlpProtocol.Grpc, predictions);
         Traffic.SendAndAck(Silo.OtlpGrpc, OtlpProtocol.Grpc, predictions.Take(5)); // client retries: 5 duplicates
-        Traffic.SendLabelsAndAck(Silo.OtlpHttp, OtlpProtocol.HttpProtobuf, Model,
-            predictions.Where((_, i) => i % 3 != 2).Select(p => (p.PredictionId!, p.Score > 0.5 ? 1 : 0)).Take(400));
+        Traffic.SendLabelsAndAck(Silo.OtlpGrpc, OtlpProtocol.Grpc, Model,
+            predictions.Where((_, i) => i % 3 != 2).Select(p => (p.PredictionId, p.Score > 0.5 ? 1 : 0)));
+
+        // The demo's three models (two classifiers, one regression; credit-risk drifts after 3 minutes): five minutes of
+        // their traffic, generated ahead of time and sent over OTLP/HTTP protobuf.
+        var demoStart = start.AddMinutes(-3);
+        // In 20-second steps, one logger each (disposing it waits for its exports): the SDK's batch queue holds 2,048
+        // records and drops what does not fit.
+        var generator = new DemoTrafficGenerator(new DemoTrafficOptions { PredictionsPerSecondPerModel = 5, Seed = 7, RunId = "telemetry" }, demoStart);
+        for (var step = 1; step <= 15; step++)
+        {
+            using var demo = Traffic.Logger(Silo.OtlpHttp, OtlpProtocol.HttpProtobuf);
+            generator.Advance(TimeSpan.FromSeconds(step * 20 - 0.5), demo); // five whole windows, none begun at 5:00
+        }
 
         // One record the conventions reject (score outside [0, 1]), over OTLP/HTTP JSON.
         var bad = $$$"""
@@ -146,8 +184,9 @@ public sealed class TelemetrySilo : IAsyncLifetime
             Assert.Contains("outside [0,1]", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
 
-        using (var close = await Api.Http.PostAsync($"/api/models/default/{Model}/windows/close", null))
+        foreach (var model in Models)
         {
+            using var close = await Api.Http.PostAsync($"/api/models/default/{model}/windows/close", null);
             Assert.Equal(HttpStatusCode.OK, close.StatusCode);
         }
     }
