@@ -58,6 +58,9 @@ public sealed class ModelMetrics : IDisposable
     /// <summary>The cardinality cap.</summary>
     public int MaxSeries { get; }
 
+    /// <summary>This registry's meter (tests listen to it alone).</summary>
+    internal Meter Meter => _meter;
+
     /// <summary>Series held now.</summary>
     public int SeriesCount
     {
@@ -151,15 +154,15 @@ public sealed class ModelMetrics : IDisposable
     {
         _series -= held.Length;
         var room = Math.Max(0, MaxSeries - _series);
+        // One series per metric and attribute set (two slices that print alike, "a=b" of "a" and "b" of "a=", keep the first).
+        var seen = new HashSet<(int, string)>();
         var ordered = samples.Samples
             .Where(s => IndexByCatalog.ContainsKey(s.Metric))
             .OrderBy(s => s.Labels.Count) // model-level (tenant, model) before feature, before slice (dimension, value)
+            .Select(ToSeries)
+            .Where(s => seen.Add((s.Index, string.Join('\u001f', s.Measurement.Tags.ToArray().Select(t => $"{t.Key}={t.Value}")))))
             .ToList();
-        var admitted = new Series[Math.Min(room, ordered.Count)];
-        for (var i = 0; i < admitted.Length; i++)
-        {
-            admitted[i] = ToSeries(ordered[i]);
-        }
+        var admitted = ordered.Take(room).ToArray();
 
         _series += admitted.Length;
         if (ordered.Count > admitted.Length)

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Xunit;
+using YamlDotNet.RepresentationModel;
 
 namespace Monitoring.Silo.Tests.Telemetry;
 
@@ -79,11 +81,49 @@ public sealed class DashboardTests
     }
 
     [Fact]
+    public void Provisioning_HasAFileProviderAndAPrometheusDataSource()
+    {
+        var folder = Path.Combine(DocumentedMetrics.RepositoryRoot(), "dashboards", "provisioning");
+        var providers = Yaml(Path.Combine(folder, "dashboards.yml"));
+        Assert.Equal("1", ((YamlScalarNode)providers.Children[new YamlScalarNode("apiVersion")]).Value);
+        var provider = (YamlMappingNode)((YamlSequenceNode)providers.Children[new YamlScalarNode("providers")]).Children.Single();
+        Assert.Equal("file", ((YamlScalarNode)provider.Children[new YamlScalarNode("type")]).Value);
+        Assert.StartsWith("/", ((YamlScalarNode)((YamlMappingNode)provider.Children[new YamlScalarNode("options")]).Children[new YamlScalarNode("path")]).Value, StringComparison.Ordinal);
+
+        var sources = Yaml(Path.Combine(folder, "datasources.yml"));
+        var source = (YamlMappingNode)((YamlSequenceNode)sources.Children[new YamlScalarNode("datasources")]).Children.Single();
+        Assert.Equal("prometheus", ((YamlScalarNode)source.Children[new YamlScalarNode("type")]).Value);
+        Assert.True(Uri.TryCreate(((YamlScalarNode)source.Children[new YamlScalarNode("url")]).Value, UriKind.Absolute, out _));
+    }
+
+    [Fact]
+    public async Task PrometheusExample_PassesPromtoolCheckConfig()
+    {
+        var start = new ProcessStartInfo("promtool") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add("check");
+        start.ArgumentList.Add("config");
+        start.ArgumentList.Add(Path.Combine(DocumentedMetrics.RepositoryRoot(), "dashboards", "provisioning", "prometheus.yml"));
+        using var promtool = Process.Start(start) ?? throw new InvalidOperationException("promtool (Debian package prometheus) is not installed");
+        var output = await promtool.StandardOutput.ReadToEndAsync() + await promtool.StandardError.ReadToEndAsync();
+        await promtool.WaitForExitAsync();
+        Assert.True(promtool.ExitCode == 0, output);
+        Assert.Contains("SUCCESS", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void MetricNameExtraction_FindsMetrics_NotFunctionsLabelsOrVariables()
     {
         var names = Dashboards.MetricNames("histogram_quantile(0.99, sum by (le, http_route) (rate(http_server_request_duration_seconds_bucket{instance=~\"$instance\"}[$__rate_interval]))) or vector(0)").ToList();
         Assert.Equal(["http_server_request_duration_seconds_bucket"], names);
         Assert.Equal(["monitoring_model_feature_psi"], Dashboards.MetricNames("label_values(monitoring_model_feature_psi{tenant=\"$tenant\", model=\"$model\"}, feature)"));
         Assert.Equal(["a_total", "b"], Dashboards.MetricNames("max by (model) (a_total{x=\"y z\"}) / on (model) group_left b"));
+    }
+
+    private static YamlMappingNode Yaml(string path)
+    {
+        var stream = new YamlStream();
+        using var reader = new StreamReader(path);
+        stream.Load(reader);
+        return (YamlMappingNode)stream.Documents[0].RootNode;
     }
 }

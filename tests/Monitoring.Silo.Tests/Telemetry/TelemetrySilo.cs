@@ -104,7 +104,6 @@ public sealed class TelemetrySilo : IAsyncLifetime
                 && names.Contains("monitoring.model.feature.psi") && names.Contains("monitoring.model.label.coverage");
         });
         Scrape = PrometheusText.Parse(await Api.Http.GetStringAsync("/metrics"));
-        File.WriteAllText("/tmp/telemetry-scrape.txt", Scrape.Text + "\n\n" + Silo.Output); // DEBUG
     }
 
     public async Task DisposeAsync()
