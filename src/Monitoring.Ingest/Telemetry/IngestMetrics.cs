@@ -20,7 +20,7 @@ public static class IngestMetrics
     private static readonly Meter Meter = new(MeterName);
 
     private static readonly Counter<long> Received = Meter.CreateCounter<long>(
-        "monitoring.records.received", "{record}", "Log records in decoded OTLP export requests, accepted or rejected");
+        "monitoring.records.received", "{record}", "Log records in answered OTLP export requests, accepted or rejected one by one");
 
     private static readonly Counter<long> Accepted = Meter.CreateCounter<long>(
         "monitoring.records.accepted", "{record}", "Records appended to the event log and acknowledged (duplicates the log skipped included)");
