@@ -8,6 +8,7 @@ using Monitoring.Abstractions.Totals;
 using Monitoring.Aggregation;
 using Monitoring.Aggregation.Models;
 using Monitoring.Grains.Alerting;
+using Monitoring.Grains.Telemetry;
 using Monitoring.Storage;
 
 namespace Monitoring.Grains;
@@ -43,6 +44,7 @@ public sealed class ModelGrain : Grain, IModelGrain
     private IGrainTimer? _timer;
     private long _lastCheckpoint;
     private long _recordsSinceCheckpoint;
+    private ModelMetrics? _metrics;
 
     /// <summary>Creates the grain (activated by Orleans).</summary>
     public ModelGrain(
@@ -69,6 +71,8 @@ public sealed class ModelGrain : Grain, IModelGrain
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _key = ModelKey.Parse(this.GetPrimaryKeyString());
+        _metrics = ServiceProvider.GetService(typeof(ModelMetrics)) as ModelMetrics;
+        GrainsTelemetry.Activated("model");
         _model = new ModelAggregator(_key, _state.State, new ModelStore(_key, _eventLog, _reports), _time);
         await _model.ActivateAsync();
         _slos = new SloHost(_key, _model, ServiceProvider.GetService(typeof(AlertingRuntime)) as AlertingRuntime, _time);
@@ -93,6 +97,7 @@ public sealed class ModelGrain : Grain, IModelGrain
         // new models) would otherwise all serialize and write their state in the same second, the silo's memory peak.
         _lastCheckpoint = NowNanos - CheckpointPhase(_key.GrainKey);
         GrainsLog.Activated(_logger, _key.GrainKey, _state.State.AppliedSequence, replayed);
+        GrainsTelemetry.LabelsChanged(0, 0, 0, _state.State.PendingLabels.Count);
         if (Exists)
         {
             EnsureTimer();
@@ -103,9 +108,18 @@ public sealed class ModelGrain : Grain, IModelGrain
     /// <inheritdoc />
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (Exists)
+        try
         {
-            await CheckpointAsync();
+            if (Exists)
+            {
+                await CheckpointAsync();
+            }
+        }
+        finally
+        {
+            GrainsTelemetry.Deactivated("model");
+            GrainsTelemetry.LabelsChanged(0, 0, 0, -_state.State.PendingLabels.Count);
+            _metrics?.Remove(_key.GrainKey);
         }
     }
 
@@ -117,6 +131,7 @@ public sealed class ModelGrain : Grain, IModelGrain
     {
         ArgumentNullException.ThrowIfNull(events);
         EnsureTimer();
+        var labelsBefore = LabelCounts();
         var outcome = await _eventLog.AppendAsync(_key, events);
         await _model.FoldAllAsync(outcome.Appended);
 
@@ -131,6 +146,8 @@ public sealed class ModelGrain : Grain, IModelGrain
         }
 
         _state.State.Duplicates += duplicates;
+        GrainsTelemetry.DuplicatesSkipped(duplicates);
+        CountLabels(labelsBefore);
         _recordsSinceCheckpoint += outcome.Appended.Count;
         if (_recordsSinceCheckpoint >= CheckpointEveryRecords || CheckpointDue())
         {
@@ -152,7 +169,12 @@ public sealed class ModelGrain : Grain, IModelGrain
     public async Task<int> CloseEndedWindowsAsync() => await CloseDueAsync(0);
 
     /// <inheritdoc />
-    public async Task FlushPerformanceAsync() => await AlertForwarder.PerformanceChangedAsync(GrainFactory, ServiceProvider, _key, await _model.FlushPerformanceAsync(), _logger);
+    public async Task FlushPerformanceAsync()
+    {
+        var performance = await _model.FlushPerformanceAsync();
+        _metrics?.PerformanceChanged(performance);
+        await AlertForwarder.PerformanceChangedAsync(GrainFactory, ServiceProvider, _key, performance, _logger);
+    }
 
     /// <inheritdoc />
     public async Task<PerformanceReport[]> GetPerformanceAsync(long fromUnixNano, long toUnixNano) =>
@@ -215,11 +237,14 @@ public sealed class ModelGrain : Grain, IModelGrain
 
     private async Task<int> CloseDueAsync(long latenessNanos)
     {
+        var labelsBefore = LabelCounts();
         var (closed, changed) = await _model.CloseDueAsync(latenessNanos);
+        CountLabels(labelsBefore);
         foreach (var report in closed)
         {
             GrainsLog.WindowClosed(_logger, _key.GrainKey, report.WindowStart, report.Volume, report.DriftedFeatures.Length);
             _totals.WindowClosed();
+            _metrics?.WindowClosed(report);
         }
 
         await AlertForwarder.WindowsClosedAsync(GrainFactory, ServiceProvider, _key, closed, _logger);
@@ -273,7 +298,21 @@ public sealed class ModelGrain : Grain, IModelGrain
         // The checkpoint now covers everything up to AppliedSequence: older records past the retention and the label
         // horizon can go (in the background; appends are not blocked).
         _eventLog.Compact(_key, _state.State.AppliedSequence, _model.EventLogCutoff());
+        _metrics?.PerformanceChanged(performance);
         await AlertForwarder.PerformanceChangedAsync(GrainFactory, ServiceProvider, _key, performance, _logger);
+    }
+
+    private (long Joined, long Unmatched, long PastHorizon, int Pending) LabelCounts()
+    {
+        var s = _state.State;
+        return (s.LabelsJoined, s.LabelsUnmatched, s.LabelsPastHorizon, s.PendingLabels.Count);
+    }
+
+    /// <summary>Label join outcomes since <paramref name="before"/> (counted live, never during a replay).</summary>
+    private void CountLabels((long Joined, long Unmatched, long PastHorizon, int Pending) before)
+    {
+        var now = LabelCounts();
+        GrainsTelemetry.LabelsChanged(now.Joined - before.Joined, now.Unmatched - before.Unmatched, now.PastHorizon - before.PastHorizon, now.Pending - before.Pending);
     }
 
     /// <summary>A stable per-model offset in [0, <see cref="CheckpointInterval"/>) (ns): FNV-1a of the key.</summary>

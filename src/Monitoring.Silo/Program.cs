@@ -8,6 +8,7 @@ using Monitoring.Ingest;
 using Monitoring.Silo.Alerting;
 using Monitoring.Silo.Api;
 using Monitoring.Silo.Hosting;
+using Monitoring.Silo.Telemetry;
 using Monitoring.Storage.Hosting;
 
 var (rest, demo, verbose) = SiloConsole.ParseSwitches(args);
@@ -21,6 +22,13 @@ if (!Validator.TryValidateObject(host, new ValidationContext(host), problems, va
 {
     var reason = problems.Count > 0 ? string.Join("; ", problems.Select(p => p.ErrorMessage)) : $"BindAddress '{host.BindAddress}' is not an IP address";
     Console.Error.WriteLine($"error: invalid configuration in {MonitoringHostOptions.Section}: {reason}");
+    return 2;
+}
+
+var telemetry = TelemetryOptions.Bind(builder.Configuration, out var telemetryError);
+if (telemetryError is not null)
+{
+    Console.Error.WriteLine($"error: invalid configuration in {TelemetryOptions.Section}: {telemetryError}");
     return 2;
 }
 
@@ -56,6 +64,7 @@ builder.Services.AddHostedService<ModelActivator>();
 builder.Services.AddOpenApi();
 builder.Services.AddModelApi();
 builder.Services.AddMonitoringAlerting(builder.Configuration, host);
+builder.Services.AddMonitoringTelemetry(telemetry, host);
 if (demo)
 {
     builder.Services.AddHostedService<Monitoring.Silo.Demo.DemoService>();
@@ -68,6 +77,7 @@ app.UseMiddleware<PortGate>();
 app.MapOtlpReceivers();
 app.MapModelApi();
 app.MapOpenApi();
+app.MapMonitoringTelemetry(telemetry);
 var console = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Monitoring.Silo");
 app.Lifetime.ApplicationStarted.Register(() => SiloConsole.LogBanner(console, host, demo, verbose));
 await app.RunAsync();

@@ -9,6 +9,7 @@ using Monitoring.Storage.Codec;
 using Monitoring.Storage.Database;
 using Monitoring.Storage.Events;
 using Monitoring.Storage.Retention;
+using Monitoring.Storage.Telemetry;
 using Npgsql;
 
 namespace Monitoring.Storage;
@@ -90,12 +91,23 @@ public sealed class DurableEventLog : IEventLog, IAsyncDisposable, IDisposable
             return new EventAppendOutcome([], pending.DuplicatesInBatch);
         }
 
+        var started = Stopwatch.GetTimestamp();
         if (!_queue.Writer.TryWrite(pending))
         {
             throw new ObjectDisposedException(nameof(DurableEventLog));
         }
 
-        return await pending.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var outcome = await pending.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+            StorageMetrics.Appended(started);
+            return outcome;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            StorageMetrics.Failed("event_log.append", e);
+            throw;
+        }
     }
 
     /// <inheritdoc />
@@ -387,6 +399,7 @@ public sealed class DurableEventLog : IEventLog, IAsyncDisposable, IDisposable
         try
         {
             await writer.WriteAsync(rows, CancellationToken.None).ConfigureAwait(false);
+            CountCommitted(started, rows);
             foreach (var pending in group)
             {
                 pending.Complete();
@@ -425,7 +438,9 @@ public sealed class DurableEventLog : IEventLog, IAsyncDisposable, IDisposable
             try
             {
                 current ??= _database.CreateEventWriter();
+                var retried = Stopwatch.GetTimestamp();
                 await current.WriteAsync(rows, CancellationToken.None).ConfigureAwait(false);
+                CountCommitted(retried, rows);
                 pending.Complete();
             }
             catch (Exception ex)
@@ -441,6 +456,22 @@ public sealed class DurableEventLog : IEventLog, IAsyncDisposable, IDisposable
         }
 
         return current;
+    }
+
+    /// <summary>Records a committed transaction: its duration and the rows it really wrote (sequence assigned) with their bytes.</summary>
+    private static void CountCommitted(long started, List<PendingRow> rows)
+    {
+        long written = 0, bytes = 0;
+        foreach (var row in rows)
+        {
+            if (row.Sequence > 0)
+            {
+                written++;
+                bytes += row.Payload.Length;
+            }
+        }
+
+        StorageMetrics.Committed(started, written, bytes);
     }
 
     /// <summary>Flattens a group's rows, marking repeats of (model, kind, prediction id) across its requests.</summary>

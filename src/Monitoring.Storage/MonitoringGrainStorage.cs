@@ -76,6 +76,19 @@ public sealed class MonitoringGrainStorage : IGrainStorage, ILifecycleParticipan
     /// <inheritdoc />
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
+        try
+        {
+            await ReadStateCoreAsync(stateName, grainId, grainState).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            Telemetry.StorageMetrics.Failed("grain_state.read", e);
+            throw;
+        }
+    }
+
+    private async Task ReadStateCoreAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
         ArgumentNullException.ThrowIfNull(grainState);
         await _schema.EnsureAsync(CancellationToken.None).ConfigureAwait(false);
         var connection = await _database.OpenAsync(CancellationToken.None).ConfigureAwait(false);
@@ -107,6 +120,19 @@ public sealed class MonitoringGrainStorage : IGrainStorage, ILifecycleParticipan
 
     /// <inheritdoc />
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        try
+        {
+            await WriteStateCoreAsync(stateName, grainId, grainState).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            Telemetry.StorageMetrics.Failed("grain_state.write", e);
+            throw;
+        }
+    }
+
+    private async Task WriteStateCoreAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         ArgumentNullException.ThrowIfNull(grainState);
         await _schema.EnsureAsync(CancellationToken.None).ConfigureAwait(false);
@@ -141,6 +167,19 @@ public sealed class MonitoringGrainStorage : IGrainStorage, ILifecycleParticipan
 
     /// <inheritdoc />
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        try
+        {
+            await ClearStateCoreAsync(stateName, grainId, grainState).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            Telemetry.StorageMetrics.Failed("grain_state.clear", e);
+            throw;
+        }
+    }
+
+    private async Task ClearStateCoreAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         ArgumentNullException.ThrowIfNull(grainState);
         await _schema.EnsureAsync(CancellationToken.None).ConfigureAwait(false);

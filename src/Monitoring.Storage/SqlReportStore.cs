@@ -122,21 +122,29 @@ public sealed class SqlReportStore : IReportStore, IAsyncDisposable, IDisposable
     private async Task<T> RunAsync<T>(string sql, Func<System.Data.Common.DbCommand, CancellationToken, Task<T>> run, CancellationToken cancellationToken,
         params (string Name, object Value)[] parameters)
     {
-        await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
-        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        try
         {
-            var command = connection.CreateCommand();
-            await using (command.ConfigureAwait(false))
+            await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
+            var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
             {
-                command.CommandText = sql;
-                foreach (var (name, value) in parameters)
+                var command = connection.CreateCommand();
+                await using (command.ConfigureAwait(false))
                 {
-                    StorageDatabase.AddParameter(command, name, value);
-                }
+                    command.CommandText = sql;
+                    foreach (var (name, value) in parameters)
+                    {
+                        StorageDatabase.AddParameter(command, name, value);
+                    }
 
-                return await run(command, cancellationToken).ConfigureAwait(false);
+                    return await run(command, cancellationToken).ConfigureAwait(false);
+                }
             }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Telemetry.StorageMetrics.Failed("reports", e);
+            throw;
         }
     }
 

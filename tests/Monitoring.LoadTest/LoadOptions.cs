@@ -153,7 +153,7 @@ internal sealed class LoadOptions
     public const string Usage =
         """
         dotnet run -c Release --project tests/Monitoring.LoadTest [-- options]
-          --scenarios throughput,latency,memory   which scenarios (default: these three; add labels for the label join, alerting for alert latency)
+          --scenarios throughput,latency,memory   which scenarios (default: these three; add labels for the label join, alerting for alert latency, telemetry for self-telemetry off vs on)
           --connections 2,4,8                     HTTP/1.1 throughput runs (empty: none)
           --h2c-connections 4                     h2c throughput runs (default none: the silo answers HTTP_1_1_REQUIRED)
           --warmup 10 --duration 20               throughput warm-up and measured seconds

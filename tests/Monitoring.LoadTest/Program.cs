@@ -99,6 +99,26 @@ if (options.Scenarios.Contains("throughput"))
     }
 }
 
+IReadOnlyList<TelemetryPair>? telemetry = null;
+if (options.Scenarios.Contains("telemetry"))
+{
+    // Self-telemetry off vs on, alternating twice per connection count (docs/telemetry.md).
+    var pairs = new List<TelemetryPair>();
+    foreach (var connections in options.Connections)
+    {
+        pairs.AddRange(await Scenarios.TelemetryAsync(options, connections, rounds: 2));
+    }
+
+    telemetry = pairs;
+    foreach (var group in pairs.GroupBy(p => p.Off.Connections))
+    {
+        var off = group.Average(p => p.Off.RecordsPerSecond);
+        var on = group.Average(p => p.On.RecordsPerSecond);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"telemetry x{group.Key}: off {off:N0} records/s, on {on:N0} records/s (means of {group.Count()} rounds), ratio on / off {on / off:F3} (per round: {string.Join(", ", group.Select(p => p.OnOverOff.ToString("F3", CultureInfo.InvariantCulture)))})"));
+    }
+}
+
 if (options.Scenarios.Contains("latency"))
 {
     var best = throughput.Count > 0 ? throughput.Max(r => r.RecordsPerSecond) : 0;
@@ -209,6 +229,7 @@ await File.WriteAllTextAsync(output, JsonSerializer.Serialize(new
     memory,
     labels,
     alerting,
+    telemetry,
 }, json));
 await File.WriteAllTextAsync(Path.ChangeExtension(output, ".md"), table);
 Console.WriteLine($"results: {output} (+ .md)");

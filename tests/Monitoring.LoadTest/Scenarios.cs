@@ -198,7 +198,7 @@ internal static partial class Scenarios
     /// <param name="h2c">HTTP/2 with prior knowledge instead of HTTP/1.1.</param>
     /// <param name="connections">Concurrent connections.</param>
     /// <param name="discard">Send to the baseline receiver (<see cref="DiscardReceiver"/>) instead of the silo.</param>
-    public static async Task<ThroughputResult> ThroughputAsync(LoadOptions o, bool h2c, int connections, bool discard = false)
+    public static async Task<ThroughputResult> ThroughputAsync(LoadOptions o, bool h2c, int connections, bool discard = false, bool scrapeMetrics = false)
     {
         var random = new Random(42);
         var templates = Enumerable.Range(0, connections)
@@ -243,9 +243,11 @@ internal static partial class Scenarios
         }
 
         var workers = Enumerable.Range(0, connections).Select(w => Task.Run(() => Worker(w))).ToArray();
+        var scraper = scrapeMetrics ? Task.Run(() => ScrapeEverySecondAsync(silo.Api, stopAt)) : Task.CompletedTask;
         var (windowStart, cpuStart) = await SampleAtAsync(silo, started + Ticks(o.WarmupSeconds));
         var (windowEnd, cpuEnd) = await SampleAtAsync(silo, stopAt);
         await Task.WhenAll(workers);
+        await scraper;
         var (rss, peak) = silo.Memory();
 
         var latency = new LatencyRecorder();
@@ -273,6 +275,19 @@ internal static partial class Scenarios
         var stored = discard ? null : await StoredPredictionsAsync(silo, Enumerable.Range(0, o.Models));
         return new ThroughputResult(discard ? "discard" : "silo", h2c ? "h2c" : "HTTP/1.1", connections, seconds, requests, records, records / seconds,
             latency.Summarize(), counts.ToErrors(), CpuSample.PerSecond(cpuStart, cpuEnd, seconds), rss, peak, counts.AcknowledgedRecords, stored, timeline);
+    }
+
+    /// <summary>GETs the silo's /metrics once a second until <paramref name="stopAt"/>, as a (busy) Prometheus would.</summary>
+    private static async Task ScrapeEverySecondAsync(Uri api, long stopAt)
+    {
+        using var http = new HttpClient { BaseAddress = api };
+        while (Stopwatch.GetTimestamp() < stopAt)
+        {
+            using var response = await http.GetAsync("/metrics");
+            response.EnsureSuccessStatusCode();
+            await response.Content.CopyToAsync(Stream.Null);
+            await Task.Delay(1000);
+        }
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Monitoring.Abstractions.Events;
@@ -8,6 +9,7 @@ using Monitoring.Abstractions.Time;
 using Monitoring.Aggregation.Labels;
 using Monitoring.Aggregation.References;
 using Monitoring.Aggregation.Reports;
+using Monitoring.Aggregation.Telemetry;
 using Monitoring.Aggregation.Windows;
 using Monitoring.Stats.Drift;
 
@@ -551,6 +553,10 @@ public sealed class ModelAggregator
     /// <summary>Closes one window: its report against the reference it opened with, its stored sketch, the day roll-up, the next rolling reference.</summary>
     private async Task<WindowReport> CloseWindowAsync(WindowAccumulator window)
     {
+        var started = Stopwatch.GetTimestamp();
+        using var activity = AggregationTelemetry.StartClose();
+        activity?.SetTag("monitoring.model", _key.GrainKey);
+        activity?.SetTag("monitoring.window.start", UnixNanos.ToIso(window.Start));
         var reference = await ReferenceOfWindowAsync(window.ReferenceVersion, window.Start);
         var report = WindowReportBuilder.Build(_key.GrainKey, ReportKinds.Window, window, reference, S.Settings);
         await _store.SaveAsync(ReportKinds.Window, window.Start, window.End, JsonSerializer.Serialize(report, ReportJson.Options));
@@ -573,6 +579,9 @@ public sealed class ModelAggregator
             await ReplaceReferenceAsync(rolling);
         }
 
+        activity?.SetTag("monitoring.window.volume", report.Volume);
+        activity?.SetTag("monitoring.window.drifted_features", report.DriftedFeatures.Length);
+        AggregationTelemetry.Closed(started);
         return report;
     }
 

@@ -8,6 +8,7 @@ using Monitoring.Alerting.Labels;
 using Monitoring.Alerting.Notify;
 using Monitoring.Alerting.Pipeline;
 using Monitoring.Alerting.Silences;
+using Monitoring.Grains.Telemetry;
 using Monitoring.Storage;
 using Orleans.Concurrency;
 
@@ -108,6 +109,7 @@ public sealed class AlertNotifierGrain(
             await WriteAsync();
             await state.ClearStateAsync(cancellationToken);
         }
+        CountFiring();
         this.RegisterGrainTimer(_ => TimerTickAsync(), new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)) { KeepAlive = true });
     }
 
@@ -420,15 +422,26 @@ public sealed class AlertNotifierGrain(
     private const string AlertsCollection = "notifier.alerts";
 
     /// <summary>Writes the incidents, silences, log entries and held alerts that changed since the last write.</summary>
-    private Task<int> WriteAsync() => _mirror.WriteAsync(
-        new(IncidentsCollection, _incidents.Held.Select(i => (i.Id, (object)i)), (_, r) => JsonSerializer.Serialize((Incident)r)),
-        new(SilencesCollection, _silenceViews.Select(v => (v.Id, (object)v)), (_, r) => JsonSerializer.Serialize((SilenceView)r)),
-        new(LogCollection, _log.Entries().Select(e => (LogId(e.Integration, e.Entry), (object)e.Entry)),
-            (id, r) => JsonSerializer.Serialize(InMemoryNotificationLog.ToStored(int.Parse(id.AsSpan(0, id.IndexOf('|', StringComparison.Ordinal)), System.Globalization.CultureInfo.InvariantCulture), (NotificationLogEntry)r))),
-        new(AlertsCollection, _alerts.Select(kv => (kv.Key, (object)kv.Value)), (_, r) => JsonSerializer.Serialize(ToView((NotificationAlert)r))));
+    private Task<int> WriteAsync()
+    {
+        CountFiring();
+        return _mirror.WriteAsync(
+            new(IncidentsCollection, _incidents.Held.Select(i => (i.Id, (object)i)), (_, r) => JsonSerializer.Serialize((Incident)r)),
+            new(SilencesCollection, _silenceViews.Select(v => (v.Id, (object)v)), (_, r) => JsonSerializer.Serialize((SilenceView)r)),
+            new(LogCollection, _log.Entries().Select(e => (LogId(e.Integration, e.Entry), (object)e.Entry)),
+                (id, r) => JsonSerializer.Serialize(InMemoryNotificationLog.ToStored(int.Parse(id.AsSpan(0, id.IndexOf('|', StringComparison.Ordinal)), System.Globalization.CultureInfo.InvariantCulture), (NotificationLogEntry)r))),
+            new(AlertsCollection, _alerts.Select(kv => (kv.Key, (object)kv.Value)), (_, r) => JsonSerializer.Serialize(ToView((NotificationAlert)r))));
+    }
 
     private static string LogId(int integration, NotificationLogEntry entry) =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{integration}|{entry.Receiver}|{entry.GroupKey}");
+
+    /// <summary>Publishes the firing alerts by name (<c>monitoring.alerts.firing</c>).</summary>
+    private void CountFiring()
+    {
+        var now = Now;
+        GrainsTelemetry.SetFiring(_alerts.Values.Where(a => !a.IsResolved(now)).Select(a => a.Labels["alertname"]));
+    }
 
     private NotificationAlert ToAlert(AlertView view, Incident? incident) => new()
     {

@@ -9,6 +9,7 @@ using Monitoring.Alerting.Evaluation;
 using Monitoring.Alerting.Metrics;
 using Monitoring.Alerting.Notify;
 using Monitoring.Alerting.Slo;
+using Monitoring.Grains.Telemetry;
 
 namespace Monitoring.Grains.Alerting;
 
@@ -50,6 +51,14 @@ public sealed class ModelAlertsGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _key = ModelKey.Parse(this.GetPrimaryKeyString());
+        GrainsTelemetry.Activated("model_alerts");
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        GrainsTelemetry.Deactivated("model_alerts");
         return Task.CompletedTask;
     }
 
@@ -153,6 +162,9 @@ public sealed class ModelAlertsGrain(
         {
             return; // no rule concerns this model: nothing to evaluate or store
         }
+        using var activity = GrainsTelemetry.Source.StartActivity("rule evaluation");
+        activity?.SetTag("monitoring.model", _key.GrainKey);
+        activity?.SetTag("monitoring.rule.source", SourceName(changed));
         try
         {
             var latest = new Dictionary<MetricSource, SampleSet>();
@@ -166,6 +178,10 @@ public sealed class ModelAlertsGrain(
             }
             var result = evaluator.Evaluate(_key.Tenant, _key.Model, latest, changed, at, previous);
             runtime.Record(result.Health, at);
+            var failed = result.Health.Count(h => h.Error is not null);
+            GrainsTelemetry.RulesEvaluated(SourceName(changed), result.Health.Count - failed, failed);
+            activity?.SetTag("monitoring.rule.evaluations", result.Health.Count);
+            activity?.SetTag("monitoring.alert.transitions", result.Transitions.Count);
             state.State.Records = JsonSerializer.Serialize(result.Alerts);
             await state.WriteStateAsync();
             foreach (var t in result.Transitions.Where(t => t.Change is AlertChange.Fired or AlertChange.Resolved or AlertChange.StartedFlapping))
@@ -182,9 +198,12 @@ public sealed class ModelAlertsGrain(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.GetType().Name);
             GrainsLog.EvaluationFailed(logger, e, _key.GrainKey);
         }
     }
+
+    private static string SourceName(MetricSource source) => source == MetricSource.Window ? "window" : "performance";
 
     internal static AlertView ToView(AlertRecord record, bool resolved) => new()
     {

@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Monitoring.Alerting.Delivery;
 using Monitoring.Alerting.Notifiers;
 using Monitoring.Alerting.Notify;
 using Monitoring.Alerting.Routing;
+using Monitoring.Grains.Telemetry;
 
 namespace Monitoring.Grains.Alerting;
 
@@ -105,9 +107,32 @@ public sealed class NotificationRuntime : IDisposable
         }
     }
 
-    /// <summary>Sends through the retry stage.</summary>
-    public Task<DeliveryResult> SendAsync(INotifier notifier, Notification notification, CancellationToken cancellationToken) =>
-        Retry.SendAsync(notifier, notification, cancellationToken);
+    /// <summary>Sends through the retry stage; counts the delivery, its retries and its time by receiver name, and traces it.</summary>
+    public async Task<DeliveryResult> SendAsync(INotifier notifier, Notification notification, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(notifier);
+        ArgumentNullException.ThrowIfNull(notification);
+        var started = Stopwatch.GetTimestamp();
+        using var activity = GrainsTelemetry.Source.StartActivity("notification delivery");
+        activity?.SetTag("monitoring.receiver", notification.Receiver);
+        activity?.SetTag("monitoring.integration", notifier.Kind);
+        activity?.SetTag("monitoring.alerts", notification.Alerts.Count);
+        var attempts = 0;
+        var result = await Retry.ExecuteAsync(notifier.Kind, ct =>
+        {
+            attempts++;
+            return notifier.SendAsync(notification, ct);
+        }, cancellationToken);
+        GrainsTelemetry.Delivered(notification.Receiver, notifier.Kind, result.Success, attempts, started);
+        activity?.SetTag("monitoring.attempts", attempts);
+        if (!result.Success)
+        {
+            // The error text names the integration and the HTTP status, never the URL or key (HttpDelivery's contract).
+            activity?.SetStatus(ActivityStatusCode.Error, result.StatusCode is { } status ? $"HTTP {status}" : "failed");
+        }
+
+        return result;
+    }
 
     /// <inheritdoc />
     public void Dispose() => Delivery.Dispose();

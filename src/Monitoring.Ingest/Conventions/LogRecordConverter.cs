@@ -14,7 +14,10 @@ namespace Monitoring.Ingest.Conventions;
 /// <param name="Accepted">Records converted.</param>
 /// <param name="Rejected">Records that broke the conventions.</param>
 /// <param name="ErrorMessage">The first few rejection reasons (<c>record 3: ...; record 9: ...</c>), or null when none.</param>
-internal sealed record ConvertedRequest(IReadOnlyList<EventBatch> Batches, int Accepted, int Rejected, string? ErrorMessage);
+/// <param name="AcceptedLabels">How many of the accepted records are labels (the rest are predictions).</param>
+/// <param name="RejectedByReason">Rejected records per <see cref="RejectReason"/> (indexed by its value), for the metrics.</param>
+internal sealed record ConvertedRequest(
+    IReadOnlyList<EventBatch> Batches, int Accepted, int Rejected, string? ErrorMessage, int AcceptedLabels, int[] RejectedByReason);
 
 /// <summary>
 /// Turns OTLP log records into <see cref="ModelEvent"/>s following the ML conventions (see <see cref="OtlpConventions"/>).
@@ -57,7 +60,9 @@ internal static class LogRecordConverter
         var order = new List<ModelKey>();
         var reasons = new List<string>(MaxReportedReasons);
         var accepted = 0;
+        var acceptedLabels = 0;
         var rejected = 0;
+        var rejectedByReason = new int[RejectReasons.Count];
         var index = 0;
         foreach (var resourceLogs in request.ResourceLogs)
         {
@@ -66,7 +71,7 @@ internal static class LogRecordConverter
             {
                 foreach (var record in scopeLogs.LogRecords)
                 {
-                    if (TryConvert(record, resource, receivedUnixNano, out var key, out var modelEvent, out var error))
+                    if (TryConvert(record, resource, receivedUnixNano, out var key, out var modelEvent, out var error, out var reason))
                     {
                         if (!groups.TryGetValue(key, out var events))
                         {
@@ -77,6 +82,10 @@ internal static class LogRecordConverter
 
                         events.Add(modelEvent);
                         accepted++;
+                        if (modelEvent.Kind == EventKind.Label)
+                        {
+                            acceptedLabels++;
+                        }
                     }
                     else
                     {
@@ -86,6 +95,7 @@ internal static class LogRecordConverter
                         }
 
                         rejected++;
+                        rejectedByReason[(int)reason]++;
                     }
 
                     index++;
@@ -99,17 +109,21 @@ internal static class LogRecordConverter
             batches[i] = new EventBatch(order[i], [.. groups[order[i]]]);
         }
 
-        return new ConvertedRequest(batches, accepted, rejected, FormatReasons(reasons, rejected));
+        return new ConvertedRequest(batches, accepted, rejected, FormatReasons(reasons, rejected), acceptedLabels, rejectedByReason);
     }
 
-    /// <summary>Converts one record; on failure <paramref name="error"/> says which rule it broke.</summary>
+    /// <summary>
+    /// Converts one record; on failure <paramref name="error"/> says which rule it broke and <paramref name="reason"/>
+    /// names the rule's field (a small fixed set, the <c>reason</c> attribute of the rejected-records metric).
+    /// </summary>
     public static bool TryConvert(
         LogRecord record,
         ResourceContext resource,
         long receivedUnixNano,
         out ModelKey key,
         out ModelEvent modelEvent,
-        out string error)
+        out string error,
+        out RejectReason reason)
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(resource);
@@ -119,15 +133,18 @@ internal static class LogRecordConverter
 
         if (!TryGetKind(record.EventName, fields.Event, out var kind, out error))
         {
+            reason = RejectReason.EventKind;
             return false;
         }
 
         if (resource.TenantError is not null)
         {
             error = resource.TenantError;
+            reason = RejectReason.Tenant;
             return false;
         }
 
+        reason = RejectReason.ModelId;
         if (!TryGetNonEmptyString(fields.ModelId ?? resource.ModelId, OtlpConventions.ModelId, out var modelId, out error))
         {
             return false;
@@ -139,20 +156,22 @@ internal static class LogRecordConverter
             return false;
         }
 
-        if (!TryGetNonEmptyString(fields.ModelVersion ?? resource.ModelVersion, OtlpConventions.ModelVersion, out var modelVersion, out error))
-        {
-            return false;
-        }
-
-        if (!TryGetNonEmptyString(fields.PredictionId, OtlpConventions.PredictionId, out var predictionId, out error)
-            || !TryGetNumber(fields.Score, OtlpConventions.Score, out var score, out error)
-            || !TryGetClass(fields.PredictedClass, out var predictedClass, out error)
-            || !TryGetNumber(fields.PredictedValue, OtlpConventions.PredictedValue, out var predictedValue, out error)
-            || !TryGetNumber(fields.LatencyMs, OtlpConventions.LatencyMs, out var latencyMs, out error)
-            || !TryGetLabel(fields.LabelValue, out var labelNumber, out var labelText, out error)
-            || !TryGetFeatures(fields.Features, out var features, out error)
-            || !TryGetSegments(fields.Segments, out var segments, out error)
-            || !TryGetEventTime(record, receivedUnixNano, out var eventTime, out error))
+        // Each step names its field as the reason before it runs; the last one set is the one that failed.
+        double? score = null, predictedValue = null, latencyMs = null, labelNumber = null;
+        string? modelVersion = null, predictionId = null, predictedClass = null, labelText = null;
+        FeatureValue[] features = [];
+        SegmentValue[] segments = [];
+        long eventTime = 0;
+        if (!(Step(RejectReason.ModelVersion, out reason) && TryGetNonEmptyString(fields.ModelVersion ?? resource.ModelVersion, OtlpConventions.ModelVersion, out modelVersion, out error))
+            || !(Step(RejectReason.PredictionId, out reason) && TryGetNonEmptyString(fields.PredictionId, OtlpConventions.PredictionId, out predictionId, out error))
+            || !(Step(RejectReason.Score, out reason) && TryGetNumber(fields.Score, OtlpConventions.Score, out score, out error))
+            || !(Step(RejectReason.PredictedClass, out reason) && TryGetClass(fields.PredictedClass, out predictedClass, out error))
+            || !(Step(RejectReason.PredictedValue, out reason) && TryGetNumber(fields.PredictedValue, OtlpConventions.PredictedValue, out predictedValue, out error))
+            || !(Step(RejectReason.Latency, out reason) && TryGetNumber(fields.LatencyMs, OtlpConventions.LatencyMs, out latencyMs, out error))
+            || !(Step(RejectReason.Label, out reason) && TryGetLabel(fields.LabelValue, out labelNumber, out labelText, out error))
+            || !(Step(RejectReason.Feature, out reason) && TryGetFeatures(fields.Features, out features, out error))
+            || !(Step(RejectReason.Segment, out reason) && TryGetSegments(fields.Segments, out segments, out error))
+            || !(Step(RejectReason.EventTime, out reason) && TryGetEventTime(record, receivedUnixNano, out eventTime, out error)))
         {
             return false;
         }
@@ -160,30 +179,35 @@ internal static class LogRecordConverter
         if (score is < 0 or > 1)
         {
             error = $"{OtlpConventions.Score} {FormatNumber(score.Value)} outside [0,1]";
+            reason = RejectReason.Score;
             return false;
         }
 
         if (latencyMs < 0)
         {
             error = $"{OtlpConventions.LatencyMs} {FormatNumber(latencyMs.Value)} is negative";
+            reason = RejectReason.Latency;
             return false;
         }
 
         if (kind == EventKind.Prediction && score is null && predictedClass is null && predictedValue is null)
         {
             error = $"prediction without {OtlpConventions.Score}, {OtlpConventions.PredictedClass} or {OtlpConventions.PredictedValue}";
+            reason = RejectReason.NoOutput;
             return false;
         }
 
         if (kind == EventKind.Label && predictionId is null)
         {
             error = $"label without {OtlpConventions.PredictionId}";
+            reason = RejectReason.PredictionId;
             return false;
         }
 
         if (kind == EventKind.Label && labelNumber is null && labelText is null)
         {
             error = $"label without {OtlpConventions.LabelValue}";
+            reason = RejectReason.Label;
             return false;
         }
 
@@ -206,6 +230,12 @@ internal static class LogRecordConverter
             ReceivedUnixNano = receivedUnixNano,
         };
         error = string.Empty;
+        return true;
+    }
+
+    private static bool Step(RejectReason next, out RejectReason reason)
+    {
+        reason = next;
         return true;
     }
 

@@ -9,6 +9,7 @@ using Monitoring.Ingest.Conventions;
 using Monitoring.Ingest.Otlp;
 using Monitoring.Ingest.Proto.Collector;
 using Monitoring.Ingest.Proto.Rpc;
+using Monitoring.Ingest.Telemetry;
 using RpcStatus = Monitoring.Ingest.Proto.Rpc.Status;
 
 namespace Monitoring.Ingest.Grpc;
@@ -58,6 +59,7 @@ internal sealed class OtlpLogsGrpcService(
         if (!limiter.TryEnter())
         {
             IngestLog.ReceiverOverloaded(logger, OtlpTransport.Grpc, current.MaxConcurrentRequests);
+            IngestMetrics.Refused(OtlpTransport.Grpc, "overloaded");
             throw Unavailable("receiver overloaded: too many concurrent export requests; retry later", TimeSpan.FromSeconds(current.RetryAfterSeconds));
         }
 
@@ -77,11 +79,14 @@ internal sealed class OtlpLogsGrpcService(
             {
                 case OtlpFailure.BadRequest:
                     IngestLog.BadRequest(logger, OtlpTransport.Grpc);
+                    IngestMetrics.Refused(OtlpTransport.Grpc, "bad_request");
                     throw new RpcException(new GrpcStatus(StatusCode.InvalidArgument, ex.Message));
                 case OtlpFailure.PayloadTooLarge:
                     IngestLog.PayloadTooLarge(logger, OtlpTransport.Grpc, current.MaxGrpcMessageBytes);
+                    IngestMetrics.Refused(OtlpTransport.Grpc, "too_large");
                     throw new RpcException(new GrpcStatus(StatusCode.ResourceExhausted, ex.Message));
                 default:
+                    IngestMetrics.Refused(OtlpTransport.Grpc, "unavailable");
                     throw Unavailable(ex.Message, ex.RetryAfter ?? TimeSpan.FromSeconds(current.RetryAfterSeconds));
             }
         }

@@ -12,6 +12,7 @@ using Monitoring.Abstractions.Conventions;
 using Monitoring.Ingest.Conventions;
 using Monitoring.Ingest.Otlp;
 using Monitoring.Ingest.Proto.Collector;
+using Monitoring.Ingest.Telemetry;
 using RpcStatus = Monitoring.Ingest.Proto.Rpc.Status;
 
 namespace Monitoring.Ingest.Http;
@@ -56,6 +57,7 @@ internal sealed class OtlpHttpHandler(
         if (!HttpMethods.IsPost(request.Method))
         {
             IngestLog.MethodNotAllowed(logger, request.Method);
+            IngestMetrics.Refused("http", "unsupported");
             context.Response.Headers.Allow = HttpMethods.Post;
             await WriteStatusAsync(context, StatusCodes.Status405MethodNotAllowed, replyFormat, CodeUnimplemented,
                 $"method {Truncate(request.Method)} not allowed on {OtlpReceiverOptions.HttpLogsPath}; use POST").ConfigureAwait(false);
@@ -65,6 +67,7 @@ internal sealed class OtlpHttpHandler(
         if (format is null)
         {
             IngestLog.UnsupportedMediaType(logger);
+            IngestMetrics.Refused("http", "unsupported");
             await WriteStatusAsync(context, StatusCodes.Status415UnsupportedMediaType, replyFormat, CodeInvalidArgument,
                 $"unsupported Content-Type '{Truncate(request.ContentType ?? string.Empty)}'; use {ProtobufMediaType} or {JsonMediaType}").ConfigureAwait(false);
             return;
@@ -73,6 +76,7 @@ internal sealed class OtlpHttpHandler(
         if (!TryParseEncoding(request.Headers.ContentEncoding, out var gzip))
         {
             IngestLog.UnsupportedMediaType(logger);
+            IngestMetrics.Refused("http", "unsupported");
             context.Response.Headers.AcceptEncoding = "gzip, identity";
             await WriteStatusAsync(context, StatusCodes.Status415UnsupportedMediaType, replyFormat, CodeInvalidArgument,
                 $"unsupported Content-Encoding '{Truncate(request.Headers.ContentEncoding.ToString())}'; use gzip or none").ConfigureAwait(false);
@@ -84,6 +88,7 @@ internal sealed class OtlpHttpHandler(
         if (!limiter.TryEnter())
         {
             IngestLog.ReceiverOverloaded(logger, transport, current.MaxConcurrentRequests);
+            IngestMetrics.Refused(transport, "overloaded");
             await WriteUnavailableAsync(context, replyFormat, "receiver overloaded: too many concurrent export requests; retry later",
                 TimeSpan.FromSeconds(current.RetryAfterSeconds)).ConfigureAwait(false);
             return;
@@ -107,6 +112,7 @@ internal sealed class OtlpHttpHandler(
         {
             // A receiver bug (sink failures never get here: they are 503). Not retryable, like any other 500.
             IngestLog.UnexpectedFailure(logger, ex, transport);
+            IngestMetrics.Refused(transport, "error");
             await WriteStatusAsync(context, StatusCodes.Status500InternalServerError, replyFormat, CodeInternal,
                 "internal error in the OTLP receiver").ConfigureAwait(false);
         }
@@ -158,13 +164,16 @@ internal sealed class OtlpHttpHandler(
         {
             case OtlpFailure.BadRequest:
                 IngestLog.BadRequest(logger, transport);
+                IngestMetrics.Refused(transport, "bad_request");
                 await WriteStatusAsync(context, StatusCodes.Status400BadRequest, format, CodeInvalidArgument, ex.Message).ConfigureAwait(false);
                 break;
             case OtlpFailure.PayloadTooLarge:
                 IngestLog.PayloadTooLarge(logger, transport, current.MaxHttpBodyBytes);
+                IngestMetrics.Refused(transport, "too_large");
                 await WriteStatusAsync(context, StatusCodes.Status413PayloadTooLarge, format, CodeResourceExhausted, ex.Message).ConfigureAwait(false);
                 break;
             default:
+                IngestMetrics.Refused(transport, "unavailable");
                 await WriteUnavailableAsync(context, format, ex.Message, ex.RetryAfter ?? TimeSpan.FromSeconds(current.RetryAfterSeconds)).ConfigureAwait(false);
                 break;
         }

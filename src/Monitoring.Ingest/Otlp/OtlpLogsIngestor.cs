@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Monitoring.Abstractions.Conventions;
@@ -5,6 +6,7 @@ using Monitoring.Abstractions.Events;
 using Monitoring.Abstractions.Time;
 using Monitoring.Ingest.Conventions;
 using Monitoring.Ingest.Proto.Collector;
+using Monitoring.Ingest.Telemetry;
 
 namespace Monitoring.Ingest.Otlp;
 
@@ -48,6 +50,7 @@ internal sealed class OtlpLogsIngestor(
         string transport,
         CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
         ConvertedRequest converted;
         OtlpReceiverOptions current;
         try
@@ -72,13 +75,14 @@ internal sealed class OtlpLogsIngestor(
             return Task.FromException<ExportLogsServiceResponse>(e); // as an async method would report it
         }
 
-        return AppendConvertedAsync(converted, transport, current, cancellationToken);
+        return AppendConvertedAsync(converted, transport, current, started, cancellationToken);
     }
 
     private async Task<ExportLogsServiceResponse> AppendConvertedAsync(
         ConvertedRequest converted,
         string transport,
         OtlpReceiverOptions current,
+        long started,
         CancellationToken cancellationToken)
     {
         if (converted.Batches.Count > 0)
@@ -87,6 +91,7 @@ internal sealed class OtlpLogsIngestor(
         }
 
         totals.Add(converted.Accepted, converted.Rejected);
+        IngestMetrics.Acknowledged(transport, converted, started);
         IngestLog.ExportAccepted(logger, transport, converted.Accepted, converted.Batches.Count, converted.Rejected);
         var response = new ExportLogsServiceResponse();
         if (converted.Rejected > 0)

@@ -109,6 +109,7 @@ public sealed partial class Warmup(IServiceProvider services, MonitoringHostOpti
     /// <summary>One pass: the receiver on synthetic requests, then the fold on their records. Returns the records folded.</summary>
     internal static async Task<int> RunAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
+        using var synthetic = Monitoring.Abstractions.Telemetry.SelfTelemetry.Suppress(); // nothing here happened to a model
         var sink = new CapturingSink();
         var statuses = await OtlpReceiverWarmup.RunAsync(services, sink, Records, cancellationToken);
         if (statuses.Any(s => s != StatusCodes.Status200OK))

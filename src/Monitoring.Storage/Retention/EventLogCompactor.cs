@@ -158,6 +158,7 @@ internal sealed class EventLogCompactor : IAsyncDisposable
             {
                 // The rows stay; the model's next checkpoint asks again.
                 StorageLog.CompactionFailed(_logger, e, model);
+                Telemetry.StorageMetrics.Failed("event_log.compact", e);
             }
             catch (Exception) when (stop.IsCancellationRequested)
             {

@@ -33,6 +33,25 @@ public sealed class LogRecordConverterTests
     }
 
     [Fact]
+    public void Rejections_are_counted_by_the_field_that_broke_the_rule_and_labels_apart()
+    {
+        var converted = Convert(Request(
+            Prediction("fraud", "p-1", 1.5),
+            Prediction("fraud", "p-2", 0.5, Attr("ml.feature.bad", double.NaN)),
+            Record("ml.prediction", Attr("ml.prediction.score", 0.5)),
+            Record("ml.label", Attr("ml.model.id", "fraud"), Attr("ml.label.value", 1L)),
+            Prediction("fraud", "p-3", 0.5),
+            Label("fraud", "p-3", 1)));
+
+        Assert.Equal(2, converted.Accepted);
+        Assert.Equal(1, converted.AcceptedLabels);
+        Assert.Equal(4, converted.Rejected);
+        var byName = RejectReasons.Names.Zip(converted.RejectedByReason).Where(p => p.Second > 0).ToDictionary(p => p.First, p => p.Second);
+        Assert.Equal(new Dictionary<string, int> { ["score"] = 1, ["feature"] = 1, ["model_id"] = 1, ["prediction_id"] = 1 }, byName);
+        Assert.Equal(Enum.GetValues<RejectReason>().Length, RejectReasons.Count);
+    }
+
+    [Fact]
     public void Prediction_with_every_field_maps_to_a_model_event()
     {
         var record = Prediction("fraud", "p-1", 0.25,
