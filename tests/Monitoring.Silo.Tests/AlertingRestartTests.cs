@@ -125,7 +125,10 @@ public sealed class AlertingRestartTests : IAsyncLifetime
 
     private static async Task SetUpAsync(SiloProcess silo, ApiClient api, DateTimeOffset start, Random rng)
     {
-        Traffic.SendAndAck(silo.OtlpGrpc, OtlpProtocol.Grpc, [Traffic.Prediction(Model, "warmup", start.AddMinutes(-5), 40, "US", 0.5)]);
+        // The record that creates the model is timed now: its window (one hour, the default until the settings below) stays
+        // open through the test. Timed before the hour, it was closed by the first close call in the first minutes of an
+        // hour and its one-record window fired its own FeatureDrift first.
+        Traffic.SendAndAck(silo.OtlpGrpc, OtlpProtocol.Grpc, [Traffic.Prediction(Model, "warmup", DateTimeOffset.UtcNow, 40, "US", 0.5)]);
         using (var settings = await api.PutJsonAsync($"/api/models/default/{Model}/settings", new { window_seconds = 60, allowed_lateness_seconds = 600, minimum_sample_size = 100 }))
         {
             Assert.Equal(HttpStatusCode.OK, settings.StatusCode);
