@@ -200,14 +200,19 @@ internal static class PageEndpoints
         }
         else
         {
-            shown = recent.Where(p => p.Labeled > 0).LastOrDefault() ?? recent.LastOrDefault();
+            // The newest window with labels (slices compare accuracy), else the newest closed one, else the newest.
+            var lastClosed = LastClosedStart(d);
+            shown = recent.LastOrDefault(p => p.Labeled > 0) ?? recent.LastOrDefault(p => p.WindowStartUnixNano <= lastClosed) ?? recent.LastOrDefault();
         }
 
-        var choices = recent.Reverse().Select(p => new WindowChoice(p.WindowStart, p.Predictions, p.Labeled)).ToList();
+        var open = d.OpenWindows.Select(o => o.Start).ToHashSet(StringComparer.Ordinal);
+        var choices = recent.Reverse().Select(p => new WindowChoice(p.WindowStart, p.Predictions, p.Labeled, IsOpen(p))).ToList();
         if (shown is not null && choices.All(x => x.Start != shown.WindowStart))
         {
-            choices.Insert(0, new WindowChoice(shown.WindowStart, shown.Predictions, shown.Labeled));
+            choices.Insert(0, new WindowChoice(shown.WindowStart, shown.Predictions, shown.Labeled, IsOpen(shown)));
         }
+
+        bool IsOpen(PerformanceReport p) => open.Contains(p.WindowStart) || (LastClosedStart(d) is not { } c || p.WindowStartUnixNano > c);
 
         var page = new SlicesPage
         {
@@ -345,14 +350,14 @@ internal static class PageEndpoints
     private static long WindowNanos(ModelDescription d) => (long)(d.Settings.WindowSeconds * UnixNanos.PerSecond);
 
     private static async Task<ModelKey?> KnownAsync(ModelReads reads, string tenant, string model, CancellationToken ct) =>
-        await reads.KnownAsync(Links.PathValue(tenant), Links.PathValue(model), ct);
+        await reads.KnownAsync(tenant, model, ct);
 
     private static async Task<IResult> RenderAsync<TView, TModel>(PageRenderer pages, TModel model, int status = StatusCodes.Status200OK)
         where TView : Microsoft.AspNetCore.Components.IComponent =>
         new HtmlPage(await pages.RenderAsync<TView, TModel>(model), status);
 
     private static Task<IResult> UnknownModelAsync(PageRenderer pages, string tenant, string model) =>
-        NotFoundAsync(pages, "model", $"unknown model '{Links.PathValue(tenant)}/{Links.PathValue(model)}': no records received for it");
+        NotFoundAsync(pages, "model", $"unknown model '{tenant}/{Links.PathValue(model)}': no records received for it");
 
     private static Task<IResult> NotFoundAsync(PageRenderer pages, string field, string message) =>
         RenderAsync<ErrorView, ErrorPage>(pages, new ErrorPage(StatusCodes.Status404NotFound, "Not found", field, message), StatusCodes.Status404NotFound);

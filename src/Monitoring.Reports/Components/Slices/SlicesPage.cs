@@ -12,7 +12,8 @@ public sealed record SliceDimensionRow(SliceDimensionReport Dimension, ChartSvg?
 /// <param name="Start">Window start (ISO 8601).</param>
 /// <param name="Predictions">Predictions in it.</param>
 /// <param name="Labelled">Labelled predictions in it.</param>
-public sealed record WindowChoice(string Start, long Predictions, long Labelled);
+/// <param name="Open">Whether the window is still open (no window report yet).</param>
+public sealed record WindowChoice(string Start, long Predictions, long Labelled, bool Open);
 
 /// <summary>The slice report of a model's window (<c>/models/{tenant}/{model}/slices?window=</c>).</summary>
 public sealed record SlicesPage
