@@ -72,6 +72,8 @@ public sealed record FeatureReport
     [Id(19)] public string Method { get; init; } = string.Empty;
     /// <summary>Which parts fired, or why no call was made.</summary>
     [Id(20)] public string[] Reasons { get; init; } = [];
+    /// <summary>The reference and window counts the drift statistics used, for charts; null without a reference (and in reports stored before it existed).</summary>
+    [Id(21)] public FeatureDistribution? Distribution { get; init; }
 }
 
 /// <summary>A closed window's drift and data-quality report (or a day roll-up's).</summary>

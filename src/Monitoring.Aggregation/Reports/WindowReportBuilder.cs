@@ -145,6 +145,14 @@ public static class WindowReportBuilder
             Ks = new KsEstimate(ks.Estimate, ks.Lower, ks.Upper, p.PValue, null),
             Wasserstein = new Bounded(w.Estimate, w.Lower, w.Upper),
             OutOfReferenceRangeRate = outOfRange,
+            Distribution = new FeatureDistribution
+            {
+                Edges = [.. reference.Edges],
+                Min = FiniteOrNull(Math.Min(reference.Sketch.Min, acc.Min)),
+                Max = FiniteOrNull(Math.Max(reference.Sketch.Max, acc.Max)),
+                ReferenceCounts = [.. reference.BinCounts],
+                CurrentCounts = [.. counts],
+            },
         };
     }
 
@@ -174,8 +182,49 @@ public static class WindowReportBuilder
             Binning = "exact",
             ChiSquare = result.ChiSquare is { } x ? new ChiSquareReport(x.Statistic, x.PValue, null, x.DegreesOfFreedom) : null,
             NewCategories = result.NewCategories,
+            Distribution = TopCategories(result),
         };
     }
+
+    /// <summary>
+    /// The categories with the largest share in either sample (ties by ordinal name), at most
+    /// <see cref="FeatureDistribution.MaxCategories"/>, and the rest summed into one bucket.
+    /// </summary>
+    internal static FeatureDistribution TopCategories(CategoricalDriftResult result)
+    {
+        var refTotal = Math.Max(1, result.ReferenceTotal);
+        var curTotal = Math.Max(1, result.CurrentTotal);
+        var order = Enumerable.Range(0, result.Categories.Length)
+            .OrderByDescending(i => Math.Max((double)result.ReferenceCounts[i] / refTotal, (double)result.CurrentCounts[i] / curTotal))
+            .ThenBy(i => result.Categories[i], StringComparer.Ordinal)
+            .ToArray();
+
+        // The accumulators' own overflow bucket never takes a named slot: it joins the shown "(other)" bucket.
+        var named = order.Where(i => result.Categories[i] != CategoricalAccumulator.Other).ToArray();
+        var shown = named.Take(FeatureDistribution.MaxCategories).ToArray();
+        var rest = order.Except(shown).ToArray();
+        var categories = shown.Select(i => result.Categories[i]).ToList();
+        var reference = shown.Select(i => result.ReferenceCounts[i]).ToList();
+        var current = shown.Select(i => result.CurrentCounts[i]).ToList();
+        var otherCategories = 0;
+        if (rest.Length > 0)
+        {
+            categories.Add(FeatureDistribution.OtherBucket);
+            reference.Add(rest.Sum(i => result.ReferenceCounts[i]));
+            current.Add(rest.Sum(i => result.CurrentCounts[i]));
+            otherCategories = rest.Count(i => result.Categories[i] != CategoricalAccumulator.Other);
+        }
+
+        return new FeatureDistribution
+        {
+            Categories = [.. categories],
+            ReferenceCounts = [.. reference],
+            CurrentCounts = [.. current],
+            OtherCategories = otherCategories,
+        };
+    }
+
+    private static double? FiniteOrNull(double v) => double.IsFinite(v) ? v : null;
 
     private static double Rate(long part, long whole) => whole == 0 ? 0 : (double)part / whole;
 
