@@ -107,20 +107,20 @@ internal static class PageEndpoints
 
         var byStart = performance.ToDictionary(p => p.WindowStartUnixNano);
         var latest = windows.Count > 0 ? windows[^1] : null;
-        var incidents = (await AlertingReads.Notifier(grains).ListIncidentsAsync(null))
-            .Where(i => i.State != "resolved" && ModelHealthBuilder.ModelOf(i) == (key.Tenant, key.Model)).ToList();
+        var all = (await AlertingReads.Notifier(grains).ListIncidentsAsync(null)).Where(i => ModelHealthBuilder.ModelOf(i) == (key.Tenant, key.Model)).ToList();
+        var incidents = all.Where(i => i.State != "resolved").ToList();
         var page = new ModelPage
         {
             Tenant = key.Tenant,
             Model = key.Model,
             Description = d,
             Windows = [.. windows.Reverse().Select(r => new WindowRow(r, byStart.GetValueOrDefault(r.WindowStartUnixNano)))],
-            Features = latest is null ? [] : order.Apply(latest.Features.Select(f => new FeatureRow(f, charts.FeatureDistribution(latest, f))), r => r.Feature),
+            Features = latest is null ? [] : order.Apply(latest.Features.Select(f => new FeatureRow(f, charts.FeatureDistribution(f))), r => r.Feature),
             Sort = order,
             Incidents = incidents,
-            DriftChart = charts.DriftOverTime(windows),
-            PerformanceChart = charts.PerformanceOverTime(performance),
-            VolumeChart = charts.VolumeOverTime(windows),
+            DriftCharts = charts.DriftOverTime(windows, all),
+            PerformanceChart = charts.PerformanceOverTime(performance, all),
+            VolumeChart = charts.VolumeOverTime(windows, all),
         };
         return await RenderAsync<ModelView, ModelPage>(pages, page);
     }
@@ -158,7 +158,7 @@ internal static class PageEndpoints
             Model = key.Model,
             Report = report,
             Performance = performance,
-            Features = order.Apply(report.Features.Select(f => new FeatureRow(f, charts.FeatureDistribution(report, f))), r => r.Feature),
+            Features = order.Apply(report.Features.Select(f => new FeatureRow(f, charts.FeatureDistribution(f))), r => r.Feature),
             Sort = order,
             Previous = (await previous)?.WindowStart,
             Next = (await next)?.WindowStart,
@@ -221,7 +221,8 @@ internal static class PageEndpoints
             Windows = choices,
             Window = shown?.WindowStart,
             Performance = shown,
-            Dimensions = shown?.Slices is { } slices ? [.. slices.Dimensions.Select(x => new SliceDimensionRow(x, charts.SliceComparison(shown, x)))] : [],
+            WorstChart = shown?.Slices is { WorstSlices.Length: > 0 } ? charts.SliceComparison(shown, null) : null,
+            Dimensions = shown?.Slices is { } slices ? [.. slices.Dimensions.Select(x => new SliceDimensionRow(x, charts.SliceComparison(shown, x.Name)))] : [],
         };
         return await RenderAsync<SlicesView, SlicesPage>(pages, page);
     }
@@ -269,7 +270,7 @@ internal static class PageEndpoints
                 metric = charts.IncidentMetric(incident, await windows, await performance);
                 if (incident.Labels.GetValueOrDefault("feature") is { } name && report.Features.FirstOrDefault(f => f.Name == name) is { } f)
                 {
-                    feature = charts.FeatureDistribution(report, f);
+                    feature = charts.FeatureDistribution(f);
                 }
             }
         }

@@ -59,7 +59,15 @@ public sealed class PageTests(PagesFixture fx)
         {
             Assert.Equal(0, await page.Locator(".error-box").CountAsync());
         }
-        Assert.True(await page.Locator("figure.chart").CountAsync() >= 3 + 2);
+        // Charts with their text: one distribution per feature in the table, drift trends, performance, volume.
+        Assert.Equal(await page.Locator("table.drift tbody tr").CountAsync(), await page.Locator("table.drift figure.chart[data-chart='feature-distribution'] svg").CountAsync());
+        var ageChart = await page.Locator("table.drift tr[data-feature='age'] svg text").AllTextContentsAsync();
+        Assert.Contains(ageChart, t => t.Contains("age", StringComparison.Ordinal));
+        Assert.Contains(ageChart, t => t.Contains("PSI", StringComparison.Ordinal));
+        var trend = await page.Locator("figure.chart[data-chart='drift-over-time'] svg text").AllTextContentsAsync();
+        Assert.Contains(trend, t => t.Contains("age", StringComparison.Ordinal));
+        Assert.Equal(1, await page.Locator("figure.chart[data-chart='performance-over-time'] svg").CountAsync());
+        Assert.Equal(1, await page.Locator("figure.chart[data-chart='volume-latency'] svg").CountAsync());
     }
 
     [Fact]
@@ -100,6 +108,7 @@ public sealed class PageTests(PagesFixture fx)
         Assert.Contains("country", quality, StringComparison.Ordinal);
         Assert.Contains("ml.prediction.score", quality, StringComparison.Ordinal);
         Assert.Contains("Accuracy", await page.InnerTextAsync("main"), StringComparison.Ordinal);
+        Assert.Contains(await page.Locator("figure.chart[data-chart='reliability'] svg text").AllTextContentsAsync(), t => t.Contains("reliability", StringComparison.OrdinalIgnoreCase));
         await page.ClickAsync("a[rel=prev]");
         Assert.Contains(fx.Window1, Uri.UnescapeDataString(page.Url), StringComparison.Ordinal);
         Assert.Equal("no", (await page.Locator("table.drift tr[data-feature='age'] td:nth-child(2)").InnerTextAsync()).Trim());
@@ -114,6 +123,8 @@ public sealed class PageTests(PagesFixture fx)
         Assert.Contains("BR", await worst.GetAttributeAsync("data-slice") ?? "", StringComparison.Ordinal);
         Assert.Equal("significant", await worst.Locator(".badge").First.InnerTextAsync());
         Assert.True(await page.Locator("table.dimension").CountAsync() >= 2);
+        Assert.True(await page.Locator("figure.chart[data-chart='slice-comparison'] svg").CountAsync() >= 2);
+        Assert.Contains(await page.Locator("figure.chart[data-chart='slice-comparison'] svg text").AllTextContentsAsync(), t => t.Contains("BR", StringComparison.Ordinal));
 
         await page.SelectOptionAsync("select#window", fx.Window1);
         await page.ClickAsync("form button[type=submit]");
@@ -224,6 +235,7 @@ public sealed class PageTests(PagesFixture fx)
         var (page, _) = await fx.NewPageAsync();
         await page.GotoAsync($"/incidents/{incident.GetProperty("id").GetString()}");
         Assert.Contains("feature_psi", await page.InnerTextAsync("dl.facts"), StringComparison.Ordinal);
+        Assert.Contains(await page.Locator("figure.chart[data-chart='incident-metric'] svg text").AllTextContentsAsync(), t => t.Contains("age", StringComparison.Ordinal));
         await page.ClickAsync("dl.facts a[href^='/models/']");
         Assert.Contains($"/windows/{fx.Window2}", Uri.UnescapeDataString(page.Url), StringComparison.Ordinal);
     }

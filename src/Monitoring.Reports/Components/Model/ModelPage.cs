@@ -36,8 +36,8 @@ public sealed record ModelPage
     /// <summary>Open incidents of this model.</summary>
     public IReadOnlyList<IncidentView> Incidents { get; init; } = [];
 
-    /// <summary>Drift over time (each feature's PSI per window, the threshold line).</summary>
-    public ChartSvg? DriftChart { get; init; }
+    /// <summary>Drift over time of the features that drifted most (PSI per window, the threshold line, incidents marked).</summary>
+    public IReadOnlyList<ChartSvg> DriftCharts { get; init; } = [];
 
     /// <summary>Realized and estimated performance with label coverage over time.</summary>
     public ChartSvg? PerformanceChart { get; init; }

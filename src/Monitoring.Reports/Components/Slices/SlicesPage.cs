@@ -33,6 +33,9 @@ public sealed record SlicesPage
     /// <summary>Its performance report, with the slices.</summary>
     public PerformanceReport? Performance { get; init; }
 
+    /// <summary>The worst slices compared (intervals, the overall accuracy line).</summary>
+    public ChartSvg? WorstChart { get; init; }
+
     /// <summary>Dimensions, in the report's order, with their charts.</summary>
     public IReadOnlyList<SliceDimensionRow> Dimensions { get; init; } = [];
 }
