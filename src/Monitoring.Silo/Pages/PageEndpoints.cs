@@ -29,8 +29,8 @@ namespace Monitoring.Silo.Pages;
 /// </summary>
 internal static class PageEndpoints
 {
-    /// <summary>Closed windows a model page lists (and the drift chart spans).</summary>
-    public const int ModelPageWindows = 24;
+    /// <summary>Closed windows a model page lists (and its charts span).</summary>
+    public const int ModelPageWindows = ModelPage.ListedWindows;
 
     /// <summary>Windows the slice page's picker offers.</summary>
     public const int SliceWindowChoices = 48;

@@ -17,13 +17,13 @@ public static class PageStyle
         "th{background:var(--head);font-weight:600;white-space:nowrap}td.n,th.n{text-align:right}tr.drifted td:first-child{border-left:3px solid var(--bad)}" +
         ".bad{color:var(--bad);font-weight:600}.warn{color:var(--warn);font-weight:600}.ok{color:var(--ok)}.muted{color:var(--muted)}" +
         ".badge{display:inline-block;padding:0 .45rem;border-radius:1rem;border:1px solid currentColor;font-size:.8rem;font-weight:600;white-space:nowrap}" +
-        "code{font:.9em ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--head);padding:.05em .3em;border-radius:4px;word-break:break-all}" +
+        "code{font:.9em ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--head);padding:.05em .3em;border-radius:4px;overflow-wrap:anywhere}" +
         "dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.15rem 1rem;margin:.5rem 0}dl.facts dt{color:var(--muted)}dl.facts dd{margin:0}" +
         ".charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(26rem,1fr));gap:1rem}" +
         "figure.chart{margin:.5rem 0;border:1px solid var(--line);border-radius:6px;padding:.4rem;background:#fff;color:#1b1f24;overflow:hidden}" +
         "figure.chart svg{width:100%;height:auto;display:block}figure.chart figcaption{font-size:.85rem;color:#57606a}" +
         "figure.chart.none{background:var(--head);color:var(--muted);min-height:4rem}" +
-        "td.chart{width:26rem;min-width:18rem}td.chart figure.chart{margin:0}" +
+        "table.drift td:first-child code{white-space:nowrap}td.chart{width:26rem;min-width:18rem}td.chart figure.chart{margin:0}" +
         "form.inline{display:inline-flex;gap:.4rem;align-items:center;margin:.3rem .8rem .3rem 0}" +
         "button,select,input{font:inherit;padding:.25rem .6rem}button{cursor:pointer}" +
         "details summary{cursor:pointer;color:var(--link)}.error-box{border:1px solid var(--bad);border-radius:6px;padding:.6rem 1rem}" +

@@ -12,6 +12,9 @@ public sealed record WindowRow(WindowReport Report, PerformanceReport? Performan
 /// <summary>The page of one model (<c>/models/{tenant}/{model}</c>).</summary>
 public sealed record ModelPage
 {
+    /// <summary>Closed windows a model page lists, newest first (and its charts span).</summary>
+    public const int ListedWindows = 24;
+
     /// <summary>Tenant.</summary>
     public required string Tenant { get; init; }
 
@@ -23,9 +26,6 @@ public sealed record ModelPage
 
     /// <summary>Closed windows, newest first.</summary>
     public IReadOnlyList<WindowRow> Windows { get; init; } = [];
-
-    /// <summary>How many closed windows exist in all (the list may show the latest only).</summary>
-    public int TotalWindows { get; init; }
 
     /// <summary>The newest closed window's features, sorted, with their charts.</summary>
     public IReadOnlyList<FeatureRow> Features { get; init; } = [];

@@ -25,6 +25,9 @@ public static class Links
     /// <summary>The JSON of one window's report.</summary>
     public static string WindowJson(string tenant, string model, string windowStart) => $"/api/models/{Segment(tenant)}/{Segment(model)}/windows/{Segment(windowStart)}";
 
+    /// <summary>The JSON list of a model's closed windows.</summary>
+    public static string WindowsJson(string tenant, string model) => $"/api/models/{Segment(tenant)}/{Segment(model)}/windows";
+
     /// <summary>The JSON of a model's description.</summary>
     public static string ModelJson(string tenant, string model) => $"/api/models/{Segment(tenant)}/{Segment(model)}";
 
