@@ -147,7 +147,21 @@ public class ModelPageBenchmarks
     [Benchmark(Description = "page, charts cached")]
     public Task<string> ChartsCached() => PageBenchData.Renderer.RenderAsync<ModelView, ModelPage>(Page(charts: true));
 
-    private ModelPage Page(bool charts)
+    [Benchmark(Description = "page as served: feature charts as image URLs, others drawn")]
+    public Task<string> FeatureChartsAsImages()
+    {
+        ChartRenderer.ClearCache();
+        return PageBenchData.Renderer.RenderAsync<ModelView, ModelPage>(Page(charts: true, featureImages: true));
+    }
+
+    [Benchmark(Description = "one feature chart image, drawn")]
+    public string OneFeatureChart()
+    {
+        ChartRenderer.ClearCache();
+        return ReportCharts.FeatureDistribution(_windows[^1].Features[0], new ChartSize(480, 240)).Svg;
+    }
+
+    private ModelPage Page(bool charts, bool featureImages = false)
     {
         var latest = _windows[^1];
         IncidentView[] incidents = [];
@@ -155,7 +169,9 @@ public class ModelPageBenchmarks
         {
             Tenant = "bench", Model = "m", Description = _description,
             Windows = [.. _windows.Reverse().Zip(_performance.Reverse(), (w, p) => new WindowRow(w, p))],
-            Features = FeatureSort.Default.Apply(latest.Features.Select(f => new FeatureRow(f, charts ? _charts.FeatureDistribution(f) : null)), r => r.Feature),
+            Features = FeatureSort.Default.Apply(latest.Features.Select(f => featureImages
+                ? new FeatureRow(f, null, Monitoring.Reports.Components.Shared.Links.FeatureChart("bench", "m", latest.WindowStart, f.Name))
+                : new FeatureRow(f, charts ? _charts.FeatureDistribution(f) : null)), r => r.Feature),
             DriftCharts = charts ? _charts.DriftOverTime(_windows, incidents) : [],
             PerformanceChart = charts ? _charts.PerformanceOverTime(_performance, incidents) : null,
             VolumeChart = charts ? _charts.VolumeOverTime(_windows, incidents) : null,

@@ -60,10 +60,18 @@ public sealed class PageTests(PagesFixture fx)
             Assert.Equal(0, await page.Locator(".error-box").CountAsync());
         }
         // Charts with their text: one distribution per feature in the table, drift trends, performance, volume.
-        Assert.Equal(await page.Locator("table.drift tbody tr").CountAsync(), await page.Locator("table.drift figure.chart[data-chart='feature-distribution'] svg").CountAsync());
-        var ageChart = await page.Locator("table.drift tr[data-feature='age'] svg text").AllTextContentsAsync();
-        Assert.Contains(ageChart, t => t.Contains("age", StringComparison.Ordinal));
-        Assert.Contains(ageChart, t => t.Contains("PSI", StringComparison.Ordinal));
+        Assert.Equal(await page.Locator("table.drift tbody tr").CountAsync(), await page.Locator("table.drift figure.chart[data-chart='feature-distribution'] img").CountAsync());
+        var src = await page.GetAttributeAsync("table.drift tr[data-feature='age'] img", "src");
+        using var image = await fx.Api.Http.GetAsync(src);
+        Assert.Equal("image/svg+xml", image.Content.Headers.ContentType?.MediaType);
+        var ageChart = await image.Content.ReadAsStringAsync();
+        Assert.Contains("age: reference vs window", ageChart, StringComparison.Ordinal);
+        Assert.Contains("PSI", ageChart, StringComparison.Ordinal);
+        var img = page.Locator("table.drift tr[data-feature='age'] img");
+        await img.ScrollIntoViewIfNeededAsync();
+        Assert.True(await img.EvaluateAsync<bool>(
+            "i => i.complete && i.naturalWidth > 0 ? true : new Promise(r => { i.addEventListener('load', () => r(i.naturalWidth > 0)); i.addEventListener('error', () => r(false)); })"),
+            "the chart image loads");
         var trend = await page.Locator("figure.chart[data-chart='drift-over-time'] svg text").AllTextContentsAsync();
         Assert.Contains(trend, t => t.Contains("age", StringComparison.Ordinal));
         Assert.Equal(1, await page.Locator("figure.chart[data-chart='performance-over-time'] svg").CountAsync());
@@ -183,7 +191,7 @@ public sealed class PageTests(PagesFixture fx)
             }
 
             await page.GotoAsync(path);
-            foreach (var href in await page.Locator("a[href]").EvaluateAllAsync<string[]>("links => links.map(a => a.href)"))
+            foreach (var href in await page.Locator("a[href], img[src]").EvaluateAllAsync<string[]>("els => els.map(e => e.href || e.src)"))
             {
                 var url = new Uri(href);
                 if (href.StartsWith(origin, StringComparison.Ordinal) && url.AbsolutePath != "/openapi/v1.json")

@@ -115,7 +115,6 @@ public sealed class PagesFixture : IAsyncLifetime
     private async Task SendCreditAsync(DateTimeOffset start)
     {
         var rng = new Random(11);
-        Traffic.SendAndAck(Silo.OtlpGrpc, OtlpProtocol.Grpc, [Traffic.Prediction(Model, "warmup", start.AddMinutes(-5), 40, "US", 0.5)]);
         await ConfigureAsync(Model);
         var csv = new StringBuilder("age,country,score\n");
         for (var i = 0; i < 3000; i++)
@@ -131,7 +130,7 @@ public sealed class PagesFixture : IAsyncLifetime
 
         for (var w = 0; w < 2; w++)
         {
-            var labels = new List<(string, int)>();
+            var labels = new List<(string Id, int Label, DateTimeOffset At)>();
             var predictions = new List<Prediction>();
             for (var i = 0; i < 800; i++)
             {
@@ -141,11 +140,19 @@ public sealed class PagesFixture : IAsyncLifetime
                 predictions.Add(Traffic.Prediction(Model, id, start.AddMinutes(w).AddMilliseconds(i * 50), (w == 1 ? 48 : 40) + 10 * Traffic.Gaussian(rng), country, score));
                 // Labels agree with the score, except in latam (BR) where the model is wrong half the time.
                 var correct = country == "BR" ? rng.NextDouble() < 0.5 : rng.NextDouble() < 0.9;
-                labels.Add((id, (score >= 0.5) == correct ? 1 : 0));
+                labels.Add((id, (score >= 0.5) == correct ? 1 : 0, start.AddMinutes(w).AddMilliseconds((i * 50) + 10)));
             }
 
             Traffic.SendAndAck(Silo.OtlpGrpc, OtlpProtocol.Grpc, predictions);
-            Traffic.SendLabelsAndAck(Silo.OtlpGrpc, OtlpProtocol.Grpc, Model, labels);
+            // Labels carry a time inside their prediction's window, so they open no window of their own.
+            using (var logger = Traffic.Logger(Silo.OtlpGrpc, OtlpProtocol.Grpc))
+            {
+                foreach (var (id, label, at) in labels)
+                {
+                    logger.LogLabel(Model, id, label, at);
+                }
+            }
+
             await CloseAsync(Model);
         }
     }
@@ -153,7 +160,6 @@ public sealed class PagesFixture : IAsyncLifetime
     private async Task SendHostileAsync(DateTimeOffset start)
     {
         var rng = new Random(12);
-        Traffic.SendAndAck(Silo.OtlpGrpc, OtlpProtocol.Grpc, [Hostile1(start.AddMinutes(-5), 0, 0.5, rng)]);
         await ConfigureAsync(Uri.EscapeDataString(Hostile));
         for (var w = 0; w < 2; w++)
         {

@@ -21,7 +21,7 @@ public static class PageStyle
         "dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.15rem 1rem;margin:.5rem 0}dl.facts dt{color:var(--muted)}dl.facts dd{margin:0}" +
         ".charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(26rem,1fr));gap:1rem}" +
         "figure.chart{margin:.5rem 0;border:1px solid var(--line);border-radius:6px;padding:.4rem;background:#fff;color:#1b1f24;overflow:hidden}" +
-        "figure.chart svg{width:100%;height:auto;display:block}figure.chart figcaption{font-size:.85rem;color:#57606a}" +
+        "figure.chart svg,figure.chart img{width:100%;height:auto;display:block}figure.chart figcaption{font-size:.85rem;color:#57606a}" +
         "figure.chart.none{background:var(--head);color:var(--muted);min-height:4rem}" +
         "table.drift td:first-child code{white-space:nowrap}td.chart{width:26rem;min-width:18rem}td.chart figure.chart{margin:0}" +
         "form.inline{display:inline-flex;gap:.4rem;align-items:center;margin:.3rem .8rem .3rem 0}" +

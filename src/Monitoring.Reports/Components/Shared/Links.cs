@@ -18,6 +18,10 @@ public static class Links
     /// <summary>One window's page (start as the report's ISO 8601 text).</summary>
     public static string Window(string tenant, string model, string windowStart) => $"{Model(tenant, model)}/windows/{Segment(windowStart)}";
 
+    /// <summary>One feature's reference-vs-window chart of a closed window, as an SVG image.</summary>
+    public static string FeatureChart(string tenant, string model, string windowStart, string feature) =>
+        $"{Window(tenant, model, windowStart)}/features/{Segment(feature)}/distribution.svg";
+
     /// <summary>A model's slice report, optionally of one window.</summary>
     public static string Slices(string tenant, string model, string? windowStart = null) =>
         $"{Model(tenant, model)}/slices" + (windowStart is null ? string.Empty : "?window=" + Uri.EscapeDataString(windowStart));
