@@ -1,3 +1,5 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Monitoring.Abstractions.Events;
 using Monitoring.Abstractions.Models;
 using Monitoring.Abstractions.Reports;
@@ -5,6 +7,7 @@ using Monitoring.Aggregation.References;
 using Monitoring.Aggregation.Reports;
 using Monitoring.Aggregation.Windows;
 using Monitoring.Stats.Drift;
+using Orleans.Serialization;
 using Xunit;
 
 namespace Monitoring.Aggregation.Tests;
@@ -106,6 +109,35 @@ public sealed class FeatureDistributionTests
         var cp = d.CurrentProportions();
         var shown = Enumerable.Range(0, d.Categories.Length - 1).Select(i => Math.Max(rp[i], cp[i])).ToArray();
         Assert.Equal(shown.OrderByDescending(v => v).ToArray(), shown);
+    }
+
+    [Fact]
+    public void Distribution_SurvivesOrleansAndJson_AndReportsStoredBeforeItReadWithout()
+    {
+        var reference = ReferenceProfile.FromUpload(NumericUpload(new Random(13), 1000, mean: 40), version: 1, nowUnixNano: 0);
+        var (state, folder) = Model(reference);
+        FoldNumeric(state, folder, new Random(14), 300, mean: 44, start: 10 * Minute);
+        var report = WindowReportBuilder.Build("t/m", ReportKinds.Window, state.Open.Values.Single(), reference, Settings);
+
+        using var services = new ServiceCollection().AddSerializer().BuildServiceProvider();
+        var serializer = services.GetRequiredService<Serializer<WindowReport>>();
+        var viaOrleans = serializer.Deserialize(serializer.SerializeToArray(report))!.Features.Single().Distribution!;
+        var json = JsonSerializer.Serialize(report, ReportJson.Options);
+        var viaJson = JsonSerializer.Deserialize<WindowReport>(json, ReportJson.Options)!.Features.Single().Distribution!;
+        var original = report.Features.Single().Distribution!;
+        Assert.Equal(original.ReferenceCounts, viaOrleans.ReferenceCounts);
+        Assert.Equal(original.CurrentCounts, viaOrleans.CurrentCounts);
+        Assert.Equal(original.Edges, viaOrleans.Edges);
+        Assert.Equal(original.CurrentCounts, viaJson.CurrentCounts);
+        Assert.Equal(original.Edges, viaJson.Edges);
+
+        // A report stored before distributions existed: the same JSON without the property.
+        var node = System.Text.Json.Nodes.JsonNode.Parse(json)!;
+        var first = node["features"]![0]!.AsObject();
+        Assert.True(first.Remove("distribution"));
+        var old = JsonSerializer.Deserialize<WindowReport>(node.ToJsonString(), ReportJson.Options)!;
+        Assert.Null(old.Features.Single().Distribution);
+        Assert.Equal(report.Features.Single().Psi, old.Features.Single().Psi);
     }
 
     [Fact]

@@ -29,7 +29,8 @@ public static class ChartFonts
 
     private static (string?, string?) Resolve()
     {
-        var families = SKFontManager.Default.GetFontFamilies();
+        // Without any font file Skia still lists one family, with an empty name (its empty typeface).
+        var families = SKFontManager.Default.GetFontFamilies().Where(f => !string.IsNullOrWhiteSpace(f)).ToArray();
         if (families.Contains(PreferredFamily, StringComparer.OrdinalIgnoreCase))
         {
             ScottPlot.Fonts.Default = PreferredFamily;

@@ -11,6 +11,9 @@ public sealed class ChartImage
 
     internal ChartImage(ChartSpec spec) => _spec = spec;
 
+    /// <summary>What is drawn (tests and benchmarks reach the uncached renderer with it).</summary>
+    internal ChartSpec Spec => _spec;
+
     /// <summary>Which chart this is: <c>feature-distribution</c>, <c>drift-over-time</c>, <c>reliability</c>, <c>performance-over-time</c>, <c>slice-comparison</c> or <c>volume-latency</c>.</summary>
     public string Kind => _spec.Kind;
 

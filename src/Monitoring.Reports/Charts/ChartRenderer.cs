@@ -56,6 +56,9 @@ internal static partial class ChartRenderer
         return (byte[])png.Clone();
     }
 
+    /// <summary>Whether the spec's SVG is in the cache.</summary>
+    public static bool IsCached(ChartSpec spec) => _cache.TryGetValue("svg:" + Key(spec), out _);
+
     /// <summary>Empties the cache (benchmarks measure the uncached cost this way).</summary>
     public static void ClearCache()
     {
@@ -87,6 +90,8 @@ internal static partial class ChartRenderer
 
     private static Plot Build(ChartSpec spec)
     {
+        // Resolve the font before the plot exists: ScottPlot's styles read Fonts.Default when they are created.
+        var family = ChartFonts.Family;
         var plot = new Plot();
         ChartStyle.Frame(plot, spec);
         if (spec.NoData is null)
@@ -99,7 +104,7 @@ internal static partial class ChartRenderer
             ChartStyle.NoData(plot, spec);
         }
 
-        if (ChartFonts.Family is { } family)
+        if (family is not null)
         {
             plot.Font.Set(family);
         }

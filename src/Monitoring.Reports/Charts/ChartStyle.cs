@@ -56,6 +56,10 @@ internal static class ChartStyle
         text.LabelFontSize = 14;
         text.LabelFontColor = Secondary;
         text.LabelAlignment = Alignment.MiddleCenter;
+        if (ChartFonts.Family is { } family)
+        {
+            text.LabelFontName = family;
+        }
     }
 
     /// <summary>Dates on the bottom axis, limited to [from, to] (OLE automation dates, what ScottPlot's date axis uses).</summary>

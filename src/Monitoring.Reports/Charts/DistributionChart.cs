@@ -43,9 +43,16 @@ internal sealed record DistributionChart : ChartSpec
             XLabel = numeric ? $"{name} (reference decile bins)" : $"{name} (category)",
         };
         var d = feature.Distribution;
+        if (d is not null)
+        {
+            // Arrays read back from JSON can be null despite their types.
+            d = d with { Edges = d.Edges ?? [], Categories = d.Categories ?? [], ReferenceCounts = d.ReferenceCounts ?? [], CurrentCounts = d.CurrentCounts ?? [] };
+        }
+
         var reason = d is null
             ? feature.ReferenceCount == 0 ? "no reference for this feature" : feature.Count == 0 ? "no values in this window" : "this report holds no distribution"
             : d.ReferenceCounts.Length == 0 || d.ReferenceCounts.Length != d.CurrentCounts.Length ? "no bins"
+            : d.ReferenceCounts.Any(c => c < 0) || d.CurrentCounts.Any(c => c < 0) ? "negative counts"
             : d.ReferenceCounts.Sum() == 0 && d.CurrentCounts.Sum() == 0 ? "no values in the bins"
             : null;
         if (reason is not null)

@@ -41,7 +41,13 @@ internal sealed record DriftTrendChart : ChartSpec
         var points = new List<(double X, double Y, bool Drifted, double Days)>();
         foreach (var w in windows)
         {
-            var f = Array.Find(w.Features, f => f.Name == feature);
+            // Reports read back from JSON can hold nulls where the types say otherwise; skip them rather than fail the page.
+            if (w?.Features is null)
+            {
+                continue;
+            }
+
+            var f = Array.Find(w.Features, f => f?.Name == feature);
             double? y = f is null ? null : metric switch
             {
                 DriftMetric.Psi => f.Psi,

@@ -40,7 +40,7 @@ internal sealed record PerformanceTrendChart : ChartSpec
 
     public static PerformanceTrendChart From(IEnumerable<PerformanceReport> windows, PerformanceMetric metric, IEnumerable<IncidentView>? incidents, ChartSize size)
     {
-        var reports = windows.OrderBy(w => w.WindowStartUnixNano).ToArray();
+        var reports = windows.Where(w => w is not null).OrderBy(w => w.WindowStartUnixNano).ToArray();
         var label = metric switch
         {
             PerformanceMetric.Accuracy => "Accuracy",

@@ -33,7 +33,7 @@ internal sealed record ReliabilityChart : ChartSpec
             Width = size.Width,
             Height = size.Height,
         };
-        var valid = bins.Where(b => double.IsFinite(b.Lower) && double.IsFinite(b.Upper) && b.Upper >= b.Lower && b.Count >= 0)
+        var valid = bins.Where(b => b is not null && double.IsFinite(b.Lower) && double.IsFinite(b.Upper) && b.Upper >= b.Lower && b.Count >= 0)
             .OrderBy(b => b.Lower).ToArray();
         var drawn = valid.Where(b => b.Count > 0 && b.MeanPredicted is { } p && double.IsFinite(p) && b.FractionPositive is { } f && double.IsFinite(f)).ToArray();
         if (drawn.Length == 0)

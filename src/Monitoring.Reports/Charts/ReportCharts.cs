@@ -19,7 +19,7 @@ public static class ReportCharts
     public static ChartImage FeatureDistribution(FeatureReport feature, ChartSize? size = null)
     {
         ArgumentNullException.ThrowIfNull(feature);
-        return new ChartImage(DistributionChart.From(feature, size ?? ChartSize.Standard));
+        return new ChartImage(DistributionChart.From(feature, Pick(size, ChartSize.Standard)));
     }
 
     /// <summary>
@@ -38,7 +38,7 @@ public static class ReportCharts
     {
         ArgumentNullException.ThrowIfNull(feature);
         ArgumentNullException.ThrowIfNull(windows);
-        return new ChartImage(DriftTrendChart.From(feature, windows, metric, threshold, incidents, size ?? ChartSize.Wide));
+        return new ChartImage(DriftTrendChart.From(feature, windows, metric, threshold, incidents, Pick(size, ChartSize.Wide)));
     }
 
     /// <summary>
@@ -49,7 +49,7 @@ public static class ReportCharts
     {
         ArgumentNullException.ThrowIfNull(report);
         return new ChartImage(ReliabilityChart.From(
-            ChartText.Label(report.Model) + ": reliability", report.Binary?.Reliability ?? [], report.Binary?.Ece, size ?? ChartSize.Standard));
+            ChartText.Label(report.Model) + ": reliability", report.Binary?.Reliability ?? [], report.Binary?.Ece, Pick(size, ChartSize.Standard)));
     }
 
     /// <summary>The reliability diagram of one slice (see <see cref="Reliability(PerformanceReport, ChartSize?)"/>).</summary>
@@ -57,7 +57,7 @@ public static class ReportCharts
     {
         ArgumentNullException.ThrowIfNull(slice);
         return new ChartImage(ReliabilityChart.From(
-            ChartText.Label(slice.Value) + ": reliability", slice.Reliability ?? [], slice.Ece, size ?? ChartSize.Standard));
+            ChartText.Label(slice.Value) + ": reliability", slice.Reliability ?? [], slice.Ece, Pick(size, ChartSize.Standard)));
     }
 
     /// <summary>
@@ -68,7 +68,7 @@ public static class ReportCharts
         IEnumerable<IncidentView>? incidents = null, ChartSize? size = null)
     {
         ArgumentNullException.ThrowIfNull(windows);
-        return new ChartImage(PerformanceTrendChart.From(windows, metric, incidents, size ?? ChartSize.Wide));
+        return new ChartImage(PerformanceTrendChart.From(windows, metric, incidents, Pick(size, ChartSize.Wide)));
     }
 
     /// <summary>
@@ -81,15 +81,38 @@ public static class ReportCharts
     {
         ArgumentNullException.ThrowIfNull(report);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxSlices, 1);
-        return new ChartImage(SliceChart.From(report, dimension, maxSlices, size));
+        return new ChartImage(SliceChart.From(report, dimension, maxSlices, size is { Width: >= ChartSize.Min } ? size : null));
+    }
+
+    /// <summary>
+    /// Draws each chart's SVG into the cache, one at a time on a thread-pool thread, so the page that shows them later
+    /// finds them drawn (drawing costs milliseconds per chart, a cache hit microseconds; see docs/bench/charts.md). Call
+    /// it when a window closes with the charts its pages will show, e.g. every feature's distribution and drift trend.
+    /// </summary>
+    public static Task WarmAsync(IEnumerable<ChartImage> charts, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(charts);
+        return Task.Run(
+            () =>
+            {
+                foreach (var chart in charts)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    _ = chart.Svg;
+                }
+            },
+            cancellationToken);
     }
 
     /// <summary>Predictions per window (bars, left axis) and serving latency p50 and p99 in milliseconds (lines, right axis), with incident markers.</summary>
     public static ChartImage VolumeAndLatency(IEnumerable<WindowReport> windows, IEnumerable<IncidentView>? incidents = null, ChartSize? size = null)
     {
         ArgumentNullException.ThrowIfNull(windows);
-        return new ChartImage(VolumeLatencyChart.From(windows, incidents, size ?? ChartSize.Wide));
+        return new ChartImage(VolumeLatencyChart.From(windows, incidents, Pick(size, ChartSize.Wide)));
     }
+
+    // default(ChartSize) is 0 x 0: take the kind's default size instead.
+    private static ChartSize Pick(ChartSize? size, ChartSize fallback) => size is { Width: >= ChartSize.Min } s ? s : fallback;
 }
 
 /// <summary>Drift metrics a feature's trend can show.</summary>

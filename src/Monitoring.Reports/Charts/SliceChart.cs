@@ -28,10 +28,10 @@ internal sealed record SliceChart : ChartSpec
     {
         var source = report.Slices is not { } s ? null
             : dimension is null ? s.WorstSlices
-            : Array.Find(s.Dimensions, d => d.Name == dimension)?.Slices;
+            : Array.Find(s.Dimensions ?? [], d => d?.Name == dimension)?.Slices;
         var what = dimension is null ? "worst slices" : ChartText.Label(dimension, 40);
         var rows = (source ?? [])
-            .Where(e => e.Accuracy?.Value is { } v && double.IsFinite(v))
+            .Where(e => e?.Accuracy?.Value is { } v && double.IsFinite(v))
             .OrderBy(e => e.Accuracy!.Value!.Value)
             .ThenByDescending(e => e.Count)
             .ThenBy(e => e.Value, StringComparer.Ordinal)

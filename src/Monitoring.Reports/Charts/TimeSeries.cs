@@ -29,6 +29,11 @@ internal static class TimeSeries
         var marks = new List<IncidentMark>();
         foreach (var i in incidents)
         {
+            if (i is null)
+            {
+                continue;
+            }
+
             marks.Add(new IncidentMark(i.TriggeredAt.UtcDateTime.ToOADate(), false));
             if (i.ResolvedAt is { } r)
             {

@@ -27,7 +27,7 @@ internal sealed record VolumeLatencyChart : ChartSpec
 
     public static VolumeLatencyChart From(IEnumerable<WindowReport> windows, IEnumerable<IncidentView>? incidents, ChartSize size)
     {
-        var reports = windows.OrderBy(w => w.WindowStartUnixNano).ToArray();
+        var reports = windows.Where(w => w is not null).OrderBy(w => w.WindowStartUnixNano).ToArray();
         var model = reports.Length > 0 ? ChartText.Label(reports[0].Model) + ": " : string.Empty;
         var chart = new VolumeLatencyChart
         {

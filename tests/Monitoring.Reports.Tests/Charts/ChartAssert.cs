@@ -78,7 +78,7 @@ internal static class ChartAssert
         if (Environment.GetEnvironmentVariable("CHART_SAMPLES") is { Length: > 0 } dir)
         {
             Directory.CreateDirectory(dir);
-            var name = chart.Kind + "-" + Math.Abs(chart.Title.GetHashCode(StringComparison.Ordinal) % 10000);
+            var name = chart.Kind + "-" + ChartRenderer.Key(chart.Spec)[..8];
             File.WriteAllText(Path.Combine(dir, name + ".svg"), chart.Svg);
             File.WriteAllBytes(Path.Combine(dir, name + ".png"), chart.Png());
         }

@@ -17,9 +17,12 @@ public sealed class ChartsTests
         Assert.True(ChartFonts.TextAvailable);
         Assert.Equal(ChartFonts.PreferredFamily, ChartFonts.Family);
         Assert.Null(ChartFonts.Warning);
-        var svg = XDocument.Parse(ReportCharts.FeatureDistribution(Numeric()).Svg);
-        var families = svg.Descendants().Where(e => e.Name.LocalName == "text").Select(e => (string?)e.Attribute("font-family")).Distinct().ToArray();
-        Assert.Equal(["DejaVu Sans"], families.Select(f => f ?? string.Empty));
+        foreach (var chart in new[] { ReportCharts.FeatureDistribution(Numeric()), ReportCharts.VolumeAndLatency([]), ReportCharts.SliceComparison(Performance(1)) })
+        {
+            var svg = XDocument.Parse(chart.Svg);
+            var families = svg.Descendants().Where(e => e.Name.LocalName == "text").Select(e => (string?)e.Attribute("font-family") ?? string.Empty).Distinct().ToArray();
+            Assert.Equal(["DejaVu Sans"], families);
+        }
     }
 
     [Fact]
@@ -227,6 +230,19 @@ public sealed class ChartsTests
     }
 
     [Fact]
+    public async Task ConcurrentRenders_GiveTheSameSvgAsOneAtATime()
+    {
+        // Pages render charts from many requests at once; ScottPlot and Skia state must not leak between them.
+        string[] kinds = ["distribution", "categorical", "drift", "reliability", "performance", "slices", "volume"];
+        var sequential = kinds.Select(k => ChartRenderer.RenderSvg(Spec(Build(k, "seq")), ChartRenderer.Key(Spec(Build(k, "seq"))))).ToArray();
+
+        var parallel = await Task.WhenAll(Enumerable.Range(0, 4).SelectMany(_ => kinds.Select((k, i) => Task.Run(() =>
+            (i, ChartRenderer.RenderSvg(Spec(Build(k, "seq")), ChartRenderer.Key(Spec(Build(k, "seq")))))))));
+
+        Assert.All(parallel, p => Assert.Equal(sequential[p.i], p.Item2));
+    }
+
+    [Fact]
     public void ChartsOnOnePage_HaveDisjointIds_AndEveryReferenceResolvesInItsOwnSvg()
     {
         var svgs = new[] { ReportCharts.FeatureDistribution(Numeric()).Svg, ReportCharts.FeatureDistribution(Numeric("age")).Svg, ReportCharts.VolumeAndLatency(Day()).Svg };
@@ -273,11 +289,25 @@ public sealed class ChartsTests
     }
 
     [Fact]
+    public async Task WarmAsync_DrawsTheChartsIntoTheCache()
+    {
+        var unique = "warm-" + Guid.NewGuid().ToString("N");
+        var charts = new[] { ReportCharts.FeatureDistribution(Numeric(unique)), ReportCharts.DriftOverTime(unique, Day(feature: unique)) };
+        Assert.All(charts, c => Assert.False(ChartRenderer.IsCached(c.Spec)));
+
+        await ReportCharts.WarmAsync(charts);
+
+        Assert.All(charts, c => Assert.True(ChartRenderer.IsCached(c.Spec)));
+        Assert.All(charts, c => Assert.True(ChartRenderer.IsCached(ReportCharts.FeatureDistribution(Numeric(unique)).Spec)));
+    }
+
+    [Fact]
     public void ChartSize_OutOfRange_IsRejected()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new ChartSize(10, 300));
         Assert.Throws<ArgumentOutOfRangeException>(() => new ChartSize(300, 5000));
         Assert.Throws<ArgumentOutOfRangeException>(() => ReportCharts.SliceComparison(Performance(1), maxSlices: 0));
+        Assert.Equal(ChartSize.Standard.Width, ReportCharts.FeatureDistribution(Numeric(), default(ChartSize)).Width);
     }
 
     public static TheoryData<string, string> Degenerate => new()
@@ -299,6 +329,10 @@ public sealed class ChartsTests
         { "unknown dimension", "no slice dimension nope" },
         { "slices without labels", "no slice with labelled pairs" },
         { "no volume windows", "no windows" },
+        { "negative counts", "negative counts" },
+        { "null arrays read back from JSON", "no bins" },
+        { "null windows and features", "no window with a PSI value for this feature" },
+        { "null slices", "no slice with labelled pairs" },
     };
 
     [Theory]
@@ -369,6 +403,10 @@ public sealed class ChartsTests
         "unknown dimension" => ReportCharts.SliceComparison(Performance(1), "nope"),
         "slices without labels" => ReportCharts.SliceComparison(Performance(1, worst: Slice("a", 0.5, 0) with { Accuracy = new RateReport(null, null, null, "wilson") })),
         "no volume windows" => ReportCharts.VolumeAndLatency([]),
+        "negative counts" => ReportCharts.FeatureDistribution(Numeric() with { Distribution = Numeric().Distribution! with { CurrentCounts = [-5, 30, 40, 50, 60, 90, 110, 130, 130, 140] } }),
+        "null arrays read back from JSON" => ReportCharts.FeatureDistribution(Numeric() with { Distribution = Numeric().Distribution! with { ReferenceCounts = null!, CurrentCounts = null!, Edges = null! } }),
+        "null windows and features" => ReportCharts.DriftOverTime("income", [null!, Window(1) with { Features = null! }, Window(2) with { Features = [null!] }], incidents: [null!]),
+        "null slices" => ReportCharts.SliceComparison(Performance(1) with { Slices = Performance(1).Slices! with { WorstSlices = [null!, null!] } }),
         _ => throw new ArgumentException(input, nameof(input)),
     };
 
@@ -384,8 +422,7 @@ public sealed class ChartsTests
         _ => throw new ArgumentException(kind, nameof(kind)),
     };
 
-    private static ChartSpec Spec(ChartImage chart) =>
-        (ChartSpec)typeof(ChartImage).GetField("_spec", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(chart)!;
+    private static ChartSpec Spec(ChartImage chart) => chart.Spec;
 
     // Y tick labels of the slice chart, top to bottom (by their translate y).
     private static string[] RowOrder(ChartImage chart) =>
