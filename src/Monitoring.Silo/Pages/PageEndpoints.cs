@@ -54,7 +54,7 @@ internal static class PageEndpoints
         app.MapGet("/silences", SilencesAsync).ExcludeFromDescription();
     }
 
-    private static async Task<IResult> OverviewAsync(ModelReads reads, [FromServices] IGrainFactory grains, PageRenderer pages, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> OverviewAsync([FromServices] ModelReads reads, [FromServices] IGrainFactory grains, [FromServices] PageRenderer pages, [FromServices] TimeProvider time, CancellationToken ct)
     {
         var models = await reads.ModelsAsync(ct);
         var open = (await AlertingReads.Notifier(grains).ListIncidentsAsync(null)).Where(i => i.State != "resolved").ToList();
@@ -83,7 +83,7 @@ internal static class PageEndpoints
         return ((await last).LastOrDefault(), await performance);
     }
 
-    private static async Task<IResult> ModelAsync(string tenant, string model, ModelReads reads, [FromServices] IGrainFactory grains, PageRenderer pages, PageCharts charts,
+    private static async Task<IResult> ModelAsync(string tenant, string model, [FromServices] ModelReads reads, [FromServices] IGrainFactory grains, [FromServices] PageRenderer pages, [FromServices] PageCharts charts,
         CancellationToken ct, string? sort = null, string? dir = null)
     {
         if (await KnownAsync(reads, tenant, model, ct) is not { } key)
@@ -127,7 +127,7 @@ internal static class PageEndpoints
         return await RenderAsync<ModelView, ModelPage>(pages, page);
     }
 
-    private static async Task<IResult> WindowAsync(string tenant, string model, string start, ModelReads reads, PageRenderer pages, PageCharts charts,
+    private static async Task<IResult> WindowAsync(string tenant, string model, string start, [FromServices] ModelReads reads, [FromServices] PageRenderer pages, [FromServices] PageCharts charts,
         CancellationToken ct, string? sort = null, string? dir = null)
     {
         if (await KnownAsync(reads, tenant, model, ct) is not { } key)
@@ -169,7 +169,7 @@ internal static class PageEndpoints
         return await RenderAsync<WindowView, WindowPage>(pages, page);
     }
 
-    private static async Task<IResult> SlicesAsync(string tenant, string model, ModelReads reads, PageRenderer pages, PageCharts charts, CancellationToken ct, string? window = null)
+    private static async Task<IResult> SlicesAsync(string tenant, string model, [FromServices] ModelReads reads, [FromServices] PageRenderer pages, [FromServices] PageCharts charts, CancellationToken ct, string? window = null)
     {
         if (await KnownAsync(reads, tenant, model, ct) is not { } key)
         {
@@ -238,7 +238,7 @@ internal static class PageEndpoints
     private static FeatureRow Row(ModelKey key, WindowReport report, FeatureReport feature) =>
         new(feature, null, feature.Distribution is null ? null : Links.FeatureChart(key.Tenant, key.Model, report.WindowStart, feature.Name));
 
-    private static async Task<IResult> FeatureChartAsync(string tenant, string model, string start, string feature, ModelReads reads, CancellationToken ct)
+    private static async Task<IResult> FeatureChartAsync(string tenant, string model, string start, string feature, [FromServices] ModelReads reads, CancellationToken ct)
     {
         var name = Links.PathValue(feature);
         if (await reads.KnownAsync(tenant, model, ct) is not { } key || !ApiResults.TryTime(start, out var s)
@@ -253,7 +253,7 @@ internal static class PageEndpoints
 
     private static readonly string[] IncidentStates = ["triggered", "acknowledged", "resolved"];
 
-    private static async Task<IResult> IncidentsAsync([FromServices] IGrainFactory grains, PageRenderer pages, string? state = null)
+    private static async Task<IResult> IncidentsAsync([FromServices] IGrainFactory grains, [FromServices] PageRenderer pages, string? state = null)
     {
         if (state is not null && !IncidentStates.Contains(state))
         {
@@ -264,10 +264,10 @@ internal static class PageEndpoints
         return await RenderAsync<IncidentListView, IncidentsPage>(pages, new IncidentsPage(incidents, state));
     }
 
-    private static Task<IResult> IncidentAsync(string id, [FromServices] IGrainFactory grains, ModelReads reads, PageRenderer pages, PageCharts charts, AlertingRuntime alerting, CancellationToken ct) =>
+    private static Task<IResult> IncidentAsync(string id, [FromServices] IGrainFactory grains, [FromServices] ModelReads reads, [FromServices] PageRenderer pages, [FromServices] PageCharts charts, [FromServices] AlertingRuntime alerting, CancellationToken ct) =>
         ShowIncidentAsync(id, ackRequested: false, grains, reads, pages, charts, alerting, ct);
 
-    private static Task<IResult> AckFormAsync(string id, [FromServices] IGrainFactory grains, ModelReads reads, PageRenderer pages, PageCharts charts, AlertingRuntime alerting, CancellationToken ct) =>
+    private static Task<IResult> AckFormAsync(string id, [FromServices] IGrainFactory grains, [FromServices] ModelReads reads, [FromServices] PageRenderer pages, [FromServices] PageCharts charts, [FromServices] AlertingRuntime alerting, CancellationToken ct) =>
         ShowIncidentAsync(id, ackRequested: true, grains, reads, pages, charts, alerting, ct);
 
     private static async Task<IResult> ShowIncidentAsync(string id, bool ackRequested, IGrainFactory grains, ModelReads reads, PageRenderer pages, PageCharts charts, AlertingRuntime alerting, CancellationToken ct)
@@ -310,10 +310,10 @@ internal static class PageEndpoints
         });
     }
 
-    private static Task<IResult> AckAsync(string id, HttpRequest request, [FromServices] IGrainFactory grains, PageRenderer pages, MonitoringHostOptions host) =>
+    private static Task<IResult> AckAsync(string id, HttpRequest request, [FromServices] IGrainFactory grains, [FromServices] PageRenderer pages, [FromServices] MonitoringHostOptions host) =>
         ActAsync(id, request, pages, host, by => AlertingReads.Notifier(grains).AcknowledgeAsync(id, by));
 
-    private static Task<IResult> ResolveAsync(string id, HttpRequest request, [FromServices] IGrainFactory grains, PageRenderer pages, MonitoringHostOptions host) =>
+    private static Task<IResult> ResolveAsync(string id, HttpRequest request, [FromServices] IGrainFactory grains, [FromServices] PageRenderer pages, [FromServices] MonitoringHostOptions host) =>
         ActAsync(id, request, pages, host, by => AlertingReads.Notifier(grains).ResolveAsync(id, by));
 
     /// <summary>
@@ -363,10 +363,10 @@ internal static class PageEndpoints
         return sameHost ? null : "the form was sent from another site (Origin does not match this site)";
     }
 
-    private static async Task<IResult> RulesAsync(AlertingRuntime runtime, ModelReads reads, [FromServices] IGrainFactory grains, PageRenderer pages, CancellationToken ct) =>
+    private static async Task<IResult> RulesAsync([FromServices] AlertingRuntime runtime, [FromServices] ModelReads reads, [FromServices] IGrainFactory grains, [FromServices] PageRenderer pages, CancellationToken ct) =>
         await RenderAsync<RulesListView, RulesPage>(pages, new RulesPage(AlertingReads.Rules(runtime), await AlertingReads.AlertsAsync(reads, grains, ct)));
 
-    private static async Task<IResult> SilencesAsync([FromServices] IGrainFactory grains, PageRenderer pages) =>
+    private static async Task<IResult> SilencesAsync([FromServices] IGrainFactory grains, [FromServices] PageRenderer pages) =>
         await RenderAsync<SilencesListView, SilencesPage>(pages, new SilencesPage(await AlertingReads.Notifier(grains).ListSilencesAsync()));
 
     private static long? LastClosedStart(ModelDescription d) =>
@@ -377,7 +377,7 @@ internal static class PageEndpoints
     private static async Task<ModelKey?> KnownAsync(ModelReads reads, string tenant, string model, CancellationToken ct) =>
         await reads.KnownAsync(tenant, model, ct);
 
-    private static async Task<IResult> RenderAsync<TView, TModel>(PageRenderer pages, TModel model, int status = StatusCodes.Status200OK)
+    private static async Task<IResult> RenderAsync<TView, TModel>([FromServices] PageRenderer pages, TModel model, int status = StatusCodes.Status200OK)
         where TView : Microsoft.AspNetCore.Components.IComponent =>
         new HtmlPage(await pages.RenderAsync<TView, TModel>(model), status);
 
