@@ -6,9 +6,10 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the tests use: the storage tests start a private PostgreSQL server (initdb + pg_ctl from postgresql);
-# the alerting tests compare routing with amtool (prometheus-alertmanager); the chart tests need a font (fonts-dejavu-core).
+# the alerting tests compare routing with amtool (prometheus-alertmanager); the chart tests need a font (fonts-dejavu-core);
+# the page tests drive headless chromium.
 source scripts/lib/debian-packages.sh
-install_missing ca-certificates postgresql prometheus-alertmanager prometheus fonts-dejavu-core
+install_missing ca-certificates postgresql prometheus-alertmanager prometheus fonts-dejavu-core chromium
 
 results=artifacts/test-results
 rm -rf "$results"

@@ -45,7 +45,7 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<SiloProcess> StartAsync(string dataDirectory, Ports? ports = null, IReadOnlyDictionary<string, string>? environment = null)
+    public static async Task<SiloProcess> StartAsync(string dataDirectory, Ports? ports = null, IReadOnlyDictionary<string, string>? environment = null, IEnumerable<string>? switches = null)
     {
         ports ??= FromArray(LoopbackPorts.Take(5));
         var start = new ProcessStartInfo("dotnet")
@@ -63,6 +63,11 @@ public sealed class SiloProcess : IAsyncDisposable
                  })
         {
             start.ArgumentList.Add($"--Monitoring:Host:{k}={v}");
+        }
+
+        foreach (var s in switches ?? [])
+        {
+            start.ArgumentList.Add(s);
         }
 
         start.Environment["Logging__Console__FormatterName"] = "simple";

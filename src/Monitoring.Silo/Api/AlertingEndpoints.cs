@@ -35,14 +35,10 @@ internal static class AlertingEndpoints
         api.MapPost("/receivers/{name}/test", TestReceiverAsync).WithSummary("Send a test notification through every integration of a receiver.");
     }
 
-    private static IAlertNotifierGrain Notifier([FromServices] IGrainFactory grains) => grains.GetGrain<IAlertNotifierGrain>(0);
+    private static IAlertNotifierGrain Notifier(IGrainFactory grains) => AlertingReads.Notifier(grains);
 
-    private static async Task<IResult> AlertsAsync([FromServices] ModelReads reads, [FromServices] IGrainFactory grains, CancellationToken ct)
-    {
-        var models = await reads.ModelsAsync(ct);
-        var lists = await Task.WhenAll(models.Select(m => grains.GetGrain<IModelAlertsGrain>(m.GrainKey).GetAlertsAsync()));
-        return Json(lists.SelectMany(l => l).OrderBy(a => a.State == "firing" ? 0 : 1).ThenBy(a => a.ActiveAt).ToArray());
-    }
+    private static async Task<IResult> AlertsAsync([FromServices] ModelReads reads, [FromServices] IGrainFactory grains, CancellationToken ct) =>
+        Json(await AlertingReads.AlertsAsync(reads, grains, ct));
 
     private static async Task<IResult> SlosAsync([FromServices] ModelReads reads, [FromServices] IGrainFactory grains, CancellationToken ct)
     {
@@ -51,46 +47,7 @@ internal static class AlertingEndpoints
         return Json(lists.SelectMany(l => l).OrderBy(s => s.ErrorBudgetRemaining).ToArray());
     }
 
-    private static IResult Rules([FromServices] AlertingRuntime runtime)
-    {
-        var health = runtime.Health;
-        var groups = runtime.Rules.Groups.Select(g => new
-        {
-            name = g.Name,
-            file = g.Source,
-            rules = g.Rules.Select(r => new
-            {
-                alert = r.Name,
-                key = r.Key,
-                expr = r.ExpressionText,
-                @for = PromDuration.Format(r.For),
-                keep_firing_for = PromDuration.Format(r.KeepFiringFor),
-                labels = r.Labels.ToDictionary(l => l.Key, l => l.Value.Source),
-                annotations = r.Annotations.ToDictionary(a => a.Key, a => a.Value.Source),
-                evaluated_on = string.Join(",", r.Sources.Select(s => s == MetricSource.Window ? "window" : "performance").Order(StringComparer.Ordinal)),
-                line = r.Line,
-                last_evaluation = health.TryGetValue(r.Key, out var h) ? h.LastEvaluation : (DateTimeOffset?)null,
-                last_error = health.TryGetValue(r.Key, out var h2) ? h2.LastError : null,
-            }),
-        });
-        var slos = runtime.Rules.Slos.Select(s => new
-        {
-            name = s.Name,
-            objective = s.ObjectivePercent,
-            window = PromDuration.Format(s.Window),
-            min_events = s.MinEvents,
-            file = s.Source,
-            line = s.Line,
-        });
-        return Results.Text(JsonSerializer.Serialize(new
-        {
-            path = runtime.RulesPath,
-            loaded_at = runtime.RulesLoadedAt,
-            errors = runtime.RuleErrors.Select(e => e.ToString()),
-            groups,
-            slos,
-        }, ReportJson.Options), "application/json");
-    }
+    private static IResult Rules([FromServices] AlertingRuntime runtime) => Json(AlertingReads.Rules(runtime));
 
     private static async Task<IResult> IncidentsAsync([FromServices] IGrainFactory grains, string? state = null)
     {

@@ -29,7 +29,8 @@ internal static class ApiResults
     {
         try
         {
-            key = new ModelKey(tenant, model);
+            // A model id may hold '/': links send it as %2F, which Kestrel leaves encoded in a route value.
+            key = new ModelKey(tenant, Reports.Components.Shared.Links.PathValue(model));
             error = null;
             return true;
         }

@@ -1,3 +1,6 @@
+using Monitoring.Reports.Rendering;
+using Monitoring.Silo.Pages;
+
 namespace Monitoring.Silo.Api;
 
 /// <summary>
@@ -5,14 +8,16 @@ namespace Monitoring.Silo.Api;
 /// models and settings (<see cref="ModelEndpoints"/>), references (<see cref="ReferenceEndpoints"/>), windows
 /// (<see cref="WindowEndpoints"/>), performance (<see cref="PerformanceEndpoints"/>). Every group reads through
 /// <see cref="ModelReads"/>. Errors are <c>{"error": "...", "field": "..."}</c> with 404 for an unknown model and 400
-/// for a bad query. The runbooks that alerts link to are served as HTML beside it (<see cref="RunbookEndpoints"/>).
+/// for a bad query. The runbooks that alerts link to are served as HTML beside it (<see cref="RunbookEndpoints"/>), and so are the
+/// pages people read (<see cref="PageEndpoints"/>).
 /// </summary>
 public static class ModelApi
 {
     /// <summary>Registers what the endpoints need (the read service, the runbooks).</summary>
-    public static IServiceCollection AddModelApi(this IServiceCollection services) => services.AddSingleton<ModelReads>().AddRunbooks();
+    public static IServiceCollection AddModelApi(this IServiceCollection services) =>
+        services.AddSingleton<ModelReads>().AddRunbooks().AddSingleton<PageRenderer>().AddSingleton<PageCharts>();
 
-    /// <summary>Maps the API under <c>/api</c>, the runbooks under <c>/runbooks</c>, and <c>/healthz</c>.</summary>
+    /// <summary>Maps the API under <c>/api</c>, the runbooks under <c>/runbooks</c>, the pages, and <c>/healthz</c>.</summary>
     public static void MapModelApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api").WithTags("models");
@@ -22,7 +27,7 @@ public static class ModelApi
         PerformanceEndpoints.Map(api);
         AlertingEndpoints.Map(app.MapGroup("/api").WithTags("alerting"));
         RunbookEndpoints.Map(app);
-        IncidentPages.Map(app);
+        PageEndpoints.Map(app);
         app.MapGet("/healthz", () => Results.Text("ok")).ExcludeFromDescription();
     }
 }

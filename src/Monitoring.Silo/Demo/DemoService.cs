@@ -36,7 +36,7 @@ public sealed class DemoService(IGrainFactory grains, MonitoringHostOptions host
             });
         }
 
-        SiloLog.DemoStarted(logger, DriftAfter.TotalMinutes, host.ApiPort);
+        SiloLog.DemoStarted(logger, DriftAfter.TotalMinutes, host.EffectiveExternalUrl + "/");
         var options = new DemoTrafficOptions
         {
             Logger = new PredictionLoggerOptions

@@ -32,8 +32,8 @@ internal static partial class SiloLog
     public static partial void ActivationFailed(ILogger logger, Exception exception, string model);
 
     [LoggerMessage(EventId = 4007, Level = LogLevel.Information,
-        Message = "Demo traffic started for credit-risk, churn and eta; drift is injected into credit-risk after {Minutes} minutes. Watch http://127.0.0.1:{ApiPort}/api/models/default/credit-risk/windows")]
-    public static partial void DemoStarted(ILogger logger, double minutes, int apiPort);
+        Message = "Demo traffic started for credit-risk, churn and eta; drift is injected into credit-risk after {Minutes} minutes. Open {PagesUrl} (models, worst first; windows close every minute)")]
+    public static partial void DemoStarted(ILogger logger, double minutes, string pagesUrl);
 
     [LoggerMessage(EventId = 4050, Level = LogLevel.Information, Message = "Runbooks: {Count} served at /runbooks from {Folder} (read once at start)")]
     public static partial void RunbooksLoaded(ILogger logger, int count, string folder);
