@@ -52,6 +52,7 @@ internal static class PageEndpoints
         app.MapPost("/incidents/{id}/resolve", ResolveAsync).ExcludeFromDescription().DisableAntiforgery();
         app.MapGet("/rules", RulesAsync).ExcludeFromDescription();
         app.MapGet("/silences", SilencesAsync).ExcludeFromDescription();
+        app.MapPost("/silences/{id}/expire", ExpireSilenceAsync).ExcludeFromDescription().DisableAntiforgery();
     }
 
     private static async Task<IResult> OverviewAsync([FromServices] ModelReads reads, [FromServices] IGrainFactory grains, [FromServices] PageRenderer pages, [FromServices] TimeProvider time, CancellationToken ct)
@@ -335,6 +336,19 @@ internal static class PageEndpoints
         }
 
         return await act(by) is { } incident ? new SeeOther(Links.Incident(incident.Id)) : await NotFoundAsync(pages, "id", $"no incident '{id}'");
+    }
+
+    /// <summary>The silences page's Expire form: refused cross-site like the incident forms, then 303 back to the page.</summary>
+    private static async Task<IResult> ExpireSilenceAsync(string id, HttpRequest request, [FromServices] IGrainFactory grains, [FromServices] PageRenderer pages, [FromServices] MonitoringHostOptions host)
+    {
+        if (CrossSite(request, host) is { } reason)
+        {
+            return await RenderAsync<ErrorView, ErrorPage>(pages, new ErrorPage(StatusCodes.Status403Forbidden, "Forbidden", "origin", reason), StatusCodes.Status403Forbidden);
+        }
+
+        return await AlertingReads.Notifier(grains).ExpireSilenceAsync(id)
+            ? new SeeOther(Links.Silences)
+            : await NotFoundAsync(pages, "id", $"no active or pending silence '{id}'");
     }
 
     /// <summary>Why a POST is cross-site, or null when it is not (or the client is not a browser that says).</summary>

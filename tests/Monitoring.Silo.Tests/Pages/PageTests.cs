@@ -150,16 +150,28 @@ public sealed class PageTests(PagesFixture fx)
         Assert.Contains("feature_psi > 0.2", await rule.InnerTextAsync(), StringComparison.Ordinal);
         Assert.Equal(0, await page.Locator("#load-errors").CountAsync());
 
+        string id;
         using (var add = await fx.Api.Http.PostAsync("/api/silences", new StringContent(
             $$"""{"matchers": ["model=\"nothing\""], "ends_at": "{{DateTimeOffset.UtcNow.AddHours(1):O}}", "created_by": "pages-test", "comment": "maintenance"}""",
             System.Text.Encoding.UTF8, "application/json")))
         {
             Assert.Equal(HttpStatusCode.Created, add.StatusCode);
+            id = System.Text.Json.JsonDocument.Parse(await add.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
         }
 
         Assert.Equal(200, (await page.GotoAsync("/silences"))!.Status);
         Assert.Contains("maintenance", await page.InnerTextAsync("table.silences"), StringComparison.Ordinal);
         Assert.Contains("model=\"nothing\"", await page.InnerTextAsync("table.silences"), StringComparison.Ordinal);
+
+        // Its Expire button (a POST form, 303 back to the page) expires it.
+        var row = page.Locator($"tr[data-silence='{id}']");
+        Assert.Contains("active", await row.Locator("td").First.InnerTextAsync(), StringComparison.Ordinal);
+        await row.Locator("form button[type=submit]").ClickAsync();
+        await page.WaitForURLAsync("**/silences");
+        Assert.Contains("expired", await page.Locator($"tr[data-silence='{id}'] td").First.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, await page.Locator($"tr[data-silence='{id}'] form").CountAsync());
+        var listed = await fx.Api.GetJsonAsync("/api/silences");
+        Assert.Equal("expired", listed.EnumerateArray().Single(s => s.GetProperty("id").GetString() == id).GetProperty("state").GetString());
     }
 
     [Fact]

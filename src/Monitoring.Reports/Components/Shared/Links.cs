@@ -38,6 +38,12 @@ public static class Links
     /// <summary>An incident's page.</summary>
     public static string Incident(string id) => $"/incidents/{Segment(id)}";
 
+    /// <summary>The silences page.</summary>
+    public const string Silences = "/silences";
+
+    /// <summary>Where a silence's Expire form posts.</summary>
+    public static string ExpireSilence(string id) => $"/silences/{Segment(id)}/expire";
+
     /// <summary>The incidents list, optionally of one state.</summary>
     public static string Incidents(string? state = null) => state is null ? "/incidents" : "/incidents?state=" + Uri.EscapeDataString(state);
 
