@@ -4,6 +4,7 @@ using Monitoring.Abstractions.Alerts;
 using Monitoring.Abstractions.Reports;
 using Monitoring.Reports.Components.Incidents;
 using Monitoring.Reports.Components.Model;
+using Monitoring.Reports.Components.Overview;
 using Monitoring.Reports.Rendering;
 using Xunit;
 
@@ -16,6 +17,25 @@ public sealed class RenderingTests
     private const string HostileAttr = "\"><img src=x onerror=alert(1)>";
 
     private static readonly PageRenderer Renderer = new(new ServiceCollection().BuildServiceProvider(), NullLoggerFactory.Instance);
+
+    [Fact]
+    public async Task Overview_ShowsRmseForARegressionModel_AndAccuracyForAClassifier()
+    {
+        var window = new WindowReport { Model = "t/m", Granularity = "window", WindowStart = "2026-01-01T00:00:00.000Z" };
+        static PerformanceReport Perf(string model) => new()
+        {
+            Model = model, WindowStart = "2026-01-01T00:00:00.000Z", WindowEnd = "2026-01-01T00:01:00.000Z", Predictions = 100, Labeled = 50,
+        };
+        var eta = ModelHealthBuilder.From("t", "eta", window, [Perf("t/eta") with { Regression = new RegressionPerformance(50, 1.5, 2.25, 0.1) }], []);
+        var churn = ModelHealthBuilder.From("t", "churn", window,
+            [Perf("t/churn") with { Binary = new BinaryPerformance { Count = 50, Accuracy = new RateReport(0.875, null, null, "wilson") } }], []);
+
+        var html = await Renderer.RenderAsync<OverviewView, OverviewPage>(new OverviewPage([eta, churn], 0, DateTimeOffset.UnixEpoch));
+
+        Assert.Contains("RMSE 2.250", html, StringComparison.Ordinal);
+        Assert.Contains("0.875", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("RMSE 0.875", html, StringComparison.Ordinal);
+    }
 
     [Fact]
     public async Task IncidentPage_WithAJavascriptRunbook_LinksNothing_AndEncodesEveryValue()

@@ -61,6 +61,9 @@ public sealed record ModelHealth
     /// <summary>CBPE-estimated accuracy of the same window.</summary>
     public double? EstimatedAccuracy { get; init; }
 
+    /// <summary>Realized RMSE of the last window with labels, for a regression model (which has no accuracy).</summary>
+    public double? RealizedRmse { get; init; }
+
     /// <summary>Labelled predictions behind <see cref="RealizedAccuracy"/>.</summary>
     public long Labelled { get; init; }
 
@@ -167,6 +170,7 @@ public static class ModelHealthBuilder
             PagingIncidents = incidents.Count(i => i.State == "triggered" && i.Labels.GetValueOrDefault("severity") == "page"),
             RealizedAccuracy = performance?.Binary?.Accuracy.Value ?? performance?.Multiclass?.Accuracy.Value,
             EstimatedAccuracy = performance?.Estimated?.Accuracy,
+            RealizedRmse = performance?.Regression?.Rmse,
             Labelled = performance?.Labeled ?? 0,
             Coverage = performance?.Coverage,
             PerformanceWindowStart = performance?.WindowStart,
