@@ -147,12 +147,16 @@ var reportWindow = new Option<string?>("--window") { Description = "Start of the
 var reportFrom = new Option<string?>("--from") { Description = "Range start (ISO 8601): the newest window in the range is detailed, the range drawn as trends." };
 var reportTo = new Option<string?>("--to") { Description = "Range end (ISO 8601)." };
 var reportOut = new Option<string>("--out") { Description = "HTML file to write (one self-contained file: inline CSS and charts, no script).", Required = true };
-var report = new Command("report", "Write a model's drift, data quality and performance report as one self-contained HTML file, from a running silo.")
+var reportReference = new Option<string?>("--reference") { Description = "Offline: reference CSV or Parquet (with --current; no silo is read)." };
+var reportCurrent = new Option<string?>("--current") { Description = "Offline: current CSV or Parquet, analysed against --reference as `monitoring drift` does." };
+var report = new Command("report", "Write a model's drift, data quality and performance report as one self-contained HTML file, from a running silo or offline from files.")
 {
-    server, tenant, reportModel, reportWindow, reportFrom, reportTo, reportOut,
+    server, tenant, reportModel, reportWindow, reportFrom, reportTo, reportOut, reportReference, reportCurrent, categorical,
 };
 report.SetAction((p, ct) => ReportCommand.RunAsync(
-    new ReportOptions(p.GetValue(server)!, p.GetValue(tenant)!, p.GetValue(reportModel)!, p.GetValue(reportWindow), p.GetValue(reportFrom), p.GetValue(reportTo), p.GetValue(reportOut)!),
+    new ReportOptions(p.GetValue(server)!, p.GetValue(tenant)!, p.GetValue(reportModel)!, p.GetValue(reportWindow), p.GetValue(reportFrom), p.GetValue(reportTo), p.GetValue(reportOut)!,
+        p.GetValue(reportReference), p.GetValue(reportCurrent),
+        (p.GetValue(categorical) ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal)),
     TimeProvider.System, Console.Out, Console.Error, ct));
 
 var root = new RootCommand("monitoring: ML drift and model-quality monitoring.") { drift, slices, report, reference, rules, alerts, incidents, ack, resolve, silence };

@@ -1,8 +1,11 @@
 using System.Net;
 using System.Text.Json;
 using Monitoring.Abstractions.Reports;
+using Monitoring.Cli.Drift;
+using Monitoring.Datasets;
 using Monitoring.Reports.Components.Shared;
 using Monitoring.Reports.Rendering;
+using Monitoring.Stats.Drift;
 
 namespace Monitoring.Cli.Report;
 
@@ -14,11 +17,17 @@ namespace Monitoring.Cli.Report;
 /// <param name="From">Range start, or null.</param>
 /// <param name="To">Range end, or null.</param>
 /// <param name="OutPath">The HTML file to write.</param>
-public sealed record ReportOptions(string Server, string Tenant, string Model, string? Window, string? From, string? To, string OutPath);
+/// <param name="ReferencePath">Offline: the reference CSV or Parquet file (with <paramref name="CurrentPath"/>; no silo then).</param>
+/// <param name="CurrentPath">Offline: the current CSV or Parquet file.</param>
+/// <param name="Categorical">Offline: columns forced categorical.</param>
+public sealed record ReportOptions(
+    string Server, string Tenant, string Model, string? Window, string? From, string? To, string OutPath,
+    string? ReferencePath = null, string? CurrentPath = null, IReadOnlySet<string>? Categorical = null);
 
 /// <summary>
 /// <c>monitoring report</c>: one self-contained HTML file (inline CSS and SVG charts, no script, no external reference)
-/// of a model's window, read from a running silo's JSON API and rendered with the silo's own page sections
+/// of a model's window, read from a running silo's JSON API, or offline from a reference and a current file analysed as
+/// <c>monitoring drift</c> does (<see cref="DriftAnalyzer"/>), rendered with the silo's own page sections
 /// (<see cref="ReportDocumentBuilder"/>). Exit 0 written, 2 input or server error.
 /// </summary>
 public static class ReportCommand
@@ -38,6 +47,11 @@ public static class ReportCommand
             if (options.Window is not null && (options.From is not null || options.To is not null))
             {
                 throw new CliException("--window and --from/--to cannot be used together: give one window, or a range");
+            }
+
+            if (options.ReferencePath is not null || options.CurrentPath is not null)
+            {
+                return await OfflineAsync(options, time, output, ct);
             }
 
             if (!Uri.TryCreate(options.Server, UriKind.Absolute, out var server) || server.Scheme is not ("http" or "https"))
@@ -100,20 +114,11 @@ public static class ReportCommand
             }
 
             var document = ReportDocumentBuilder.Build(options.Tenant, options.Model, server.AbsoluteUri, server, windows, performance, time.GetUtcNow());
-            var html = await ReportDocumentBuilder.RenderAsync(document);
-            try
-            {
-                await File.WriteAllTextAsync(outPath, html, ct);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new CliException($"--out: cannot write '{outPath}': {e.Message}");
-            }
-
+            await WriteAsync(document, outPath, ct);
             await output.WriteLineAsync($"wrote {outPath}: {options.Model}, window {newest.WindowStart}, {newest.DriftedFeatures.Length} drifted feature(s), {windows.Count} window(s)");
             return 0;
         }
-        catch (CliException e)
+        catch (Exception e) when (e is CliException or DatasetException)
         {
             await error.WriteLineAsync($"error: {e.Message}");
             return CliException.ExitCode;
@@ -122,6 +127,49 @@ public static class ReportCommand
         {
             await error.WriteLineAsync($"error: --server: cannot reach the silo: {e.Message}");
             return CliException.ExitCode;
+        }
+    }
+
+    private static async Task<int> OfflineAsync(ReportOptions options, TimeProvider time, TextWriter output, CancellationToken ct)
+    {
+        if (options.ReferencePath is null || options.CurrentPath is null)
+        {
+            throw new CliException("--reference and --current: an offline report needs both files");
+        }
+
+        if (options.Window is not null || options.From is not null || options.To is not null)
+        {
+            throw new CliException("--window/--from/--to select windows on a silo; an offline report covers the whole --current file");
+        }
+
+        var outPath = Path.GetFullPath(options.OutPath);
+        var reference = TabularFile.Read(options.ReferencePath);
+        var current = TabularFile.Read(options.CurrentPath);
+        if (current.RowCount == 0)
+        {
+            throw new CliException($"--current: '{options.CurrentPath}' has no rows: nothing to report");
+        }
+
+        var drift = DriftAnalyzer.Analyze(reference, current,
+            new DriftOptions(options.ReferencePath, options.CurrentPath, options.Categorical ?? new HashSet<string>(), null, null, OutputFormat.Table), DriftPolicy.Default);
+        var now = time.GetUtcNow();
+        var window = OfflineWindow.From(options.Model, drift, options.ReferencePath, now);
+        var source = $"reference {Path.GetFileName(options.ReferencePath)} ({drift.ReferenceRows} rows), current {Path.GetFileName(options.CurrentPath)} ({drift.CurrentRows} rows)";
+        await WriteAsync(ReportDocumentBuilder.Build(options.Tenant, options.Model, source, null, [window], null, now), outPath, ct);
+        await output.WriteLineAsync($"wrote {outPath}: {options.Model}, {window.DriftedFeatures.Length} drifted feature(s) of {window.Features.Length}");
+        return 0;
+    }
+
+    private static async Task WriteAsync(Monitoring.Reports.Components.Report.ReportDocumentModel document, string outPath, CancellationToken ct)
+    {
+        var html = await ReportDocumentBuilder.RenderAsync(document);
+        try
+        {
+            await File.WriteAllTextAsync(outPath, html, ct);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"--out: cannot write '{outPath}': {e.Message}");
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Xunit;
 
@@ -12,7 +11,7 @@ namespace Monitoring.Silo.Tests.Pages;
 /// silo it came from, and shows hostile identifiers as text. Bad arguments give exit code 2 and name the option.
 /// </summary>
 [Collection(PagesCollection.Name)]
-public sealed partial class ReportTests(PagesFixture fx) : IDisposable
+public sealed class ReportTests(PagesFixture fx) : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("monitoring-report-").FullName;
 
@@ -31,9 +30,8 @@ public sealed partial class ReportTests(PagesFixture fx) : IDisposable
         Assert.NotEmpty(drifted);
 
         var html = await File.ReadAllTextAsync(file);
-        AssertOnlyLocalReferences(html, fx.Silo.Api);
-
         var (page, requests, dialogs) = await OpenAsync(file);
+        await AssertOnlyLocalReferencesAsync(page, html, fx.Silo.Api);
         Assert.Contains(PagesFixture.Model, await page.TitleAsync());
         Assert.Contains(PagesFixture.Model, await page.Locator("h1").InnerTextAsync());
         foreach (var feature in drifted)
@@ -79,9 +77,8 @@ public sealed partial class ReportTests(PagesFixture fx) : IDisposable
         var html = await File.ReadAllTextAsync(file);
         Assert.DoesNotContain(PagesFixture.Hostile, html, StringComparison.Ordinal);
         Assert.DoesNotContain("<img src=x", html, StringComparison.Ordinal);
-        AssertOnlyLocalReferences(html, fx.Silo.Api);
-
         var (page, requests, dialogs) = await OpenAsync(file);
+        await AssertOnlyLocalReferencesAsync(page, html, fx.Silo.Api);
         Assert.Equal(0, await page.Locator("script").CountAsync());
         Assert.Equal(0, await page.Locator("img").CountAsync());
         Assert.Contains(PagesFixture.Hostile, await page.Locator("h1").InnerTextAsync());
@@ -121,20 +118,35 @@ public sealed partial class ReportTests(PagesFixture fx) : IDisposable
         Assert.False(File.Exists(file));
     }
 
-    /// <summary>Every src, href and CSS url( is a #fragment, a data: URI, or under the silo's own URL.</summary>
-    private static void AssertOnlyLocalReferences(string html, Uri silo)
+    /// <summary>
+    /// Every src, href, action or poster attribute of every element (SVG included), and every CSS url( in style
+    /// elements and attributes, is a #fragment, a data: URI, or under the silo's own URL; no element loads anything.
+    /// </summary>
+    private static async Task AssertOnlyLocalReferencesAsync(IPage page, string html, Uri silo)
     {
-        var references = Reference().Matches(html).Select(m => m.Groups["v"].Value).ToList();
+        var references = await page.EvaluateAsync<string[]>("""
+            () => {
+              const out = [];
+              for (const e of document.querySelectorAll('*')) {
+                for (const a of e.attributes) {
+                  if (['src', 'href', 'xlink:href', 'action', 'poster', 'srcset', 'data'].includes(a.name)) out.push(a.value);
+                  if (a.name === 'style') for (const m of a.value.matchAll(/url\(\s*['"]?([^'")]*)/g)) out.push(m[1]);
+                }
+              }
+              for (const s of document.querySelectorAll('style')) for (const m of s.textContent.matchAll(/url\(\s*['"]?([^'")]*)/g)) out.push(m[1]);
+              return out;
+            }
+            """);
         Assert.NotEmpty(references);
-        foreach (var value in references)
+        foreach (var value in references.Select(v => v.Trim()))
         {
-            var decoded = System.Net.WebUtility.HtmlDecode(value).Trim();
             Assert.True(
-                decoded.StartsWith('#') || decoded.StartsWith("data:", StringComparison.OrdinalIgnoreCase) || decoded.StartsWith(silo.ToString(), StringComparison.Ordinal),
-                $"external or relative reference: {decoded}");
+                value.StartsWith('#') || value.StartsWith("data:", StringComparison.OrdinalIgnoreCase) || value.StartsWith(silo.ToString(), StringComparison.Ordinal),
+                $"external or relative reference: {value}");
         }
 
-        Assert.DoesNotMatch(@"(?i)@import|<link\b|<script\b|<iframe\b|<object\b|<embed\b", html);
+        Assert.Equal(0, await page.Locator("script, link, iframe, object, embed, img, video, audio, source").CountAsync());
+        Assert.DoesNotMatch("(?i)@import|<link\\b|<script\\b|<iframe\\b|<object\\b|<embed\\b", html);
     }
 
     private async Task<(IPage Page, List<string> Requests, List<string> Dialogs)> OpenAsync(string file)
@@ -163,7 +175,4 @@ public sealed partial class ReportTests(PagesFixture fx) : IDisposable
         await process.WaitForExitAsync();
         return (process.ExitCode, await output, await error);
     }
-
-    [GeneratedRegex("""(?i)\b(?:src|href|xlink:href|action|poster)\s*=\s*["']?(?<v>[^"'\s>]*)|url\(\s*["']?(?<v>[^"')]*)""")]
-    private static partial Regex Reference();
 }
