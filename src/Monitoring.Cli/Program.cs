@@ -151,12 +151,13 @@ var reportReference = new Option<string?>("--reference") { Description = "Offlin
 var reportCurrent = new Option<string?>("--current") { Description = "Offline: current CSV or Parquet, analysed against --reference as `monitoring drift` does." };
 var report = new Command("report", "Write a model's drift, data quality and performance report as one self-contained HTML file, from a running silo or offline from files.")
 {
-    server, tenant, reportModel, reportWindow, reportFrom, reportTo, reportOut, reportReference, reportCurrent, categorical,
+    server, tenant, reportModel, reportWindow, reportFrom, reportTo, reportOut, reportReference, reportCurrent, categorical, scoreColumn, labelColumn,
 };
 report.SetAction((p, ct) => ReportCommand.RunAsync(
     new ReportOptions(p.GetValue(server)!, p.GetValue(tenant)!, p.GetValue(reportModel)!, p.GetValue(reportWindow), p.GetValue(reportFrom), p.GetValue(reportTo), p.GetValue(reportOut)!,
         p.GetValue(reportReference), p.GetValue(reportCurrent),
-        (p.GetValue(categorical) ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal)),
+        (p.GetValue(categorical) ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal),
+        p.GetValue(scoreColumn), p.GetValue(labelColumn)),
     TimeProvider.System, Console.Out, Console.Error, ct));
 
 var root = new RootCommand("monitoring: ML drift and model-quality monitoring.") { drift, slices, report, reference, rules, alerts, incidents, ack, resolve, silence };

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Monitoring.Abstractions.Reports;
 using Monitoring.Cli.Drift;
+using Monitoring.Stats.Intervals;
 
 namespace Monitoring.Cli.Report;
 
@@ -28,6 +29,47 @@ internal static class OfflineWindow
             Reference = new ReferenceInfo(1, "file", Path.GetFileName(referencePath)),
             Features = features,
             DriftedFeatures = [.. features.Where(f => f.Drifted).Select(f => f.Name)],
+        };
+    }
+
+    /// <summary>
+    /// The current file's classification metrics (<c>--score-column</c>/<c>--label-column</c>, as <c>monitoring drift</c>
+    /// computes them) as the window's performance report, with a Wilson interval on accuracy; null without them.
+    /// </summary>
+    public static PerformanceReport? Performance(DriftReport report, WindowReport window)
+    {
+        if (report.Classification is not { Metrics: var m })
+        {
+            return null;
+        }
+
+        var correct = (long)Math.Round(m.Accuracy * m.Count);
+        var ci = Wilson.IntervalOrNull(correct, m.Count);
+        return new PerformanceReport
+        {
+            Model = window.Model,
+            WindowStart = window.WindowStart,
+            WindowEnd = window.WindowEnd,
+            WindowStartUnixNano = window.WindowStartUnixNano,
+            Predictions = report.CurrentRows,
+            Labeled = m.Count,
+            Coverage = report.CurrentRows == 0 ? null : (double)m.Count / report.CurrentRows,
+            Binary = new BinaryPerformance
+            {
+                Count = m.Count,
+                Positives = m.Positives,
+                Auc = m.Auc is { } auc ? new AucReport(auc, null, null, null, null, "exact") : null,
+                Brier = ReportJson.Finite(m.Brier),
+                LogLoss = ReportJson.Finite(m.LogLoss),
+                Threshold = m.Threshold,
+                Accuracy = new RateReport(ReportJson.Finite(m.Accuracy), ci?.Lower, ci?.Upper, "wilson"),
+                Precision = ReportJson.Finite(m.Precision),
+                Recall = ReportJson.Finite(m.Recall),
+                F1 = ReportJson.Finite(m.F1),
+                Ece = ReportJson.Finite(m.Calibration.ExpectedCalibrationError),
+                Mce = ReportJson.Finite(m.Calibration.MaximumCalibrationError),
+                Reliability = [.. m.Calibration.Bins.Select(b => new ReliabilityBinReport(b.Bin, b.Lower, b.Upper, b.Count, b.MeanPredicted, b.FractionPositive))],
+            },
         };
     }
 

@@ -20,9 +20,11 @@ namespace Monitoring.Cli.Report;
 /// <param name="ReferencePath">Offline: the reference CSV or Parquet file (with <paramref name="CurrentPath"/>; no silo then).</param>
 /// <param name="CurrentPath">Offline: the current CSV or Parquet file.</param>
 /// <param name="Categorical">Offline: columns forced categorical.</param>
+/// <param name="ScoreColumn">Offline: binary classifier score column of the current file (with <paramref name="LabelColumn"/>).</param>
+/// <param name="LabelColumn">Offline: 0/1 label column of the current file.</param>
 public sealed record ReportOptions(
     string Server, string Tenant, string Model, string? Window, string? From, string? To, string OutPath,
-    string? ReferencePath = null, string? CurrentPath = null, IReadOnlySet<string>? Categorical = null);
+    string? ReferencePath = null, string? CurrentPath = null, IReadOnlySet<string>? Categorical = null, string? ScoreColumn = null, string? LabelColumn = null);
 
 /// <summary>
 /// <c>monitoring report</c>: one self-contained HTML file (inline CSS and SVG charts, no script, no external reference)
@@ -151,11 +153,11 @@ public static class ReportCommand
         }
 
         var drift = DriftAnalyzer.Analyze(reference, current,
-            new DriftOptions(options.ReferencePath, options.CurrentPath, options.Categorical ?? new HashSet<string>(), null, null, OutputFormat.Table), DriftPolicy.Default);
+            new DriftOptions(options.ReferencePath, options.CurrentPath, options.Categorical ?? new HashSet<string>(), options.ScoreColumn, options.LabelColumn, OutputFormat.Table), DriftPolicy.Default);
         var now = time.GetUtcNow();
         var window = OfflineWindow.From(options.Model, drift, options.ReferencePath, now);
         var source = $"reference {Path.GetFileName(options.ReferencePath)} ({drift.ReferenceRows} rows), current {Path.GetFileName(options.CurrentPath)} ({drift.CurrentRows} rows)";
-        await WriteAsync(ReportDocumentBuilder.Build(options.Tenant, options.Model, source, null, [window], null, now), outPath, ct);
+        await WriteAsync(ReportDocumentBuilder.Build(options.Tenant, options.Model, source, null, [window], OfflineWindow.Performance(drift, window), now), outPath, ct);
         await output.WriteLineAsync($"wrote {outPath}: {options.Model}, {window.DriftedFeatures.Length} drifted feature(s) of {window.Features.Length}");
         return 0;
     }

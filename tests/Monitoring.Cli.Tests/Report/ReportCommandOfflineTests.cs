@@ -49,6 +49,30 @@ public sealed class ReportCommandOfflineTests : IDisposable
         }
 
         AssertSelfContained(doc, html, allowLinks: false);
+        Assert.Contains("No performance recorded", doc.Body!.TextContent);
+    }
+
+    [Fact]
+    public async Task OfflineReport_WithScoreAndLabel_ShowsPerformanceAndReliabilityDiagram()
+    {
+        var reference = CliProcess.FixturePath("reference.csv");
+        var current = CliProcess.FixturePath("current.csv");
+        var file = Path.Combine(_dir, "perf.html");
+        var run = await CliProcess.RunAsync("report", "--model", "credit-risk", "--reference", reference, "--current", current,
+            "--score-column", "score", "--label-column", "label", "--out", file);
+        Assert.True(run.ExitCode == 0, run.StandardError);
+
+        var json = await CliProcess.RunAsync("drift", "--reference", reference, "--current", current, "--score-column", "score", "--label-column", "label", "--format", "json");
+        var accuracy = JsonDocument.Parse(json.StandardOutput).RootElement.GetProperty("classification").GetProperty("accuracy").GetDouble();
+
+        var doc = await new HtmlParser().ParseDocumentAsync(await File.ReadAllTextAsync(file));
+        var accuracyRow = doc.QuerySelectorAll("tr").First(r => r.QuerySelector("td")?.TextContent == "Accuracy");
+        Assert.Equal(accuracy.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture), accuracyRow.QuerySelectorAll("td")[1].TextContent);
+        Assert.Contains("wilson", accuracyRow.TextContent);
+        var reliability = doc.QuerySelector("figure[data-chart='reliability'] svg");
+        Assert.NotNull(reliability);
+        Assert.NotNull(reliability.QuerySelector("title"));
+        Assert.DoesNotContain("No performance recorded", doc.Body!.TextContent);
     }
 
     [Fact]
