@@ -26,6 +26,7 @@ internal static class OfflineWindow
             WindowStartUnixNano = at.ToUnixTimeMilliseconds() * 1_000_000,
             WindowEndUnixNano = at.ToUnixTimeMilliseconds() * 1_000_000,
             Volume = report.CurrentRows,
+            Labels = report.Classification?.Metrics.Count ?? 0,
             Reference = new ReferenceInfo(1, "file", Path.GetFileName(referencePath)),
             Features = features,
             DriftedFeatures = [.. features.Where(f => f.Drifted).Select(f => f.Name)],
