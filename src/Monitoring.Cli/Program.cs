@@ -5,6 +5,7 @@ using Monitoring.Datasets;
 using Monitoring.Cli.Drift;
 using Monitoring.Cli.Output;
 using Monitoring.Cli.Reference;
+using Monitoring.Cli.Report;
 using Monitoring.Cli.Rules;
 using Monitoring.Cli.Slices;
 using Monitoring.Stats.Drift;
@@ -141,5 +142,23 @@ var silenceExpire = new Command("expire", "Expire a silence now.") { server, sil
 silenceExpire.SetAction((p, ct) => AlertsCommand.SilenceExpireAsync(p.GetValue(server)!, p.GetValue(silenceId)!, Console.Out, Console.Error, ct));
 var silence = new Command("silence", "Silences and recurring maintenance windows.") { silenceAdd, silenceList, silenceExpire };
 
-var root = new RootCommand("monitoring: ML drift and model-quality monitoring.") { drift, slices, reference, rules, alerts, incidents, ack, resolve, silence };
+var reportModel = new Option<string>("--model") { Description = "Model id (ml.model.id).", Required = true };
+var reportWindow = new Option<string?>("--window") { Description = "Start of the window to report (ISO 8601); default the newest closed window." };
+var reportFrom = new Option<string?>("--from") { Description = "Range start (ISO 8601): the newest window in the range is detailed, the range drawn as trends." };
+var reportTo = new Option<string?>("--to") { Description = "Range end (ISO 8601)." };
+var reportOut = new Option<string>("--out") { Description = "HTML file to write (one self-contained file: inline CSS and charts, no script).", Required = true };
+var reportReference = new Option<string?>("--reference") { Description = "Offline: reference CSV or Parquet (with --current; no silo is read)." };
+var reportCurrent = new Option<string?>("--current") { Description = "Offline: current CSV or Parquet, analysed against --reference as `monitoring drift` does." };
+var report = new Command("report", "Write a model's drift, data quality and performance report as one self-contained HTML file, from a running silo or offline from files.")
+{
+    server, tenant, reportModel, reportWindow, reportFrom, reportTo, reportOut, reportReference, reportCurrent, categorical, scoreColumn, labelColumn,
+};
+report.SetAction((p, ct) => ReportCommand.RunAsync(
+    new ReportOptions(p.GetValue(server)!, p.GetValue(tenant)!, p.GetValue(reportModel)!, p.GetValue(reportWindow), p.GetValue(reportFrom), p.GetValue(reportTo), p.GetValue(reportOut)!,
+        p.GetValue(reportReference), p.GetValue(reportCurrent),
+        (p.GetValue(categorical) ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal),
+        p.GetValue(scoreColumn), p.GetValue(labelColumn)),
+    TimeProvider.System, Console.Out, Console.Error, ct));
+
+var root = new RootCommand("monitoring: ML drift and model-quality monitoring.") { drift, slices, report, reference, rules, alerts, incidents, ack, resolve, silence };
 return root.Parse(args).Invoke();
