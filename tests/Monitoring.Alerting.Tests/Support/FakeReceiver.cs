@@ -91,6 +91,17 @@ internal sealed class FakeReceiver : IAsyncDisposable
     /// <summary>Answers only when the receiver is disposed (a target that hangs).</summary>
     public FakeReceiver Hang() => Respond(ctx => Task.Delay(Timeout.Infinite, _stopping.Token).ContinueWith(_ => { }, TaskScheduler.Default));
 
+    /// <summary>Takes every request that has arrived and not been taken, without waiting; how many.</summary>
+    public int Drain()
+    {
+        var n = 0;
+        while (_arrivals.Reader.TryRead(out _))
+        {
+            n++;
+        }
+        return n;
+    }
+
     /// <summary>Waits for the next request (in arrival order).</summary>
     public async Task<ReceivedRequest> NextAsync()
     {
