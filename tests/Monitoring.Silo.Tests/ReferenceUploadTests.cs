@@ -25,7 +25,7 @@ public sealed class ReferenceUploadTests : SiloTest
         }
 
         await File.WriteAllTextAsync(file, csv.ToString());
-        var run = await RunCliAsync("reference", "set", "--server", Silo.Api.ToString(), "--model", "ref-csv", "--file", file, "--score-column", "score");
+        var run = await CliProcess.RunAsync("reference", "set", "--server", Silo.Api.ToString(), "--model", "ref-csv", "--file", file, "--score-column", "score");
 
         Assert.True(run.ExitCode == 0, run.Error);
         var reference = (await Api.GetJsonAsync("/api/models/default/ref-csv/reference")).GetProperty("reference");
@@ -47,7 +47,7 @@ public sealed class ReferenceUploadTests : SiloTest
             await ParquetSerializer.SerializeAsync(rows, stream);
         }
 
-        var run = await RunCliAsync("reference", "set", "--server", Silo.Api.ToString(), "--model", "ref-parquet", "--file", file);
+        var run = await CliProcess.RunAsync("reference", "set", "--server", Silo.Api.ToString(), "--model", "ref-parquet", "--file", file);
 
         Assert.True(run.ExitCode == 0, run.Error);
         var reference = (await Api.GetJsonAsync("/api/models/default/ref-parquet/reference")).GetProperty("reference");
@@ -74,21 +74,5 @@ public sealed class ReferenceUploadTests : SiloTest
         public double Income { get; set; }
 
         public string Country { get; set; } = string.Empty;
-    }
-
-    private static async Task<(int ExitCode, string Output, string Error)> RunCliAsync(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "monitoring.dll"));
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output, await error);
     }
 }

@@ -21,7 +21,7 @@ public sealed class ReportTests(PagesFixture fx) : IDisposable
     public async Task Report_FromSilo_IsOneSelfContainedFile_WithTheDriftedFeaturesAndInlineCharts()
     {
         var file = Path.Combine(_dir, "credit.html");
-        var run = await RunCliAsync("report", "--server", fx.Silo.Api.ToString(), "--model", PagesFixture.Model, "--out", file);
+        var run = await CliProcess.RunAsync("report", "--server", fx.Silo.Api.ToString(), "--model", PagesFixture.Model, "--out", file);
         Assert.True(run.ExitCode == 0, run.Error);
         Assert.Contains(file, run.Output);
 
@@ -60,7 +60,7 @@ public sealed class ReportTests(PagesFixture fx) : IDisposable
     public async Task Report_OfOneWindow_ShowsThatWindow()
     {
         var file = Path.Combine(_dir, "window1.html");
-        var run = await RunCliAsync("report", "--server", fx.Silo.Api.ToString(), "--model", PagesFixture.Model, "--window", fx.Window1, "--out", file);
+        var run = await CliProcess.RunAsync("report", "--server", fx.Silo.Api.ToString(), "--model", PagesFixture.Model, "--window", fx.Window1, "--out", file);
         Assert.True(run.ExitCode == 0, run.Error);
         var (page, requests, _) = await OpenAsync(file);
         Assert.Contains(fx.Window1[..16].Replace('T', ' '), await page.Locator("p.sub").First.InnerTextAsync());
@@ -72,7 +72,7 @@ public sealed class ReportTests(PagesFixture fx) : IDisposable
     public async Task Report_OfHostileModel_ShowsHostileNamesAsText()
     {
         var file = Path.Combine(_dir, "hostile.html");
-        var run = await RunCliAsync("report", "--server", fx.Silo.Api.ToString(), "--model", PagesFixture.Hostile, "--out", file);
+        var run = await CliProcess.RunAsync("report", "--server", fx.Silo.Api.ToString(), "--model", PagesFixture.Hostile, "--out", file);
         Assert.True(run.ExitCode == 0, run.Error);
         var html = await File.ReadAllTextAsync(file);
         Assert.DoesNotContain(PagesFixture.Hostile, html, StringComparison.Ordinal);
@@ -93,26 +93,26 @@ public sealed class ReportTests(PagesFixture fx) : IDisposable
         var api = fx.Silo.Api.ToString();
         var file = Path.Combine(_dir, "bad.html");
 
-        var unknown = await RunCliAsync("report", "--server", api, "--model", "no-such-model", "--out", file);
+        var unknown = await CliProcess.RunAsync("report", "--server", api, "--model", "no-such-model", "--out", file);
         Assert.Equal(2, unknown.ExitCode);
         Assert.Contains("--model", unknown.Error);
         Assert.Contains("no-such-model", unknown.Error);
 
-        var both = await RunCliAsync("report", "--server", api, "--model", PagesFixture.Model, "--window", fx.Window1, "--from", fx.Window1, "--out", file);
+        var both = await CliProcess.RunAsync("report", "--server", api, "--model", PagesFixture.Model, "--window", fx.Window1, "--from", fx.Window1, "--out", file);
         Assert.Equal(2, both.ExitCode);
         Assert.Contains("--window", both.Error);
         Assert.Contains("--from/--to", both.Error);
 
-        var empty = await RunCliAsync("report", "--server", api, "--model", PagesFixture.Model, "--from", "2001-01-01T00:00:00Z", "--to", "2001-01-02T00:00:00Z", "--out", file);
+        var empty = await CliProcess.RunAsync("report", "--server", api, "--model", PagesFixture.Model, "--from", "2001-01-01T00:00:00Z", "--to", "2001-01-02T00:00:00Z", "--out", file);
         Assert.Equal(2, empty.ExitCode);
         Assert.Contains("no closed window", empty.Error);
 
-        var noWindow = await RunCliAsync("report", "--server", api, "--model", PagesFixture.Model, "--window", "2001-01-01T00:00:00Z", "--out", file);
+        var noWindow = await CliProcess.RunAsync("report", "--server", api, "--model", PagesFixture.Model, "--window", "2001-01-01T00:00:00Z", "--out", file);
         Assert.Equal(2, noWindow.ExitCode);
         Assert.Contains("--window", noWindow.Error);
 
         var unwritable = Path.Combine(_dir, "missing-dir", "r.html");
-        var cannotWrite = await RunCliAsync("report", "--server", api, "--model", PagesFixture.Model, "--out", unwritable);
+        var cannotWrite = await CliProcess.RunAsync("report", "--server", api, "--model", PagesFixture.Model, "--out", unwritable);
         Assert.Equal(2, cannotWrite.ExitCode);
         Assert.Contains(unwritable, cannotWrite.Error);
         Assert.False(File.Exists(file));
@@ -158,21 +158,5 @@ public sealed class ReportTests(PagesFixture fx) : IDisposable
         page.Dialog += async (_, d) => { lock (dialogs) { dialogs.Add(d.Message); } await d.DismissAsync(); };
         await page.GotoAsync(new Uri(file).AbsoluteUri, new() { WaitUntil = WaitUntilState.Load });
         return (page, requests, dialogs);
-    }
-
-    private static async Task<(int ExitCode, string Output, string Error)> RunCliAsync(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "monitoring.dll"));
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output, await error);
     }
 }
