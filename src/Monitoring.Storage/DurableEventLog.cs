@@ -53,7 +53,7 @@ public sealed class DurableEventLog : IEventLog, IAsyncDisposable, IDisposable
         _logger = logger;
         _schema = new SchemaGate(database, database.EnsureEventLogSchemaAsync, "event log", logger);
         _queue = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
-        _writeTurn = database.HasSingleWriter ? new SemaphoreSlim(1, 1) : null;
+        _writeTurn = database.WriteTurn; // shared with every other writer of the file (SQLite); none on PostgreSQL
         Compactor = new EventLogCompactor(database, _schema.EnsureAsync, _writeTurn, logger);
         _writerLoop = Task.Run(RunWriterAsync);
     }
@@ -309,7 +309,6 @@ public sealed class DurableEventLog : IEventLog, IAsyncDisposable, IDisposable
         await Compactor.DisposeAsync().ConfigureAwait(false);
         _queue.Writer.TryComplete();
         await _writerLoop.ConfigureAwait(false);
-        _writeTurn?.Dispose();
         await _database.DisposeAsync().ConfigureAwait(false);
     }
 

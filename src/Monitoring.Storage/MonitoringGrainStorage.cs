@@ -139,6 +139,7 @@ public sealed class MonitoringGrainStorage : IGrainStorage, ILifecycleParticipan
         var state = _serializer.Serialize(grainState.State).ToArray();
         var etag = Guid.NewGuid().ToString("N");
         var expected = grainState.ETag;
+        using var turn = await _database.EnterWriteAsync(CancellationToken.None).ConfigureAwait(false);
         var connection = await _database.OpenAsync(CancellationToken.None).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
@@ -184,6 +185,7 @@ public sealed class MonitoringGrainStorage : IGrainStorage, ILifecycleParticipan
         ArgumentNullException.ThrowIfNull(grainState);
         await _schema.EnsureAsync(CancellationToken.None).ConfigureAwait(false);
         var expected = grainState.ETag;
+        using var turn = await _database.EnterWriteAsync(CancellationToken.None).ConfigureAwait(false);
         var connection = await _database.OpenAsync(CancellationToken.None).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {

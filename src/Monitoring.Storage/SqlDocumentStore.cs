@@ -113,6 +113,7 @@ public sealed class SqlDocumentStore : IDocumentStore, IAsyncDisposable, IDispos
         }
 
         await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        using var turn = await _database.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
         var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {

@@ -60,7 +60,7 @@ public sealed class SqlReportStore : IReportStore, IAsyncDisposable, IDisposable
         ArgumentNullException.ThrowIfNull(report);
         ArgumentNullException.ThrowIfNull(report.Kind);
         ArgumentNullException.ThrowIfNull(report.Json);
-        return RunAsync(UpsertSql, (command, ct) => command.ExecuteNonQueryAsync(ct), cancellationToken,
+        return RunAsync(UpsertSql, (command, ct) => command.ExecuteNonQueryAsync(ct), cancellationToken, write: true,
             ("model", report.Model.GrainKey), ("kind", report.Kind), ("start", report.WindowStartUnixNano), ("end", report.WindowEndUnixNano), ("json", report.Json));
     }
 
@@ -82,7 +82,7 @@ public sealed class SqlReportStore : IReportStore, IAsyncDisposable, IDisposable
             }
 
             return reports;
-        }, cancellationToken, ("model", model.GrainKey), ("kind", kind), ("from", fromUnixNano), ("to", toUnixNano));
+        }, cancellationToken, write: false, ("model", model.GrainKey), ("kind", kind), ("from", fromUnixNano), ("to", toUnixNano));
     }
 
     /// <inheritdoc />
@@ -99,16 +99,16 @@ public sealed class SqlReportStore : IReportStore, IAsyncDisposable, IDisposable
                     ? new StoredReport(model, kind, reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2))
                     : null;
             }
-        }, cancellationToken, ("model", model.GrainKey), ("kind", kind), ("start", windowStartUnixNano));
+        }, cancellationToken, write: false, ("model", model.GrainKey), ("kind", kind), ("start", windowStartUnixNano));
     }
 
     /// <inheritdoc />
     public Task<int> DeleteEndedBeforeAsync(long cutoffUnixNano, CancellationToken cancellationToken = default) =>
-        RunAsync(DeleteSql, (command, ct) => command.ExecuteNonQueryAsync(ct), cancellationToken, ("cutoff", cutoffUnixNano));
+        RunAsync(DeleteSql, (command, ct) => command.ExecuteNonQueryAsync(ct), cancellationToken, write: true, ("cutoff", cutoffUnixNano));
 
     /// <inheritdoc />
     public Task<int> DeleteEndedBeforeAsync(ModelKey model, long cutoffUnixNano, CancellationToken cancellationToken = default) =>
-        RunAsync(DeleteModelSql, (command, ct) => command.ExecuteNonQueryAsync(ct), cancellationToken, ("model", model.GrainKey), ("cutoff", cutoffUnixNano));
+        RunAsync(DeleteModelSql, (command, ct) => command.ExecuteNonQueryAsync(ct), cancellationToken, write: true, ("model", model.GrainKey), ("cutoff", cutoffUnixNano));
 
     /// <inheritdoc />
     public Task<long> BytesOnDiskAsync(ModelKey model, CancellationToken cancellationToken = default) =>
@@ -116,15 +116,20 @@ public sealed class SqlReportStore : IReportStore, IAsyncDisposable, IDisposable
             $"SELECT coalesce(sum({_database.ReportRowBytesSql}), 0) FROM reports AS r WHERE r.model_key = @model",
             async (command, ct) => Convert.ToInt64(await command.ExecuteScalarAsync(ct).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture),
             cancellationToken,
+            write: false,
             ("model", model.GrainKey));
 
-    /// <summary>Runs one command on a pooled connection, the table created first if needed.</summary>
+    /// <summary>
+    /// Runs one command on a pooled connection, the table created first if needed; a write takes the database's
+    /// write turn (<see cref="StorageDatabase.WriteTurn"/>) for its length.
+    /// </summary>
     private async Task<T> RunAsync<T>(string sql, Func<System.Data.Common.DbCommand, CancellationToken, Task<T>> run, CancellationToken cancellationToken,
-        params (string Name, object Value)[] parameters)
+        bool write, params (string Name, object Value)[] parameters)
     {
         try
         {
             await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
+            using var turn = write ? await _database.EnterWriteAsync(cancellationToken).ConfigureAwait(false) : default;
             var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
             await using (connection.ConfigureAwait(false))
             {

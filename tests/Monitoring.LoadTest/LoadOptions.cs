@@ -128,6 +128,14 @@ internal sealed class LoadOptions
 
     public int AlertingRules { get; set; } = 10_000;
 
+    /// <summary>
+    /// Alerting: the rule mix. <c>per-model</c> (default): each model's own rules, one of each kind (about 10 per model
+    /// at 10,000 rules over 1,000 models), one family rule per 100 models and one fleet-wide rule per 1,000 rules;
+    /// <c>storm</c>: the mix of the first figures (150 family rules over every model of a family, each firing per
+    /// drifted feature: about 2,900 alerts per drifted window).
+    /// </summary>
+    public string AlertingMix { get; set; } = "per-model";
+
     public double AlertingTimeoutSeconds { get; set; } = 30;
 
     public int? AlertingCloses { get; set; }
@@ -170,6 +178,7 @@ internal sealed class LoadOptions
           --label-connections 2,4,8 --label-burst 500000          closed-loop label runs (labels each)
           --alerting-models 1000 --alerting-rules 10000 --alerting-timeout 30   alerting: window close to webhook notification
           --alerting-closes 100                   windows closed and measured, one at a time, spread over the models (default: all)
+          --alerting-mix per-model|storm          rule mix: each model's own ~10 rules (default), or the alert-storm mix
           --records 512 --features 20 --categorical 2 --variants 4
           --silo PATH                             Monitoring.Silo.dll (default: next to this program)
           --silo-arg ARG                          extra silo argument (repeatable), e.g. --silo-arg --Logging:LogLevel:Default=Warning
@@ -230,6 +239,7 @@ internal sealed class LoadOptions
                 case "--label-burst": o.LabelBurst = long.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--alerting-models": o.AlertingModels = Int(); break;
                 case "--alerting-rules": o.AlertingRules = Int(); break;
+                case "--alerting-mix": o.AlertingMix = Value(); break;
                 case "--alerting-timeout": o.AlertingTimeoutSeconds = Double(); break;
                 case "--alerting-closes": o.AlertingCloses = Int(); break;
                 case "--silo-arg": o.SiloArguments.Add(Value()); break;
@@ -248,7 +258,7 @@ internal sealed class LoadOptions
         if (o.Records < 1 || o.Features < 0 || o.Categorical > o.Features || o.Variants < 1 || o.Models < 1 || o.Rate < 0 || o.RateFraction is < 0 or > 1
             || o.MemoryModels < 1 || o.MemoryRate <= 0 || o.MemoryModels > 9999 || o.Models > 9999 || o.MemoryRun < 1
             || o.LabelPredictions < 1 || o.LabelLogConnections < 1 || o.LabelOlderFraction is < 0 or > 1 || o.LabelRate <= 0
-            || o.AlertingModels is < 1 or > 9999 || o.AlertingRules < 1 || o.AlertingTimeoutSeconds <= 0 || o.AlertingCloses < 1
+            || o.AlertingModels is < 1 or > 9999 || o.AlertingRules < 1 || o.AlertingMix is not ("per-model" or "storm") || o.AlertingTimeoutSeconds <= 0 || o.AlertingCloses < 1
             || o.LabelWarmupSeconds < 0 || o.LabelSeconds <= 0 || o.LabelBurst < 0 || o.LabelConnections.Any(c => c < 1))
         {
             throw new ArgumentException("out-of-range option value");

@@ -83,7 +83,7 @@ internal static partial class Scenarios
 
             var rulesPath = Path.Combine(directory, "rules.yml");
             var configPath = Path.Combine(directory, "alertmanager.yml");
-            await File.WriteAllTextAsync(rulesPath, AlertingRuleFile(o.AlertingRules, o.AlertingModels));
+            await File.WriteAllTextAsync(rulesPath, AlertingRuleFile(o.AlertingRules, o.AlertingModels, o.AlertingMix));
             await File.WriteAllTextAsync(configPath, $"""
                 route:
                   receiver: listener
@@ -106,7 +106,7 @@ internal static partial class Scenarios
 
             await QuietAsync(o);
             await using var silo = await SiloUnderTest.StartAsync(o.SiloDll, o.KeepData, o.SiloArguments, o.SiloLog, environment);
-            Console.Write($"[silo pid {silo.ProcessId}, {o.AlertingRules:N0} rules] ");
+            Console.Write($"[silo pid {silo.ProcessId}, {o.AlertingRules:N0} rules, {o.AlertingMix} mix] ");
             using var api = new HttpClient { BaseAddress = silo.Api, Timeout = TimeSpan.FromMinutes(2) };
 
             var setupStart = Stopwatch.GetTimestamp();
@@ -239,10 +239,15 @@ internal static partial class Scenarios
 
     /// <summary>
     /// <paramref name="count"/> rules over <paramref name="models"/> models (<c>model-0000</c>...): the measured fleet-wide
-    /// rule first, then the per-model mix of AlertingBenchmarks (feature drift with a feature regex, data quality with
-    /// or, a model family by regex with and, prediction drift, fleet-wide drift counts).
+    /// rule first, then the mix. <c>per-model</c>: rule i belongs to model i mod N and is that model's
+    /// (i div N)-th kind of ten (feature PSI with a feature regex, data quality with or, prediction PSI, drifted-feature
+    /// count, feature Jensen-Shannon, volume drop, feature KS, latency, Wasserstein, label coverage), except that the
+    /// tenth kind of every hundredth model is a family rule (100 models by regex, with and) and rule 999 of every
+    /// thousand is fleet-wide: a drifted window fires a few dozen alerts. <c>storm</c>: the mix of AlertingBenchmarks,
+    /// in which a model's own rules are all of one kind and 150 family rules select every model of a family, each
+    /// firing per drifted feature (about 2,900 alerts per drifted window).
     /// </summary>
-    private static string AlertingRuleFile(int count, int models)
+    private static string AlertingRuleFile(int count, int models, string mix)
     {
         var sb = new StringBuilder("groups:\n");
         const int perGroup = 100;
@@ -255,7 +260,7 @@ internal static partial class Scenarios
 
             var model = OtlpRequestTemplate.ModelId(i % models);
             var family = (i % models / 100).ToString(CultureInfo.InvariantCulture);
-            var (name, expr) = i == 0 ? (MeasuredAlert, "window_volume > 0") : ("Rule" + i.ToString(CultureInfo.InvariantCulture), (i % 20) switch
+            var (name, expr) = i == 0 ? (MeasuredAlert, "window_volume > 0") : ("Rule" + i.ToString(CultureInfo.InvariantCulture), mix == "storm" ? (i % 20) switch
             {
                 < 10 => $"feature_psi{{model=\"{model}\", feature=~\"f[0-9]|f1[0-7]\"}} > 0.2",
                 < 14 => $"feature_null_rate{{model=\"{model}\"}} > 0.05 or feature_out_of_range_rate{{model=\"{model}\"}} > 0.1",
@@ -263,6 +268,20 @@ internal static partial class Scenarios
                 < 19 => $"prediction_psi{{model=\"{model}\"}} > 0.1",
                 _ when i % 100 == 19 => "drifted_features > 3 or prediction_drifted == 1",
                 _ => $"drifted_features{{model=\"{model}\"}} > 3 or prediction_drifted{{model=\"{model}\"}} == 1",
+            } : (i % 1000 == 999, i / models % 10) switch
+            {
+                (true, _) => "drifted_features > 5",
+                (_, 0) => $"feature_psi{{model=\"{model}\", feature=~\"f[0-9]|f1[0-7]\"}} > 0.2",
+                (_, 1) => $"feature_null_rate{{model=\"{model}\"}} > 0.05 or feature_out_of_range_rate{{model=\"{model}\"}} > 0.1",
+                (_, 2) => $"prediction_psi{{model=\"{model}\"}} > 0.1",
+                (_, 3) => $"drifted_features{{model=\"{model}\"}} > 3 or prediction_drifted{{model=\"{model}\"}} == 1",
+                (_, 4) => $"feature_jensen_shannon{{model=\"{model}\"}} > 0.1",
+                (_, 5) => $"window_volume{{model=\"{model}\"}} < 10",
+                (_, 6) => $"feature_ks{{model=\"{model}\", feature=~\"f1[0-9]\"}} > 0.3",
+                (_, 7) => $"latency_p99_ms{{model=\"{model}\"}} > 500",
+                (_, 8) => $"feature_wasserstein{{model=\"{model}\", feature=\"f0\"}} > 1",
+                _ when i % models % 100 == 0 => $"feature_psi{{tenant=\"default\", model=~\"model-0{family}[0-9]{{2}}\", feature=\"f1\"}} > 0.25 and window_volume{{model=~\"model-0{family}.*\"}} > 100",
+                _ => $"label_coverage{{model=\"{model}\"}} < 0.5",
             });
             sb.Append("      - alert: ").Append(name).Append('\n')
                 .Append("        expr: '").Append(expr).Append("'\n")

@@ -139,10 +139,8 @@ public sealed class ModelAlertsGrain(
         }
         state.State.SloRecords = JsonSerializer.Serialize(records);
         await state.WriteStateAsync();
-        foreach (var t in transitions)
-        {
-            GrainsLog.AlertChanged(logger, t.Alert.Labels["alertname"], t.Change.ToString().ToLowerInvariant(), _key.GrainKey, t.Reason);
-        }
+        GrainsLog.AlertsChanged(logger, _key.GrainKey, transitions
+            .Where(t => t.Change is AlertChange.Fired or AlertChange.Resolved or AlertChange.StartedFlapping).Select(t => (t.Alert.Labels["alertname"], ChangeName(t.Change), t.Reason)));
         var updates = records.Select(a => ToView(a, resolved: false))
             .Concat(transitions.Where(t => t.Change == AlertChange.Resolved).Select(t => ToView(t.Alert, resolved: true))).ToArray();
         if (updates.Length > 0) // firing ones at every evaluation, as rule alerts: a restarted notifier hears of them again
@@ -184,10 +182,9 @@ public sealed class ModelAlertsGrain(
             activity?.SetTag("monitoring.alert.transitions", result.Transitions.Count);
             state.State.Records = JsonSerializer.Serialize(result.Alerts);
             await state.WriteStateAsync();
-            foreach (var t in result.Transitions.Where(t => t.Change is AlertChange.Fired or AlertChange.Resolved or AlertChange.StartedFlapping))
-            {
-                GrainsLog.AlertChanged(logger, t.Alert.Labels["alertname"], t.Change.ToString().ToLowerInvariant(), _key.GrainKey, t.Reason);
-            }
+            GrainsLog.AlertsChanged(logger, _key.GrainKey, result.Transitions
+                .Where(t => t.Change is AlertChange.Fired or AlertChange.Resolved or AlertChange.StartedFlapping)
+                .Select(t => (t.Alert.Labels["alertname"], ChangeName(t.Change), t.Reason)));
             var updates = result.Alerts.Where(a => a.State == AlertState.Firing).Select(a => ToView(a, resolved: false))
                 .Concat(result.Transitions.Where(t => t.Change == AlertChange.Resolved).Select(t => ToView(t.Alert, resolved: true)))
                 .ToArray();
@@ -202,6 +199,14 @@ public sealed class ModelAlertsGrain(
             GrainsLog.EvaluationFailed(logger, e, _key.GrainKey);
         }
     }
+
+    private static string ChangeName(AlertChange change) => change switch
+    {
+        AlertChange.Fired => "fired",
+        AlertChange.Resolved => "resolved",
+        AlertChange.StartedFlapping => "started flapping",
+        _ => change.ToString().ToLowerInvariant(),
+    };
 
     private static string SourceName(MetricSource source) => source == MetricSource.Window ? "window" : "performance";
 

@@ -203,6 +203,9 @@ internal sealed class SqliteDatabase : StorageDatabase
 
     public override bool HasSingleWriter => true;
 
+    /// <inheritdoc />
+    public override SemaphoreSlim? WriteTurn => _checkpointer.WriteTurn;
+
     /// <summary>
     /// <c>synchronous=NORMAL</c> for this connection (in WAL mode a commit then waits for no sync; a power cut may lose
     /// it but never corrupts the file; <see cref="Open"/> sets FULL again when the pooled connection is reused), then

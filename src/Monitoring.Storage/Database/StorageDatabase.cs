@@ -67,6 +67,24 @@ internal abstract class StorageDatabase : IAsyncDisposable
     public virtual bool HasSingleWriter => false;
 
     /// <summary>
+    /// The turn every in-process writer of the database takes for the length of its write (one per SQLite file, shared
+    /// by all its <see cref="StorageDatabase"/> instances), or null where writers may run side by side (PostgreSQL).
+    /// </summary>
+    public virtual SemaphoreSlim? WriteTurn => null;
+
+    /// <summary>Waits for <see cref="WriteTurn"/> (at once without one); dispose the result to give the turn back.</summary>
+    public async ValueTask<WriteTurnScope> EnterWriteAsync(CancellationToken cancellationToken)
+    {
+        var turn = WriteTurn;
+        if (turn is not null)
+        {
+            await turn.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return new WriteTurnScope(turn);
+    }
+
+    /// <summary>
     /// Begins a transaction for background maintenance (retention deletes): it holds the write lock from its start
     /// (SQLite) and its commit is not synced, because a lost maintenance commit is simply redone later.
     /// </summary>
@@ -97,4 +115,15 @@ internal abstract class StorageDatabase : IAsyncDisposable
         command.Parameters.Add(parameter);
         return parameter;
     }
+}
+
+/// <summary>A held <see cref="StorageDatabase.WriteTurn"/>, given back on dispose.</summary>
+internal readonly struct WriteTurnScope : IDisposable
+{
+    private readonly SemaphoreSlim? _turn;
+
+    internal WriteTurnScope(SemaphoreSlim? turn) => _turn = turn;
+
+    /// <inheritdoc />
+    public void Dispose() => _turn?.Release();
 }

@@ -5,10 +5,13 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Monitoring.Abstractions.Alerts;
 using Monitoring.Abstractions.Grains;
+using Monitoring.Alerting.Incidents;
 using Monitoring.Alerting.Labels;
 using Monitoring.Alerting.Tests.Support;
 using Monitoring.Grains.Alerting;
+using Monitoring.Storage;
 using Monitoring.Storage.Hosting;
+using Orleans.Storage;
 using Orleans.TestingHost;
 using Xunit;
 
@@ -150,6 +153,53 @@ public sealed class NotifierPipelineTests : IAsyncLifetime
 
         await At(TimeSpan.FromSeconds(30) + TimeSpan.FromHours(1));
         Assert.Equal(2, Hooks().Count);
+    }
+
+    [Fact]
+    public async Task A_state_stored_as_one_record_by_an_earlier_version_moves_into_documents_once_and_keeps_working()
+    {
+        // The earlier version's record, written before the notifier first activates: one incident, the alert it
+        // holds, a silence (for another model) and an empty log, each a JSON string of the one grain-state record.
+        var services = ((InProcessSiloHandle)_cluster.Primary!).SiloHost.Services;
+        var storage = services.GetRequiredKeyedService<IGrainStorage>("monitoring");
+        var grainId = Notifier.GetGrainId();
+        var view = Alert("a", firing: true);
+        var book = new IncidentBook();
+        Assert.NotNull(book.Apply(new AlertSignal(LabelSet.From(view.Labels), LabelSet.From(view.Annotations), T0, true, false, null), T0));
+        var silence = new SilenceView
+        {
+            Id = "s-legacy", Matchers = ["model=\"other\""], StartsAt = T0, EndsAt = T0.AddDays(1), CreatedBy = "ops",
+            Comment = "maintenance", State = "active",
+        };
+        await storage.WriteStateAsync("notifier", grainId, new GrainState<AlertNotifierState>(new AlertNotifierState
+        {
+            Incidents = JsonSerializer.Serialize(book.All.ToList()),
+            Silences = JsonSerializer.Serialize(new List<SilenceView> { silence }),
+            Log = "[]",
+            Alerts = JsonSerializer.Serialize(new List<AlertView> { view }),
+        }));
+
+        var incident = Assert.Single(await Notifier.ListIncidentsAsync(null));
+        Assert.Equal(view.Fingerprint, incident.Fingerprint);
+        Assert.Equal("s-legacy", Assert.Single(await Notifier.ListSilencesAsync()).Id);
+
+        // Moved: one document each, and the old record is gone.
+        var documents = services.GetRequiredService<IDocumentStore>();
+        Assert.Equal(incident.Id, Assert.Single(await documents.ListAsync("notifier.incidents")).Id);
+        Assert.Single(await documents.ListAsync("notifier.alerts"));
+        Assert.Equal("s-legacy", Assert.Single(await documents.ListAsync("notifier.silences")).Id);
+        var after = new GrainState<AlertNotifierState>();
+        await storage.ReadStateAsync("notifier", grainId, after);
+        Assert.False(after.RecordExists);
+
+        // The moved alert is still held by the pipeline and delivered; a restart reads the documents, not the record.
+        await At(TimeSpan.FromSeconds(30));
+        Assert.Equal(["a"], Features(Assert.Single(Hooks())));
+        await _cluster.RestartSiloAsync(_cluster.Primary!);
+        await _cluster.WaitForLivenessToStabilizeAsync();
+        Assert.Equal(incident.Id, Assert.Single(await Notifier.ListIncidentsAsync(null)).Id);
+        await At(TimeSpan.FromMinutes(10));
+        Assert.Single(Hooks()); // delivered once: the log moved with it
     }
 
     /// <summary>Moves the clock to T0 + <paramref name="offset"/> and runs the notifier's timer step.</summary>
