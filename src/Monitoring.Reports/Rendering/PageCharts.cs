@@ -7,11 +7,16 @@ namespace Monitoring.Reports.Rendering;
 
 /// <summary>
 /// The charts the pages show, drawn by <see cref="ReportCharts"/> from the same typed reports the pages format, as SVG
-/// (which the chart code escapes). <see cref="ReportCharts"/> caches each drawing by its inputs, so a closed window's
-/// charts, whose reports never change, are drawn once and then served from the cache.
+/// (which the chart code escapes) for the pages, or as PNG for the static report (<see cref="ChartFormat.Png"/>).
+/// <see cref="ReportCharts"/> caches each drawing by its inputs, so a closed window's charts, whose reports never change,
+/// are drawn once and then served from the cache.
 /// </summary>
-public sealed class PageCharts
+/// <param name="format">How the charts are embedded: inline SVG (pages) or PNG data URIs (the static report).</param>
+public sealed class PageCharts(ChartFormat format = ChartFormat.Svg)
 {
+    /// <summary>How the charts are embedded.</summary>
+    public ChartFormat Format => format;
+
     /// <summary>Features whose drift trend the model page draws: the largest PSI of the latest window first.</summary>
     public const int TrendFeatures = 3;
 
@@ -55,8 +60,18 @@ public sealed class PageCharts
     /// An incident's metric over the windows around it, with its threshold and the incident marked: a feature's or the
     /// prediction's drift, realized or estimated performance, a slice comparison, or volume and latency.
     /// </summary>
-    public ChartSvg? IncidentMetric(IncidentView incident, IReadOnlyList<WindowReport> windows, IReadOnlyList<PerformanceReport> performance)
+    public ChartSvg? IncidentMetric(IncidentView incident, IReadOnlyList<WindowReport> windows, IReadOnlyList<PerformanceReport> performance) =>
+        IncidentChart(incident, windows, performance) is { } chart ? Svg(chart) : null;
+
+    /// <summary>
+    /// The chart of <see cref="IncidentMetric"/> itself (the incident page inlines it as SVG; notifications link its PNG
+    /// at <c>/incidents/{id}/chart.png</c>), or null when the incident's evidence has nothing to draw.
+    /// </summary>
+    public static ChartImage? IncidentChart(IncidentView incident, IReadOnlyList<WindowReport> windows, IReadOnlyList<PerformanceReport> performance)
     {
+        ArgumentNullException.ThrowIfNull(incident);
+        ArgumentNullException.ThrowIfNull(windows);
+        ArgumentNullException.ThrowIfNull(performance);
         if (incident.Evidence is not { } e)
         {
             return null;
@@ -76,7 +91,7 @@ public sealed class PageCharts
             var feature = e.Metric.StartsWith("prediction_", StringComparison.Ordinal)
                 ? windows[^1].Features.FirstOrDefault(f => f.Name.StartsWith("ml.prediction.", StringComparison.Ordinal))?.Name
                 : incident.Labels.GetValueOrDefault("feature");
-            return feature is null ? null : Svg(ReportCharts.DriftOverTime(feature, windows, metric, e.Threshold, marks));
+            return feature is null ? null : ReportCharts.DriftOverTime(feature, windows, metric, e.Threshold, marks);
         }
 
         PerformanceMetric? perf = e.Metric switch
@@ -88,16 +103,28 @@ public sealed class PageCharts
         };
         if (perf is { } p && performance.Count > 0)
         {
-            return Svg(ReportCharts.PerformanceOverTime(performance, p, marks));
+            return ReportCharts.PerformanceOverTime(performance, p, marks);
         }
 
         if (e.Metric.StartsWith("slice_", StringComparison.Ordinal) && e.WindowStart is { } ws && performance.FirstOrDefault(r => r.WindowStart == ws) is { } report)
         {
-            return Svg(ReportCharts.SliceComparison(report, incident.Labels.GetValueOrDefault("slice_dimension")));
+            return ReportCharts.SliceComparison(report, incident.Labels.GetValueOrDefault("slice_dimension"));
         }
 
-        return e.Metric is "window_volume" or "latency_p99_ms" or "window_late_records" && windows.Count > 0 ? Svg(ReportCharts.VolumeAndLatency(windows, marks)) : null;
+        return e.Metric is "window_volume" or "latency_p99_ms" or "window_late_records" && windows.Count > 0 ? ReportCharts.VolumeAndLatency(windows, marks) : null;
     }
 
-    private static ChartSvg Svg(ChartImage image) => new(image.Svg);
+    private ChartSvg Svg(ChartImage image) => format == ChartFormat.Png
+        ? new ChartSvg(image.Png(), image.Title + (image.NoDataReason is { } reason ? " (no data: " + reason + ")" : string.Empty), image.Width, image.Height)
+        : new ChartSvg(image.Svg);
+}
+
+/// <summary>How a page or report embeds its charts.</summary>
+public enum ChartFormat
+{
+    /// <summary>Inline <c>&lt;svg&gt;</c> elements (the silo's pages: text stays text, scales with the page).</summary>
+    Svg,
+
+    /// <summary><c>&lt;img src="data:image/png;base64,..."&gt;</c> with the chart's title as alt text (the static report: one file, opened anywhere, pasted into documents and mail).</summary>
+    Png,
 }
