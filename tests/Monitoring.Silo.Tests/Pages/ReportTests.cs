@@ -48,7 +48,7 @@ public sealed class ReportTests(PagesFixture fx) : IDisposable
         Assert.True(await charts.CountAsync() >= drifted.Count + 1, "a distribution chart per drifted feature and trend charts");
         Assert.Equal(await charts.CountAsync(), await page.Locator("figure.chart img[alt][src^='data:image/png;base64,']").CountAsync());
         // The browser decoded every PNG at its stated size.
-        Assert.True(await page.EvaluateAsync<bool>("() => [...document.querySelectorAll('figure.chart img')].every(i => i.complete && i.naturalWidth === i.width && i.naturalHeight === i.height && i.naturalWidth > 0)"));
+        Assert.True(await page.EvaluateAsync<bool>("() => [...document.querySelectorAll('figure.chart img')].every(i => i.complete && i.naturalWidth > 0 && String(i.naturalWidth) === i.getAttribute('width') && String(i.naturalHeight) === i.getAttribute('height'))"));
         Assert.True(await page.Locator("figure[data-chart='drift-over-time'] img").CountAsync() >= 1);
         Assert.True(await page.Locator("section.slices table.worst tbody tr").CountAsync() >= 1, "the silo's slice report is in the file");
 
