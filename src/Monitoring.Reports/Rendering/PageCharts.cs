@@ -20,6 +20,13 @@ public sealed class PageCharts(ChartFormat format = ChartFormat.Svg)
     /// <summary>Features whose drift trend the model page draws: the largest PSI of the latest window first.</summary>
     public const int TrendFeatures = 3;
 
+    /// <summary>A chart drawn elsewhere (e.g. <see cref="IncidentChart"/>), embedded in this instance's format.</summary>
+    public ChartSvg Chart(ChartImage chart)
+    {
+        ArgumentNullException.ThrowIfNull(chart);
+        return Svg(chart);
+    }
+
     /// <summary>Reference vs window distribution of one feature.</summary>
     public ChartSvg? FeatureDistribution(FeatureReport feature) =>
         feature.Distribution is null ? null : Svg(ReportCharts.FeatureDistribution(feature, new ChartSize(480, 240)));

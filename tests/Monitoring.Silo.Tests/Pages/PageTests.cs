@@ -259,4 +259,32 @@ public sealed class PageTests(PagesFixture fx)
         await page.ClickAsync("dl.facts a[href^='/models/']");
         Assert.Contains($"/windows/{fx.Window2}", Uri.UnescapeDataString(page.Url), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task IncidentChartPng_IsTheEvidenceChart_ServedAsACacheablePng()
+    {
+        var incident = (await fx.IncidentsAsync()).First(i => i.GetProperty("labels").GetProperty("model").GetString() == PagesFixture.Model);
+        using var http = new HttpClient { BaseAddress = fx.Silo.Api };
+        using var response = await http.GetAsync($"/incidents/{incident.GetProperty("id").GetString()}/chart.png");
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("image/png", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("public, max-age=300", response.Headers.CacheControl?.ToString());
+        var png = await response.Content.ReadAsByteArrayAsync();
+        using var bitmap = SkiaSharp.SKBitmap.Decode(png);
+        Assert.NotNull(bitmap);
+        // The drift-over-time chart (wide), drawn: some ink and dark text pixels.
+        Assert.Equal((880, 340), (bitmap.Width, bitmap.Height));
+        long ink = 0, dark = 0;
+        foreach (var c in bitmap.Pixels)
+        {
+            ink += c.Red < 250 || c.Green < 250 || c.Blue < 250 ? 1 : 0;
+            dark += c.Red < 100 && c.Green < 100 && c.Blue < 100 ? 1 : 0;
+        }
+
+        Assert.True(ink > bitmap.Width * bitmap.Height / 50, $"{ink} ink pixels");
+        Assert.True(dark > 500, $"{dark} dark pixels");
+
+        using var unknown = await http.GetAsync("/incidents/no-such-incident/chart.png");
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, unknown.StatusCode);
+    }
 }
