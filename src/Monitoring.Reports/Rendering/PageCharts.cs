@@ -17,6 +17,9 @@ public sealed class PageCharts(ChartFormat format = ChartFormat.Svg)
     /// <summary>How the charts are embedded.</summary>
     public ChartFormat Format => format;
 
+    // Charts over time as the pages and the report show them: in the two-column .charts.trends grid.
+    private static readonly ChartSize TrendSize = ChartSize.Inline;
+
     /// <summary>Features whose drift trend the model page draws: the largest PSI of the latest window first.</summary>
     public const int TrendFeatures = 3;
 
@@ -44,16 +47,16 @@ public sealed class PageCharts(ChartFormat format = ChartFormat.Svg)
             .Where(f => f.Psi is { } p && double.IsFinite(p))
             .OrderByDescending(f => f.Drifted).ThenByDescending(f => f.Psi).ThenBy(f => f.Name, StringComparer.Ordinal)
             .Take(TrendFeatures)
-            .Select(f => Svg(ReportCharts.DriftOverTime(f.Name, windows, DriftMetric.Psi, incidents: incidents.Where(i => i.Labels.GetValueOrDefault("feature") == f.Name))))];
+            .Select(f => Svg(ReportCharts.DriftOverTime(f.Name, windows, DriftMetric.Psi, incidents: incidents.Where(i => i.Labels.GetValueOrDefault("feature") == f.Name), size: TrendSize)))];
     }
 
     /// <summary>Realized and estimated accuracy with label coverage over time.</summary>
     public ChartSvg? PerformanceOverTime(IReadOnlyList<PerformanceReport> reports, IReadOnlyList<IncidentView> incidents) =>
-        reports.Count == 0 ? null : Svg(ReportCharts.PerformanceOverTime(reports, PerformanceMetric.Accuracy, incidents));
+        reports.Count == 0 ? null : Svg(ReportCharts.PerformanceOverTime(reports, PerformanceMetric.Accuracy, incidents, TrendSize));
 
     /// <summary>Volume and latency over time.</summary>
     public ChartSvg? VolumeOverTime(IReadOnlyList<WindowReport> windows, IReadOnlyList<IncidentView> incidents) =>
-        windows.Count == 0 ? null : Svg(ReportCharts.VolumeAndLatency(windows, incidents));
+        windows.Count == 0 ? null : Svg(ReportCharts.VolumeAndLatency(windows, incidents, TrendSize));
 
     /// <summary>Reliability diagram of a window.</summary>
     public ChartSvg? Reliability(PerformanceReport report) =>
@@ -68,13 +71,17 @@ public sealed class PageCharts(ChartFormat format = ChartFormat.Svg)
     /// prediction's drift, realized or estimated performance, a slice comparison, or volume and latency.
     /// </summary>
     public ChartSvg? IncidentMetric(IncidentView incident, IReadOnlyList<WindowReport> windows, IReadOnlyList<PerformanceReport> performance) =>
-        IncidentChart(incident, windows, performance) is { } chart ? Svg(chart) : null;
+        IncidentChart(incident, windows, performance, TrendSize) is { } chart ? Svg(chart) : null;
 
     /// <summary>
     /// The chart of <see cref="IncidentMetric"/> itself (the incident page inlines it as SVG; notifications link its PNG
     /// at <c>/incidents/{id}/chart.png</c>), or null when the incident's evidence has nothing to draw.
     /// </summary>
-    public static ChartImage? IncidentChart(IncidentView incident, IReadOnlyList<WindowReport> windows, IReadOnlyList<PerformanceReport> performance)
+    /// <param name="incident">The incident.</param>
+    /// <param name="windows">Window reports around it.</param>
+    /// <param name="performance">Performance reports around it.</param>
+    /// <param name="size">Size of a chart over time; default <see cref="ChartSize.Wide"/> (a notification image).</param>
+    public static ChartImage? IncidentChart(IncidentView incident, IReadOnlyList<WindowReport> windows, IReadOnlyList<PerformanceReport> performance, ChartSize? size = null)
     {
         ArgumentNullException.ThrowIfNull(incident);
         ArgumentNullException.ThrowIfNull(windows);
@@ -98,7 +105,7 @@ public sealed class PageCharts(ChartFormat format = ChartFormat.Svg)
             var feature = e.Metric.StartsWith("prediction_", StringComparison.Ordinal)
                 ? windows[^1].Features.FirstOrDefault(f => f.Name.StartsWith("ml.prediction.", StringComparison.Ordinal))?.Name
                 : incident.Labels.GetValueOrDefault("feature");
-            return feature is null ? null : ReportCharts.DriftOverTime(feature, windows, metric, e.Threshold, marks);
+            return feature is null ? null : ReportCharts.DriftOverTime(feature, windows, metric, e.Threshold, marks, size);
         }
 
         PerformanceMetric? perf = e.Metric switch
@@ -110,7 +117,7 @@ public sealed class PageCharts(ChartFormat format = ChartFormat.Svg)
         };
         if (perf is { } p && performance.Count > 0)
         {
-            return ReportCharts.PerformanceOverTime(performance, p, marks);
+            return ReportCharts.PerformanceOverTime(performance, p, marks, size);
         }
 
         if (e.Metric.StartsWith("slice_", StringComparison.Ordinal) && e.WindowStart is { } ws && performance.FirstOrDefault(r => r.WindowStart == ws) is { } report)
@@ -118,7 +125,7 @@ public sealed class PageCharts(ChartFormat format = ChartFormat.Svg)
             return ReportCharts.SliceComparison(report, incident.Labels.GetValueOrDefault("slice_dimension"));
         }
 
-        return e.Metric is "window_volume" or "latency_p99_ms" or "window_late_records" && windows.Count > 0 ? ReportCharts.VolumeAndLatency(windows, marks) : null;
+        return e.Metric is "window_volume" or "latency_p99_ms" or "window_late_records" && windows.Count > 0 ? ReportCharts.VolumeAndLatency(windows, marks, size) : null;
     }
 
     private ChartSvg Svg(ChartImage image) => format == ChartFormat.Png

@@ -283,7 +283,7 @@ internal static class PageEndpoints
             return await NotFoundAsync(pages, "id", $"no incident '{id}'");
         }
 
-        var (windowPage, metric, feature) = await IncidentChartsAsync(incident, reads, ct);
+        var (windowPage, metric, feature) = await IncidentChartsAsync(incident, reads, ChartSize.Inline, ct);
         return await RenderAsync<IncidentDetailView, IncidentPage>(pages, new IncidentPage
         {
             Incident = incident,
@@ -299,7 +299,7 @@ internal static class PageEndpoints
     /// An incident's window page, its metric chart (the metric over the windows around it, threshold and incident marked)
     /// and the judged feature's report (for its distribution chart), read as the incident page reads them.
     /// </summary>
-    private static async Task<(string? WindowPage, ChartImage? Metric, FeatureReport? Feature)> IncidentChartsAsync(IncidentView incident, ModelReads reads, CancellationToken ct)
+    private static async Task<(string? WindowPage, ChartImage? Metric, FeatureReport? Feature)> IncidentChartsAsync(IncidentView incident, ModelReads reads, ChartSize? size, CancellationToken ct)
     {
         if (ModelHealthBuilder.ModelOf(incident) is not var (tenant, model) || !ApiResults.TryKey(tenant, model, out var key, out _)
             || incident.Evidence?.WindowStart is not { } ws || !ApiResults.TryTime(ws, out var start))
@@ -317,7 +317,7 @@ internal static class PageEndpoints
         var from = start - (IncidentHistoryWindows * length);
         var windows = reads.WindowsAsync(key, ReportKinds.Window, from, start + ((IncidentHistoryWindows / 4) * length), ct);
         var performance = reads.PerformanceAsync(key, from, start + ((IncidentHistoryWindows / 4) * length));
-        var metric = PageCharts.IncidentChart(incident, await windows, await performance);
+        var metric = PageCharts.IncidentChart(incident, await windows, await performance, size);
         var feature = incident.Labels.GetValueOrDefault("feature") is { } name ? report.Features.FirstOrDefault(f => f.Name == name && f.Distribution is not null) : null;
         return (windowPage, metric, feature);
     }
@@ -335,7 +335,7 @@ internal static class PageEndpoints
             return Results.NotFound();
         }
 
-        var (_, metric, feature) = await IncidentChartsAsync(incident, reads, ct);
+        var (_, metric, feature) = await IncidentChartsAsync(incident, reads, null, ct);
         var chart = metric ?? (feature is null ? null : ReportCharts.FeatureDistribution(feature));
         return chart is null ? Results.NotFound() : new PngImage(chart.Png(), IncidentChartMaxAgeSeconds);
     }

@@ -287,4 +287,35 @@ public sealed class PageTests(PagesFixture fx)
         using var unknown = await http.GetAsync("/incidents/no-such-incident/chart.png");
         Assert.Equal(System.Net.HttpStatusCode.NotFound, unknown.StatusCode);
     }
+
+    [Fact]
+    public async Task OverTimeCharts_TextIsAtLeast10PixelsAsRendered()
+    {
+        var incident = (await fx.IncidentsAsync()).First(i => i.GetProperty("labels").GetProperty("model").GetString() == PagesFixture.Model);
+        var (page, _) = await fx.NewPageAsync();
+        await page.SetViewportSizeAsync(1280, 900);
+        foreach (var (path, selector) in new[]
+                 {
+                     (ModelPage, "figure[data-chart='drift-over-time'] svg, figure[data-chart='performance-over-time'] svg, figure[data-chart='volume-latency'] svg"),
+                     ($"/incidents/{incident.GetProperty("id").GetString()}", "figure[data-chart='incident-metric'] svg"),
+                 })
+        {
+            await page.GotoAsync(path);
+            // Per chart: how many text elements, and the smallest font size on screen (font size x the SVG's scale).
+            var charts = await page.EvaluateAsync<double[][]>("""
+                s => [...document.querySelectorAll(s)].map(svg => {
+                  const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+                  const sizes = [...svg.querySelectorAll('text')].filter(t => t.textContent.trim().length > 0)
+                    .map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
+                  return [sizes.length, Math.min(...sizes)];
+                })
+                """, selector);
+            Assert.NotEmpty(charts);
+            foreach (var chart in charts)
+            {
+                Assert.True(chart[0] >= 5, $"{path}: a chart with {chart[0]} texts");
+                Assert.True(chart[1] >= 10, $"{path}: text rendered at {chart[1]:0.0} px");
+            }
+        }
+    }
 }
