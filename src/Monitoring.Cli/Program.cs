@@ -148,18 +148,20 @@ var reportModel = new Option<string>("--model") { Description = "Model id (ml.mo
 var reportWindow = new Option<string?>("--window") { Description = "Start of the window to report (ISO 8601); default the newest closed window." };
 var reportFrom = new Option<string?>("--from") { Description = "Range start (ISO 8601): the newest window in the range is detailed, the range drawn as trends." };
 var reportTo = new Option<string?>("--to") { Description = "Range end (ISO 8601)." };
-var reportOut = new Option<string>("--out") { Description = "HTML file to write (one self-contained file: inline CSS and charts, no script).", Required = true };
+var reportOut = new Option<string>("--out") { Description = "HTML file to write (one self-contained file: inline CSS, PNG charts as data URIs, no script).", Required = true };
 var reportReference = new Option<string?>("--reference") { Description = "Offline: reference CSV or Parquet (with --current; no silo is read)." };
 var reportCurrent = new Option<string?>("--current") { Description = "Offline: current CSV or Parquet, analysed against --reference as `monitoring drift` does." };
+var reportSegments = new Option<string?>("--segments") { Description = "Offline: comma-separated segment columns for the slice report (with --score-column and --label-column), as `monitoring slices` computes it." };
 var report = new Command("report", "Write a model's drift, data quality and performance report as one self-contained HTML file, from a running silo or offline from files.")
 {
-    server, tenant, reportModel, reportWindow, reportFrom, reportTo, reportOut, reportReference, reportCurrent, categorical, scoreColumn, labelColumn,
+    server, tenant, reportModel, reportWindow, reportFrom, reportTo, reportOut, reportReference, reportCurrent, categorical, scoreColumn, labelColumn, reportSegments,
 };
 report.SetAction((p, ct) => ReportCommand.RunAsync(
     new ReportOptions(p.GetValue(server)!, p.GetValue(tenant)!, p.GetValue(reportModel)!, p.GetValue(reportWindow), p.GetValue(reportFrom), p.GetValue(reportTo), p.GetValue(reportOut)!,
         p.GetValue(reportReference), p.GetValue(reportCurrent),
         (p.GetValue(categorical) ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal),
-        p.GetValue(scoreColumn), p.GetValue(labelColumn)),
+        p.GetValue(scoreColumn), p.GetValue(labelColumn),
+        (p.GetValue(reportSegments) ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)),
     TimeProvider.System, Console.Out, Console.Error, ct));
 
 var rolloutBaseline = new Option<string>("--baseline-file") { Description = "Baseline version's predictions: CSV with a header row, or Parquet.", Required = true };

@@ -17,6 +17,9 @@ internal static partial class GrainsLog
     [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Model {Model} reference set: {Source} (version {Version})")]
     public static partial void ReferenceSet(ILogger logger, string model, string source, int version);
 
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Model {Model}: its metrics could not be restored from the stored reports; they return when the next window closes")]
+    public static partial void MetricsRestoreFailed(ILogger logger, Exception exception, string model);
+
     [LoggerMessage(EventId = 2010, Level = LogLevel.Information, Message = "Alert rules loaded from {Path}: {Rules} rules, {Slos} SLOs")]
     public static partial void RulesLoaded(ILogger logger, string path, int rules, int slos);
 

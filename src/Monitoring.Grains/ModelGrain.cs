@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Monitoring.Abstractions.Events;
 using Monitoring.Abstractions.Grains;
@@ -7,6 +8,7 @@ using Monitoring.Abstractions.Time;
 using Monitoring.Abstractions.Totals;
 using Monitoring.Aggregation;
 using Monitoring.Aggregation.Models;
+using Monitoring.Aggregation.Reports;
 using Monitoring.Grains.Alerting;
 using Monitoring.Grains.Telemetry;
 using Monitoring.Storage;
@@ -45,6 +47,9 @@ public sealed class ModelGrain : Grain, IModelGrain
     private long _lastCheckpoint;
     private long _recordsSinceCheckpoint;
     private ModelMetrics? _metrics;
+
+    /// <summary>Window lengths before the last closed window's end searched for its report when restoring the model metrics.</summary>
+    private const int RestoreWindows = 4;
 
     /// <summary>Creates the grain (activated by Orleans).</summary>
     public ModelGrain(
@@ -97,6 +102,7 @@ public sealed class ModelGrain : Grain, IModelGrain
         // new models) would otherwise all serialize and write their state in the same second, the silo's memory peak.
         _lastCheckpoint = NowNanos - CheckpointPhase(_key.GrainKey);
         GrainsLog.Activated(_logger, _key.GrainKey, _state.State.AppliedSequence, replayed);
+        await RestoreMetricsAsync(cancellationToken);
         GrainsTelemetry.LabelsChanged(0, 0, 0, _state.State.PendingLabels.Count);
         if (Exists)
         {
@@ -233,6 +239,37 @@ public sealed class ModelGrain : Grain, IModelGrain
 
         await CheckpointAsync();
         return await DescribeAsync();
+    }
+
+    /// <summary>
+    /// Publishes the model metrics of the newest closed window (its stored window report and the performance reports of
+    /// the windows before it), which otherwise only a window closing publishes: after a silo restart or a reactivation
+    /// the gauges would be empty until the next window closed. A failed read is logged and leaves them empty.
+    /// </summary>
+    private async Task RestoreMetricsAsync(CancellationToken cancellationToken)
+    {
+        var lastEnd = _state.State.LastClosedEnd;
+        if (_metrics is null || lastEnd == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            // A few window lengths back: a window of an earlier, longer length may be the newest closed one.
+            var from = lastEnd - (RestoreWindows * UnixNanos.FromTimeSpan(_state.State.Settings.Window));
+            var stored = await _reports.ListAsync(_key, ReportKinds.Window, from, lastEnd, cancellationToken);
+            if (stored.Count > 0 && JsonSerializer.Deserialize<WindowReport>(stored[^1].Json, ReportJson.Options) is { } report)
+            {
+                _metrics.WindowClosed(report);
+            }
+
+            _metrics.PerformanceChanged(await _model.PerformanceAsync(from, lastEnd));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            GrainsLog.MetricsRestoreFailed(_logger, e, _key.GrainKey);
+        }
     }
 
     private async Task<int> CloseDueAsync(long latenessNanos)

@@ -119,6 +119,12 @@ if (options.Scenarios.Contains("telemetry"))
     }
 }
 
+if (options.Scenarios.Contains("pages"))
+{
+    // The model page (50 features x 24 windows) and the overview (1,000 models) through HTTP (README, Benchmarks: Pages).
+    await Scenarios.PagesAsync(options, requests: 20);
+}
+
 if (options.Scenarios.Contains("latency"))
 {
     var best = throughput.Count > 0 ? throughput.Max(r => r.RecordsPerSecond) : 0;

@@ -86,6 +86,67 @@ public static class AlertFacts
         return uri;
     }
 
+    /// <summary>Path of an incident's evidence chart (PNG) under the external URL; the silo serves it (src/Monitoring.Silo/Pages).</summary>
+    public const string IncidentChartPath = "/incidents/{0}/chart.png";
+
+    /// <summary>
+    /// The HTML page a person reads for a JSON API URL the rule engine recorded: <c>{external}/api/models/{t}/{m}/windows/{start}</c>
+    /// (or its <c>/performance</c>) becomes the window page <c>{external}/models/{t}/{m}/windows/{start}</c>, and
+    /// <c>{external}/api/alerts</c> the rules page <c>{external}/rules</c> (which lists what fires). The evidence's
+    /// <c>report_url</c> in the webhook payload and the API keep the JSON URL; links people click use this. Any other
+    /// URL is returned as it is; null stays null.
+    /// </summary>
+    public static string? PageUrl(string? reportUrl)
+    {
+        if (string.IsNullOrEmpty(reportUrl))
+        {
+            return reportUrl;
+        }
+
+        if (reportUrl.EndsWith("/api/alerts", StringComparison.Ordinal))
+        {
+            return reportUrl[..^"/api/alerts".Length] + "/rules";
+        }
+
+        const string api = "/api/models/";
+        var at = reportUrl.IndexOf(api, StringComparison.Ordinal);
+        if (at < 0 || reportUrl.IndexOfAny(['?', '#']) >= 0)
+        {
+            return reportUrl;
+        }
+
+        // {tenant}/{model}/windows/{start}[/performance], each segment escaped (a model id's '/' is %2F).
+        var parts = reportUrl[(at + api.Length)..].Split('/');
+        if (parts.Length is not (4 or 5) || parts[2] != "windows" || (parts.Length == 5 && parts[4] != "performance") || parts.Take(4).Any(p => p.Length == 0))
+        {
+            return reportUrl;
+        }
+
+        return $"{reportUrl[..at]}/models/{parts[0]}/{parts[1]}/windows/{parts[3]}";
+    }
+
+    /// <summary>
+    /// The URL of the alert's evidence chart, <c>{externalURL}/incidents/{id}/chart.png</c> (the metric over time with its
+    /// threshold and the incident marked), for notifications that show images; null without an incident or an http(s)
+    /// external URL.
+    /// </summary>
+    public static Uri? ChartUrl(NotificationAlert alert, string externalUrl)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        return alert.Incident is { } incident && HttpLink(externalUrl) is not null
+            ? HttpLink(externalUrl.TrimEnd('/') + string.Format(CultureInfo.InvariantCulture, IncidentChartPath, Uri.EscapeDataString(incident.Id)))
+            : null;
+    }
+
+    /// <summary>Alt text of an alert's evidence chart: what it shows, in words (no secret: labels and the metric only).</summary>
+    public static string ChartAlt(NotificationAlert alert)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        var subject = alert.Labels[Feature] is { Length: > 0 } f ? $"{alert.Labels[Model]} {f}" : alert.Labels[Slice] is { Length: > 0 } sl ? $"{alert.Labels[Model]} {sl}" : alert.Labels[Model];
+        var what = alert.Evidence is { } e ? $"{e.Metric} over time with the threshold {Number(e.Threshold)} and the incident marked" : "the alert's metric over time";
+        return Truncate(WithoutControlCharacters($"{subject}: {what}".Trim()), 1000);
+    }
+
     /// <summary>A value as people read it: up to 4 decimals, scientific only for very small or large magnitudes.</summary>
     public static string Number(double value)
     {

@@ -69,7 +69,7 @@ public sealed class AlertmanagerClient(AlertmanagerClientOptions options, HttpDe
                 }
                 if (alert.GeneratorUrl.Length > 0)
                 {
-                    w.WriteString("generatorURL", alert.GeneratorUrl);
+                    w.WriteString("generatorURL", AlertFacts.PageUrl(alert.GeneratorUrl));
                 }
                 w.WriteEndObject();
             }

@@ -97,7 +97,7 @@ public sealed class ConsoleNotifier : INotifier
             }
             Line(sb, "summary", AlertFacts.SummaryOf(alert));
             Line(sb, "runbook", alert.Annotations[AlertFacts.RunbookUrl]);
-            Line(sb, "report", alert.Evidence?.ReportUrl);
+            Line(sb, "report", AlertFacts.PageUrl(alert.Evidence?.ReportUrl));
             if (alert.Incident is { } incident)
             {
                 Line(sb, "incident", $"{incident.Id} ({incident.State.ToString().ToLowerInvariant()}) {incident.Url}");

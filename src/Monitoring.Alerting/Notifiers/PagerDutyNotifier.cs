@@ -62,7 +62,8 @@ public sealed class PagerDutyNotifier(PagerDutyNotifierOptions options, HttpDeli
 /// <item><c>payload</c>: summary (≤ 1024), source, severity (critical|error|warning|info from the most severe
 /// <c>severity</c> label, default error), timestamp, component (feature), group (model), class (alert name) and
 /// custom_details with the alerts, cut from the end so the whole event stays under 512,000 bytes, saying how many were left out;</item>
-/// <item><c>links</c>: runbooks, window reports, incidents.</item>
+/// <item><c>links</c>: runbooks, window pages (HTML, not the JSON report), incidents.</item>
+/// <item><c>images</c> (trigger only): each firing incident's evidence chart, <c>{externalURL}/incidents/{id}/chart.png</c>, linking to the incident page.</item>
 /// </list>
 /// </summary>
 public static class PagerDutyEvent
@@ -78,6 +79,9 @@ public static class PagerDutyEvent
 
     /// <summary>Links per event.</summary>
     public const int MaxLinks = 10;
+
+    /// <summary>Images per trigger event (the evidence charts of the first firing incidents).</summary>
+    public const int MaxImages = 3;
 
     /// <summary>Severity when no label says: PagerDuty's and Alertmanager's default.</summary>
     public const string DefaultSeverity = "error";
@@ -121,6 +125,10 @@ public static class PagerDutyEvent
         if (links.Count > 0)
         {
             message["links"] = links;
+        }
+        if (action == "trigger" && Images(notification) is { Count: > 0 } images)
+        {
+            message["images"] = images;
         }
         FitDetails(message, payload, notification);
         return message;
@@ -198,7 +206,7 @@ public static class PagerDutyEvent
         {
             var name = alert.Labels[AlertFacts.AlertName];
             Add(alert.Annotations[AlertFacts.RunbookUrl], $"Runbook: {name}");
-            Add(alert.Evidence?.ReportUrl, "Window report");
+            Add(AlertFacts.PageUrl(alert.Evidence?.ReportUrl), "Window report");
             Add(alert.Incident?.Url, $"Incident {alert.Incident?.Id}");
         }
         return links;
@@ -210,6 +218,34 @@ public static class PagerDutyEvent
                 links.Add(new JsonObject { ["href"] = uri.AbsoluteUri, ["text"] = AlertFacts.Truncate(text, 256) });
             }
         }
+    }
+
+    /// <summary>
+    /// The evidence charts of the firing alerts with an incident (<c>{externalURL}/incidents/{id}/chart.png</c>, linking to
+    /// the incident page), at most <see cref="MaxImages"/>, for a trigger: PagerDuty shows them on the alert.
+    /// </summary>
+    private static JsonArray Images(Notification notification)
+    {
+        var images = new JsonArray();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var alert in notification.Firing)
+        {
+            if (images.Count == MaxImages)
+            {
+                break;
+            }
+            if (AlertFacts.ChartUrl(alert, notification.ExternalUrl) is { } src && seen.Add(src.AbsoluteUri))
+            {
+                var image = new JsonObject { ["src"] = src.AbsoluteUri };
+                if (AlertFacts.HttpLink(alert.Incident?.Url) is { } href)
+                {
+                    image["href"] = href.AbsoluteUri;
+                }
+                image["alt"] = AlertFacts.Truncate(AlertFacts.ChartAlt(alert), 256);
+                images.Add(image);
+            }
+        }
+        return images;
     }
 
     /// <summary>Puts as many alerts into custom_details as keep the event under <see cref="MaxEventBytes"/> (binary search on the count).</summary>

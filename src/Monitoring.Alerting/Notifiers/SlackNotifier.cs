@@ -44,8 +44,9 @@ public sealed class SlackNotifier(SlackNotifierOptions options, HttpDelivery del
 
 /// <summary>
 /// Builds the Slack message: a header "[FIRING:3] FeatureDrift", one section per alert (severity, model, feature,
-/// slice, value against threshold, window as fields; summary, evidence lines and links in the text), "+N more alerts"
-/// when the group does not fit, a context line, and always a <c>text</c> fallback. Links are mrkdwn
+/// slice, value against threshold, window as fields; summary, evidence lines and links to the HTML pages in the text),
+/// "+N more alerts" when the group does not fit, the first firing incident's evidence chart as an <c>image</c> block
+/// (<c>{externalURL}/incidents/{id}/chart.png</c>), a context line, and always a <c>text</c> fallback. Links are mrkdwn
 /// <c>&lt;url|text&gt;</c>, not URL buttons: a button needs an interactivity endpoint or Slack shows a warning.
 /// Every piece of alert text is escaped (<see cref="SlackText"/>) and every Block Kit limit is kept.
 /// </summary>
@@ -65,6 +66,12 @@ public static class SlackMessage
 
     /// <summary>Characters per field.</summary>
     public const int MaxFieldChars = 2000;
+
+    /// <summary>Characters of an image block's <c>image_url</c> (Block Kit limit).</summary>
+    public const int MaxImageUrlChars = 3000;
+
+    /// <summary>Characters of an image block's <c>alt_text</c> and <c>title</c> (Block Kit limit).</summary>
+    public const int MaxImageTextChars = 2000;
 
     /// <summary>
     /// Characters of all alert sections together. Not a documented webhook limit: chat.postMessage rejects messages
@@ -91,8 +98,14 @@ public static class SlackMessage
                 ["text"] = PlainText(SlackText.Truncate(SlackText.Escape(AlertFacts.WithoutControlCharacters(title)), MaxHeaderChars)),
             },
         };
-        // Room for the header, a "+N more" section and the context block.
-        var room = MaxBlocks - 3;
+        // The evidence chart of the first firing alert with an incident, as an image block Slack fetches from the
+        // external URL (so the silo's pages must be reachable from Slack for it to show).
+        var chart = alerts.Where(a => !a.IsResolved(notification.Time))
+            .Select(a => (Alert: a, Url: AlertFacts.ChartUrl(a, notification.ExternalUrl)))
+            .FirstOrDefault(c => c.Url is not null && c.Url.AbsoluteUri.Length <= MaxImageUrlChars);
+
+        // Room for the header, a "+N more" section, the chart and the context block.
+        var room = MaxBlocks - 3 - (chart.Url is null ? 0 : 1);
         var used = 0;
         var shown = 0;
         foreach (var alert in alerts)
@@ -109,6 +122,17 @@ public static class SlackMessage
         if (shown < alerts.Count)
         {
             blocks.Add(MoreSection(notification, alerts, shown));
+        }
+        if (chart.Url is { } image)
+        {
+            var alt = AlertFacts.ChartAlt(chart.Alert);
+            blocks.Add(new JsonObject
+            {
+                ["type"] = "image",
+                ["image_url"] = image.AbsoluteUri,
+                ["alt_text"] = AlertFacts.Truncate(alt, MaxImageTextChars),
+                ["title"] = PlainText(AlertFacts.Truncate(SlackText.Escape(alt), MaxImageTextChars)),
+            });
         }
         blocks.Add(Context(notification));
 
@@ -187,8 +211,8 @@ public static class SlackMessage
             SlackText.Link(alert.Annotations[AlertFacts.RunbookUrl], "Runbook"),
             SlackText.Link(alert.Incident?.Url, "Incident"),
             resolved || alert.Incident is not { State: IncidentState.Triggered } ? null : SlackText.Link(alert.Incident.AckUrl, "Acknowledge"),
-            SlackText.Link(alert.Evidence?.ReportUrl, "Window report"),
-            SlackText.Link(alert.GeneratorUrl, "Source"),
+            SlackText.Link(AlertFacts.PageUrl(alert.Evidence?.ReportUrl), "Window report"),
+            AlertFacts.PageUrl(alert.GeneratorUrl) == AlertFacts.PageUrl(alert.Evidence?.ReportUrl) ? null : SlackText.Link(AlertFacts.PageUrl(alert.GeneratorUrl), "Source"),
         };
         var joined = string.Empty;
         foreach (var link in links.OfType<string>())

@@ -82,7 +82,7 @@ public static class WebhookPayload
                 WriteLabels(w, "annotations", alert.Annotations);
                 w.WriteString("startsAt", GoTime.Format(alert.StartsAt));
                 w.WriteString("endsAt", GoTime.FormatOrZero(alert.EndsAt));
-                w.WriteString("generatorURL", alert.GeneratorUrl);
+                w.WriteString("generatorURL", AlertFacts.PageUrl(alert.GeneratorUrl));
                 w.WriteString("fingerprint", alert.Fingerprint);
                 w.WriteEndObject();
             }

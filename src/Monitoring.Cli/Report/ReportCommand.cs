@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Monitoring.Abstractions.Reports;
 using Monitoring.Cli.Drift;
+using Monitoring.Cli.Slices;
 using Monitoring.Datasets;
 using Monitoring.Reports.Components.Shared;
 using Monitoring.Reports.Rendering;
@@ -22,14 +23,17 @@ namespace Monitoring.Cli.Report;
 /// <param name="Categorical">Offline: columns forced categorical.</param>
 /// <param name="ScoreColumn">Offline: binary classifier score column of the current file (with <paramref name="LabelColumn"/>).</param>
 /// <param name="LabelColumn">Offline: 0/1 label column of the current file.</param>
+/// <param name="Segments">Offline: segment columns of the slice report (with the score and label columns), as <c>monitoring slices --segments</c>.</param>
 public sealed record ReportOptions(
     string Server, string Tenant, string Model, string? Window, string? From, string? To, string OutPath,
-    string? ReferencePath = null, string? CurrentPath = null, IReadOnlySet<string>? Categorical = null, string? ScoreColumn = null, string? LabelColumn = null);
+    string? ReferencePath = null, string? CurrentPath = null, IReadOnlySet<string>? Categorical = null, string? ScoreColumn = null, string? LabelColumn = null,
+    IReadOnlyList<string>? Segments = null);
 
 /// <summary>
-/// <c>monitoring report</c>: one self-contained HTML file (inline CSS and SVG charts, no script, no external reference)
-/// of a model's window, read from a running silo's JSON API, or offline from a reference and a current file analysed as
-/// <c>monitoring drift</c> does (<see cref="DriftAnalyzer"/>), rendered with the silo's own page sections
+/// <c>monitoring report</c>: one self-contained HTML file (inline CSS, PNG charts as data URIs, no script, no external
+/// reference) of a model's window, read from a running silo's JSON API, or offline from a reference and a current file
+/// analysed as <c>monitoring drift</c> does (<see cref="DriftAnalyzer"/>) and, with <c>--segments</c>, sliced as
+/// <c>monitoring slices</c> does (<see cref="SlicesAnalyzer"/>), rendered with the silo's own page sections
 /// (<see cref="ReportDocumentBuilder"/>). Exit 0 written, 2 input or server error.
 /// </summary>
 public static class ReportCommand
@@ -157,7 +161,24 @@ public static class ReportCommand
         var now = time.GetUtcNow();
         var window = OfflineWindow.From(options.Model, drift, options.ReferencePath, now);
         var source = $"reference {Path.GetFileName(options.ReferencePath)} ({drift.ReferenceRows} rows), current {Path.GetFileName(options.CurrentPath)} ({drift.CurrentRows} rows)";
-        await WriteAsync(ReportDocumentBuilder.Build(options.Tenant, options.Model, source, null, [window], OfflineWindow.Performance(drift, window), now), outPath, ct);
+        var performance = OfflineWindow.Performance(drift, window);
+        if (options.Segments is { Count: > 0 } segments)
+        {
+            if (performance is null || options.ScoreColumn is null || options.LabelColumn is null)
+            {
+                throw new CliException("--segments: the slice report needs --score-column and --label-column too");
+            }
+
+            // The data of `monitoring slices --file current --reference reference`: per-slice prediction drift only when
+            // the reference file has the score and segment columns (a drift reference often has features only).
+            var sliceReference = segments.Prepend(options.ScoreColumn).All(reference.HasColumn) ? reference : null;
+            var slices = SlicesAnalyzer.Analyze(current, new SlicesOptions(
+                options.CurrentPath, options.ScoreColumn, options.LabelColumn, segments, performance.Binary?.Threshold ?? 0.5, new Stats.Slices.SliceOptions(), OutputFormat.Table,
+                sliceReference is null ? null : options.ReferencePath), sliceReference);
+            performance = performance with { Slices = OfflineSlices.From(slices) };
+        }
+
+        await WriteAsync(ReportDocumentBuilder.Build(options.Tenant, options.Model, source, null, [window], performance, now), outPath, ct);
         await output.WriteLineAsync($"wrote {outPath}: {options.Model}, {window.DriftedFeatures.Length} drifted feature(s) of {window.Features.Length}");
         return 0;
     }

@@ -3,12 +3,14 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Monitoring.Abstractions.Reports;
 using Monitoring.Reports.Components.Model;
 using Monitoring.Reports.Components.Report;
+using Monitoring.Reports.Components.Slices;
 
 namespace Monitoring.Reports.Rendering;
 
 /// <summary>
 /// Builds and renders the static report (<c>monitoring report</c>): the window page's sections and charts, with every
-/// chart drawn inline as SVG (a standalone file cannot fetch the per-feature chart URLs the silo's pages use).
+/// chart embedded as a PNG data URI (a standalone file cannot fetch the per-feature chart URLs the silo's pages use, and
+/// a PNG shows the same in any viewer, mail client or document it is pasted into).
 /// </summary>
 public static class ReportDocumentBuilder
 {
@@ -29,7 +31,7 @@ public static class ReportDocumentBuilder
             throw new ArgumentException("at least one window is needed", nameof(windows));
         }
 
-        var charts = new PageCharts();
+        var charts = new PageCharts(ChartFormat.Png);
         var ordered = windows.OrderBy(w => w.WindowStartUnixNano).ToList();
         var window = ordered[^1];
         var rows = FeatureSort.Default.Apply(window.Features.Select(f => new FeatureRow(f, charts.FeatureDistribution(f))), r => r.Feature);
@@ -47,6 +49,8 @@ public static class ReportDocumentBuilder
             ReliabilityChart = performance is null ? null : charts.Reliability(performance),
             DriftTrends = ordered.Count > 1 ? charts.DriftOverTime(ordered, []) : [],
             VolumeChart = ordered.Count > 1 ? charts.VolumeOverTime(ordered, []) : null,
+            SliceWorstChart = performance?.Slices is { WorstSlices.Length: > 0 } ? charts.SliceComparison(performance, null) : null,
+            SliceDimensions = performance?.Slices is { } slices ? [.. slices.Dimensions.Select(d => new SliceDimensionRow(d, charts.SliceComparison(performance, d.Name)))] : [],
         };
     }
 

@@ -12,6 +12,7 @@ using Monitoring.Reports.Components.Overview;
 using Monitoring.Reports.Components.Shared;
 using Monitoring.Reports.Components.Slices;
 using Monitoring.Reports.Components.Window;
+using Monitoring.Reports.Charts;
 using Monitoring.Reports.Rendering;
 using Monitoring.Grains.Alerting;
 using Monitoring.Silo.Api;
@@ -38,6 +39,9 @@ internal static class PageEndpoints
     /// <summary>Windows of history an incident's metric chart spans before the incident's window.</summary>
     public const int IncidentHistoryWindows = 24;
 
+    /// <summary>How long clients (Slack's and PagerDuty's image proxies, browsers) may keep an incident's chart PNG.</summary>
+    public const int IncidentChartMaxAgeSeconds = 300;
+
     public static void Map(IEndpointRouteBuilder app)
     {
         app.MapGet("/", OverviewAsync).ExcludeFromDescription();
@@ -48,6 +52,7 @@ internal static class PageEndpoints
         app.MapGet("/incidents", IncidentsAsync).ExcludeFromDescription();
         app.MapGet("/incidents/{id}", IncidentAsync).ExcludeFromDescription();
         app.MapGet("/incidents/{id}/ack", AckFormAsync).ExcludeFromDescription();
+        app.MapGet("/incidents/{id}/chart.png", IncidentChartAsync).ExcludeFromDescription();
         app.MapPost("/incidents/{id}/ack", AckAsync).ExcludeFromDescription().DisableAntiforgery();
         app.MapPost("/incidents/{id}/resolve", ResolveAsync).ExcludeFromDescription().DisableAntiforgery();
         app.MapGet("/rules", RulesAsync).ExcludeFromDescription();
@@ -278,37 +283,61 @@ internal static class PageEndpoints
             return await NotFoundAsync(pages, "id", $"no incident '{id}'");
         }
 
-        string? windowPage = null;
-        ChartSvg? metric = null;
-        ChartSvg? feature = null;
-        if (ModelHealthBuilder.ModelOf(incident) is var (tenant, model) && ApiResults.TryKey(tenant, model, out var key, out _)
-            && incident.Evidence?.WindowStart is { } ws && ApiResults.TryTime(ws, out var start))
-        {
-            windowPage = Links.Window(tenant, model, ws);
-            var report = await reads.WindowAsync(key, ReportKinds.Window, start, ct);
-            if (report is not null)
-            {
-                var length = report.WindowEndUnixNano - report.WindowStartUnixNano;
-                var from = start - (IncidentHistoryWindows * length);
-                var windows = reads.WindowsAsync(key, ReportKinds.Window, from, start + ((IncidentHistoryWindows / 4) * length), ct);
-                var performance = reads.PerformanceAsync(key, from, start + ((IncidentHistoryWindows / 4) * length));
-                metric = charts.IncidentMetric(incident, await windows, await performance);
-                if (incident.Labels.GetValueOrDefault("feature") is { } name && report.Features.FirstOrDefault(f => f.Name == name) is { } f)
-                {
-                    feature = charts.FeatureDistribution(f);
-                }
-            }
-        }
-
+        var (windowPage, metric, feature) = await IncidentChartsAsync(incident, reads, ChartSize.Inline, ct);
         return await RenderAsync<IncidentDetailView, IncidentPage>(pages, new IncidentPage
         {
             Incident = incident,
             ExternalUrl = alerting.ExternalUrl,
             AckRequested = ackRequested,
             WindowPage = windowPage,
-            MetricChart = metric,
-            FeatureChart = feature,
+            MetricChart = metric is null ? null : charts.Chart(metric),
+            FeatureChart = feature is null ? null : charts.FeatureDistribution(feature),
         });
+    }
+
+    /// <summary>
+    /// An incident's window page, its metric chart (the metric over the windows around it, threshold and incident marked)
+    /// and the judged feature's report (for its distribution chart), read as the incident page reads them.
+    /// </summary>
+    private static async Task<(string? WindowPage, ChartImage? Metric, FeatureReport? Feature)> IncidentChartsAsync(IncidentView incident, ModelReads reads, ChartSize? size, CancellationToken ct)
+    {
+        if (ModelHealthBuilder.ModelOf(incident) is not var (tenant, model) || !ApiResults.TryKey(tenant, model, out var key, out _)
+            || incident.Evidence?.WindowStart is not { } ws || !ApiResults.TryTime(ws, out var start))
+        {
+            return (null, null, null);
+        }
+
+        var windowPage = Links.Window(tenant, model, ws);
+        if (await reads.WindowAsync(key, ReportKinds.Window, start, ct) is not { } report)
+        {
+            return (windowPage, null, null);
+        }
+
+        var length = report.WindowEndUnixNano - report.WindowStartUnixNano;
+        var from = start - (IncidentHistoryWindows * length);
+        var windows = reads.WindowsAsync(key, ReportKinds.Window, from, start + ((IncidentHistoryWindows / 4) * length), ct);
+        var performance = reads.PerformanceAsync(key, from, start + ((IncidentHistoryWindows / 4) * length));
+        var metric = PageCharts.IncidentChart(incident, await windows, await performance, size);
+        var feature = incident.Labels.GetValueOrDefault("feature") is { } name ? report.Features.FirstOrDefault(f => f.Name == name && f.Distribution is not null) : null;
+        return (windowPage, metric, feature);
+    }
+
+    /// <summary>
+    /// <c>GET /incidents/{id}/chart.png</c>: the incident's evidence chart as PNG for notifications that show images
+    /// (Slack's image block and PagerDuty's images fetch it from the external URL): the metric over time with the
+    /// threshold and the incident marked, else the judged feature's distribution; 404 when there is neither. Drawn once
+    /// per content (the chart cache) and cacheable for a few minutes (new windows extend the line).
+    /// </summary>
+    private static async Task<IResult> IncidentChartAsync(string id, [FromServices] IGrainFactory grains, [FromServices] ModelReads reads, CancellationToken ct)
+    {
+        if (await AlertingReads.Notifier(grains).GetIncidentAsync(id) is not { } incident)
+        {
+            return Results.NotFound();
+        }
+
+        var (_, metric, feature) = await IncidentChartsAsync(incident, reads, null, ct);
+        var chart = metric ?? (feature is null ? null : ReportCharts.FeatureDistribution(feature));
+        return chart is null ? Results.NotFound() : new PngImage(chart.Png(), IncidentChartMaxAgeSeconds);
     }
 
     private static Task<IResult> AckAsync(string id, HttpRequest request, [FromServices] IGrainFactory grains, [FromServices] PageRenderer pages, [FromServices] MonitoringHostOptions host) =>

@@ -51,9 +51,39 @@ public sealed class PagerDutyNotifierTests
         Assert.False(details.TryGetProperty("alerts_left_out", out _));
         var links = ev.GetProperty("links").EnumerateArray().Select(l => (l.GetProperty("href").GetString(), l.GetProperty("text").GetString())).ToList();
         Assert.Contains(("https://runbooks.example.com/drift#psi", "Runbook: FeatureDrift"), links);
-        Assert.Contains(("https://monitoring.example.com/models/fraud-v3/windows/2026-12-06T09", "Window report"), links);
+        Assert.Contains((Alerts.WindowPage, "Window report"), links);
+        Assert.DoesNotContain(links, l => l.Item1!.Contains("/api/", StringComparison.Ordinal));
         Assert.Contains(links, l => l.Item2!.StartsWith("Incident inc-", StringComparison.Ordinal));
         Assert.Equal("https://monitoring.example.com/", ev.GetProperty("client_url").GetString());
+
+        // Each firing incident's evidence chart, linking to the incident page, with alt text saying what it shows.
+        var images = ev.GetProperty("images").EnumerateArray().ToList();
+        Assert.Equal(2, images.Count);
+        var age = Alerts.Drift(severity: "warning");
+        Assert.Equal($"https://monitoring.example.com/incidents/{age.Incident!.Id}/chart.png", images[0].GetProperty("src").GetString());
+        Assert.Equal(age.Incident.Url, images[0].GetProperty("href").GetString());
+        Assert.Equal("fraud-v3 age: psi over time with the threshold 0.2 and the incident marked", images[0].GetProperty("alt").GetString());
+        Assert.EndsWith("/chart.png", images[1].GetProperty("src").GetString(), StringComparison.Ordinal);
+        Assert.NotEqual(images[0].GetProperty("src").GetString(), images[1].GetProperty("src").GetString());
+    }
+
+    [Fact]
+    public void PagerDuty_Images_OnlyOnTrigger_AndOnlyForIncidents()
+    {
+        var resolve = PagerDutyEvent.Build(Alerts.Group(Alerts.Drift(resolved: true)), new PagerDutyNotifierOptions(RoutingKey));
+        Assert.Equal("resolve", resolve["event_action"]!.GetValue<string>());
+        Assert.Null(resolve["images"]);
+
+        var ack = PagerDutyEvent.Build(Alerts.Group(Alerts.Drift(incident: IncidentState.Acknowledged)), new PagerDutyNotifierOptions(RoutingKey));
+        Assert.Equal("acknowledge", ack["event_action"]!.GetValue<string>());
+        Assert.Null(ack["images"]);
+
+        var untracked = PagerDutyEvent.Build(Alerts.Group(Alerts.Drift(incident: null)), new PagerDutyNotifierOptions(RoutingKey));
+        Assert.Equal("trigger", untracked["event_action"]!.GetValue<string>());
+        Assert.Null(untracked["images"]);
+
+        var many = PagerDutyEvent.Build(Alerts.Group([.. Enumerable.Range(0, 10).Select(i => Alerts.Drift(feature: $"f{i}"))]), new PagerDutyNotifierOptions(RoutingKey));
+        Assert.Equal(PagerDutyEvent.MaxImages, many["images"]!.AsArray().Count);
     }
 
     [Fact]

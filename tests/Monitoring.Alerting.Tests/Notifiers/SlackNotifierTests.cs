@@ -55,7 +55,7 @@ public sealed partial class SlackNotifierTests
         Assert.Equal(200, result.StatusCode);
         Assert.Equal("[FIRING:1] FeatureDrift: PSI of age above 0.2", message.GetProperty("text").GetString());
         var blocks = message.GetProperty("blocks").EnumerateArray().ToList();
-        Assert.Equal(["header", "section", "context"], blocks.Select(b => b.GetProperty("type").GetString()));
+        Assert.Equal(["header", "section", "image", "context"], blocks.Select(b => b.GetProperty("type").GetString()));
         Assert.Equal("[FIRING:1] FeatureDrift", blocks[0].GetProperty("text").GetProperty("text").GetString());
         Assert.Equal("plain_text", blocks[0].GetProperty("text").GetProperty("type").GetString());
 
@@ -72,10 +72,46 @@ public sealed partial class SlackNotifierTests
         Assert.Contains("<https://runbooks.example.com/drift#psi|Runbook>", text, StringComparison.Ordinal);
         Assert.Contains($"<https://monitoring.example.com/incidents/inc-{Alerts.Drift().Fingerprint}|Incident>", text, StringComparison.Ordinal);
         Assert.Contains($"<https://monitoring.example.com/incidents/inc-{Alerts.Drift().Fingerprint}/ack|Acknowledge>", text, StringComparison.Ordinal);
-        Assert.Contains("<https://monitoring.example.com/models/fraud-v3/windows/2026-12-06T09|Window report>", text, StringComparison.Ordinal);
+        // Links go to the HTML pages, never to the JSON API.
+        Assert.Contains($"<{Alerts.WindowPage}|Window report>", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("/api/", message.GetRawText(), StringComparison.Ordinal);
+        // The evidence chart, fetched by Slack from the external URL.
+        var image = blocks[2];
+        Assert.Equal($"https://monitoring.example.com/incidents/inc-{Alerts.Drift().Fingerprint}/chart.png", image.GetProperty("image_url").GetString());
+        Assert.Equal("fraud-v3 age: psi over time with the threshold 0.2 and the incident marked", image.GetProperty("alt_text").GetString());
+        Assert.Equal("plain_text", image.GetProperty("title").GetProperty("type").GetString());
         // Links are text, never URL buttons (those need an interactivity endpoint).
         Assert.DoesNotContain("actions", message.GetRawText(), StringComparison.Ordinal);
         Assert.DoesNotContain("button", message.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Slack_GroupOf200SmallAlertsWithIncidents_FillsExactly50Blocks_WithOneChart()
+    {
+        var alerts = Enumerable.Range(0, 200).Select(i => new NotificationAlert
+        {
+            Labels = LabelSet.Of("alertname", "Up", "model", "m", "instance", $"i{i}"),
+            StartsAt = Alerts.Now,
+            Incident = new IncidentRef($"inc-{i}", IncidentState.Triggered, $"https://monitoring.example.com/incidents/inc-{i}", $"https://monitoring.example.com/incidents/inc-{i}/ack"),
+        }).ToList();
+
+        var message = SlackMessage.Build(Alerts.Group(alerts), new SlackNotifierOptions(new Uri("https://hooks.slack.com/x")));
+
+        var blocks = message["blocks"]!.AsArray();
+        Assert.Equal(SlackMessage.MaxBlocks, blocks.Count);
+        var image = Assert.Single(blocks, b => b!["type"]!.GetValue<string>() == "image");
+        Assert.Equal($"https://monitoring.example.com/incidents/{alerts[0].Incident!.Id}/chart.png", image!["image_url"]!.GetValue<string>());
+        Assert.Equal("context", blocks[^1]!["type"]!.GetValue<string>());
+        Assert.Equal("image", blocks[^2]!["type"]!.GetValue<string>());
+        Assert.StartsWith("*+154 more alerts* (154 firing, 0 resolved; 46 of 200 shown)", blocks[^3]!["text"]!["text"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Slack_ResolvedOnlyOrWithoutIncident_HasNoChart()
+    {
+        var options = new SlackNotifierOptions(new Uri("https://hooks.slack.com/x"));
+        Assert.DoesNotContain(SlackMessage.Build(Alerts.Group(Alerts.Drift(resolved: true)), options)["blocks"]!.AsArray(), b => b!["type"]!.GetValue<string>() == "image");
+        Assert.DoesNotContain(SlackMessage.Build(Alerts.Group(Alerts.Drift(incident: null)), options)["blocks"]!.AsArray(), b => b!["type"]!.GetValue<string>() == "image");
     }
 
     [Fact]
@@ -112,7 +148,9 @@ public sealed partial class SlackNotifierTests
                 Assert.All(fields.EnumerateArray(), f => Assert.InRange(f.GetProperty("text").GetString()!.Length, 1, SlackMessage.MaxFieldChars));
             }
         }
-        var more = blocks[^2].GetProperty("text").GetProperty("text").GetString()!;
+        // The last blocks: "+N more", the first firing incident's chart, the context.
+        Assert.Equal(["section", "image", "context"], blocks[^3..].Select(b => b.GetProperty("type").GetString()));
+        var more = blocks[^3].GetProperty("text").GetProperty("text").GetString()!;
         Assert.StartsWith($"*+{200 - alertSections} more alerts*", more, StringComparison.Ordinal);
         Assert.Contains($"{alertSections} of 200 shown", more, StringComparison.Ordinal);
         // Firing alerts come first, so what is cut is the resolved tail.
@@ -131,6 +169,7 @@ public sealed partial class SlackNotifierTests
 
         var blocks = message["blocks"]!.AsArray();
         Assert.Equal(SlackMessage.MaxBlocks, blocks.Count);
+        Assert.DoesNotContain(blocks, b => b!["type"]!.GetValue<string>() == "image"); // no incident, no chart
         Assert.Equal("header", blocks[0]!["type"]!.GetValue<string>());
         Assert.Equal("context", blocks[^1]!["type"]!.GetValue<string>());
         Assert.StartsWith("*+153 more alerts* (153 firing, 0 resolved; 47 of 200 shown)", blocks[^2]!["text"]!["text"]!.GetValue<string>(), StringComparison.Ordinal);

@@ -50,7 +50,8 @@ public sealed class WebhookNotifierTests
         Assert.Equal("0001-01-01T00:00:00Z", alerts[0].GetProperty("endsAt").GetString());
         Assert.Equal(firing.Labels.FingerprintHex, alerts[0].GetProperty("fingerprint").GetString());
         Assert.Matches("^[0-9a-f]{16}$", alerts[0].GetProperty("fingerprint").GetString());
-        Assert.Equal("https://monitoring.example.com/models/fraud-v3/rules/drift", alerts[0].GetProperty("generatorURL").GetString());
+        // The window's HTML page, not the JSON report the rule engine recorded.
+        Assert.Equal(Alerts.WindowPage, alerts[0].GetProperty("generatorURL").GetString());
         Assert.Equal("resolved", alerts[1].GetProperty("status").GetString());
         Assert.Equal("2026-12-06T09:30:00.25Z", alerts[1].GetProperty("startsAt").GetString());
         Assert.Equal("2026-12-06T09:59:00Z", alerts[1].GetProperty("endsAt").GetString());

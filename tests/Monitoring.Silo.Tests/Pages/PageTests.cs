@@ -259,4 +259,63 @@ public sealed class PageTests(PagesFixture fx)
         await page.ClickAsync("dl.facts a[href^='/models/']");
         Assert.Contains($"/windows/{fx.Window2}", Uri.UnescapeDataString(page.Url), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task IncidentChartPng_IsTheEvidenceChart_ServedAsACacheablePng()
+    {
+        var incident = (await fx.IncidentsAsync()).First(i => i.GetProperty("labels").GetProperty("model").GetString() == PagesFixture.Model);
+        using var http = new HttpClient { BaseAddress = fx.Silo.Api };
+        using var response = await http.GetAsync($"/incidents/{incident.GetProperty("id").GetString()}/chart.png");
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("image/png", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("public, max-age=300", response.Headers.CacheControl?.ToString());
+        var png = await response.Content.ReadAsByteArrayAsync();
+        using var bitmap = SkiaSharp.SKBitmap.Decode(png);
+        Assert.NotNull(bitmap);
+        // The drift-over-time chart (wide), drawn: some ink and dark text pixels.
+        Assert.Equal((880, 340), (bitmap.Width, bitmap.Height));
+        long ink = 0, dark = 0;
+        foreach (var c in bitmap.Pixels)
+        {
+            ink += c.Red < 250 || c.Green < 250 || c.Blue < 250 ? 1 : 0;
+            dark += c.Red < 100 && c.Green < 100 && c.Blue < 100 ? 1 : 0;
+        }
+
+        Assert.True(ink > bitmap.Width * bitmap.Height / 50, $"{ink} ink pixels");
+        Assert.True(dark > 500, $"{dark} dark pixels");
+
+        using var unknown = await http.GetAsync("/incidents/no-such-incident/chart.png");
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [Fact]
+    public async Task OverTimeCharts_TextIsAtLeast10PixelsAsRendered()
+    {
+        var incident = (await fx.IncidentsAsync()).First(i => i.GetProperty("labels").GetProperty("model").GetString() == PagesFixture.Model);
+        var (page, _) = await fx.NewPageAsync();
+        await page.SetViewportSizeAsync(1280, 900);
+        foreach (var (path, selector) in new[]
+                 {
+                     (ModelPage, "figure[data-chart='drift-over-time'] svg, figure[data-chart='performance-over-time'] svg, figure[data-chart='volume-latency'] svg"),
+                     ($"/incidents/{incident.GetProperty("id").GetString()}", "figure[data-chart='incident-metric'] svg"),
+                 })
+        {
+            await page.GotoAsync(path);
+            // Per chart: how many text elements, and the smallest font size on screen (font size x the SVG's scale).
+            var charts = await page.EvaluateAsync<double[][]>("""
+                s => [...document.querySelectorAll(s)].map(svg => {
+                  const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+                  const sizes = [...svg.querySelectorAll('text')].filter(t => t.textContent.trim().length > 0)
+                    .map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
+                  return [sizes.length, Math.min(...sizes)];
+                })
+                """, selector);
+            Assert.NotEmpty(charts);
+            foreach (var chart in charts)
+            {
+                Assert.True(chart[0] >= 5, $"{path}: a chart with {chart[0]} texts");
+                Assert.True(chart[1] >= 10, $"{path}: text rendered at {chart[1]:0.0} px");
+            }
+        }
+    }
 }

@@ -7,8 +7,8 @@ namespace Monitoring.Silo.Tests.Pages;
 /// <summary>
 /// <c>monitoring report</c> against the pages fixture's real silo: the CLI process writes one HTML file, which headless
 /// Chromium opens from disk with every network request recorded. The file names the model and its drifted features,
-/// draws its charts inline as SVG with titles, requests nothing, references nothing but #fragments, data: URIs and the
-/// silo it came from, and shows hostile identifiers as text. Bad arguments give exit code 2 and name the option.
+/// embeds its charts as PNG data URIs with their titles as alt text (decoded by the browser), requests nothing,
+/// references nothing but #fragments, data: URIs and the silo it came from, and shows hostile identifiers as text. Bad arguments give exit code 2 and name the option.
 /// </summary>
 [Collection(PagesCollection.Name)]
 public sealed class ReportTests(PagesFixture fx) : IDisposable
@@ -37,17 +37,20 @@ public sealed class ReportTests(PagesFixture fx) : IDisposable
         foreach (var feature in drifted)
         {
             Assert.Equal(1, await page.Locator($"tr.drifted[data-feature='{feature}']").CountAsync());
-            // Its distribution chart is inline SVG with a title naming it.
-            var title = await page.Locator($"tr[data-feature='{feature}'] figure.chart svg title").First.TextContentAsync();
-            Assert.Contains(feature, title);
+            // Its distribution chart is a PNG with alt text naming it.
+            var alt = await page.Locator($"tr[data-feature='{feature}'] figure.chart img").First.GetAttributeAsync("alt");
+            Assert.Contains(feature, alt);
         }
 
-        Assert.Equal(0, await page.Locator("img").CountAsync());
+        Assert.Equal(0, await page.Locator("svg").CountAsync());
         Assert.Equal(0, await page.Locator("script").CountAsync());
-        var charts = page.Locator("figure.chart svg");
+        var charts = page.Locator("figure.chart img");
         Assert.True(await charts.CountAsync() >= drifted.Count + 1, "a distribution chart per drifted feature and trend charts");
-        Assert.Equal(await charts.CountAsync(), await page.Locator("figure.chart svg title").CountAsync());
-        Assert.True(await page.Locator("figure[data-chart='drift-over-time'] svg").CountAsync() >= 1);
+        Assert.Equal(await charts.CountAsync(), await page.Locator("figure.chart img[alt][src^='data:image/png;base64,']").CountAsync());
+        // The browser decoded every PNG at its stated size.
+        Assert.True(await page.EvaluateAsync<bool>("() => [...document.querySelectorAll('figure.chart img')].every(i => i.complete && i.naturalWidth > 0 && String(i.naturalWidth) === i.getAttribute('width') && String(i.naturalHeight) === i.getAttribute('height'))"));
+        Assert.True(await page.Locator("figure[data-chart='drift-over-time'] img").CountAsync() >= 1);
+        Assert.True(await page.Locator("section.slices table.worst tbody tr").CountAsync() >= 1, "the silo's slice report is in the file");
 
         // The one link back is absolute, to the silo the report came from.
         var live = await page.Locator("a", new() { HasText = "live page" }).GetAttributeAsync("href");
@@ -80,7 +83,7 @@ public sealed class ReportTests(PagesFixture fx) : IDisposable
         var (page, requests, dialogs) = await OpenAsync(file);
         await AssertOnlyLocalReferencesAsync(page, html, fx.Silo.Api);
         Assert.Equal(0, await page.Locator("script").CountAsync());
-        Assert.Equal(0, await page.Locator("img").CountAsync());
+        Assert.Equal(0, await page.Locator("img:not(figure.chart > img), img:not([src^='data:image/png;base64,'])").CountAsync());
         Assert.Contains(PagesFixture.Hostile, await page.Locator("h1").InnerTextAsync());
         Assert.True(await page.EvaluateAsync<bool>("f => [...document.querySelectorAll('tr[data-feature]')].some(r => r.dataset.feature === f)", PagesFixture.HostileAttr));
         Assert.Single(requests);
@@ -145,7 +148,9 @@ public sealed class ReportTests(PagesFixture fx) : IDisposable
                 $"external or relative reference: {value}");
         }
 
-        Assert.Equal(0, await page.Locator("script, link, iframe, object, embed, img, video, audio, source").CountAsync());
+        Assert.Equal(0, await page.Locator("script, link, iframe, object, embed, video, audio, source").CountAsync());
+        // The only images are the charts: PNG data URIs with alt text.
+        Assert.Equal(0, await page.Locator("img:not(figure.chart > img), img:not([src^='data:image/png;base64,']), img:not([alt])").CountAsync());
         Assert.DoesNotMatch("(?i)@import|<link\\b|<script\\b|<iframe\\b|<object\\b|<embed\\b", html);
     }
 

@@ -19,7 +19,7 @@ public static class PageStyle
         ".badge{display:inline-block;padding:0 .45rem;border-radius:1rem;border:1px solid currentColor;font-size:.8rem;font-weight:600;white-space:nowrap}" +
         "code{font:.9em ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--head);padding:.05em .3em;border-radius:4px;overflow-wrap:anywhere}" +
         "dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.15rem 1rem;margin:.5rem 0}dl.facts dt{color:var(--muted)}dl.facts dd{margin:0}" +
-        ".charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(26rem,1fr));gap:1rem}" +
+        ".charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(26rem,1fr));gap:1rem}.charts.trends{grid-template-columns:repeat(auto-fill,minmax(38rem,1fr))}" +
         "figure.chart{margin:.5rem 0;border:1px solid var(--line);border-radius:6px;padding:.4rem;background:#fff;color:#1b1f24;overflow:hidden}" +
         "figure.chart svg,figure.chart img{width:100%;height:auto;display:block}figure.chart figcaption{font-size:.85rem;color:#57606a}" +
         "figure.chart.none{background:var(--head);color:var(--muted);min-height:4rem}" +

@@ -1,11 +1,12 @@
 using Monitoring.Abstractions.Reports;
 using Monitoring.Reports.Components.Model;
 using Monitoring.Reports.Components.Shared;
+using Monitoring.Reports.Components.Slices;
 
 namespace Monitoring.Reports.Components.Report;
 
 /// <summary>
-/// What the static report (<c>monitoring report</c>) shows: one window in detail, with every chart drawn inline, and the
+/// What the static report (<c>monitoring report</c>) shows: one window in detail, with every chart embedded as a PNG, and the
 /// drift over the windows around it. Build it with <see cref="Rendering.ReportDocumentBuilder"/>.
 /// </summary>
 public sealed record ReportDocumentModel
@@ -34,7 +35,7 @@ public sealed record ReportDocumentModel
     /// <summary>Its performance report, when there is one.</summary>
     public PerformanceReport? Performance { get; init; }
 
-    /// <summary>Features, drifted first, each with its distribution chart inline.</summary>
+    /// <summary>Features, drifted first, each with its distribution chart embedded.</summary>
     public IReadOnlyList<FeatureRow> Features { get; init; } = [];
 
     /// <summary>Reliability diagram of the window's labels.</summary>
@@ -45,6 +46,12 @@ public sealed record ReportDocumentModel
 
     /// <summary>Volume and latency over the range.</summary>
     public ChartSvg? VolumeChart { get; init; }
+
+    /// <summary>The worst slices compared, when the performance report has slices.</summary>
+    public ChartSvg? SliceWorstChart { get; init; }
+
+    /// <summary>The slice dimensions with their comparison charts (empty without slices).</summary>
+    public IReadOnlyList<SliceDimensionRow> SliceDimensions { get; init; } = [];
 
     /// <summary>An absolute link to a path on the silo, or null for an offline report.</summary>
     public string? SiloLink(string path) => Silo is null ? null : new Uri(Silo, path).AbsoluteUri;
