@@ -52,6 +52,68 @@ public sealed class PerformanceAccumulator
     /// <summary>Multiclass confusion: actual -> predicted -> count.</summary>
     public Dictionary<string, Dictionary<string, long>> Confusion { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The same per model version (their own <see cref="ByVersion"/> stays null), once the model has seen a second version
+    /// (<see cref="Windows.VersionTracking"/>): predictions and scores by the prediction's version, labels joined to the
+    /// version of the prediction they label, so a late label lands in the right version. At most
+    /// <see cref="Windows.VersionTracking.MaxVersionsPerWindow"/> versions; null while the model has one version only.
+    /// </summary>
+    public Dictionary<string, PerformanceAccumulator>? ByVersion { get; set; }
+
+    /// <summary>Predictions of versions beyond the per-window cap (counted, not tracked per version).</summary>
+    public long UntrackedVersionPredictions { get; set; }
+
+    /// <summary>
+    /// The accumulator of <paramref name="version"/> (created on first use, sharing this window's bounds and pair
+    /// dimensions; when the first one is created, this window's content so far goes to <paramref name="onlyVersion"/>, the
+    /// version it all belonged to, if known), or null when the window's version cap is reached.
+    /// </summary>
+    public PerformanceAccumulator? ForVersion(string version, string? onlyVersion)
+    {
+        if (ByVersion is null)
+        {
+            ByVersion = new Dictionary<string, PerformanceAccumulator>(StringComparer.Ordinal);
+            if (onlyVersion is not null && Predictions > 0)
+            {
+                ByVersion[onlyVersion] = CopyWithoutVersions();
+            }
+        }
+
+        if (!ByVersion.TryGetValue(version, out var sub))
+        {
+            if (ByVersion.Count >= Windows.VersionTracking.MaxVersionsPerWindow)
+            {
+                return null;
+            }
+
+            sub = new PerformanceAccumulator { Start = Start, End = End, ReferenceVersion = ReferenceVersion, PairDimensionNames = PairDimensionNames };
+            ByVersion[version] = sub;
+        }
+
+        return sub;
+    }
+
+    /// <summary>The accumulator of <paramref name="version"/> if it is tracked.</summary>
+    public PerformanceAccumulator? TrackedVersion(string version) => ByVersion?.GetValueOrDefault(version);
+
+    private PerformanceAccumulator CopyWithoutVersions()
+    {
+        var versions = ByVersion;
+        ByVersion = null;
+        try
+        {
+            Freeze();
+            var copy = System.Text.Json.JsonSerializer.Deserialize<PerformanceAccumulator>(
+                System.Text.Json.JsonSerializer.Serialize(this, Abstractions.Reports.ReportJson.Options), Abstractions.Reports.ReportJson.Options)!;
+            copy.LastSequence = 0;
+            return copy;
+        }
+        finally
+        {
+            ByVersion = versions;
+        }
+    }
+
     private ScoreHistogramSketch? _allScores;
     private ScoreHistogramSketch? _binary;
 
@@ -253,6 +315,14 @@ public sealed class PerformanceAccumulator
     /// <summary>Copies the live sketches into their serializable parts (before persisting).</summary>
     public PerformanceAccumulator Freeze()
     {
+        if (ByVersion is not null)
+        {
+            foreach (var sub in ByVersion.Values)
+            {
+                sub.Freeze();
+            }
+        }
+
         AllScores = _allScores?.ToParts() ?? AllScores;
         Binary = _binary?.ToParts() ?? Binary;
         Overall = _overall?.ToParts() ?? Overall;
@@ -273,6 +343,14 @@ public sealed class PerformanceAccumulator
     /// </summary>
     public void Thaw()
     {
+        if (ByVersion is not null)
+        {
+            foreach (var sub in ByVersion.Values)
+            {
+                sub.Thaw();
+            }
+        }
+
         AllScores = _allScores is null ? AllScores : null;
         Binary = _binary is null ? Binary : null;
         Overall = _overall is null ? Overall : null;

@@ -351,6 +351,8 @@ public sealed class ModelAggregator
             var fresh = logged.Sequence > acc.LastSequence;
             if (fresh)
             {
+                // The version's share first: created before the window counts this prediction, a seed copies the window.
+                var version = VersionTracking.Active(S) ? VersionShare(e, acc) : null;
                 acc.Predictions++;
                 if (acc.PairDimensionNames is null && TopSegmentDimensions(excludeWindow: acc.Start) is { } chosen)
                 {
@@ -360,6 +362,11 @@ public sealed class ModelAggregator
                 {
                     acc.AddScore(score);
                     _folder.AddSliceScores(e, score, acc);
+                }
+
+                if (version is not null)
+                {
+                    FoldVersion(e, acc, version);
                 }
             }
 
@@ -435,6 +442,87 @@ public sealed class ModelAggregator
             acc.ChoosePairDimensions(TopSegmentDimensions()!);
         }
         LabelFold.Fold(prediction, label, acc);
+        if (VersionOf(acc, prediction) is { } version)
+        {
+            version.Labeled++;
+            LabelFold.Fold(prediction, label, version);
+        }
+    }
+
+    /// <summary>
+    /// The share of the window's performance of a fresh prediction's version (tracking on), created on first use; the
+    /// first one is seeded with the window's content if a single version made it. Null past the window's version cap
+    /// (the prediction is counted as untracked).
+    /// </summary>
+    private PerformanceAccumulator? VersionShare(ModelEvent e, PerformanceAccumulator acc)
+    {
+        var version = acc.ForVersion(e.ModelVersion, acc.ByVersion is null ? OnlyVersionBefore(acc.Start, e.ModelVersion) : null);
+        if (version is null)
+        {
+            acc.UntrackedVersionPredictions++;
+        }
+
+        return version;
+    }
+
+    /// <summary>Counts a fresh prediction in its version's share of the window's performance.</summary>
+    private void FoldVersion(ModelEvent e, PerformanceAccumulator acc, PerformanceAccumulator version)
+    {
+        version.Predictions++;
+        if (version.PairDimensionNames is null && acc.PairDimensionNames is { } pairs)
+        {
+            version.ChoosePairDimensions(pairs);
+        }
+
+        if (e.Score is { } score)
+        {
+            version.AddScore(score);
+            _folder.AddSliceScores(e, score, version);
+        }
+    }
+
+    /// <summary>
+    /// The single version whose predictions an open window held before <paramref name="current"/>'s prediction just
+    /// folded (null when there were none, several, or the window is no longer open).
+    /// </summary>
+    private string? OnlyVersionBefore(long windowStart, string current)
+    {
+        if (!S.Open.TryGetValue(windowStart, out var window))
+        {
+            return null;
+        }
+
+        string? only = null;
+        foreach (var (version, count) in window.Versions)
+        {
+            if (count - (version == current ? 1 : 0) > 0)
+            {
+                if (only is not null)
+                {
+                    return null;
+                }
+
+                only = version;
+            }
+        }
+
+        return only;
+    }
+
+    /// <summary>The tracked version share of <paramref name="acc"/> that <paramref name="prediction"/> belongs to, with its pair dimensions fixed like the window's.</summary>
+    private static PerformanceAccumulator? VersionOf(PerformanceAccumulator acc, ModelEvent prediction)
+    {
+        if (acc.TrackedVersion(prediction.ModelVersion) is not { } version)
+        {
+            return null;
+        }
+
+        if (version.PairDimensionNames is null && acc.PairDimensionNames is { } pairs)
+        {
+            version.ChoosePairDimensions(pairs);
+        }
+
+        return version;
     }
 
     /// <summary>
@@ -485,6 +573,12 @@ public sealed class ModelAggregator
         }
         LabelFold.Unfold(prediction.Event, earlier, acc);
         LabelFold.Fold(prediction.Event, label, acc);
+        if (VersionOf(acc, prediction.Event) is { } version)
+        {
+            LabelFold.Unfold(prediction.Event, earlier, version);
+            LabelFold.Fold(prediction.Event, label, version);
+        }
+
         Touch(acc, logged.Sequence);
     }
 
