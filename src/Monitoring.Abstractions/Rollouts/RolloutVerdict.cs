@@ -1,0 +1,63 @@
+using System.Text.Json.Serialization;
+
+namespace Monitoring.Abstractions.Rollouts;
+
+/// <summary>
+/// The verdict of a comparison: <see cref="Promote"/> (every guardrail is met with the evidence required),
+/// <see cref="Hold"/> (no guardrail is broken, but the evidence is not enough yet; <see cref="LabeledNeeded"/> says how
+/// many labelled predictions per version would be) or <see cref="Rollback"/> (a guardrail is broken with the evidence
+/// required), with every reason.
+/// </summary>
+/// <param name="Decision">"promote", "hold" or "rollback".</param>
+/// <param name="Reasons">Why: every broken or unproven guardrail (for promote: what was proven).</param>
+/// <param name="LabeledNeeded">
+/// For hold: the labelled predictions each version should have for the undecided guardrails to be decided, if the
+/// current estimates hold (see RolloutVerdicts in Monitoring.Aggregation for the computation); null when not a hold or
+/// when it cannot be estimated (an estimate sitting exactly on a guardrail).
+/// </param>
+[GenerateSerializer, Immutable, Alias("monitoring.rollout-verdict")]
+public sealed record RolloutVerdict(
+    [property: Id(0)] string Decision,
+    [property: Id(1)] IReadOnlyList<RolloutReason> Reasons,
+    [property: Id(2), JsonIgnore(Condition = JsonIgnoreCondition.Never)] long? LabeledNeeded)
+{
+    /// <summary>Every guardrail met.</summary>
+    public const string Promote = "promote";
+
+    /// <summary>Not enough evidence yet.</summary>
+    public const string Hold = "hold";
+
+    /// <summary>A guardrail broken.</summary>
+    public const string Rollback = "rollback";
+
+    /// <summary>The decision as a number for metrics: promote 1, hold 0, rollback -1.</summary>
+    public int Numeric => Decision switch
+    {
+        Promote => 1,
+        Rollback => -1,
+        _ => 0,
+    };
+}
+
+/// <summary>One reason of a verdict.</summary>
+/// <param name="Guardrail">
+/// The guardrail (snake_case field of <see cref="RolloutGuardrails"/>): min_labeled_per_version, max_auc_drop,
+/// max_accuracy_drop, max_slice_drop, max_p99_latency_increase, max_prediction_psi, min_shadow_agreement.
+/// </param>
+/// <param name="Outcome">"met", "unproven" (hold) or "broken" (rollback).</param>
+/// <param name="Message">One sentence with the figures.</param>
+[GenerateSerializer, Immutable, Alias("monitoring.rollout-reason")]
+public sealed record RolloutReason(
+    [property: Id(0)] string Guardrail,
+    [property: Id(1)] string Outcome,
+    [property: Id(2)] string Message)
+{
+    /// <summary>The guardrail holds with the evidence required.</summary>
+    public const string Met = "met";
+
+    /// <summary>Neither met nor broken with the evidence required.</summary>
+    public const string Unproven = "unproven";
+
+    /// <summary>Broken with the evidence required.</summary>
+    public const string Broken = "broken";
+}
