@@ -3,6 +3,7 @@ using Monitoring.Abstractions.Events;
 using Monitoring.Abstractions.Grains;
 using Monitoring.Abstractions.Models;
 using Monitoring.Abstractions.Reports;
+using Monitoring.Abstractions.Rollouts;
 using Monitoring.Abstractions.Time;
 using Monitoring.Abstractions.Totals;
 using Monitoring.Aggregation;
@@ -179,6 +180,13 @@ public sealed class ModelGrain : Grain, IModelGrain
     /// <inheritdoc />
     public async Task<PerformanceReport[]> GetPerformanceAsync(long fromUnixNano, long toUnixNano) =>
         [.. await _model.PerformanceAsync(fromUnixNano, toUnixNano)];
+
+    /// <inheritdoc />
+    public Task<ModelVersions> GetVersionsAsync() => Task.FromResult(_model.Versions());
+
+    /// <inheritdoc />
+    public Task<VersionComparisonReport?> CompareVersionsAsync(string baseline, string candidate, long fromUnixNano, long toUnixNano, RolloutGuardrails guardrails) =>
+        _model.CompareVersionsAsync(baseline, candidate, fromUnixNano, toUnixNano, guardrails);
 
     /// <inheritdoc />
     public async Task<ModelDescription> DescribeAsync()

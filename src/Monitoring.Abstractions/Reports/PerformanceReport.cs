@@ -40,7 +40,7 @@ public sealed record PerformanceReport
     /// </summary>
     [Id(12)] public Dictionary<string, PerformanceReport>? ByVersion { get; init; }
     /// <summary>Predictions of versions beyond the per-window cap of versions tracked separately.</summary>
-    [Id(13)] public long UntrackedVersionPredictions { get; init; }
+    [Id(13), System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)] public long UntrackedVersionPredictions { get; init; }
 }
 
 /// <summary>A rate with its Wilson interval.</summary>

@@ -114,7 +114,7 @@ public sealed record WindowReport
     /// </summary>
     [Id(14)] public VersionWindowReport[]? ByVersion { get; init; }
     /// <summary>Predictions of versions beyond the per-window cap of versions tracked separately.</summary>
-    [Id(15)] public long UntrackedVersionPredictions { get; init; }
+    [Id(15), System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)] public long UntrackedVersionPredictions { get; init; }
 }
 
 /// <summary>One model version's share of a window, judged against the window's reference.</summary>

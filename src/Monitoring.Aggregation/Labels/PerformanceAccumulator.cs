@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
+using Monitoring.Stats.Rollouts;
 using Monitoring.Stats.Sketches;
 using Monitoring.Stats.Slices;
 
@@ -106,12 +107,52 @@ public sealed class PerformanceAccumulator
             var copy = System.Text.Json.JsonSerializer.Deserialize<PerformanceAccumulator>(
                 System.Text.Json.JsonSerializer.Serialize(this, Abstractions.Reports.ReportJson.Options), Abstractions.Reports.ReportJson.Options)!;
             copy.LastSequence = 0;
+            copy.ShadowPairs = null;
             return copy;
         }
         finally
         {
             ByVersion = versions;
         }
+    }
+
+    /// <summary>
+    /// Shadow pairs (two versions' predictions of one request, <c>ml.request.id</c>) whose earlier prediction falls in
+    /// this window, by "{baseline}\u001F{candidate}": each pair is kept in both orientations, so either version can be
+    /// asked about as the baseline. Null until a pair joins.
+    /// </summary>
+    public Dictionary<string, ShadowPairParts>? ShadowPairs { get; set; }
+
+    private Dictionary<string, ShadowPairAccumulator>? _shadow;
+
+    /// <summary>The shadow pairs live, by orientation key (<see cref="ShadowKey"/>).</summary>
+    [JsonIgnore]
+    public Dictionary<string, ShadowPairAccumulator> LiveShadowPairs => _shadow ??= ShadowPairs?.ToDictionary(
+        kv => kv.Key, kv => ShadowPairAccumulator.FromParts(kv.Value), StringComparer.Ordinal) ?? new Dictionary<string, ShadowPairAccumulator>(StringComparer.Ordinal);
+
+    /// <summary>The key of the shadow pairs of <paramref name="baseline"/> against <paramref name="candidate"/>.</summary>
+    public static string ShadowKey(string baseline, string candidate) => $"{baseline}\u001F{candidate}";
+
+    /// <summary>Adds a shadow pair in both orientations, with the request's slice values.</summary>
+    public void AddShadowPair(string firstVersion, double firstScore, string secondVersion, double secondScore, IReadOnlyList<(string Dimension, string Value)> slices)
+    {
+        Shadow(firstVersion, secondVersion).Add(firstScore, secondScore, slices);
+        Shadow(secondVersion, firstVersion).Add(secondScore, firstScore, slices);
+    }
+
+    /// <summary>The shadow pairs of <paramref name="baseline"/> against <paramref name="candidate"/>, if any joined.</summary>
+    public ShadowPairAccumulator? ShadowPairsOf(string baseline, string candidate) => LiveShadowPairs.GetValueOrDefault(ShadowKey(baseline, candidate));
+
+    private ShadowPairAccumulator Shadow(string baseline, string candidate)
+    {
+        var key = ShadowKey(baseline, candidate);
+        if (!LiveShadowPairs.TryGetValue(key, out var acc))
+        {
+            acc = new ShadowPairAccumulator();
+            _shadow![key] = acc;
+        }
+
+        return acc;
     }
 
     private ScoreHistogramSketch? _allScores;
@@ -325,6 +366,11 @@ public sealed class PerformanceAccumulator
 
         AllScores = _allScores?.ToParts() ?? AllScores;
         Binary = _binary?.ToParts() ?? Binary;
+        if (_shadow is { Count: > 0 })
+        {
+            ShadowPairs = _shadow.ToDictionary(kv => kv.Key, kv => kv.Value.ToParts(), StringComparer.Ordinal);
+        }
+
         Overall = _overall?.ToParts() ?? Overall;
         if (_slices is not null)
         {
@@ -353,6 +399,7 @@ public sealed class PerformanceAccumulator
 
         AllScores = _allScores is null ? AllScores : null;
         Binary = _binary is null ? Binary : null;
+        ShadowPairs = _shadow is null ? ShadowPairs : null;
         Overall = _overall is null ? Overall : null;
         if (_slices is not null)
         {
