@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Monitoring.Abstractions.Rollouts;
 using Monitoring.Cli;
 using Monitoring.Cli.Alerts;
 using Monitoring.Datasets;
@@ -6,6 +7,7 @@ using Monitoring.Cli.Drift;
 using Monitoring.Cli.Output;
 using Monitoring.Cli.Reference;
 using Monitoring.Cli.Report;
+using Monitoring.Cli.Rollouts;
 using Monitoring.Cli.Rules;
 using Monitoring.Cli.Slices;
 using Monitoring.Stats.Drift;
@@ -160,5 +162,63 @@ report.SetAction((p, ct) => ReportCommand.RunAsync(
         p.GetValue(scoreColumn), p.GetValue(labelColumn)),
     TimeProvider.System, Console.Out, Console.Error, ct));
 
-var root = new RootCommand("monitoring: ML drift and model-quality monitoring.") { drift, slices, report, reference, rules, alerts, incidents, ack, resolve, silence };
+var rolloutBaseline = new Option<string>("--baseline-file") { Description = "Baseline version's predictions: CSV with a header row, or Parquet.", Required = true };
+var rolloutCandidate = new Option<string>("--candidate-file") { Description = "Candidate version's predictions, same columns.", Required = true };
+var rolloutScore = new Option<string>("--score-column") { Description = "Binary classifier score column (probability of class 1, in [0,1]).", DefaultValueFactory = _ => "score" };
+var rolloutLabel = new Option<string>("--label-column") { Description = "0/1 label column; an empty cell is a prediction not labelled yet.", DefaultValueFactory = _ => "label" };
+var rolloutSegments = new Option<string?>("--segments") { Description = "Comma-separated segment columns compared slice by slice (BH across slices)." };
+var rolloutFeatures = new Option<string?>("--features") { Description = "Comma-separated feature columns whose population is compared." };
+var rolloutLatency = new Option<string?>("--latency-column") { Description = "Serving latency column (ms) for the p99 guardrail." };
+var rolloutId = new Option<string?>("--id-column") { Description = "Request id column: requests in both files are shadow pairs; labelled ones are tested paired." };
+var rolloutThreshold = new Option<double>("--threshold") { Description = "Decision threshold: predicted positive when score >= threshold.", DefaultValueFactory = _ => 0.5 };
+var rolloutBaselineName = new Option<string>("--baseline") { Description = "Baseline version name in the report.", DefaultValueFactory = _ => "baseline" };
+var rolloutCandidateName = new Option<string>("--candidate") { Description = "Candidate version name in the report.", DefaultValueFactory = _ => "candidate" };
+var confidence = new Option<double>("--confidence") { Description = "Confidence of every interval and test.", DefaultValueFactory = _ => RolloutGuardrails.DefaultConfidence };
+var maxAucDrop = new Option<double>("--max-auc-drop") { Description = "Largest tolerated AUC drop.", DefaultValueFactory = _ => RolloutGuardrails.DefaultMaxAucDrop };
+var maxAccuracyDrop = new Option<double>("--max-accuracy-drop") { Description = "Largest tolerated accuracy drop.", DefaultValueFactory = _ => RolloutGuardrails.DefaultMaxAccuracyDrop };
+var maxSliceDrop = new Option<double>("--max-slice-drop") { Description = "Largest tolerated drop of any slice (significant after BH).", DefaultValueFactory = _ => RolloutGuardrails.DefaultMaxSliceDrop };
+var sliceMetric = new Option<string>("--slice-metric") { Description = "Metric slices are compared on.", DefaultValueFactory = _ => RolloutGuardrails.DefaultSliceMetric };
+sliceMetric.AcceptOnlyFromAmong(RolloutGuardrails.SliceMetrics.ToArray());
+var minSliceLabeled = new Option<long>("--min-slice-labeled") { Description = "Labelled rows per version a slice needs to be judged.", DefaultValueFactory = _ => RolloutGuardrails.DefaultMinSliceLabeled };
+var maxP99 = new Option<double>("--max-p99-latency-increase") { Description = "Largest tolerated p99 latency increase (0.2 = 20%).", DefaultValueFactory = _ => RolloutGuardrails.DefaultMaxP99LatencyIncrease };
+var minLatency = new Option<long>("--min-latency-samples") { Description = "Latencies per version before latency is judged.", DefaultValueFactory = _ => RolloutGuardrails.DefaultMinLatencySamples };
+var minLabeled = new Option<long>("--min-labeled") { Description = "Labelled predictions per version before a promotion.", DefaultValueFactory = _ => RolloutGuardrails.DefaultMinLabeledPerVersion };
+var maxPsi = new Option<double>("--max-prediction-psi") { Description = "Largest score PSI between the versions before a hold for review.", DefaultValueFactory = _ => RolloutGuardrails.DefaultMaxPredictionPsi };
+var minAgreement = new Option<double?>("--min-shadow-agreement") { Description = "Least shadow agreement at the threshold (needs --id-column); off by default." };
+var rolloutFormat = new Option<string>("--format") { Description = "Output format: table or json.", DefaultValueFactory = _ => "table" };
+rolloutFormat.AcceptOnlyFromAmong("table", "json");
+var verdictExitCode = new Option<bool>("--verdict-exit-code") { Description = "Exit 0 on promote, 3 on hold, 4 on rollback (default: 0 for any verdict)." };
+var rolloutCompare = new Command("compare", "Compare a candidate model version with its baseline and decide promote, hold or rollback (offline: two prediction files).")
+{
+    rolloutBaseline, rolloutCandidate, rolloutScore, rolloutLabel, rolloutSegments, rolloutFeatures, rolloutLatency, rolloutId, rolloutThreshold,
+    rolloutBaselineName, rolloutCandidateName, confidence, maxAucDrop, maxAccuracyDrop, maxSliceDrop, sliceMetric, minSliceLabeled, maxP99, minLatency,
+    minLabeled, maxPsi, minAgreement, rolloutFormat, verdictExitCode,
+};
+rolloutCompare.SetAction((p, ct) =>
+{
+    static string[] List(string? text) => (text ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    var guardrails = new RolloutGuardrails
+    {
+        Confidence = p.GetValue(confidence),
+        MaxAucDrop = p.GetValue(maxAucDrop),
+        MaxAccuracyDrop = p.GetValue(maxAccuracyDrop),
+        MaxSliceDrop = p.GetValue(maxSliceDrop),
+        SliceMetric = p.GetValue(sliceMetric)!,
+        MinSliceLabeled = p.GetValue(minSliceLabeled),
+        MaxP99LatencyIncrease = p.GetValue(maxP99),
+        MinLatencySamples = p.GetValue(minLatency),
+        MinLabeledPerVersion = p.GetValue(minLabeled),
+        MaxPredictionPsi = p.GetValue(maxPsi),
+        MinShadowAgreement = p.GetValue(minAgreement),
+    };
+    var options = new RolloutCompareOptions(
+        p.GetValue(rolloutBaseline)!, p.GetValue(rolloutCandidate)!, p.GetValue(rolloutScore)!, p.GetValue(rolloutLabel)!,
+        List(p.GetValue(rolloutSegments)), List(p.GetValue(rolloutFeatures)), p.GetValue(rolloutLatency), p.GetValue(rolloutId),
+        p.GetValue(rolloutThreshold), p.GetValue(rolloutBaselineName)!, p.GetValue(rolloutCandidateName)!, guardrails,
+        p.GetValue(rolloutFormat) == "json" ? OutputFormat.Json : OutputFormat.Table, p.GetValue(verdictExitCode));
+    return RolloutCommand.RunAsync(options, Console.Out, Console.Error, ct);
+});
+var rollout = new Command("rollout", "Safe rollouts: compare model versions (canary, shadow, A/B) with a verdict.") { rolloutCompare };
+
+var root = new RootCommand("monitoring: ML drift and model-quality monitoring.") { drift, slices, rollout, report, reference, rules, alerts, incidents, ack, resolve, silence };
 return root.Parse(args).Invoke();
