@@ -211,6 +211,41 @@ public sealed class VersionTrackingTests : IAsyncLifetime
         Assert.NotNull(model.State.Open.Values.First().ByVersion);
     }
 
+    [Fact]
+    public async Task Compare_MergesEveryWindowsVersionShares_ClosedAndOpen_WithLateLabels()
+    {
+        var (key, model) = New("compare");
+        model.Configure(new ModelSettings { Window = TimeSpan.FromMinutes(1), AllowedLateness = TimeSpan.FromMinutes(10) });
+        var rng = new Random(8);
+        var events = new List<ModelEvent>();
+        var labels = new List<ModelEvent>();
+        for (var i = 0; i < 4000; i++)
+        {
+            var version = i % 2 == 0 ? "v3" : "v4";
+            var y = rng.Next(2);
+            var score = rng.NextDouble() < 0.85 == (y == 1) ? 0.55 + (0.4 * rng.NextDouble()) : 0.05 + (0.4 * rng.NextDouble());
+            events.Add(Prediction($"{version}-{i}", version, T0.AddMilliseconds(i * 30), score) with { LatencyMs = 10 });
+            labels.Add(Label($"{version}-{i}", y));
+        }
+
+        _time.SetUtcNow(T0.AddMinutes(3));
+        await AppendAsync(key, model, [.. events]);
+        await model.FlushPerformanceAsync();
+        Assert.Equal(2, (await model.CloseDueAsync(0)).Closed.Count);
+        await AppendAsync(key, model, [.. labels.Take(300)]);
+        await model.FlushPerformanceAsync();
+        await AppendAsync(key, model, [.. labels.Skip(300)]);
+
+        var report = await model.CompareVersionsAsync("v3", "v4", long.MinValue, long.MaxValue, Abstractions.Rollouts.RolloutGuardrails.Default);
+
+        Assert.NotNull(report);
+        Assert.Equal(2000, report.BaselineSummary.Predictions);
+        Assert.Equal(2000, report.BaselineSummary.Labeled);
+        Assert.Equal(2000, report.CandidateSummary.Labeled);
+        Assert.Equal(2, report.Windows);
+        Assert.Null(await model.CompareVersionsAsync("v3", "v9", long.MinValue, long.MaxValue, Abstractions.Rollouts.RolloutGuardrails.Default));
+    }
+
     private static string Json<T>(T value) => JsonSerializer.Serialize(value, ReportJson.Options);
 
     private (ModelKey Key, ModelAggregator Model) New(string name)
