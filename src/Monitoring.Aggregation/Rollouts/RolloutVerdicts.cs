@@ -52,7 +52,7 @@ public static class RolloutVerdicts
         foreach (var s in worse)
         {
             reasons.Add(new RolloutReason("max_slice_drop", RolloutReason.Broken, string.Create(CultureInfo.InvariantCulture,
-                $"slice {s.Dimension}={s.Value}: {report.SliceMetric} {s.Candidate:0.####} vs {s.Baseline:0.####}, worse by {s.Degradation:0.####} > {guardrails.MaxSliceDrop} (BH-adjusted p = {s.AdjustedPValue:0.####}, {s.CandidateLabeled} and {s.BaselineLabeled} labelled).")));
+                $"slice {s.Dimension}={s.Value}: {report.SliceMetric} {s.Candidate:0.####} vs {s.Baseline:0.####}, worse by {s.Degradation:0.####} > {guardrails.MaxSliceDrop} (BH-adjusted p = {s.AdjustedPValue:G3}, {s.CandidateLabeled} and {s.BaselineLabeled} labelled).")));
         }
 
         if (worse.Length == 0 && report.Slices.Count > 0)

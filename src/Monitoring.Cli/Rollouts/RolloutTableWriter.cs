@@ -13,7 +13,7 @@ public static class RolloutTableWriter
         ArgumentNullException.ThrowIfNull(output);
         var c = CultureInfo.InvariantCulture;
         var v = report.Verdict;
-        output.WriteLine(string.Create(c, $"verdict: {v.Decision.ToUpperInvariant()}  ({report.Candidate} vs {report.Baseline}, {report.Pairing}, {report.Confidence:P0} intervals)"));
+        output.WriteLine(string.Create(c, $"verdict: {v.Decision.ToUpperInvariant()}  ({report.Candidate} vs {report.Baseline}, {report.Pairing}, {report.Confidence * 100:0.##}% intervals)"));
         if (v.LabeledNeeded is { } needed)
         {
             output.WriteLine(string.Create(c, $"  labelled predictions still needed per version: {needed}"));
@@ -36,13 +36,13 @@ public static class RolloutTableWriter
         foreach (var m in report.Metrics)
         {
             var interval = m.CiLower is { } lo && m.CiUpper is { } hi ? string.Create(c, $"[{lo:+0.0000;-0.0000}, {hi:+0.0000;-0.0000}]") : "-";
-            output.WriteLine(string.Create(c, $"{m.Metric,-10} {m.Difference,10:+0.0000;-0.0000;0}   {interval,-22} {F(m.PValue),9}   {m.Test}"));
+            output.WriteLine(string.Create(c, $"{m.Metric,-10} {m.Difference,10:+0.0000;-0.0000;0}   {interval,-22} {P(m.PValue),9}   {m.Test}"));
         }
 
         if (report.PredictionShift is { } shift)
         {
             output.WriteLine();
-            output.WriteLine(string.Create(c, $"prediction shift: PSI {shift.Psi:0.0000}, JS {shift.JensenShannon:0.0000}, KS {shift.Ks:0.0000} [{shift.KsLower:0.0000}, {shift.KsUpper:0.0000}]{(shift.KsPValue is { } p ? string.Create(c, $" p={p:0.####}") : string.Empty)} ({shift.Binning})"));
+            output.WriteLine(string.Create(c, $"prediction shift: PSI {shift.Psi:0.0000}, JS {shift.JensenShannon:0.0000}, KS {shift.Ks:0.0000} [{shift.KsLower:0.0000}, {shift.KsUpper:0.0000}]{(shift.KsPValue is { } p ? string.Create(c, $" p={p:G3}") : string.Empty)} ({shift.Binning})"));
         }
 
         if (report.Latency is { } l)
@@ -61,7 +61,7 @@ public static class RolloutTableWriter
             output.WriteLine(string.Create(c, $"slices ({report.SliceMetric}, candidate vs baseline, BH across {report.Slices.Count}):"));
             foreach (var s in report.Slices.OrderByDescending(s => s.Degradation))
             {
-                output.WriteLine(string.Create(c, $"  {Cut(s.Dimension + "=" + s.Value, 28),-28} {s.Candidate,8:0.0000} vs {s.Baseline,8:0.0000}  worse by {s.Degradation,8:+0.0000;-0.0000;0}  adj p {s.AdjustedPValue:0.####}{(s.Significant ? " *" : string.Empty)}"));
+                output.WriteLine(string.Create(c, $"  {Cut(s.Dimension + "=" + s.Value, 28),-28} {s.Candidate,8:0.0000} vs {s.Baseline,8:0.0000}  degradation {s.Degradation,8:+0.0000;-0.0000;0}  adj p {s.AdjustedPValue:G3}{(s.Significant ? " *" : string.Empty)}"));
             }
         }
 
@@ -75,6 +75,8 @@ public static class RolloutTableWriter
             }
         }
     }
+
+    private static string P(double? value) => value is { } x ? x.ToString("G3", CultureInfo.InvariantCulture) : "-";
 
     private static string F(double? value) => value is { } x ? x.ToString("0.0000", CultureInfo.InvariantCulture) : "-";
 

@@ -61,7 +61,7 @@ public sealed class PredictionShiftAndShadowFixtureTests
         var k = c.Doubles("candidate");
         var country = c.Strings("country");
         var threshold = c.Double("threshold");
-        // Two shards, one of them persisted and restored: merging must give what one accumulator gives.
+        // Two shards, both restored from their parts (one through JSON, as stored): merging must give what one accumulator gives.
         var first = new ShadowPairAccumulator(threshold);
         var second = new ShadowPairAccumulator(threshold);
         for (var i = 0; i < b.Length; i++)
@@ -70,7 +70,8 @@ public sealed class PredictionShiftAndShadowFixtureTests
         }
 
         var merged = ShadowPairAccumulator.FromParts(first.ToParts());
-        merged.Merge(ShadowPairAccumulator.FromParts(second.ToParts()));
+        var stored = System.Text.Json.JsonSerializer.Serialize(second.ToParts());
+        merged.Merge(ShadowPairAccumulator.FromParts(System.Text.Json.JsonSerializer.Deserialize<ShadowPairParts>(stored)!));
         var s = merged.Summarize()!;
 
         Assert.Equal(b.Length, s.Pairs);
