@@ -73,6 +73,13 @@ public sealed class RolloutEndToEndTests : IAsyncLifetime
         var window = await _api.GetJsonAsync($"/api/models/default/{Model}/windows/{first.GetProperty("window_start").GetString()}");
         Assert.Equal(window.GetProperty("volume").GetInt64(), window.GetProperty("by_version").EnumerateArray().Sum(v => v.GetProperty("volume").GetInt64()));
 
+        // The page: the verdict, the broken slice marked, linked from the model page.
+        var html = await _api.Http.GetStringAsync($"/models/default/{Model}/versions?baseline=v3&candidate=v4");
+        Assert.Contains("data-verdict=\"rollback\"", html, StringComparison.Ordinal);
+        Assert.Contains("<tr class=\"drifted\" data-slice=\"country=BR\">", html, StringComparison.Ordinal);
+        Assert.Contains("data-guardrail=\"max_slice_drop\" data-outcome=\"broken\"", html, StringComparison.Ordinal);
+        Assert.Contains($"href=\"/models/default/{Model}/versions\"", await _api.Http.GetStringAsync($"/models/default/{Model}"), StringComparison.Ordinal);
+
         // The CLI reads the same comparison from the silo.
         var (exit, output, error) = await CliProcess.RunAsync("rollout", "compare", "--model", Model, "--baseline", "v3", "--candidate", "v4",
             "--server", _silo.Api.ToString(), "--verdict-exit-code");
@@ -138,6 +145,24 @@ public sealed class RolloutEndToEndTests : IAsyncLifetime
         await AssertErrorAsync($"/api/models/default/{Model}/versions/compare?baseline=v3&candidate=v9", HttpStatusCode.NotFound, "candidate");
         await AssertErrorAsync($"/api/models/default/no-such-model/versions/compare?baseline=v3&candidate=v4", HttpStatusCode.NotFound, "model");
         await AssertErrorAsync($"/api/models/default/no-such-model/versions", HttpStatusCode.NotFound, "model");
+    }
+
+    [Fact]
+    public async Task VersionsPage_EncodesVersionNames_AndAsksForBothVersions()
+    {
+        const string Model = "canary-page";
+        const string Hostile = "<i>v5</i>";
+        Send([Row(Model, "v3", "a", DateTimeOffset.UtcNow, 0.4, "ios", null), Row(Model, Hostile, "b", DateTimeOffset.UtcNow, 0.6, "<b>web</b>", null)]);
+
+        var html = await _api.Http.GetStringAsync($"/models/default/{Model}/versions");
+
+        Assert.DoesNotContain(Hostile, html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<b>web</b>", html, StringComparison.Ordinal);
+        Assert.Contains("&lt;i&gt;v5&lt;/i&gt;", html, StringComparison.Ordinal);
+        Assert.Contains("data-verdict=\"hold\"", html, StringComparison.Ordinal); // two predictions: not enough evidence
+        using var missing = await _api.Http.GetAsync($"/models/default/{Model}/versions?baseline=v3");
+        Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
+        Assert.Contains("candidate", await missing.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     private async Task AssertErrorAsync(string path, HttpStatusCode status, string field)
