@@ -132,7 +132,7 @@ internal sealed class DemoTrafficGenerator
     /// <summary>Subscription churn: short tenure, tickets and the free plan raise the risk; autopay lowers it.</summary>
     private static Sample Churn(Random random, DateTimeOffset time, bool drifted) => ChurnOf(random, canary: false);
 
-    /// <summary>The churn canary (v8): less score noise, but the free plan's signal backwards.</summary>
+    /// <summary>The churn canary (v8): less score noise, but it over-estimates the free plan's risk.</summary>
     private static Sample ChurnCanary(Random random, DateTimeOffset time, bool drifted) => ChurnOf(random, canary: true);
 
     private static Sample ChurnOf(Random random, bool canary)
@@ -146,8 +146,8 @@ internal sealed class DemoTrafficGenerator
 
         var planEffect = plan switch { "free" => 0.5, "premium" => -0.4, _ => 0.0 };
         var logOdds = -1.2 - 0.04 * tenure + 0.6 * tickets - 0.8 * (autopay ? 1 : 0) + planEffect + 0.004 * (spend - 45);
-        // The canary has the free plan's signal backwards: it calls the free users least likely to churn the riskiest.
-        var seen = canary && plan == "free" ? -logOdds : logOdds;
+        // The canary over-estimates the free plan's risk (it calls many free users who stay churners).
+        var seen = canary && plan == "free" ? logOdds + 1.5 : logOdds;
         var score = Sigmoid(seen + Normal(random, 0, canary ? 0.1 : 0.3));
         var label = random.NextDouble() < Sigmoid(logOdds) ? 1 : 0;
         return new Sample(

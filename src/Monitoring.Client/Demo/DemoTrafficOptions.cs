@@ -23,8 +23,8 @@ public sealed record DemoTrafficOptions
     /// </summary>
     public TimeSpan CanaryAfter { get; init; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>Share of <c>churn</c>'s requests the canary serves once shipped; default 0.3.</summary>
-    public double CanaryShare { get; init; } = 0.3;
+    /// <summary>Share of <c>churn</c>'s requests the canary serves once shipped; default 0.1 (a canary's usual first step).</summary>
+    public double CanaryShare { get; init; } = 0.1;
 
     /// <summary>Seed of the random streams (one per model, so a model's sequence does not depend on timing); null for a random seed.</summary>
     public int? Seed { get; init; }
