@@ -29,14 +29,6 @@ public sealed record RolloutVerdict(
 
     /// <summary>A guardrail broken.</summary>
     public const string Rollback = "rollback";
-
-    /// <summary>The decision as a number for metrics: promote 1, hold 0, rollback -1.</summary>
-    public int Numeric => Decision switch
-    {
-        Promote => 1,
-        Rollback => -1,
-        _ => 0,
-    };
 }
 
 /// <summary>One reason of a verdict.</summary>

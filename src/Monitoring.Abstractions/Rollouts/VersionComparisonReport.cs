@@ -91,6 +91,10 @@ public sealed record VersionSummary(
 /// <param name="CiLower">Lower end of the interval of the difference; null when undefined.</param>
 /// <param name="CiUpper">Upper end.</param>
 /// <param name="Test">The test and interval (e.g. "delong_paired", "two_proportion_z + newcombe", "welch_z", "point_estimate").</param>
+/// <remarks>
+/// <see cref="ExactBound"/>: for an AUC from score sketches, the guaranteed bound on |exact difference - binned
+/// difference| (the sum of both versions' tie half-widths); null when computed from raw scores.
+/// </remarks>
 [GenerateSerializer, Immutable, Alias("monitoring.metric-difference")]
 public sealed record MetricDifference(
     [property: Id(0)] string Metric,
@@ -103,7 +107,11 @@ public sealed record MetricDifference(
     [property: Id(7), JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? PValue,
     [property: Id(8), JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? CiLower,
     [property: Id(9), JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? CiUpper,
-    [property: Id(10)] string Test);
+    [property: Id(10)] string Test)
+{
+    /// <summary>For an AUC from score sketches: |exact difference - difference| is at most this; null otherwise.</summary>
+    [Id(11)] public double? ExactBound { get; init; }
+}
 
 /// <summary>The candidate's score distribution against the baseline's (baseline as the reference).</summary>
 /// <param name="Psi">PSI over the 10 uniform score bins.</param>

@@ -35,9 +35,11 @@ public sealed record ComparisonInputs(
 
 /// <summary>
 /// Compares a candidate version with its baseline (see <see cref="VersionComparisonReport"/>) and decides the verdict
-/// (<see cref="RolloutVerdicts.Decide"/>). From the samples alone (online): AUC by the unpaired DeLong test on each
-/// version's fine score bins with the interval widened by both versions' tie bounds (so it also covers the exact AUCs'
-/// difference up to the binning error); accuracy, F1, Brier and ECE exactly from the slice counts (see
+/// (<see cref="RolloutVerdicts.Decide"/>). From the samples alone (online): AUC by the unpaired DeLong test of the
+/// binned scores (each version's 100 fine score bins, scores in a bin tied), whose interval the verdict uses; the exact
+/// AUCs' difference lies within <see cref="MetricDifference.ExactBound"/> of the binned one (the sum of both versions'
+/// tie half-widths). The interval is not widened by that bound: the bound does not shrink with the sample, so a widened
+/// interval could never clear a tolerance smaller than it, and both versions are binned alike; accuracy, F1, Brier and ECE exactly from the slice counts (see
 /// <see cref="VersionDifferences"/>); prediction shift from the score histograms; p99 latency from the latency buckets;
 /// features over the baseline's deciles (numeric) or categories; slices by <see cref="SliceComparison"/> (the
 /// candidate's rows of a slice against the baseline's rows of the same slice) with Benjamini-Hochberg across the slices
@@ -176,14 +178,14 @@ public static class VersionComparer
 
         var bs = DeLong.FromSketch(baseline.Labeled, alpha);
         var cs = DeLong.FromSketch(candidate.Labeled, alpha);
-        if (bs is null || cs is null || VersionDifferences.Auc(bs.Binned, cs.Binned, alpha) is not { } binned || binned.Interval is not { } interval)
+        if (bs is null || cs is null || VersionDifferences.Auc(bs.Binned, cs.Binned, alpha) is not { } binned)
         {
             return null;
         }
 
-        // Widen by the most the exact AUCs can differ from the binned ones (each version's tie bound).
-        var widen = (0.5 * (bs.TieBound.Upper - bs.TieBound.Lower)) + (0.5 * (cs.TieBound.Upper - cs.TieBound.Lower));
-        return Report(binned with { Interval = new ConfidenceInterval(interval.Lower - widen, interval.Upper + widen), Test = "delong_unpaired (binned, widened by tie bounds)" }, true);
+        // The most the exact AUCs' difference can be from the binned one: each version's tie half-width.
+        var bound = (0.5 * (bs.TieBound.Upper - bs.TieBound.Lower)) + (0.5 * (cs.TieBound.Upper - cs.TieBound.Lower));
+        return Report(binned with { Test = "delong_unpaired (binned scores)" }, true) with { ExactBound = bound };
     }
 
     private static MetricDifference Report(DifferenceTest d, bool higherIsBetter) => new(

@@ -42,7 +42,6 @@ public sealed class RolloutVerdictsTests
 
         Assert.Equal(RolloutVerdict.Promote, verdict.Decision);
         Assert.Null(verdict.LabeledNeeded);
-        Assert.Equal(1, verdict.Numeric);
         Assert.Contains(verdict.Reasons, r => r.Guardrail == "max_auc_drop" && r.Outcome == RolloutReason.Met);
     }
 
@@ -52,7 +51,6 @@ public sealed class RolloutVerdictsTests
         var verdict = RolloutVerdicts.Decide(Report(-0.05, 0.01), RolloutGuardrails.Default);
 
         Assert.Equal(RolloutVerdict.Rollback, verdict.Decision);
-        Assert.Equal(-1, verdict.Numeric);
         Assert.Equal("max_auc_drop", verdict.Reasons[0].Guardrail);
         Assert.Equal(RolloutReason.Broken, verdict.Reasons[0].Outcome);
     }

@@ -106,6 +106,18 @@ public sealed class RolloutCompareCommandTests : IDisposable
         Assert.Contains(verdict.GetProperty("reasons").EnumerateArray(), r =>
             r.GetProperty("guardrail").GetString() == "max_auc_drop" && r.GetProperty("outcome").GetString() == "unproven");
         Assert.DoesNotContain(verdict.GetProperty("reasons").EnumerateArray(), r => r.GetProperty("outcome").GetString() == "broken");
+
+        // The interval-width argument of the README: n' = n (z SE / |d + X|)^2 for each unproven drop guardrail, the
+        // largest one (and at least the minimum), n the larger version's labelled count.
+        const double z = 1.959963984540054;
+        var n = Expected.GetProperty("labelled").GetInt64();
+        double Needed(string metric, double tolerance)
+        {
+            var m = Metric(report, metric);
+            return Math.Ceiling(n * Math.Pow(z * m.GetProperty("standard_error").GetDouble() / Math.Abs(m.GetProperty("difference").GetDouble() + tolerance), 2));
+        }
+
+        Assert.Equal(Math.Max(Math.Max(Needed("auc", 0.01), Needed("accuracy", 0.02)), 500), verdict.GetProperty("labeled_needed").GetInt64());
     }
 
     [Fact]
