@@ -54,7 +54,43 @@ public sealed class ModelState
     [Id(20)] public long LabelsCorrected { get; set; }
     /// <summary>SLO event counters by SLO name, as of <see cref="AppliedSequence"/> (written at each checkpoint).</summary>
     [Id(21)] public Dictionary<string, Slo.SloCounterSnapshot> Slos { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Model versions seen (at most <see cref="VersionTracking.MaxVersionsPerModel"/>), by version.</summary>
+    [Id(22)] public Dictionary<string, VersionSeen> Versions { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Versions dropped from <see cref="Versions"/> to keep it bounded (last seen longest ago first).</summary>
+    [Id(23)] public long VersionsForgotten { get; set; }
+    /// <summary>
+    /// Event time (Unix ns) of the first prediction of the model's second version: from then on windows track versions
+    /// separately (0 = one version so far).
+    /// </summary>
+    [Id(24)] public long VersionTrackingSince { get; set; }
+    /// <summary>Shadow predictions waiting for another version's prediction of the same request, by request id (bounded; expire).</summary>
+    [Id(25)] public Dictionary<string, PendingShadow> PendingShadows { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Shadow pairs joined (two versions' predictions of one request).</summary>
+    [Id(26)] public long ShadowPairsJoined { get; set; }
+    /// <summary>Shadow predictions that expired unpaired, or found the pending buffer full.</summary>
+    [Id(27)] public long ShadowUnmatched { get; set; }
 }
+
+/// <summary>
+/// A prediction with a request id waiting for another version's prediction of the same request: what the pair needs
+/// (version, score, segments, event and arrival time).
+/// </summary>
+/// <param name="Version">Model version.</param>
+/// <param name="Score">Binary score, if any.</param>
+/// <param name="Value">Regression value, if any.</param>
+/// <param name="Class">Predicted class, if any.</param>
+/// <param name="Segments">Slice dimensions.</param>
+/// <param name="EventTimeUnixNano">Event time.</param>
+/// <param name="ReceivedUnixNano">Arrival (expiry runs from it).</param>
+[GenerateSerializer, Immutable, Alias("monitoring.pending-shadow")]
+public sealed record PendingShadow(
+    [property: Id(0)] string Version,
+    [property: Id(1)] double? Score,
+    [property: Id(2)] double? Value,
+    [property: Id(3)] string? Class,
+    [property: Id(4)] SegmentValue[] Segments,
+    [property: Id(5)] long EventTimeUnixNano,
+    [property: Id(6)] long ReceivedUnixNano);
 
 /// <summary>The current value of a corrected label.</summary>
 /// <param name="Revision">1 for the first correction, then 2, ...</param>

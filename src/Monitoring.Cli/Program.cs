@@ -164,8 +164,13 @@ report.SetAction((p, ct) => ReportCommand.RunAsync(
         (p.GetValue(reportSegments) ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)),
     TimeProvider.System, Console.Out, Console.Error, ct));
 
-var rolloutBaseline = new Option<string>("--baseline-file") { Description = "Baseline version's predictions: CSV with a header row, or Parquet.", Required = true };
-var rolloutCandidate = new Option<string>("--candidate-file") { Description = "Candidate version's predictions, same columns.", Required = true };
+var rolloutBaseline = new Option<string?>("--baseline-file") { Description = "Offline: baseline version's predictions, CSV with a header row, or Parquet (or --model for a running silo)." };
+var rolloutCandidate = new Option<string?>("--candidate-file") { Description = "Offline: candidate version's predictions, same columns." };
+var rolloutModel = new Option<string?>("--model") { Description = "Online: model id on a running silo (with --baseline and --candidate versions; the silo's guardrails, Monitoring:Rollouts)." };
+var rolloutServer = new Option<string>("--server") { Description = "Online: API address of the silo.", DefaultValueFactory = _ => ReferenceCommand.DefaultServer };
+var rolloutTenant = new Option<string>("--tenant") { Description = "Online: tenant of the model.", DefaultValueFactory = _ => "default" };
+var rolloutFrom = new Option<string?>("--from") { Description = "Online: windows starting at or after (ISO 8601, Unix seconds or ns); default the candidate's first window." };
+var rolloutTo = new Option<string?>("--to") { Description = "Online: windows starting before; default now." };
 var rolloutScore = new Option<string>("--score-column") { Description = "Binary classifier score column (probability of class 1, in [0,1]).", DefaultValueFactory = _ => "score" };
 var rolloutLabel = new Option<string>("--label-column") { Description = "0/1 label column; an empty cell is a prediction not labelled yet.", DefaultValueFactory = _ => "label" };
 var rolloutSegments = new Option<string?>("--segments") { Description = "Comma-separated segment columns compared slice by slice (BH across slices)." };
@@ -190,14 +195,34 @@ var minAgreement = new Option<double?>("--min-shadow-agreement") { Description =
 var rolloutFormat = new Option<string>("--format") { Description = "Output format: table or json.", DefaultValueFactory = _ => "table" };
 rolloutFormat.AcceptOnlyFromAmong("table", "json");
 var verdictExitCode = new Option<bool>("--verdict-exit-code") { Description = "Exit 0 on promote, 3 on hold, 4 on rollback (default: 0 for any verdict)." };
-var rolloutCompare = new Command("compare", "Compare a candidate model version with its baseline and decide promote, hold or rollback (offline: two prediction files).")
+var rolloutCompare = new Command("compare", "Compare a candidate model version with its baseline and decide promote, hold or rollback (offline: two prediction files; online: --model on a running silo).")
 {
     rolloutBaseline, rolloutCandidate, rolloutScore, rolloutLabel, rolloutSegments, rolloutFeatures, rolloutLatency, rolloutId, rolloutThreshold,
     rolloutBaselineName, rolloutCandidateName, confidence, maxAucDrop, maxAccuracyDrop, maxSliceDrop, sliceMetric, minSliceLabeled, maxP99, minLatency,
-    minLabeled, maxPsi, minAgreement, rolloutFormat, verdictExitCode,
+    minLabeled, maxPsi, minAgreement, rolloutFormat, verdictExitCode, rolloutModel, rolloutServer, rolloutTenant, rolloutFrom, rolloutTo,
 };
 rolloutCompare.SetAction((p, ct) =>
 {
+    if (p.GetValue(rolloutModel) is { } onlineModel)
+    {
+        if (p.GetResult(rolloutBaselineName) is null || p.GetResult(rolloutCandidateName) is null)
+        {
+            Console.Error.WriteLine("error: --baseline and --candidate: give the two versions to compare with --model, e.g. --baseline v3 --candidate v4");
+            return Task.FromResult(CliException.ExitCode);
+        }
+
+        return RolloutServerCommand.RunAsync(new RolloutServerOptions(
+            p.GetValue(rolloutServer)!, p.GetValue(rolloutTenant)!, onlineModel, p.GetValue(rolloutBaselineName)!, p.GetValue(rolloutCandidateName)!,
+            p.GetValue(rolloutFrom), p.GetValue(rolloutTo), p.GetValue(rolloutFormat) == "json" ? OutputFormat.Json : OutputFormat.Table, p.GetValue(verdictExitCode)),
+            Console.Out, Console.Error, ct);
+    }
+
+    if (p.GetValue(rolloutBaseline) is null || p.GetValue(rolloutCandidate) is null)
+    {
+        Console.Error.WriteLine($"error: {(p.GetValue(rolloutBaseline) is null ? "--baseline-file" : "--candidate-file")}: required offline (or --model M --baseline v3 --candidate v4 for a running silo)");
+        return Task.FromResult(CliException.ExitCode);
+    }
+
     static string[] List(string? text) => (text ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     var guardrails = new RolloutGuardrails
     {

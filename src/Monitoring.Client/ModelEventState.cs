@@ -55,7 +55,7 @@ internal sealed class ModelEventState : IReadOnlyList<KeyValuePair<string, objec
 
         var features = prediction.Features ?? new Dictionary<string, object?>();
         var segments = prediction.Segments ?? new Dictionary<string, string>();
-        var state = new ModelEventState(OtlpConventions.PredictionEventName, 10 + features.Count + segments.Count, prediction.Timestamp);
+        var state = new ModelEventState(OtlpConventions.PredictionEventName, 11 + features.Count + segments.Count, prediction.Timestamp);
         state.Add(OtlpConventions.EventAttribute, OtlpConventions.PredictionEventValue);
         state.Add(OtlpConventions.ModelId, prediction.ModelId);
         if (!string.IsNullOrEmpty(prediction.ModelVersion))
@@ -64,6 +64,11 @@ internal sealed class ModelEventState : IReadOnlyList<KeyValuePair<string, objec
         }
 
         state.Add(OtlpConventions.PredictionId, prediction.PredictionId);
+        if (!string.IsNullOrEmpty(prediction.RequestId))
+        {
+            state.Add(OtlpConventions.RequestId, prediction.RequestId);
+        }
+
         AddIfSet(state, OtlpConventions.Score, prediction.Score);
         if (prediction.Class is not null)
         {

@@ -19,6 +19,10 @@ namespace Monitoring.Client;
 /// </param>
 /// <param name="Segments">Slice dimensions (<c>ml.segment.{name}</c>).</param>
 /// <param name="Timestamp">Event time (the log record's <c>time_unix_nano</c>); now when null.</param>
+/// <param name="RequestId">
+/// The request this prediction answered (<c>ml.request.id</c>); optional. In shadow mode every version scoring a request
+/// logs its own prediction (own <paramref name="PredictionId"/>) with the same request id, and the monitor pairs them.
+/// </param>
 public sealed record Prediction(
     string ModelId,
     string? ModelVersion,
@@ -29,4 +33,5 @@ public sealed record Prediction(
     double? LatencyMs,
     IReadOnlyDictionary<string, object?> Features,
     IReadOnlyDictionary<string, string> Segments,
-    DateTimeOffset? Timestamp = null);
+    DateTimeOffset? Timestamp = null,
+    string? RequestId = null);

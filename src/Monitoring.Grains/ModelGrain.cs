@@ -4,12 +4,14 @@ using Monitoring.Abstractions.Events;
 using Monitoring.Abstractions.Grains;
 using Monitoring.Abstractions.Models;
 using Monitoring.Abstractions.Reports;
+using Monitoring.Abstractions.Rollouts;
 using Monitoring.Abstractions.Time;
 using Monitoring.Abstractions.Totals;
 using Monitoring.Aggregation;
 using Monitoring.Aggregation.Models;
 using Monitoring.Aggregation.Reports;
 using Monitoring.Grains.Alerting;
+using Monitoring.Grains.Rollouts;
 using Monitoring.Grains.Telemetry;
 using Monitoring.Storage;
 
@@ -187,6 +189,13 @@ public sealed class ModelGrain : Grain, IModelGrain
         [.. await _model.PerformanceAsync(fromUnixNano, toUnixNano)];
 
     /// <inheritdoc />
+    public Task<ModelVersions> GetVersionsAsync() => Task.FromResult(_model.Versions());
+
+    /// <inheritdoc />
+    public Task<VersionComparisonReport?> CompareVersionsAsync(string baseline, string candidate, long fromUnixNano, long toUnixNano, RolloutGuardrails guardrails) =>
+        _model.CompareVersionsAsync(baseline, candidate, fromUnixNano, toUnixNano, guardrails);
+
+    /// <inheritdoc />
     public async Task<ModelDescription> DescribeAsync()
     {
         var events = await _eventLog.FootprintAsync(_key);
@@ -285,12 +294,58 @@ public sealed class ModelGrain : Grain, IModelGrain
         }
 
         await AlertForwarder.WindowsClosedAsync(GrainFactory, ServiceProvider, _key, closed, _logger);
+        if (closed.Count > 0 && await CompareRolloutsAsync(closed[^1]) is { Length: > 0 } comparisons)
+        {
+            var last = closed[^1];
+            _metrics?.RolloutsCompared(_key.GrainKey, Monitoring.Alerting.Metrics.ReportMetrics.FromRollouts(_key.GrainKey, last.WindowStart, last.WindowEnd, last.WindowStartUnixNano, comparisons));
+            await AlertForwarder.RolloutsComparedAsync(GrainFactory, ServiceProvider, _key, comparisons, last, _logger);
+        }
         if (changed || CheckpointDue())
         {
             await CheckpointAsync();
         }
 
         return closed.Count;
+    }
+
+    /// <summary>
+    /// The version comparisons the rollout metrics are read from at a window's close: the pairs configured for this model
+    /// (<c>Monitoring:Rollouts:Comparisons</c>), else the two versions with the most predictions in the closed window (the
+    /// one seen first as baseline), each over the windows since its candidate appeared. None without alerting.
+    /// </summary>
+    private async Task<VersionComparisonReport[]> CompareRolloutsAsync(WindowReport closed)
+    {
+        if (ServiceProvider.GetService(typeof(AlertingRuntime)) is null && _metrics is null)
+        {
+            return [];
+        }
+
+        var options = ServiceProvider.GetService(typeof(RolloutOptions)) as RolloutOptions ?? new RolloutOptions();
+        var pairs = options.Comparisons.Where(c => c.Model == _key.GrainKey).Select(c => (c.Baseline, c.Candidate)).ToList();
+        if (pairs.Count == 0 && closed.Versions.Count >= 2)
+        {
+            var busiest = closed.Versions.OrderByDescending(v => v.Value).ThenBy(v => v.Key, StringComparer.Ordinal).Take(2)
+                .Select(v => v.Key).OrderBy(v => _state.State.Versions.TryGetValue(v, out var seen) ? seen.FirstUnixNano : long.MaxValue).ThenBy(v => v, StringComparer.Ordinal).ToList();
+            pairs.Add((busiest[0], busiest[1]));
+        }
+
+        var reports = new List<VersionComparisonReport>();
+        foreach (var (baseline, candidate) in pairs)
+        {
+            try
+            {
+                if (await _model.CompareVersionsAsync(baseline, candidate, long.MinValue, closed.WindowEndUnixNano, options.GuardrailsOf(_key)) is { } report)
+                {
+                    reports.Add(report);
+                }
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+            {
+                GrainsLog.EvaluationFailed(_logger, e, _key.GrainKey); // the window closed either way; the next close retries
+            }
+        }
+
+        return [.. reports];
     }
 
     /// <summary>

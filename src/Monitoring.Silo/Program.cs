@@ -1,3 +1,4 @@
+using Monitoring.Silo.Rollouts;
 using System.ComponentModel.DataAnnotations;
 using System.Net;
 using System.Text.Json;
@@ -63,6 +64,7 @@ builder.Services.AddHostedService<Warmup>(); // before the web server starts: se
 builder.Services.AddHostedService<ModelActivator>();
 builder.Services.AddOpenApi();
 builder.Services.AddModelApi();
+builder.Services.AddMonitoringRollouts(builder.Configuration);
 builder.Services.AddMonitoringAlerting(builder.Configuration, host);
 builder.Services.AddMonitoringTelemetry(telemetry, host);
 if (demo)

@@ -73,6 +73,27 @@ public sealed class DemoTrafficTests
     }
 
     [Fact]
+    public void Churn_canary_serves_its_share_after_the_switch_better_on_paid_plans_and_worse_on_the_free_plan()
+    {
+        var sink = new RecordingSink();
+        new DemoTrafficGenerator(Options(1.0) with { LabelDelay = TimeSpan.FromSeconds(1) }, Start).Advance(TimeSpan.FromMinutes(15), sink);
+        var churn = Of(sink, DemoTraffic.ChurnModel);
+        var switchTime = Start + TimeSpan.FromMinutes(1);
+
+        Assert.All(churn.Where(p => p.Timestamp < switchTime), p => Assert.Equal("v7", p.ModelVersion));
+        var after = churn.Where(p => p.Timestamp >= switchTime).ToList();
+        var share = after.Count(p => p.ModelVersion == DemoTraffic.ChurnCanaryVersion) / (double)after.Count;
+        Assert.InRange(share, 0.08, 0.12);
+
+        var labels = sink.Labels.Where(l => l.ModelId == DemoTraffic.ChurnModel).ToDictionary(l => l.PredictionId, l => Convert.ToInt32(l.Label, System.Globalization.CultureInfo.InvariantCulture));
+        double Accuracy(string version, bool free) => after
+            .Where(p => p.ModelVersion == version && (p.Segments["plan"] == "free") == free && labels.ContainsKey(p.PredictionId))
+            .Average(p => (p.Score >= 0.5 ? 1 : 0) == labels[p.PredictionId] ? 1.0 : 0.0);
+        Assert.True(Accuracy("v8", free: true) < Accuracy("v7", free: true) - 0.1, $"{Accuracy("v8", true)} vs {Accuracy("v7", true)}");
+        Assert.True(Accuracy("v8", free: false) >= Accuracy("v7", free: false) - 0.01, $"{Accuracy("v8", false)} vs {Accuracy("v7", false)}");
+    }
+
+    [Fact]
     public void No_drift_when_drift_is_disabled()
     {
         var sink = new RecordingSink();

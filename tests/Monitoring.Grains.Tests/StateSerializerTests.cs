@@ -57,6 +57,41 @@ public sealed partial class StateSerializerTests(ClusterFixture fixture)
         AssertSameAccumulators(state, back);
     }
 
+    [Fact]
+    public void VersionsAndShadowPairs_SurviveTheSilosGrainStorageSerializer()
+    {
+        var serializer = Serializer();
+        var state = State();
+        var window = state.Open[0];
+        var v4 = new WindowAccumulator { Start = 0, End = 60, Predictions = 2 };
+        WindowAccumulator.Get(v4.Numeric, "x").Add(7.5, null);
+        WindowAccumulator.Get(v4.Numeric, "x").Add(8.5, null);
+        v4.Latency.Add(40, null);
+        window.ByVersion = new Dictionary<string, WindowAccumulator>(StringComparer.Ordinal) { ["v4"] = v4 };
+        window.UntrackedVersionPredictions = 3;
+        state.Versions["v3"] = new VersionSeen { Predictions = 10, FirstUnixNano = 5, LastUnixNano = 50 };
+        state.Versions["v4"] = new VersionSeen { Predictions = 2, FirstUnixNano = 20, LastUnixNano = 40, WithRequestId = 2 };
+        state.VersionTrackingSince = 20;
+        state.VersionsForgotten = 1;
+        state.PendingShadows["r1"] = new PendingShadow("v4", 0.75, null, null, [new Abstractions.Events.SegmentValue("device", "web")], 30, 31);
+        state.ShadowPairsJoined = 9;
+        state.ShadowUnmatched = 2;
+
+        var back = serializer.Deserialize<ModelState>(serializer.Serialize(state))!;
+
+        var sub = back.Open[0].ByVersion!["v4"];
+        Assert.Equal(2, sub.Predictions);
+        Assert.Equal(v4.Numeric["x"].CopyBuckets().OrderBy(kv => kv.Key), sub.Numeric["x"].CopyBuckets().OrderBy(kv => kv.Key));
+        Assert.Equal(1, sub.Latency.Count);
+        Assert.Equal(3, back.Open[0].UntrackedVersionPredictions);
+        Assert.Equal(["v3", "v4"], back.Versions.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal((2L, 20L, 40L, 2L), (back.Versions["v4"].Predictions, back.Versions["v4"].FirstUnixNano, back.Versions["v4"].LastUnixNano, back.Versions["v4"].WithRequestId));
+        Assert.Equal((20L, 1L, 9L, 2L), (back.VersionTrackingSince, back.VersionsForgotten, back.ShadowPairsJoined, back.ShadowUnmatched));
+        var pending = back.PendingShadows["r1"];
+        Assert.Equal(("v4", 0.75, 30L, 31L), (pending.Version, pending.Score!.Value, pending.EventTimeUnixNano, pending.ReceivedUnixNano));
+        Assert.Equal("web", Assert.Single(pending.Segments).Value);
+    }
+
     /// <summary>The serializer the silo's Monitoring grain storage uses.</summary>
     private IGrainStorageSerializer Serializer() => fixture.Cluster.Primary is InProcessSiloHandle silo
         ? GrainStateSerializer.Create(silo.SiloHost.Services)

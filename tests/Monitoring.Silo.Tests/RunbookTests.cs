@@ -28,6 +28,7 @@ public sealed partial class RunbookTests : IClassFixture<RunbookTests.ShippedRun
         ("label-agreement-slo", "Label agreement SLO"),
         ("volume-drop", "Volume drop"),
         ("ingestion-errors", "Ingestion errors"),
+        ("rollout-regression", "Rollout regression"),
     ];
 
     /// <summary>

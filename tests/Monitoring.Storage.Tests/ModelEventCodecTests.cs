@@ -21,6 +21,21 @@ public sealed class ModelEventCodecTests
     }
 
     [Fact]
+    public void A_request_id_round_trips_and_records_without_one_keep_their_old_bytes()
+    {
+        var without = TestEvents.Prediction("pred-2", 7);
+        var with = without with { RequestId = "req-9" };
+
+        var oldBytes = ModelEventCodec.Encode(without);
+        var newBytes = ModelEventCodec.Encode(with);
+
+        TestEvents.AssertSame(with, ModelEventCodec.Decode(newBytes));
+        Assert.Null(ModelEventCodec.Decode(oldBytes).RequestId);
+        Assert.Equal(oldBytes, newBytes[..oldBytes.Length]); // the request id is a trailing field only
+        Assert.True(newBytes.Length <= ModelEventCodec.GetMaxEncodedLength(with));
+    }
+
+    [Fact]
     public void Nulls_empty_arrays_and_null_arrays_round_trip()
     {
         var minimal = new ModelEvent { Kind = EventKind.Label, EventTimeUnixNano = 0 };

@@ -47,6 +47,12 @@ static class OtlpConventions
     /// <summary>Prediction id (string; unique per model; required on labels).</summary>
     public const string PredictionId = "ml.prediction.id";
 
+    /// <summary>
+    /// Request id (string, optional): links the predictions that several versions of a model made for the same request
+    /// (shadow mode). Each version's record keeps its own unique <see cref="PredictionId"/>.
+    /// </summary>
+    public const string RequestId = "ml.request.id";
+
     /// <summary>Binary classifier score (double in [0, 1]).</summary>
     public const string Score = "ml.prediction.score";
 

@@ -89,4 +89,11 @@ public sealed record ModelEvent
     /// <summary>When the receiver accepted the record (Unix nanoseconds).</summary>
     [Id(13)]
     public long ReceivedUnixNano { get; init; }
+
+    /// <summary>
+    /// The request this prediction answered (<c>ml.request.id</c>), when several versions score the same request (shadow
+    /// mode): predictions of different versions with the same request id are compared pair by pair. Null when not sent.
+    /// </summary>
+    [Id(14)]
+    public string? RequestId { get; init; }
 }

@@ -15,6 +15,12 @@ public interface IModelAlertsGrain : IGrainWithStringKey
     /// <summary>Performance reports changed (a window closed, or late labels arrived): evaluates the performance rules.</summary>
     Task PerformanceChangedAsync(PerformanceReport[] reports);
 
+    /// <summary>
+    /// The model's version comparisons were evaluated at the close of <paramref name="closed"/>: evaluates the rules over
+    /// rollout metrics (<c>rollout_verdict</c>, <c>version_auc_delta</c>, ...).
+    /// </summary>
+    Task RolloutsComparedAsync(Rollouts.VersionComparisonReport[] comparisons, WindowReport closed);
+
     /// <summary>Pending and firing alerts of the model.</summary>
     Task<AlertView[]> GetAlertsAsync();
 

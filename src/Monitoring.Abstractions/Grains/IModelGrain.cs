@@ -1,6 +1,7 @@
 using Monitoring.Abstractions.Events;
 using Monitoring.Abstractions.Models;
 using Monitoring.Abstractions.Reports;
+using Monitoring.Abstractions.Rollouts;
 
 namespace Monitoring.Abstractions.Grains;
 
@@ -28,6 +29,16 @@ public interface IModelGrain : IGrainWithStringKey
 
     /// <summary>The performance reports of the windows starting in [from, to) as of now, oldest first, without writing anything.</summary>
     Task<PerformanceReport[]> GetPerformanceAsync(long fromUnixNano, long toUnixNano);
+
+    /// <summary>The versions the model has logged predictions under, newest first, and the shadow pairing counts.</summary>
+    Task<ModelVersions> GetVersionsAsync();
+
+    /// <summary>
+    /// Compares <paramref name="candidate"/> with <paramref name="baseline"/> over the windows starting in [from, to) as
+    /// of now (each version's share of every window merged, shadow pairs included) and decides the verdict under
+    /// <paramref name="guardrails"/>, without writing anything. Null when either version is unknown.
+    /// </summary>
+    Task<VersionComparisonReport?> CompareVersionsAsync(string baseline, string candidate, long fromUnixNano, long toUnixNano, RolloutGuardrails guardrails);
 
     /// <summary>Whether the model exists: it has logged records or saved settings or a reference.</summary>
     Task<bool> ExistsAsync();

@@ -34,6 +34,13 @@ public sealed record PerformanceReport
     [Id(10)] public RegressionPerformance? Regression { get; init; }
     /// <summary>Multiclass metrics of joined pairs.</summary>
     [Id(11)] public MulticlassPerformance? Multiclass { get; init; }
+    /// <summary>
+    /// The same per model version, by version (labels counted with the version of the prediction they label), once the
+    /// model has seen a second version; null before (and in reports stored before it existed).
+    /// </summary>
+    [Id(12)] public Dictionary<string, PerformanceReport>? ByVersion { get; init; }
+    /// <summary>Predictions of versions beyond the per-window cap of versions tracked separately.</summary>
+    [Id(13), System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)] public long UntrackedVersionPredictions { get; init; }
 }
 
 /// <summary>A rate with its Wilson interval.</summary>

@@ -108,6 +108,31 @@ public sealed record WindowReport
     [Id(12)] public string[] DriftedFeatures { get; init; } = [];
     /// <summary>Serving latency p50/p99 estimates (ms) and mean.</summary>
     [Id(13)] public LatencyReport? Latency { get; init; }
+    /// <summary>
+    /// Volume, feature and prediction drift against the same reference, and latency per model version, once the model
+    /// has seen a second version; null before (and in reports stored before it existed).
+    /// </summary>
+    [Id(14)] public VersionWindowReport[]? ByVersion { get; init; }
+    /// <summary>Predictions of versions beyond the per-window cap of versions tracked separately.</summary>
+    [Id(15), System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)] public long UntrackedVersionPredictions { get; init; }
+}
+
+/// <summary>One model version's share of a window, judged against the window's reference.</summary>
+[GenerateSerializer, Immutable, Alias("monitoring.version-window-report")]
+public sealed record VersionWindowReport
+{
+    /// <summary>Model version.</summary>
+    [Id(0)] public required string Version { get; init; }
+    /// <summary>Predictions of this version in the window.</summary>
+    [Id(1)] public long Volume { get; init; }
+    /// <summary>Volume / the window's volume.</summary>
+    [Id(2)] public double Share { get; init; }
+    /// <summary>Features, then the prediction outputs, of this version's predictions against the window's reference.</summary>
+    [Id(3)] public FeatureReport[] Features { get; init; } = [];
+    /// <summary>Names of drifted features (and outputs).</summary>
+    [Id(4)] public string[] DriftedFeatures { get; init; } = [];
+    /// <summary>Serving latency of this version.</summary>
+    [Id(5)] public LatencyReport? Latency { get; init; }
 }
 
 /// <summary>Which reference a report compared against.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
+using Monitoring.Stats.Rollouts;
 using Monitoring.Stats.Sketches;
 using Monitoring.Stats.Slices;
 
@@ -51,6 +52,108 @@ public sealed class PerformanceAccumulator
 
     /// <summary>Multiclass confusion: actual -> predicted -> count.</summary>
     public Dictionary<string, Dictionary<string, long>> Confusion { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The same per model version (their own <see cref="ByVersion"/> stays null), once the model has seen a second version
+    /// (<see cref="Windows.VersionTracking"/>): predictions and scores by the prediction's version, labels joined to the
+    /// version of the prediction they label, so a late label lands in the right version. At most
+    /// <see cref="Windows.VersionTracking.MaxVersionsPerWindow"/> versions; null while the model has one version only.
+    /// </summary>
+    public Dictionary<string, PerformanceAccumulator>? ByVersion { get; set; }
+
+    /// <summary>Predictions of versions beyond the per-window cap (counted, not tracked per version).</summary>
+    public long UntrackedVersionPredictions { get; set; }
+
+    /// <summary>
+    /// The accumulator of <paramref name="version"/> (created on first use, sharing this window's bounds and pair
+    /// dimensions; when the first one is created, this window's content so far goes to <paramref name="onlyVersion"/>, the
+    /// version it all belonged to, if known), or null when the window's version cap is reached.
+    /// </summary>
+    public PerformanceAccumulator? ForVersion(string version, string? onlyVersion)
+    {
+        if (ByVersion is null)
+        {
+            ByVersion = new Dictionary<string, PerformanceAccumulator>(StringComparer.Ordinal);
+            if (onlyVersion is not null && Predictions > 0)
+            {
+                ByVersion[onlyVersion] = CopyWithoutVersions();
+            }
+        }
+
+        if (!ByVersion.TryGetValue(version, out var sub))
+        {
+            if (ByVersion.Count >= Windows.VersionTracking.MaxVersionsPerWindow)
+            {
+                return null;
+            }
+
+            sub = new PerformanceAccumulator { Start = Start, End = End, ReferenceVersion = ReferenceVersion, PairDimensionNames = PairDimensionNames };
+            ByVersion[version] = sub;
+        }
+
+        return sub;
+    }
+
+    /// <summary>The accumulator of <paramref name="version"/> if it is tracked.</summary>
+    public PerformanceAccumulator? TrackedVersion(string version) => ByVersion?.GetValueOrDefault(version);
+
+    private PerformanceAccumulator CopyWithoutVersions()
+    {
+        var versions = ByVersion;
+        ByVersion = null;
+        try
+        {
+            Freeze();
+            var copy = System.Text.Json.JsonSerializer.Deserialize<PerformanceAccumulator>(
+                System.Text.Json.JsonSerializer.Serialize(this, Abstractions.Reports.ReportJson.Options), Abstractions.Reports.ReportJson.Options)!;
+            copy.LastSequence = 0;
+            copy.ShadowPairs = null;
+            return copy;
+        }
+        finally
+        {
+            ByVersion = versions;
+        }
+    }
+
+    /// <summary>
+    /// Shadow pairs (two versions' predictions of one request, <c>ml.request.id</c>) whose earlier prediction falls in
+    /// this window, by "{baseline}\u001F{candidate}": each pair is kept in both orientations, so either version can be
+    /// asked about as the baseline. Null until a pair joins.
+    /// </summary>
+    public Dictionary<string, ShadowPairParts>? ShadowPairs { get; set; }
+
+    private Dictionary<string, ShadowPairAccumulator>? _shadow;
+
+    /// <summary>The shadow pairs live, by orientation key (<see cref="ShadowKey"/>).</summary>
+    [JsonIgnore]
+    public Dictionary<string, ShadowPairAccumulator> LiveShadowPairs => _shadow ??= ShadowPairs?.ToDictionary(
+        kv => kv.Key, kv => ShadowPairAccumulator.FromParts(kv.Value), StringComparer.Ordinal) ?? new Dictionary<string, ShadowPairAccumulator>(StringComparer.Ordinal);
+
+    /// <summary>The key of the shadow pairs of <paramref name="baseline"/> against <paramref name="candidate"/>.</summary>
+    public static string ShadowKey(string baseline, string candidate) => $"{baseline}\u001F{candidate}";
+
+    /// <summary>Adds a shadow pair in both orientations, with the request's slice values.</summary>
+    public void AddShadowPair(string firstVersion, double firstScore, string secondVersion, double secondScore, IReadOnlyList<(string Dimension, string Value)> slices)
+    {
+        Shadow(firstVersion, secondVersion).Add(firstScore, secondScore, slices);
+        Shadow(secondVersion, firstVersion).Add(secondScore, firstScore, slices);
+    }
+
+    /// <summary>The shadow pairs of <paramref name="baseline"/> against <paramref name="candidate"/>, if any joined.</summary>
+    public ShadowPairAccumulator? ShadowPairsOf(string baseline, string candidate) => LiveShadowPairs.GetValueOrDefault(ShadowKey(baseline, candidate));
+
+    private ShadowPairAccumulator Shadow(string baseline, string candidate)
+    {
+        var key = ShadowKey(baseline, candidate);
+        if (!LiveShadowPairs.TryGetValue(key, out var acc))
+        {
+            acc = new ShadowPairAccumulator();
+            _shadow![key] = acc;
+        }
+
+        return acc;
+    }
 
     private ScoreHistogramSketch? _allScores;
     private ScoreHistogramSketch? _binary;
@@ -253,8 +356,21 @@ public sealed class PerformanceAccumulator
     /// <summary>Copies the live sketches into their serializable parts (before persisting).</summary>
     public PerformanceAccumulator Freeze()
     {
+        if (ByVersion is not null)
+        {
+            foreach (var sub in ByVersion.Values)
+            {
+                sub.Freeze();
+            }
+        }
+
         AllScores = _allScores?.ToParts() ?? AllScores;
         Binary = _binary?.ToParts() ?? Binary;
+        if (_shadow is { Count: > 0 })
+        {
+            ShadowPairs = _shadow.ToDictionary(kv => kv.Key, kv => kv.Value.ToParts(), StringComparer.Ordinal);
+        }
+
         Overall = _overall?.ToParts() ?? Overall;
         if (_slices is not null)
         {
@@ -273,8 +389,17 @@ public sealed class PerformanceAccumulator
     /// </summary>
     public void Thaw()
     {
+        if (ByVersion is not null)
+        {
+            foreach (var sub in ByVersion.Values)
+            {
+                sub.Thaw();
+            }
+        }
+
         AllScores = _allScores is null ? AllScores : null;
         Binary = _binary is null ? Binary : null;
+        ShadowPairs = _shadow is null ? ShadowPairs : null;
         Overall = _overall is null ? Overall : null;
         if (_slices is not null)
         {

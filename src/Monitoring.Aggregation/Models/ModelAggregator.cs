@@ -8,6 +8,9 @@ using Monitoring.Abstractions.Storage;
 using Monitoring.Abstractions.Time;
 using Monitoring.Aggregation.Labels;
 using Monitoring.Aggregation.References;
+using Monitoring.Aggregation.Rollouts;
+using Monitoring.Abstractions.Rollouts;
+using Monitoring.Stats.Rollouts;
 using Monitoring.Aggregation.Reports;
 using Monitoring.Aggregation.Telemetry;
 using Monitoring.Aggregation.Windows;
@@ -32,6 +35,12 @@ public sealed class ModelAggregator
 
     /// <summary>Labels waiting for their prediction, per model, at most; beyond this they count as unmatched.</summary>
     public const int MaxPendingLabels = 100_000;
+
+    /// <summary>Shadow predictions waiting for another version's prediction of the same request, per model, at most; beyond this they count as unmatched.</summary>
+    public const int MaxPendingShadows = 100_000;
+
+    /// <summary>How long a shadow prediction waits for its pair (from its arrival) before it counts as unmatched.</summary>
+    public static readonly TimeSpan ShadowExpiry = TimeSpan.FromMinutes(10);
 
     /// <summary>Per-window performance sketches kept in memory; older ones are reloaded from the store when a label needs them.</summary>
     public const int PerformanceCacheSize = 64;
@@ -208,6 +217,14 @@ public sealed class ModelAggregator
             changed = true;
         }
 
+        var shadowExpiry = UnixNanos.FromTimeSpan(ShadowExpiry);
+        foreach (var (request, _) in S.PendingShadows.Where(kv => now - kv.Value.ReceivedUnixNano > shadowExpiry).ToList())
+        {
+            S.PendingShadows.Remove(request);
+            S.ShadowUnmatched++;
+            changed = true;
+        }
+
         if (now - S.LastRetentionSweep > RetentionSweepNanos)
         {
             S.LastRetentionSweep = now;
@@ -226,6 +243,102 @@ public sealed class ModelAggregator
 
     /// <summary>The model as it stands.</summary>
     public ModelDescription Describe(long? bytesOnDisk = null) => ModelDescriptions.Build(_key, S, bytesOnDisk);
+
+    /// <summary>The versions seen, newest first, and the shadow pairing counts.</summary>
+    public ModelVersions Versions() => new()
+    {
+        Model = _key.GrainKey,
+        Versions = [.. S.Versions.OrderByDescending(kv => kv.Value.LastUnixNano).ThenBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new VersionInfo(
+            kv.Key, kv.Value.Predictions, UnixNanos.ToIso(kv.Value.FirstUnixNano), UnixNanos.ToIso(kv.Value.LastUnixNano),
+            kv.Value.FirstUnixNano, kv.Value.LastUnixNano, kv.Value.WithRequestId))],
+        Forgotten = S.VersionsForgotten,
+        TrackedSeparately = VersionTracking.Active(S),
+        ShadowPairs = S.ShadowPairsJoined,
+        ShadowPending = S.PendingShadows.Count,
+        ShadowUnmatched = S.ShadowUnmatched,
+    };
+
+    /// <summary>
+    /// Compares <paramref name="candidate"/> with <paramref name="baseline"/> over the windows starting in [from, to)
+    /// (from = <see cref="long.MinValue"/>: from the window the candidate first appeared in; closed windows as stored,
+    /// open ones as they stand, performance as of now), without writing anything: each version's
+    /// share of every window is merged into one <see cref="VersionSample"/> (a window that held one version only counts
+    /// whole for it), the shadow pairs of the two are merged, and <see cref="VersionComparer"/> decides. Null when either
+    /// version was never seen (or was forgotten).
+    /// </summary>
+    public async Task<VersionComparisonReport?> CompareVersionsAsync(string baseline, string candidate, long fromUnixNano, long toUnixNano, RolloutGuardrails guardrails)
+    {
+        if (!S.Versions.ContainsKey(baseline) || !S.Versions.TryGetValue(candidate, out var candidateSeen))
+        {
+            return null;
+        }
+
+        if (fromUnixNano == long.MinValue)
+        {
+            // By default, the time both have run: from the window the candidate first appeared in.
+            fromUnixNano = candidateSeen.FirstUnixNano - Mod(candidateSeen.FirstUnixNano, WindowNanos);
+        }
+
+        var windows = new SortedDictionary<long, WindowAccumulator>();
+        foreach (var w in await LoadSketchesAsync(fromUnixNano, toUnixNano))
+        {
+            windows[w.Start] = w;
+        }
+
+        foreach (var w in S.Open.Values.Where(w => w.Start >= fromUnixNano && w.Start < toUnixNano))
+        {
+            windows[w.Start] = w;
+        }
+
+        var performance = new SortedDictionary<long, PerformanceAccumulator>();
+        foreach (var json in await _store.ListAsync(ReportKinds.PerformanceSketch, fromUnixNano, toUnixNano))
+        {
+            var stored = JsonSerializer.Deserialize<PerformanceAccumulator>(json, ReportJson.Options)!;
+            performance[stored.Start] = stored;
+        }
+
+        foreach (var (start, acc) in _performance.Where(kv => kv.Key >= fromUnixNano && kv.Key < toUnixNano))
+        {
+            performance[start] = acc; // in memory: as of now (possibly ahead of the stored copy)
+        }
+
+        var b = new VersionSample(baseline);
+        var c = new VersionSample(candidate);
+        ShadowPairAccumulator? shadow = null;
+        foreach (var (start, window) in windows)
+        {
+            var perf = performance.GetValueOrDefault(start);
+            foreach (var (version, sample) in new[] { (baseline, b), (candidate, c) })
+            {
+                if (VersionShareOf(window, version) is { } share)
+                {
+                    sample.AddWindow(share);
+                }
+
+                if (perf is not null && VersionShareOf(perf, window, version) is { } perfShare)
+                {
+                    sample.AddPerformance(perfShare);
+                }
+            }
+
+            if (perf?.ShadowPairsOf(baseline, candidate) is { } pairs)
+            {
+                shadow ??= new ShadowPairAccumulator(pairs.Threshold, pairs.MaxValuesPerDimension);
+                shadow.Merge(pairs);
+            }
+        }
+
+        return VersionComparer.Compare(_key.GrainKey, b, c, guardrails, shadow is null ? null : new ComparisonInputs(Shadow: shadow));
+    }
+
+    /// <summary>A version's share of a window: its own accumulator, or the whole window when that version was its only one.</summary>
+    private static WindowAccumulator? VersionShareOf(WindowAccumulator window, string version) =>
+        window.ByVersion is { } byVersion ? byVersion.GetValueOrDefault(version)
+        : window.Versions.Count == 1 && window.Versions.ContainsKey(version) ? window : null;
+
+    private static PerformanceAccumulator? VersionShareOf(PerformanceAccumulator performance, WindowAccumulator window, string version) =>
+        performance.ByVersion is { } byVersion ? byVersion.GetValueOrDefault(version)
+        : window.Versions.Count == 1 && window.Versions.ContainsKey(version) ? performance : null;
 
     /// <summary>Replaces the settings (validated). Open windows keep their bounds; windows opened from now on use the new length.</summary>
     public void Configure(ModelSettings settings)
@@ -351,6 +464,8 @@ public sealed class ModelAggregator
             var fresh = logged.Sequence > acc.LastSequence;
             if (fresh)
             {
+                // The version's share first: created before the window counts this prediction, a seed copies the window.
+                var version = VersionTracking.Active(S) ? VersionShare(e, acc) : null;
                 acc.Predictions++;
                 if (acc.PairDimensionNames is null && TopSegmentDimensions(excludeWindow: acc.Start) is { } chosen)
                 {
@@ -361,11 +476,21 @@ public sealed class ModelAggregator
                     acc.AddScore(score);
                     _folder.AddSliceScores(e, score, acc);
                 }
+
+                if (version is not null)
+                {
+                    FoldVersion(e, acc, version);
+                }
             }
 
             if (e.PredictionId is { } id && S.PendingLabels.Remove(id, out var waiting))
             {
                 Join(e, waiting.Event, acc, fresh);
+            }
+
+            if (e.RequestId is { } request && e.Score is not null && VersionTracking.Active(S))
+            {
+                await PairShadowAsync(logged, request);
             }
 
             if (fresh)
@@ -435,6 +560,127 @@ public sealed class ModelAggregator
             acc.ChoosePairDimensions(TopSegmentDimensions()!);
         }
         LabelFold.Fold(prediction, label, acc);
+        if (VersionOf(acc, prediction) is { } version)
+        {
+            version.Labeled++;
+            LabelFold.Fold(prediction, label, version);
+        }
+    }
+
+    /// <summary>
+    /// The share of the window's performance of a fresh prediction's version (tracking on), created on first use; the
+    /// first one is seeded with the window's content if a single version made it. Null past the window's version cap
+    /// (the prediction is counted as untracked).
+    /// </summary>
+    private PerformanceAccumulator? VersionShare(ModelEvent e, PerformanceAccumulator acc)
+    {
+        var version = acc.ForVersion(e.ModelVersion, acc.ByVersion is null ? OnlyVersionBefore(acc.Start, e.ModelVersion) : null);
+        if (version is null)
+        {
+            acc.UntrackedVersionPredictions++;
+        }
+
+        return version;
+    }
+
+    /// <summary>Counts a fresh prediction in its version's share of the window's performance.</summary>
+    private void FoldVersion(ModelEvent e, PerformanceAccumulator acc, PerformanceAccumulator version)
+    {
+        version.Predictions++;
+        if (version.PairDimensionNames is null && acc.PairDimensionNames is { } pairs)
+        {
+            version.ChoosePairDimensions(pairs);
+        }
+
+        if (e.Score is { } score)
+        {
+            version.AddScore(score);
+            _folder.AddSliceScores(e, score, version);
+        }
+    }
+
+    /// <summary>
+    /// Shadow mode: pairs a scored prediction with another version's prediction of the same request (whichever came
+    /// first waits in <see cref="ModelState.PendingShadows"/>, bounded, until <see cref="ShadowExpiry"/>), and folds the
+    /// pair into the window of the earlier event time. A request pairs its first two versions; a repeat of the waiting
+    /// version is ignored. State counters always move; the window's pairs only for a fresh record (see <see cref="Join"/>).
+    /// </summary>
+    private async Task PairShadowAsync(LoggedEvent logged, string request)
+    {
+        var e = logged.Event;
+        if (!S.PendingShadows.TryGetValue(request, out var first))
+        {
+            if (S.PendingShadows.Count < MaxPendingShadows)
+            {
+                S.PendingShadows[request] = new PendingShadow(e.ModelVersion, e.Score, e.PredictedValue, e.PredictedClass, e.Segments, e.EventTimeUnixNano, e.ReceivedUnixNano);
+            }
+            else
+            {
+                S.ShadowUnmatched++;
+            }
+
+            return;
+        }
+
+        if (string.Equals(first.Version, e.ModelVersion, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        S.PendingShadows.Remove(request);
+        S.ShadowPairsJoined++;
+        var earlier = first.EventTimeUnixNano <= e.EventTimeUnixNano ? e with { EventTimeUnixNano = first.EventTimeUnixNano, ReceivedUnixNano = first.ReceivedUnixNano } : e;
+        var acc = await PerformanceAsync(WindowStartOf(earlier));
+        if (logged.Sequence > acc.LastSequence)
+        {
+            var slices = e.Segments.Select(s => (s.Name, s.Value)).ToList();
+            acc.AddShadowPair(first.Version, first.Score!.Value, e.ModelVersion, e.Score!.Value, slices);
+            Touch(acc, logged.Sequence);
+        }
+    }
+
+    /// <summary>
+    /// The single version whose predictions an open window held before <paramref name="current"/>'s prediction just
+    /// folded (null when there were none, several, or the window is no longer open).
+    /// </summary>
+    private string? OnlyVersionBefore(long windowStart, string current)
+    {
+        if (!S.Open.TryGetValue(windowStart, out var window))
+        {
+            return null;
+        }
+
+        string? only = null;
+        foreach (var (version, count) in window.Versions)
+        {
+            if (count - (version == current ? 1 : 0) > 0)
+            {
+                if (only is not null)
+                {
+                    return null;
+                }
+
+                only = version;
+            }
+        }
+
+        return only;
+    }
+
+    /// <summary>The tracked version share of <paramref name="acc"/> that <paramref name="prediction"/> belongs to, with its pair dimensions fixed like the window's.</summary>
+    private static PerformanceAccumulator? VersionOf(PerformanceAccumulator acc, ModelEvent prediction)
+    {
+        if (acc.TrackedVersion(prediction.ModelVersion) is not { } version)
+        {
+            return null;
+        }
+
+        if (version.PairDimensionNames is null && acc.PairDimensionNames is { } pairs)
+        {
+            version.ChoosePairDimensions(pairs);
+        }
+
+        return version;
     }
 
     /// <summary>
@@ -485,6 +731,12 @@ public sealed class ModelAggregator
         }
         LabelFold.Unfold(prediction.Event, earlier, acc);
         LabelFold.Fold(prediction.Event, label, acc);
+        if (VersionOf(acc, prediction.Event) is { } version)
+        {
+            LabelFold.Unfold(prediction.Event, earlier, version);
+            LabelFold.Fold(prediction.Event, label, version);
+        }
+
         Touch(acc, logged.Sequence);
     }
 

@@ -81,6 +81,8 @@ public static class PerformanceReportBuilder
                 ? new RegressionPerformance(acc.RegressionCount, acc.RegressionAbsoluteError / n, Math.Sqrt(acc.RegressionSquaredError / n), acc.RegressionError / n)
                 : null,
             Multiclass = acc.Confusion.Count > 0 ? Multiclass(acc.Confusion) : null,
+            ByVersion = acc.ByVersion?.ToDictionary(kv => kv.Key, kv => Build(model, kv.Value, sliceReference, policy, topValues), StringComparer.Ordinal),
+            UntrackedVersionPredictions = acc.UntrackedVersionPredictions,
         };
     }
 

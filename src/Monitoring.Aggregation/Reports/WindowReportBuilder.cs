@@ -89,6 +89,20 @@ public static class WindowReportBuilder
             Features = [.. features],
             DriftedFeatures = features.Where(f => f.Drifted).Select(f => f.Name).ToArray(),
             Latency = latency,
+            ByVersion = window.ByVersion?.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv =>
+            {
+                var sub = Build(model, granularity, kv.Value, reference, settings);
+                return new VersionWindowReport
+                {
+                    Version = kv.Key,
+                    Volume = sub.Volume,
+                    Share = window.Predictions == 0 ? 0 : (double)sub.Volume / window.Predictions,
+                    Features = sub.Features,
+                    DriftedFeatures = sub.DriftedFeatures,
+                    Latency = sub.Latency,
+                };
+            }).ToArray(),
+            UntrackedVersionPredictions = window.UntrackedVersionPredictions,
         };
     }
 

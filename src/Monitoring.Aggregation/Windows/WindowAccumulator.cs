@@ -31,6 +31,14 @@ public sealed class WindowAccumulator
     /// whole life, and its numeric features are binned against that reference's edges.
     /// </summary>
     [Id(11)] public int ReferenceVersion { get; set; }
+    /// <summary>
+    /// The same statistics per model version (volume, features, predictions, latency, segments; their own
+    /// <see cref="ByVersion"/> stays null), once the model has seen a second version (<see cref="VersionTracking"/>);
+    /// at most <see cref="VersionTracking.MaxVersionsPerWindow"/> versions. Null while the model has one version only.
+    /// </summary>
+    [Id(12)] public Dictionary<string, WindowAccumulator>? ByVersion { get; set; }
+    /// <summary>Predictions of versions beyond <see cref="VersionTracking.MaxVersionsPerWindow"/> (counted, not tracked per version).</summary>
+    [Id(13)] public long UntrackedVersionPredictions { get; set; }
 
     /// <summary>Adds another window's content (roll-up).</summary>
     public void Merge(WindowAccumulator other)
@@ -64,6 +72,46 @@ public sealed class WindowAccumulator
         }
 
         Latency.Merge(other.Latency);
+        UntrackedVersionPredictions += other.UntrackedVersionPredictions;
+        if (other.ByVersion is not null)
+        {
+            ByVersion ??= new Dictionary<string, WindowAccumulator>(StringComparer.Ordinal);
+            foreach (var (version, sub) in other.ByVersion)
+            {
+                if (!ByVersion.TryGetValue(version, out var mine))
+                {
+                    if (ByVersion.Count >= VersionTracking.MaxVersionsPerWindow)
+                    {
+                        UntrackedVersionPredictions += sub.Predictions;
+                        continue;
+                    }
+
+                    mine = new WindowAccumulator { Start = Start, End = End, ReferenceVersion = sub.ReferenceVersion };
+                    ByVersion[version] = mine;
+                }
+
+                mine.Merge(sub);
+            }
+        }
+    }
+
+    /// <summary>A copy of this window's statistics without <see cref="ByVersion"/> (a version's share when it was the only one).</summary>
+    public WindowAccumulator CopyWithoutVersions()
+    {
+        var copy = new WindowAccumulator { Start = Start, End = End, ReferenceVersion = ReferenceVersion };
+        var versions = ByVersion;
+        ByVersion = null;
+        try
+        {
+            copy.Merge(this);
+        }
+        finally
+        {
+            ByVersion = versions;
+        }
+
+        copy.UntrackedVersionPredictions = 0;
+        return copy;
     }
 
     /// <summary>Gets or creates an entry.</summary>

@@ -78,6 +78,11 @@ public sealed class WindowFolder
             eventTime = received; // clock skew: far-future event times count at arrival
         }
 
+        if (e.Kind == EventKind.Prediction)
+        {
+            SeeVersion(e, eventTime);
+        }
+
         var start = eventTime - Mod(eventTime, WindowNanos);
         var end = start + WindowNanos;
         if (end <= S.LastClosedEnd || end + LatenessNanos <= received)
@@ -96,27 +101,114 @@ public sealed class WindowFolder
             return;
         }
 
-        window.Predictions++;
         S.Predictions++;
+        var byVersion = VersionWindow(window, e.ModelVersion, S); // before the window counts it: a seed copies the window
         window.Versions[e.ModelVersion] = window.Versions.GetValueOrDefault(e.ModelVersion) + 1;
+        FoldPrediction(window, e, eventTime, primary: true);
+        if (byVersion is not null)
+        {
+            byVersion.Versions[e.ModelVersion] = byVersion.Versions.GetValueOrDefault(e.ModelVersion) + 1;
+            FoldPrediction(byVersion, e, eventTime, primary: false);
+        }
+    }
+
+    /// <summary>
+    /// Registers a prediction's version in the model's version list (bounded: the version last seen longest ago goes
+    /// first), and turns per-version tracking on at the first prediction of a second version.
+    /// </summary>
+    private void SeeVersion(ModelEvent e, long eventTime)
+    {
+        if (!S.Versions.TryGetValue(e.ModelVersion, out var seen))
+        {
+            if (S.Versions.Count >= VersionTracking.MaxVersionsPerModel)
+            {
+                var oldest = S.Versions.MinBy(kv => (kv.Value.LastUnixNano, kv.Key), VersionAge.Comparer).Key;
+                S.Versions.Remove(oldest);
+                S.VersionsForgotten++;
+            }
+
+            seen = new VersionSeen { FirstUnixNano = eventTime, LastUnixNano = eventTime };
+            S.Versions[e.ModelVersion] = seen;
+            if (S.VersionTrackingSince == 0 && (S.Versions.Count > 1 || S.VersionsForgotten > 0))
+            {
+                S.VersionTrackingSince = Math.Max(1, eventTime);
+            }
+        }
+
+        seen.Predictions++;
+        seen.FirstUnixNano = Math.Min(seen.FirstUnixNano, eventTime);
+        seen.LastUnixNano = Math.Max(seen.LastUnixNano, eventTime);
+        if (e.RequestId is not null)
+        {
+            seen.WithRequestId++;
+        }
+    }
+
+    /// <summary>
+    /// The window's accumulator of <paramref name="version"/> once versions are tracked (created on first use, seeded
+    /// with everything the window counted when it was a single version's), or null (tracking off, or the window's
+    /// version cap reached: then the prediction is counted as untracked).
+    /// </summary>
+    private static WindowAccumulator? VersionWindow(WindowAccumulator window, string version, ModelState state)
+    {
+        if (!VersionTracking.Active(state))
+        {
+            return null;
+        }
+
+        if (window.ByVersion is null)
+        {
+            window.ByVersion = new Dictionary<string, WindowAccumulator>(StringComparer.Ordinal);
+            // What the window counted before tracking began was its only version's (a mix of several cannot be split).
+            if (window.Versions.Count == 1)
+            {
+                var seed = window.CopyWithoutVersions();
+                seed.Labels = 0;
+                seed.LateRecords = 0;
+                window.ByVersion[window.Versions.Keys.First()] = seed;
+            }
+        }
+
+        if (!window.ByVersion.TryGetValue(version, out var sub))
+        {
+            if (window.ByVersion.Count >= VersionTracking.MaxVersionsPerWindow)
+            {
+                window.UntrackedVersionPredictions++;
+                return null;
+            }
+
+            sub = new WindowAccumulator { Start = window.Start, End = window.End, ReferenceVersion = window.ReferenceVersion };
+            window.ByVersion[version] = sub;
+        }
+
+        return sub;
+    }
+
+    /// <summary>
+    /// Folds a prediction's features, outputs, latency and segments into <paramref name="window"/>; the model's schema
+    /// records (type mismatches, events) move only for the <paramref name="primary"/> fold, not again for a version's.
+    /// </summary>
+    private void FoldPrediction(WindowAccumulator window, ModelEvent e, long eventTime, bool primary)
+    {
+        window.Predictions++;
         foreach (var f in e.Features)
         {
-            FoldFeature(window, f, eventTime);
+            FoldFeature(window, f, eventTime, primary);
         }
 
         if (e.Score is { } score)
         {
-            FoldFeature(window, new FeatureValue("ml.prediction.score", score, null), eventTime);
+            FoldFeature(window, new FeatureValue("ml.prediction.score", score, null), eventTime, primary);
         }
 
         if (e.PredictedValue is { } value)
         {
-            FoldFeature(window, new FeatureValue("ml.prediction.value", value, null), eventTime);
+            FoldFeature(window, new FeatureValue("ml.prediction.value", value, null), eventTime, primary);
         }
 
         if (e.PredictedClass is { } cls)
         {
-            FoldFeature(window, new FeatureValue("ml.prediction.class", null, cls), eventTime);
+            FoldFeature(window, new FeatureValue("ml.prediction.class", null, cls), eventTime, primary);
         }
 
         if (e.LatencyMs is { } latency)
@@ -130,7 +222,7 @@ public sealed class WindowFolder
         }
     }
 
-    private void FoldFeature(WindowAccumulator window, FeatureValue f, long eventTime)
+    private void FoldFeature(WindowAccumulator window, FeatureValue f, long eventTime, bool primary)
     {
         if (!S.Schema.TryGetValue(f.Name, out var schema))
         {
@@ -160,7 +252,7 @@ public sealed class WindowFolder
 
             if (f.Text is not null)
             {
-                Mismatch(window, schema, f.Name, "numeric feature received a string", eventTime);
+                Mismatch(window, schema, f.Name, "numeric feature received a string", eventTime, primary);
                 acc.Add(double.NaN, null);
             }
             else
@@ -173,7 +265,7 @@ public sealed class WindowFolder
             var acc = WindowAccumulator.Get(window.Categorical, f.Name);
             if (f.Number is { } n)
             {
-                Mismatch(window, schema, f.Name, "categorical feature received a number", eventTime);
+                Mismatch(window, schema, f.Name, "categorical feature received a number", eventTime, primary);
                 acc.Add(n.ToString("R", CultureInfo.InvariantCulture));
             }
             else
@@ -183,9 +275,14 @@ public sealed class WindowFolder
         }
     }
 
-    private void Mismatch(WindowAccumulator window, FeatureSchema schema, string name, string detail, long at)
+    private void Mismatch(WindowAccumulator window, FeatureSchema schema, string name, string detail, long at, bool primary)
     {
         window.TypeMismatches[name] = window.TypeMismatches.GetValueOrDefault(name) + 1;
+        if (!primary)
+        {
+            return;
+        }
+
         if (schema.TypeMismatches++ == 0 || at - schema.LastMismatchUnixNano > WindowNanos)
         {
             AddSchemaEvent(new SchemaEvent("type_mismatch", name, detail, at));
@@ -295,4 +392,16 @@ public sealed class WindowFolder
     }
 
     private static long Mod(long x, long m) => ((x % m) + m) % m;
+
+    /// <summary>Orders versions by last sighting, then name (the eviction order).</summary>
+    private sealed class VersionAge : IComparer<(long LastUnixNano, string Version)>
+    {
+        public static readonly VersionAge Comparer = new();
+
+        public int Compare((long LastUnixNano, string Version) x, (long LastUnixNano, string Version) y)
+        {
+            var c = x.LastUnixNano.CompareTo(y.LastUnixNano);
+            return c != 0 ? c : string.CompareOrdinal(x.Version, y.Version);
+        }
+    }
 }

@@ -318,6 +318,10 @@ public sealed class RuleEvaluator
         {
             return null;
         }
+        if (set.Source == MetricSource.Rollout)
+        {
+            return $"{_externalUrl}/api/models/{Uri.EscapeDataString(set.Tenant)}/{Uri.EscapeDataString(set.Model)}/versions";
+        }
         var path = $"/api/models/{Uri.EscapeDataString(set.Tenant)}/{Uri.EscapeDataString(set.Model)}/windows/{Uri.EscapeDataString(set.WindowStart)}";
         return _externalUrl + path + (set.Source == MetricSource.Performance ? "/performance" : string.Empty);
     }

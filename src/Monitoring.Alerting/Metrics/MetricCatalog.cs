@@ -7,6 +7,11 @@ public enum MetricSource
     Window,
     /// <summary>A window's performance report: evaluated when the window closes and again when late labels change it.</summary>
     Performance,
+    /// <summary>
+    /// The comparisons of a model's versions (<c>Monitoring:Rollouts:Comparisons</c>, else its two busiest versions in the
+    /// window): evaluated when a window closes, over every window since the candidate appeared.
+    /// </summary>
+    Rollout,
 }
 
 /// <summary>One metric rules can select: its name, labels, source and meaning.</summary>
@@ -22,6 +27,7 @@ public static class MetricCatalog
     private static readonly string[] Model = ["tenant", "model"];
     private static readonly string[] Feature = ["tenant", "model", "feature"];
     private static readonly string[] Slice = ["tenant", "model", "slice_dimension", "slice_value"];
+    private static readonly string[] Versions = ["tenant", "model", "baseline", "candidate"];
 
     /// <summary>All metrics, in the order they are documented.</summary>
     public static IReadOnlyList<MetricInfo> All { get; } =
@@ -60,9 +66,28 @@ public static class MetricCatalog
         new("slice_accuracy_delta", Slice, MetricSource.Performance, "Slice accuracy minus the rest's (negative = worse)"),
         new("slice_significant", Slice, MetricSource.Performance, "1 when the slice is worse than the rest after Benjamini-Hochberg (adjusted p < 0.05), else 0"),
         new("slice_prediction_psi", Slice, MetricSource.Performance, "PSI of the slice's scores against the same slice in the reference"),
+        new("rollout_verdict", Versions, MetricSource.Rollout, "Verdict on the candidate version: 0 promote, 1 hold, 2 rollback (rollout_verdict == 2 pages a rollback)"),
+        new("rollout_labeled_needed", Versions, MetricSource.Rollout, "Labelled predictions per version still needed before a promotion can be decided (hold only)"),
+        new("version_auc_delta", Versions, MetricSource.Rollout, "Candidate AUC minus baseline AUC (negative = worse)"),
+        new("version_auc_delta_lower", Versions, MetricSource.Rollout, "Lower end of the interval of the AUC difference (DeLong, at the guardrails' confidence)"),
+        new("version_accuracy_delta", Versions, MetricSource.Rollout, "Candidate accuracy minus baseline accuracy (negative = worse)"),
+        new("version_f1_delta", Versions, MetricSource.Rollout, "Candidate F1 minus baseline F1 (negative = worse)"),
+        new("version_brier_delta", Versions, MetricSource.Rollout, "Candidate Brier score minus baseline Brier score (positive = worse)"),
+        new("version_latency_p99_ratio", Versions, MetricSource.Rollout, "Candidate p99 serving latency / baseline p99 (1.2 = 20% slower)"),
+        new("version_prediction_psi", Versions, MetricSource.Rollout, "PSI of the candidate's scores against the baseline's"),
+        new("version_slices_regressed", Versions, MetricSource.Rollout, "Slices where the candidate is significantly worse (Benjamini-Hochberg) by more than the guardrail"),
+        new("version_shadow_agreement", Versions, MetricSource.Rollout, "Share of shadow pairs (same ml.request.id) on the same side of the threshold, 0..1"),
     ];
 
     private static readonly Dictionary<string, MetricInfo> ByName = All.ToDictionary(m => m.Name, StringComparer.Ordinal);
+
+    /// <summary>The source as written in listings: window, performance or rollout.</summary>
+    public static string SourceName(MetricSource source) => source switch
+    {
+        MetricSource.Window => "window",
+        MetricSource.Performance => "performance",
+        _ => "rollout",
+    };
 
     /// <summary>Looks a metric up by name.</summary>
     public static bool TryGet(string name, out MetricInfo info) => ByName.TryGetValue(name, out info!);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Monitoring.Abstractions.Conventions;
 using Monitoring.Abstractions.Reports;
+using Monitoring.Abstractions.Rollouts;
 using Monitoring.Alerting.Labels;
 
 namespace Monitoring.Alerting.Metrics;
@@ -115,6 +116,44 @@ public static class ReportMetrics
         }
         return new SampleSet(tenant, model, MetricSource.Performance, report.WindowStart, report.WindowEnd, report.WindowStartUnixNano, samples, worst);
     }
+
+    /// <summary>
+    /// Samples of the version comparisons evaluated at a window's close, one series per (baseline, candidate):
+    /// <c>rollout_verdict</c> 0 promote, 1 hold, 2 rollback, and the differences (candidate - baseline).
+    /// </summary>
+    public static SampleSet FromRollouts(string modelKey, string windowStart, string windowEnd, long windowStartUnixNano, IReadOnlyList<VersionComparisonReport> comparisons)
+    {
+        ArgumentNullException.ThrowIfNull(comparisons);
+        var (tenant, model) = SplitModel(modelKey);
+        var samples = new List<Sample>(comparisons.Count * 12);
+        foreach (var c in comparisons)
+        {
+            var labels = LabelSet.Of("tenant", tenant, "model", model).With([new("baseline", c.Baseline), new("candidate", c.Candidate)]);
+            Add(samples, "rollout_verdict", labels, VerdictValue(c.Verdict.Decision));
+            Add(samples, "rollout_labeled_needed", labels, c.Verdict.LabeledNeeded);
+            var metrics = c.Metrics.ToDictionary(m => m.Metric, StringComparer.Ordinal);
+            Add(samples, "version_auc_delta", labels, metrics.GetValueOrDefault("auc")?.Difference);
+            Add(samples, "version_auc_delta_lower", labels, metrics.GetValueOrDefault("auc")?.CiLower);
+            Add(samples, "version_accuracy_delta", labels, metrics.GetValueOrDefault("accuracy")?.Difference);
+            Add(samples, "version_f1_delta", labels, metrics.GetValueOrDefault("f1")?.Difference);
+            Add(samples, "version_brier_delta", labels, metrics.GetValueOrDefault("brier")?.Difference);
+            Add(samples, "version_latency_p99_ratio", labels, c.Latency?.Ratio);
+            Add(samples, "version_prediction_psi", labels, c.PredictionShift?.Psi);
+            Add(samples, "version_slices_regressed", labels, c.Slices.Count(s => s.Significant && s.Degradation > c.Guardrails.MaxSliceDrop));
+            Add(samples, "version_shadow_agreement", labels, c.Shadow?.Agreement);
+        }
+
+        return new SampleSet(tenant, model, MetricSource.Rollout, windowStart, windowEnd, windowStartUnixNano, samples,
+            [.. comparisons.Where(c => c.Verdict.Decision != RolloutVerdict.Promote).Select(c => $"{c.Baseline} -> {c.Candidate}: {c.Verdict.Decision}")]);
+    }
+
+    /// <summary>The verdict as <c>rollout_verdict</c>: 0 promote, 1 hold, 2 rollback.</summary>
+    public static double VerdictValue(string decision) => decision switch
+    {
+        RolloutVerdict.Promote => 0,
+        RolloutVerdict.Rollback => 2,
+        _ => 1,
+    };
 
     private static void AddSlice(List<Sample> samples, LabelSet modelLabels, string dimension, SliceEntry slice)
     {

@@ -145,9 +145,13 @@ public static class RuleTestRunner
         var all = new RuleEvaluator(suite.Rules, test.ExternalUrl, flap);
         // Rules reading only performance metrics are evaluated by a second evaluator, so a rule reading both kinds is
         // evaluated once per window, not twice.
-        var performanceOnly = suite.Rules.Where(r => !r.Sources.Contains(MetricSource.Window)).ToList();
+        // Likewise rules reading only rollout metrics (version comparisons, also once per window).
+        var performanceOnly = suite.Rules.Where(r => !r.Sources.Contains(MetricSource.Window) && r.Sources.Contains(MetricSource.Performance)).ToList();
         var performanceKeys = performanceOnly.Select(r => r.Key).ToHashSet(StringComparer.Ordinal);
         var performance = new RuleEvaluator(performanceOnly, test.ExternalUrl, flap);
+        var rolloutOnly = suite.Rules.Where(r => !r.Sources.Contains(MetricSource.Window) && !r.Sources.Contains(MetricSource.Performance)).ToList();
+        var rolloutKeys = rolloutOnly.Select(r => r.Key).ToHashSet(StringComparer.Ordinal);
+        var rollout = new RuleEvaluator(rolloutOnly, test.ExternalUrl, flap);
 
         var models = test.Inputs.Select(s => (Tenant: s.Labels["tenant"], Model: s.Labels["model"])).Distinct().ToList();
         var records = models.ToDictionary(m => m, _ => new List<AlertRecord>());
@@ -170,9 +174,12 @@ public static class RuleTestRunner
                 var windowResult = all.Evaluate(tenant, model, latest, MetricSource.Window, now, previous);
                 var performanceResult = performance.Evaluate(tenant, model, latest, MetricSource.Performance, now,
                     [.. previous.Where(r => performanceKeys.Contains(r.RuleKey))]);
-                var after = windowResult.Alerts.Where(a => !performanceKeys.Contains(a.RuleKey)).Concat(performanceResult.Alerts).ToList();
+                var rolloutResult = rollout.Evaluate(tenant, model, latest, MetricSource.Rollout, now,
+                    [.. previous.Where(r => rolloutKeys.Contains(r.RuleKey))]);
+                var after = windowResult.Alerts.Where(a => !performanceKeys.Contains(a.RuleKey) && !rolloutKeys.Contains(a.RuleKey))
+                    .Concat(performanceResult.Alerts).Concat(rolloutResult.Alerts).ToList();
                 records[(tenant, model)] = after;
-                var resolved = windowResult.Transitions.Concat(performanceResult.Transitions)
+                var resolved = windowResult.Transitions.Concat(performanceResult.Transitions).Concat(rolloutResult.Transitions)
                     .Where(t => t.Change == AlertChange.Resolved).Select(t => t.Alert).ToList();
                 active.AddRange(after.Where(a => a.IsActive));
                 resolvedNow.AddRange(resolved);

@@ -101,11 +101,11 @@ public static class RulesCommand
         output.WriteLine($"{"METRIC".PadRight(width)}  {"LABELS".PadRight(labelWidth)}  {"EVALUATED",-11}  MEANING");
         foreach (var m in MetricCatalog.All)
         {
-            var when = m.Source == MetricSource.Window ? "window" : "performance";
+            var when = MetricCatalog.SourceName(m.Source);
             output.WriteLine($"{m.Name.PadRight(width)}  {string.Join(",", m.Labels).PadRight(labelWidth)}  {when,-11}  {m.Help}");
         }
         output.WriteLine();
-        output.WriteLine("window: evaluated when a window closes; performance: also when late labels change a closed window.");
+        output.WriteLine("window: evaluated when a window closes; performance: also when late labels change a closed window; rollout: version comparisons at each window close.");
         return 0;
     }
 }

@@ -11,7 +11,10 @@ namespace Monitoring.Client.Demo;
 /// <c>device</c>; segments <c>country</c>, <c>device</c>, <c>plan</c>; labels 1 (default) or 0. Drifts after
 /// <see cref="DemoTrafficOptions.DriftAfter"/>: <c>income</c> x1.4, and the <c>country</c> mix moves from US/GB toward IN/BR.</item>
 /// <item><c>churn</c> (binary classifier, <c>v7</c>): <c>tenure_months</c>, <c>monthly_spend</c>, <c>support_tickets</c>,
-/// <c>plan</c>, <c>autopay</c> (bool); segments <c>plan</c>, <c>region</c>.</item>
+/// <c>plan</c>, <c>autopay</c> (bool); segments <c>plan</c>, <c>region</c>. After
+/// <see cref="DemoTrafficOptions.CanaryAfter"/> a canary <c>v8</c> serves <see cref="DemoTrafficOptions.CanaryShare"/> of
+/// the requests: less noisy than <c>v7</c> on the paid plans, but blind to the free plan's risk, so it is rolled back
+/// for the <c>plan=free</c> slice once enough labels have arrived (held until then).</item>
 /// <item><c>eta</c> (regression, <c>v12</c>, minutes): <c>distance_km</c>, <c>hour_of_day</c>, <c>weather</c>,
 /// <c>courier_rating</c>, <c>vehicle</c>; segments <c>city</c>, <c>vehicle</c>; it under-estimates in rain and snow.</item>
 /// </list>
@@ -25,6 +28,9 @@ public static class DemoTraffic
 
     /// <summary>The second binary classifier.</summary>
     public const string ChurnModel = "churn";
+
+    /// <summary>The version the churn model ships as a canary.</summary>
+    public const string ChurnCanaryVersion = "v8";
 
     /// <summary>The regression model.</summary>
     public const string EtaModel = "eta";

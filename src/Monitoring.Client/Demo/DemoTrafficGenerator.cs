@@ -35,7 +35,7 @@ internal sealed class DemoTrafficGenerator
         _models =
         [
             new ModelStream(DemoTraffic.CreditRiskModel, "v3", new Random(seed), CreditRisk),
-            new ModelStream(DemoTraffic.ChurnModel, "v7", new Random(unchecked(seed + 7919)), Churn),
+            new ModelStream(DemoTraffic.ChurnModel, "v7", new Random(unchecked(seed + 7919)), Churn) { Canary = ChurnCanary },
             new ModelStream(DemoTraffic.EtaModel, "v12", new Random(unchecked(seed + 15838)), Eta),
         ];
     }
@@ -53,10 +53,12 @@ internal sealed class DemoTrafficGenerator
             {
                 var offset = TimeSpan.FromTicks((long)Math.Round(model.Next * (double)TimeSpan.TicksPerSecond / rate));
                 var drifted = _options.DriftAfter != Timeout.InfiniteTimeSpan && offset >= _options.DriftAfter;
-                var sample = model.Sample(model.Random, _start + offset, drifted);
+                var canary = model.Canary is not null && _options.CanaryAfter != Timeout.InfiniteTimeSpan && offset >= _options.CanaryAfter
+                    && model.Random.NextDouble() < _options.CanaryShare;
+                var sample = (canary ? model.Canary! : model.Sample)(model.Random, _start + offset, drifted);
                 var id = string.Create(CultureInfo.InvariantCulture, $"{_runId}-{model.Id}-{model.Next:D9}");
                 sink.LogPrediction(new Prediction(
-                    model.Id, model.Version, id, sample.Score, sample.Class, sample.Value,
+                    model.Id, canary ? DemoTraffic.ChurnCanaryVersion : model.Version, id, sample.Score, sample.Class, sample.Value,
                     Math.Round(sample.LatencyMs, 2), sample.Features, sample.Segments, _start + offset));
                 emitted++;
 
@@ -128,7 +130,12 @@ internal sealed class DemoTrafficGenerator
     }
 
     /// <summary>Subscription churn: short tenure, tickets and the free plan raise the risk; autopay lowers it.</summary>
-    private static Sample Churn(Random random, DateTimeOffset time, bool drifted)
+    private static Sample Churn(Random random, DateTimeOffset time, bool drifted) => ChurnOf(random, canary: false);
+
+    /// <summary>The churn canary (v8): less score noise, but it over-estimates the free plan's risk.</summary>
+    private static Sample ChurnCanary(Random random, DateTimeOffset time, bool drifted) => ChurnOf(random, canary: true);
+
+    private static Sample ChurnOf(Random random, bool canary)
     {
         var tenure = 1 + (int)Math.Floor(-22 * Math.Log(1 - random.NextDouble()));
         var spend = Math.Round(LogNormal(random, Math.Log(45), 0.45), 2);
@@ -139,13 +146,15 @@ internal sealed class DemoTrafficGenerator
 
         var planEffect = plan switch { "free" => 0.5, "premium" => -0.4, _ => 0.0 };
         var logOdds = -1.2 - 0.04 * tenure + 0.6 * tickets - 0.8 * (autopay ? 1 : 0) + planEffect + 0.004 * (spend - 45);
-        var score = Sigmoid(logOdds + Normal(random, 0, 0.3));
+        // The canary over-estimates the free plan's risk (it calls many free users who stay churners).
+        var seen = canary && plan == "free" ? logOdds + 1.5 : logOdds;
+        var score = Sigmoid(seen + Normal(random, 0, canary ? 0.1 : 0.3));
         var label = random.NextDouble() < Sigmoid(logOdds) ? 1 : 0;
         return new Sample(
             Math.Round(score, 6),
             score >= 0.5 ? "1" : "0",
             null,
-            LogNormal(random, Math.Log(8), 0.25),
+            LogNormal(random, Math.Log(canary ? 9 : 8), 0.25),
             new Dictionary<string, object?>
             {
                 ["tenure_months"] = tenure,
@@ -245,6 +254,9 @@ internal sealed class DemoTrafficGenerator
         public Random Random { get; } = random;
 
         public Func<Random, DateTimeOffset, bool, Sample> Sample { get; } = sample;
+
+        /// <summary>The canary's sampler, for the model that ships one.</summary>
+        public Func<Random, DateTimeOffset, bool, Sample>? Canary { get; init; }
 
         /// <summary>Index of the next prediction to emit.</summary>
         public long Next { get; set; }

@@ -15,6 +15,17 @@ public sealed record DemoTrafficOptions
     /// </summary>
     public TimeSpan DriftAfter { get; init; } = TimeSpan.FromMinutes(3);
 
+    /// <summary>
+    /// Time from the start after which <c>churn</c> ships a canary, version <see cref="DemoTraffic.ChurnCanaryVersion"/>,
+    /// on <see cref="CanaryShare"/> of its requests: sharper than <c>v7</c> on the paid plans and wrong on the
+    /// <c>free</c> plan, so its verdict holds while labels are few and then rolls back naming <c>plan=free</c>. Default
+    /// 1 minute; <see cref="Timeout.InfiniteTimeSpan"/> never ships it.
+    /// </summary>
+    public TimeSpan CanaryAfter { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Share of <c>churn</c>'s requests the canary serves once shipped; default 0.1 (a canary's usual first step).</summary>
+    public double CanaryShare { get; init; } = 0.1;
+
     /// <summary>Seed of the random streams (one per model, so a model's sequence does not depend on timing); null for a random seed.</summary>
     public int? Seed { get; init; }
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Monitoring.Abstractions.Grains;
 using Monitoring.Abstractions.Models;
 using Monitoring.Abstractions.Reports;
+using Monitoring.Abstractions.Rollouts;
 
 namespace Monitoring.Grains.Alerting;
 
@@ -43,6 +44,22 @@ internal static class AlertForwarder
         try
         {
             await grains.GetGrain<IModelAlertsGrain>(key.GrainKey).PerformanceChangedAsync([.. reports]);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            GrainsLog.EvaluationFailed(logger, e, key.GrainKey);
+        }
+    }
+
+    public static async Task RolloutsComparedAsync(IGrainFactory grains, IServiceProvider services, ModelKey key, VersionComparisonReport[] comparisons, WindowReport closed, ILogger logger)
+    {
+        if (comparisons.Length == 0 || services.GetService<AlertingRuntime>() is null || Stopping(services))
+        {
+            return;
+        }
+        try
+        {
+            await grains.GetGrain<IModelAlertsGrain>(key.GrainKey).RolloutsComparedAsync(comparisons, closed);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -4,6 +4,7 @@ using Monitoring.Abstractions.Alerts;
 using Monitoring.Abstractions.Grains;
 using Monitoring.Abstractions.Models;
 using Monitoring.Abstractions.Reports;
+using Monitoring.Abstractions.Rollouts;
 using Monitoring.Abstractions.Time;
 using Monitoring.Alerting.Evaluation;
 using Monitoring.Alerting.Metrics;
@@ -25,6 +26,9 @@ public sealed class ModelAlertsState
 
     /// <summary>The latest closed window's performance report (JSON).</summary>
     [Id(2)] public string? LatestPerformance { get; set; }
+
+    /// <summary>The version comparisons evaluated at the latest window close (JSON), for the rollout metrics.</summary>
+    [Id(5)] public string? LatestRollouts { get; set; }
 
     /// <summary>Firing SLO alerts (<see cref="AlertRecord"/>[] as JSON).</summary>
     [Id(3)] public string SloRecords { get; set; } = "[]";
@@ -91,6 +95,19 @@ public sealed class ModelAlertsGrain(
         var end = DateTimeOffset.Parse(newest.WindowEnd, System.Globalization.CultureInfo.InvariantCulture);
         await EvaluateAsync(MetricSource.Performance, end);
     }
+
+    /// <inheritdoc />
+    public async Task RolloutsComparedAsync(VersionComparisonReport[] comparisons, WindowReport closed)
+    {
+        ArgumentNullException.ThrowIfNull(comparisons);
+        ArgumentNullException.ThrowIfNull(closed);
+        state.State.LatestRollouts = JsonSerializer.Serialize(
+            new RolloutEvaluation(closed.WindowStart, closed.WindowEnd, closed.WindowStartUnixNano, comparisons), ReportJson.Options);
+        await EvaluateAsync(MetricSource.Rollout, UnixNanos.ToDateTimeOffset(closed.WindowEndUnixNano));
+    }
+
+    /// <summary>The version comparisons of a window close, as kept between evaluations.</summary>
+    private sealed record RolloutEvaluation(string WindowStart, string WindowEnd, long WindowStartUnixNano, VersionComparisonReport[] Comparisons);
 
     /// <inheritdoc />
     public Task<AlertView[]> GetAlertsAsync()
@@ -174,6 +191,11 @@ public sealed class ModelAlertsGrain(
             {
                 latest[MetricSource.Performance] = ReportMetrics.FromPerformance(JsonSerializer.Deserialize<PerformanceReport>(performance, ReportJson.Options)!);
             }
+            if (state.State.LatestRollouts is { } rollouts)
+            {
+                var r = JsonSerializer.Deserialize<RolloutEvaluation>(rollouts, ReportJson.Options)!;
+                latest[MetricSource.Rollout] = ReportMetrics.FromRollouts(_key.GrainKey, r.WindowStart, r.WindowEnd, r.WindowStartUnixNano, r.Comparisons);
+            }
             var result = evaluator.Evaluate(_key.Tenant, _key.Model, latest, changed, at, previous);
             runtime.Record(result.Health, at);
             var failed = result.Health.Count(h => h.Error is not null);
@@ -208,7 +230,7 @@ public sealed class ModelAlertsGrain(
         _ => change.ToString().ToLowerInvariant(),
     };
 
-    private static string SourceName(MetricSource source) => source == MetricSource.Window ? "window" : "performance";
+    private static string SourceName(MetricSource source) => MetricCatalog.SourceName(source);
 
     internal static AlertView ToView(AlertRecord record, bool resolved) => new()
     {

@@ -53,5 +53,16 @@ public static class ModelMetricNames
         new("slice_accuracy_delta", "monitoring.model.slice.accuracy_delta", "1"),
         new("slice_significant", "monitoring.model.slice.significant", "1"),
         new("slice_prediction_psi", "monitoring.model.slice.prediction_psi", "1"),
+        new("rollout_verdict", "monitoring.model.rollout.verdict", "1"),
+        new("rollout_labeled_needed", "monitoring.model.rollout.labeled_needed", "{prediction}"),
+        new("version_auc_delta", "monitoring.model.version.auc_delta", "1"),
+        new("version_auc_delta_lower", "monitoring.model.version.auc_delta_lower", "1"),
+        new("version_accuracy_delta", "monitoring.model.version.accuracy_delta", "1"),
+        new("version_f1_delta", "monitoring.model.version.f1_delta", "1"),
+        new("version_brier_delta", "monitoring.model.version.brier_delta", "1"),
+        new("version_latency_p99_ratio", "monitoring.model.version.latency_p99_ratio", "1"),
+        new("version_prediction_psi", "monitoring.model.version.prediction_psi", "1"),
+        new("version_slices_regressed", "monitoring.model.version.slices_regressed", "{slice}"),
+        new("version_shadow_agreement", "monitoring.model.version.shadow_agreement", "1"),
     ];
 }

@@ -123,6 +123,17 @@ public sealed class ModelMetrics : IDisposable
         }
     }
 
+    /// <summary>The version comparisons evaluated at a window's close: replace the model's rollout series.</summary>
+    public void RolloutsCompared(string modelKey, SampleSet samples)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        lock (_gate)
+        {
+            var entry = Entry(modelKey);
+            entry.Rollout = Admit(entry.Rollout, samples);
+        }
+    }
+
     /// <summary>Drops a model's series (its grain deactivated here).</summary>
     public void Remove(string modelKey)
     {
@@ -130,7 +141,7 @@ public sealed class ModelMetrics : IDisposable
         {
             if (_models.Remove(modelKey, out var entry))
             {
-                _series -= entry.Window.Length + entry.Performance.Length;
+                _series -= entry.Window.Length + entry.Performance.Length + entry.Rollout.Length;
             }
         }
     }
@@ -192,6 +203,12 @@ public sealed class ModelMetrics : IDisposable
             tags.Add(new("slice", $"{dimension}={labels["slice_value"]}"));
         }
 
+        if (labels.TryGetValue("baseline", out var baseline))
+        {
+            tags.Add(new("baseline", baseline));
+            tags.Add(new("candidate", labels["candidate"]));
+        }
+
         return new Series(index, new Measurement<double>(sample.Value * ModelMetricNames.All[index].Scale, tags));
     }
 
@@ -210,7 +227,7 @@ public sealed class ModelMetrics : IDisposable
                     }
                 }
 
-                foreach (var series in entry.Performance)
+                foreach (var series in entry.Performance.Concat(entry.Rollout))
                 {
                     if (series.Index == index)
                     {
@@ -236,5 +253,7 @@ public sealed class ModelMetrics : IDisposable
         public Series[] Window { get; set; } = [];
 
         public Series[] Performance { get; set; } = [];
+
+        public Series[] Rollout { get; set; } = [];
     }
 }

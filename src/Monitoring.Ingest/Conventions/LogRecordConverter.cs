@@ -158,12 +158,13 @@ internal static class LogRecordConverter
 
         // Each step names its field as the reason before it runs; the last one set is the one that failed.
         double? score = null, predictedValue = null, latencyMs = null, labelNumber = null;
-        string? modelVersion = null, predictionId = null, predictedClass = null, labelText = null;
+        string? modelVersion = null, predictionId = null, requestId = null, predictedClass = null, labelText = null;
         FeatureValue[] features = [];
         SegmentValue[] segments = [];
         long eventTime = 0;
         if (!(Step(RejectReason.ModelVersion, out reason) && TryGetNonEmptyString(fields.ModelVersion ?? resource.ModelVersion, OtlpConventions.ModelVersion, out modelVersion, out error))
             || !(Step(RejectReason.PredictionId, out reason) && TryGetNonEmptyString(fields.PredictionId, OtlpConventions.PredictionId, out predictionId, out error))
+            || !(Step(RejectReason.RequestId, out reason) && TryGetNonEmptyString(fields.RequestId, OtlpConventions.RequestId, out requestId, out error))
             || !(Step(RejectReason.Score, out reason) && TryGetNumber(fields.Score, OtlpConventions.Score, out score, out error))
             || !(Step(RejectReason.PredictedClass, out reason) && TryGetClass(fields.PredictedClass, out predictedClass, out error))
             || !(Step(RejectReason.PredictedValue, out reason) && TryGetNumber(fields.PredictedValue, OtlpConventions.PredictedValue, out predictedValue, out error))
@@ -228,6 +229,7 @@ internal static class LogRecordConverter
             LabelText = labelText,
             Source = resource.Source,
             ReceivedUnixNano = receivedUnixNano,
+            RequestId = kind == EventKind.Prediction ? requestId : null,
         };
         error = string.Empty;
         return true;
@@ -597,6 +599,8 @@ internal static class LogRecordConverter
 
         public AnyValue? PredictionId { get; private set; }
 
+        public AnyValue? RequestId { get; private set; }
+
         public AnyValue? Score { get; private set; }
 
         public AnyValue? PredictedClass { get; private set; }
@@ -637,6 +641,9 @@ internal static class LogRecordConverter
                         break;
                     case OtlpConventions.PredictionId:
                         fields.PredictionId = value;
+                        break;
+                    case OtlpConventions.RequestId:
+                        fields.RequestId = value;
                         break;
                     case OtlpConventions.Score:
                         fields.Score = value;

@@ -47,6 +47,9 @@ internal enum RejectReason
 
     /// <summary>A prediction without a score, class or value.</summary>
     NoOutput,
+
+    /// <summary><c>ml.request.id</c> not a non-empty string.</summary>
+    RequestId,
 }
 
 /// <summary>Attribute values of <see cref="RejectReason"/>.</summary>
@@ -57,6 +60,7 @@ internal static class RejectReasons
     [
         "event_kind", "tenant", "model_id", "model_version", "prediction_id", "score", "class", "value", "latency",
         "label", "feature", "segment", "event_time", "no_output",
+        "request_id",
     ];
 
     /// <summary>Number of reasons.</summary>

@@ -25,7 +25,7 @@ internal static class AlertingReads
             PromDuration.Format(r.KeepFiringFor),
             r.Labels.ToDictionary(l => l.Key, l => l.Value.Source),
             r.Annotations.ToDictionary(a => a.Key, a => a.Value.Source),
-            string.Join(",", r.Sources.Select(s => s == MetricSource.Window ? "window" : "performance").Order(StringComparer.Ordinal)),
+            string.Join(",", r.Sources.Select(MetricCatalog.SourceName).Order(StringComparer.Ordinal)),
             r.Line,
             health.TryGetValue(r.Key, out var h) ? h.LastEvaluation : null,
             health.TryGetValue(r.Key, out var h2) ? h2.LastError : null))]));

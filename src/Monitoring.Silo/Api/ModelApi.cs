@@ -15,7 +15,15 @@ public static class ModelApi
 {
     /// <summary>Registers what the endpoints need (the read service, the runbooks).</summary>
     public static IServiceCollection AddModelApi(this IServiceCollection services) =>
-        services.AddSingleton<ModelReads>().AddRunbooks().AddSingleton<PageRenderer>().AddSingleton<PageCharts>();
+        services.AddSingleton<ModelReads>().AddRunbooks().AddSingleton<PageRenderer>().AddSingleton<PageCharts>()
+            .AddDefaultRolloutOptions();
+
+    /// <summary>Default guardrails for hosts that do not bind <c>Monitoring:Rollouts</c> (the silo does: <see cref="Rollouts.RolloutServices"/>).</summary>
+    private static IServiceCollection AddDefaultRolloutOptions(this IServiceCollection services)
+    {
+        Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddSingleton(services, new Grains.Rollouts.RolloutOptions());
+        return services;
+    }
 
     /// <summary>Maps the API under <c>/api</c>, the runbooks under <c>/runbooks</c>, the pages, and <c>/healthz</c>.</summary>
     public static void MapModelApi(this IEndpointRouteBuilder app)
@@ -25,6 +33,7 @@ public static class ModelApi
         ReferenceEndpoints.Map(api);
         WindowEndpoints.Map(api);
         PerformanceEndpoints.Map(api);
+        RolloutEndpoints.Map(api);
         AlertingEndpoints.Map(app.MapGroup("/api").WithTags("alerting"));
         RunbookEndpoints.Map(app);
         PageEndpoints.Map(app);

@@ -11,10 +11,12 @@ using Monitoring.Reports.Components.Model;
 using Monitoring.Reports.Components.Overview;
 using Monitoring.Reports.Components.Shared;
 using Monitoring.Reports.Components.Slices;
+using Monitoring.Reports.Components.Versions;
 using Monitoring.Reports.Components.Window;
 using Monitoring.Reports.Charts;
 using Monitoring.Reports.Rendering;
 using Monitoring.Grains.Alerting;
+using Monitoring.Grains.Rollouts;
 using Monitoring.Silo.Api;
 using Monitoring.Silo.Hosting;
 
@@ -48,6 +50,7 @@ internal static class PageEndpoints
         app.MapGet("/models/{tenant}/{model}", ModelAsync).ExcludeFromDescription();
         app.MapGet("/models/{tenant}/{model}/windows/{start}", WindowAsync).ExcludeFromDescription();
         app.MapGet("/models/{tenant}/{model}/slices", SlicesAsync).ExcludeFromDescription();
+        app.MapGet("/models/{tenant}/{model}/versions", VersionsAsync).ExcludeFromDescription();
         app.MapGet("/models/{tenant}/{model}/windows/{start}/features/{feature}/distribution.svg", FeatureChartAsync).ExcludeFromDescription();
         app.MapGet("/incidents", IncidentsAsync).ExcludeFromDescription();
         app.MapGet("/incidents/{id}", IncidentAsync).ExcludeFromDescription();
@@ -173,6 +176,39 @@ internal static class PageEndpoints
             ReliabilityChart = performance is null ? null : charts.Reliability(performance),
         };
         return await RenderAsync<WindowView, WindowPage>(pages, page);
+    }
+
+    private static async Task<IResult> VersionsAsync(string tenant, string model, [FromServices] ModelReads reads, [FromServices] PageRenderer pages, [FromServices] RolloutOptions rollouts,
+        CancellationToken ct, string? baseline = null, string? candidate = null)
+    {
+        if (await KnownAsync(reads, tenant, model, ct) is not { } key)
+        {
+            return await UnknownModelAsync(pages, tenant, model);
+        }
+
+        var versions = await reads.Grain(key).GetVersionsAsync();
+        if ((baseline is null) != (candidate is null))
+        {
+            return await BadRequestAsync(pages, baseline is null ? "baseline" : "candidate", "give both versions to compare, or neither");
+        }
+
+        if (baseline is not null && baseline == candidate)
+        {
+            return await BadRequestAsync(pages, "candidate", "must differ from the baseline");
+        }
+
+        foreach (var (field, version) in new[] { ("baseline", baseline), ("candidate", candidate) })
+        {
+            if (version is not null && versions.Versions.All(v => v.Version != version))
+            {
+                return await NotFoundAsync(pages, field, $"{key.GrainKey} has no version '{version}'");
+            }
+        }
+
+        var pair = baseline is not null ? (baseline, candidate!) : VersionsPage.DefaultPair(versions);
+        var report = pair is var (b, c) ? await reads.Grain(key).CompareVersionsAsync(b, c, long.MinValue, long.MaxValue, rollouts.GuardrailsOf(key)) : null;
+        var page = new VersionsPage { Tenant = key.Tenant, Model = key.Model, Versions = versions, Baseline = pair?.Item1, Candidate = pair?.Item2, Report = report };
+        return await RenderAsync<VersionsView, VersionsPage>(pages, page);
     }
 
     private static async Task<IResult> SlicesAsync(string tenant, string model, [FromServices] ModelReads reads, [FromServices] PageRenderer pages, [FromServices] PageCharts charts, CancellationToken ct, string? window = null)

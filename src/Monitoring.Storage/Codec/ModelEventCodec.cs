@@ -18,6 +18,7 @@ namespace Monitoring.Storage.Codec;
 /// f64 for each flag set, in flag order
 /// count features  { str name | u8 tag (bit0 number, bit1 text) | f64 number if bit0 | str text if bit1 }
 /// count segments  { str name | str value }
+/// [str request id]  (only when set: records written before it existed end after the segments and read back null)
 /// </code>
 /// <para>
 /// <c>str</c> is a 7-bit varint of (UTF-8 byte length + 1) followed by the bytes, 0 meaning null; <c>count</c> is a
@@ -84,6 +85,7 @@ public static class ModelEventCodec
             + MaxStringLength(modelEvent.PredictedClass)
             + MaxStringLength(modelEvent.LabelText)
             + MaxStringLength(modelEvent.Source)
+            + MaxStringLength(modelEvent.RequestId)
             + 10;
         if (modelEvent.Features is { } features)
         {
@@ -157,6 +159,8 @@ public static class ModelEventCodec
             }
         }
 
+        // The trailing request id is written only when set: a null there is not something this encoder writes.
+        var requestId = reader.AtEnd ? null : reader.ReadString(NameCache.NoSlot) ?? throw new FormatException("Trailing bytes after the model event.");
         if (!reader.AtEnd)
         {
             throw new FormatException("Trailing bytes after the model event.");
@@ -178,6 +182,7 @@ public static class ModelEventCodec
             LabelText = labelText,
             Source = source,
             ReceivedUnixNano = received,
+            RequestId = requestId,
         };
     }
 
@@ -233,6 +238,11 @@ public static class ModelEventCodec
                 position += WriteString(buffer[position..], segment.Name);
                 position += WriteString(buffer[position..], segment.Value);
             }
+        }
+
+        if (e.RequestId is not null)
+        {
+            position += WriteString(buffer[position..], e.RequestId);
         }
 
         return position;

@@ -191,7 +191,7 @@ public sealed class ExampleRulesTests
         string[] expected =
         [
             "feature-drift", "prediction-drift", "data-quality", "performance-drop", "calibration", "latency-slo",
-            "label-agreement-slo", "volume-drop", "ingestion-errors",
+            "label-agreement-slo", "volume-drop", "ingestion-errors", "rollout-regression",
         ];
         Assert.Equal(expected.Order(), runbooks.Order());
     }

@@ -47,7 +47,7 @@ public sealed class RuleTestRunnerTests
         var report = await RuleTestRunner.RunAsync(RuleTestRunner.Load(TestDirectory.Example("example-rules.test.yml")));
 
         Assert.True(report.Passed, string.Join("\n\n", report.Tests.SelectMany(t => t.Failures)));
-        Assert.Equal(5, report.Tests.Count);
+        Assert.Equal(6, report.Tests.Count);
     }
 
     [Fact]

@@ -25,7 +25,7 @@ public sealed class RulesTestCommandTests : IDisposable
         var run = await CliProcess.RunAsync("rules", "test", Example);
 
         Assert.Equal(0, run.ExitCode);
-        Assert.Contains("SUCCESS: 5 test(s)", run.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("SUCCESS: 6 test(s)", run.StandardOutput, StringComparison.Ordinal);
         Assert.Equal(string.Empty, run.StandardError);
     }
 
@@ -38,11 +38,11 @@ public sealed class RulesTestCommandTests : IDisposable
         var run = await CliProcess.RunAsync("rules", "test", broken, Example);
 
         Assert.Equal(1, run.ExitCode);
-        Assert.Contains("FAILED: 1 of 5 test(s)", run.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("FAILED: 1 of 6 test(s)", run.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("test \"three drifted features page after two windows\" (line 45), eval_time 2h, alertname ManyFeaturesDrifted", run.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("annotations {summary=\"5 features drifted on credit-risk\"}", run.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("annotations {summary=\"4 features drifted on credit-risk\"}", run.StandardOutput, StringComparison.Ordinal);
-        Assert.Contains("SUCCESS: 5 test(s)", run.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("SUCCESS: 6 test(s)", run.StandardOutput, StringComparison.Ordinal);
     }
 
     [Fact]

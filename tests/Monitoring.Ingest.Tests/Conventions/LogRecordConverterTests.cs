@@ -101,6 +101,16 @@ public sealed class LogRecordConverterTests
     }
 
     [Fact]
+    public void Request_id_links_a_prediction_to_its_request_and_must_be_a_non_empty_string()
+    {
+        var shadow = Single(Prediction("fraud", "p-1", 0.25, Attr("ml.model.version", "v4"), Attr("ml.request.id", "req-7")));
+        Assert.Equal("req-7", shadow.RequestId);
+        Assert.Null(Single(Prediction("fraud", "p-2", 0.25)).RequestId);
+
+        Assert.Contains("ml.request.id", Rejection(Prediction("fraud", "p-3", 0.25, Attr("ml.request.id", 12L))), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Label_maps_numeric_and_text_values()
     {
         var numeric = Single(Label("fraud", "p-1", 1));

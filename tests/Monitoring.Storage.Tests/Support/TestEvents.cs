@@ -67,6 +67,7 @@ internal static class TestEvents
         Assert.Equal(expected.LabelText, actual.LabelText);
         Assert.Equal(expected.Source, actual.Source);
         Assert.Equal(expected.ReceivedUnixNano, actual.ReceivedUnixNano);
+        Assert.Equal(expected.RequestId, actual.RequestId);
         if (expected.Features is null)
         {
             Assert.Null(actual.Features);

@@ -26,6 +26,17 @@ public static class Links
     public static string Slices(string tenant, string model, string? windowStart = null) =>
         $"{Model(tenant, model)}/slices" + (windowStart is null ? string.Empty : "?window=" + Uri.EscapeDataString(windowStart));
 
+    /// <summary>A model's versions page, optionally comparing two.</summary>
+    public static string Versions(string tenant, string model, string? baseline = null, string? candidate = null) =>
+        $"{Model(tenant, model)}/versions" + (baseline is null || candidate is null ? string.Empty : $"?baseline={Uri.EscapeDataString(baseline)}&candidate={Uri.EscapeDataString(candidate)}");
+
+    /// <summary>The JSON of a model's versions.</summary>
+    public static string VersionsJson(string tenant, string model) => $"/api/models/{Segment(tenant)}/{Segment(model)}/versions";
+
+    /// <summary>The JSON of a comparison of two versions.</summary>
+    public static string CompareJson(string tenant, string model, string baseline, string candidate) =>
+        $"{VersionsJson(tenant, model)}/compare?baseline={Uri.EscapeDataString(baseline)}&candidate={Uri.EscapeDataString(candidate)}";
+
     /// <summary>The JSON of one window's report.</summary>
     public static string WindowJson(string tenant, string model, string windowStart) => $"/api/models/{Segment(tenant)}/{Segment(model)}/windows/{Segment(windowStart)}";
 
