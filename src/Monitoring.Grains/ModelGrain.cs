@@ -334,7 +334,8 @@ public sealed class ModelGrain : Grain, IModelGrain
         {
             try
             {
-                if (await _model.CompareVersionsAsync(baseline, candidate, long.MinValue, closed.WindowEndUnixNano, options.GuardrailsOf(_key)) is { } report)
+                var notBefore = closed.WindowEndUnixNano - ((long)options.WindowsAtClose * (closed.WindowEndUnixNano - closed.WindowStartUnixNano));
+                if (await _model.CompareVersionsAsync(baseline, candidate, long.MinValue, closed.WindowEndUnixNano, options.GuardrailsOf(_key), notBefore) is { } report)
                 {
                     reports.Add(report);
                 }

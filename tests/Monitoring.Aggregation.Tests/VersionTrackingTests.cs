@@ -244,6 +244,13 @@ public sealed class VersionTrackingTests : IAsyncLifetime
         Assert.Equal(2000, report.CandidateSummary.Labeled);
         Assert.Equal(2, report.Windows);
         Assert.Null(await model.CompareVersionsAsync("v3", "v9", long.MinValue, long.MaxValue, Abstractions.Rollouts.RolloutGuardrails.Default));
+
+        // Bounded from below (the comparison at a window close reads a fixed number of windows back): the second window only.
+        var secondWindow = UnixNanos.FromDateTimeOffset(T0.AddMinutes(1));
+        var bounded = await model.CompareVersionsAsync("v3", "v4", long.MinValue, long.MaxValue, Abstractions.Rollouts.RolloutGuardrails.Default, secondWindow);
+        Assert.NotNull(bounded);
+        Assert.Equal(1, bounded.Windows);
+        Assert.InRange(bounded.BaselineSummary.Predictions, 1, 1999);
     }
 
     private static string Json<T>(T value) => JsonSerializer.Serialize(value, ReportJson.Options);

@@ -264,9 +264,12 @@ public sealed class ModelAggregator
     /// open ones as they stand, performance as of now), without writing anything: each version's
     /// share of every window is merged into one <see cref="VersionSample"/> (a window that held one version only counts
     /// whole for it), the shadow pairs of the two are merged, and <see cref="VersionComparer"/> decides. Null when either
-    /// version was never seen (or was forgotten).
+    /// version was never seen (or was forgotten). <paramref name="notBeforeUnixNano"/> bounds the default start from below
+    /// (the comparison at each window close reads at most a configured number of windows back, so a long rollout does
+    /// not make every close read more).
     /// </summary>
-    public async Task<VersionComparisonReport?> CompareVersionsAsync(string baseline, string candidate, long fromUnixNano, long toUnixNano, RolloutGuardrails guardrails)
+    public async Task<VersionComparisonReport?> CompareVersionsAsync(string baseline, string candidate, long fromUnixNano, long toUnixNano, RolloutGuardrails guardrails,
+        long notBeforeUnixNano = long.MinValue)
     {
         if (!S.Versions.ContainsKey(baseline) || !S.Versions.TryGetValue(candidate, out var candidateSeen))
         {
@@ -276,7 +279,7 @@ public sealed class ModelAggregator
         if (fromUnixNano == long.MinValue)
         {
             // By default, the time both have run: from the window the candidate first appeared in.
-            fromUnixNano = candidateSeen.FirstUnixNano - Mod(candidateSeen.FirstUnixNano, WindowNanos);
+            fromUnixNano = Math.Max(candidateSeen.FirstUnixNano - Mod(candidateSeen.FirstUnixNano, WindowNanos), notBeforeUnixNano);
         }
 
         var windows = new SortedDictionary<long, WindowAccumulator>();

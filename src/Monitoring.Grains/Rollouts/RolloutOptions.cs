@@ -24,6 +24,16 @@ public sealed class RolloutOptions
     /// </summary>
     public List<RolloutComparison> Comparisons { get; set; } = [];
 
+    /// <summary>Default of <see cref="WindowsAtClose"/>: a week of one-hour windows.</summary>
+    public const int DefaultWindowsAtClose = 168;
+
+    /// <summary>
+    /// How many windows back the comparison made at each window close reads (<c>Monitoring:Rollouts:WindowsAtClose</c>,
+    /// default 168): from the candidate's first window, but no further back than this, so that every close of a long
+    /// rollout costs the same. The API's comparison reads whatever range it is asked for.
+    /// </summary>
+    public int WindowsAtClose { get; set; } = DefaultWindowsAtClose;
+
     /// <summary>The guardrails of <paramref name="model"/>: its own if configured, else the global ones.</summary>
     public RolloutGuardrails GuardrailsOf(ModelKey model) => Models.GetValueOrDefault(model.GrainKey) ?? Guardrails;
 
@@ -31,6 +41,10 @@ public sealed class RolloutOptions
     public IReadOnlyList<string> Errors()
     {
         var errors = Guardrails.Errors().Select(e => $"{Section}:Guardrails: {e}").ToList();
+        if (WindowsAtClose < 1)
+        {
+            errors.Add($"{Section}:WindowsAtClose must be at least 1 (got {WindowsAtClose}).");
+        }
         foreach (var (model, guardrails) in Models)
         {
             if (!model.Contains('/', StringComparison.Ordinal))
