@@ -267,19 +267,25 @@ public static class PerformanceReportBuilder
             Mce = reliability is null ? null : Finite(reliability.MaximumCalibrationError),
             Reliability = reliability is null ? null : ReliabilityBins(reliability),
             Auc = m is null ? null : SliceAuc(counts),
-            VsRest = comparison is null ? null : new SliceVersusRest(
-                Finite(comparison.RestValue), Finite(comparison.Difference), Finite(comparison.LowerBound), Finite(comparison.PValue),
-                comparison.AdjustedPValue is { } a ? Finite(a) : null, comparison.Significant),
-            PredictionDrift = drift is null ? null : new SliceDrift(
-                drift.Count,
-                drift.ReferenceCount,
-                drift.Psi is { } psi ? Finite(psi) : null,
-                drift.JensenShannon is { } js ? Finite(js) : null,
-                drift.ChiSquare is { } chi ? new SliceChiSquare(Finite(chi.Statistic), Finite(chi.PValue), drift.AdjustedPValue is { } pa ? Finite(pa) : null, chi.DegreesOfFreedom) : null,
-                drift.Decision.Drifted,
-                [.. drift.Decision.Reasons]),
+            VsRest = VersusRest(comparison),
+            PredictionDrift = Drift(drift),
         };
     }
+
+    /// <summary>A slice's comparison with the rest of the model, as reported (null without one).</summary>
+    public static SliceVersusRest? VersusRest(SliceComparison? comparison) => comparison is null ? null : new SliceVersusRest(
+        Finite(comparison.RestValue), Finite(comparison.Difference), Finite(comparison.LowerBound), Finite(comparison.PValue),
+        comparison.AdjustedPValue is { } a ? Finite(a) : null, comparison.Significant);
+
+    /// <summary>A slice's prediction drift, as reported (null without a reference for it).</summary>
+    public static SliceDrift? Drift(SliceDriftResult? drift) => drift is null ? null : new SliceDrift(
+        drift.Count,
+        drift.ReferenceCount,
+        drift.Psi is { } psi ? Finite(psi) : null,
+        drift.JensenShannon is { } js ? Finite(js) : null,
+        drift.ChiSquare is { } chi ? new SliceChiSquare(Finite(chi.Statistic), Finite(chi.PValue), drift.AdjustedPValue is { } pa ? Finite(pa) : null, chi.DegreesOfFreedom) : null,
+        drift.Decision.Drifted,
+        [.. drift.Decision.Reasons]);
 
     /// <summary>Accuracy and macro F1 (sklearn's average='macro', zero_division=0, over every class seen) from confusion counts.</summary>
     private static MulticlassPerformance Multiclass(Dictionary<string, Dictionary<string, long>> confusion)

@@ -1,3 +1,4 @@
+using Monitoring.Aggregation.Reports;
 using Monitoring.Abstractions.Reports;
 using Monitoring.Cli.Slices;
 using Monitoring.Stats.Slices;
@@ -51,17 +52,8 @@ internal static class OfflineSlices
         Brier = Finite(m.Brier),
         Ece = Finite(m.ExpectedCalibrationError),
         Auc = m.Auc is { } auc && auc.Interval() is var ci ? new AucReport(Finite(auc.Auc), null, null, ci?.Lower, ci?.Upper, "delong") : null,
-        VsRest = comparison is null ? null : new SliceVersusRest(
-            Finite(comparison.RestValue), Finite(comparison.Difference), Finite(comparison.LowerBound), Finite(comparison.PValue),
-            comparison.AdjustedPValue is { } a ? Finite(a) : null, comparison.Significant),
-        PredictionDrift = drift is null ? null : new SliceDrift(
-            drift.Count,
-            drift.ReferenceCount,
-            drift.Psi is { } psi ? Finite(psi) : null,
-            drift.JensenShannon is { } js ? Finite(js) : null,
-            drift.ChiSquare is { } chi ? new SliceChiSquare(Finite(chi.Statistic), Finite(chi.PValue), drift.AdjustedPValue is { } pa ? Finite(pa) : null, chi.DegreesOfFreedom) : null,
-            drift.Decision.Drifted,
-            [.. drift.Decision.Reasons]),
+        VsRest = PerformanceReportBuilder.VersusRest(comparison),
+        PredictionDrift = PerformanceReportBuilder.Drift(drift),
     };
 
     private static double? Finite(double v) => ReportJson.Finite(v);
