@@ -9,7 +9,10 @@ namespace Monitoring.Silo.Demo;
 /// <summary>
 /// <c>--demo</c>: once the silo is up, sets 1-minute windows (10 s lateness) on the three demo models and ships
 /// synthetic traffic to this silo's OTLP/gRPC port with the OpenTelemetry .NET SDK (through <see cref="PredictionLogger"/>),
-/// with drift injected into credit-risk's income and country after <see cref="DriftAfter"/>.
+/// with drift injected into credit-risk's income and country after <see cref="DriftAfter"/>. Shortly before the drift,
+/// credit-risk's reference is pinned to the windows closed so far: the demo models keep a rolling reference of three
+/// windows (so the other models' references follow them), which would absorb the drift within three windows and leave
+/// the overview without a drifted model a few minutes later.
 /// </summary>
 public sealed class DemoService(IGrainFactory grains, MonitoringHostOptions host, IHostApplicationLifetime lifetime, ILogger<DemoService> logger) : BackgroundService
 {
@@ -47,6 +50,36 @@ public sealed class DemoService(IGrainFactory grains, MonitoringHostOptions host
             },
             DriftAfter = DriftAfter,
         };
-        await DemoTraffic.RunAsync(options, stoppingToken);
+        var start = DateTimeOffset.UtcNow;
+        var traffic = DemoTraffic.RunAsync(options, stoppingToken);
+        await PinCreditRiskReferenceAsync(start, stoppingToken);
+        await traffic;
+    }
+
+    /// <summary>
+    /// At <see cref="DriftAfter"/> less 15 s, pins credit-risk's reference to the windows that started since the demo
+    /// did (the pin reads the closed ones; by then at least two have closed).
+    /// </summary>
+    private async Task PinCreditRiskReferenceAsync(DateTimeOffset start, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.Delay(DriftAfter - TimeSpan.FromSeconds(15), stoppingToken);
+            var window = DemoWindow.Ticks;
+            var from = new DateTimeOffset(start.UtcTicks - (start.UtcTicks % window), TimeSpan.Zero);
+            var now = DateTimeOffset.UtcNow;
+            var to = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % window), TimeSpan.Zero);
+            await grains.GetGrain<IModelGrain>(new ModelKey(ModelKey.DefaultTenant, DemoTraffic.CreditRiskModel).GrainKey)
+                .PinReferenceAsync(Abstractions.Time.UnixNanos.FromDateTimeOffset(from), Abstractions.Time.UnixNanos.FromDateTimeOffset(to));
+            SiloLog.DemoReferencePinned(logger, from.ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture), to.ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // stopping before the drift
+        }
+        catch (ArgumentException e)
+        {
+            SiloLog.DemoReferenceNotPinned(logger, e.Message);
+        }
     }
 }

@@ -35,6 +35,14 @@ internal static partial class SiloLog
         Message = "Demo traffic started for credit-risk, churn and eta; drift is injected into credit-risk after {Minutes} minutes. Open {PagesUrl} (models, worst first; windows close every minute)")]
     public static partial void DemoStarted(ILogger logger, double minutes, string pagesUrl);
 
+    [LoggerMessage(EventId = 4020, Level = LogLevel.Information,
+        Message = "Demo: credit-risk's reference pinned to its windows before the drift ({From} to {To}), so the drift stays visible")]
+    public static partial void DemoReferencePinned(ILogger logger, string from, string to);
+
+    [LoggerMessage(EventId = 4021, Level = LogLevel.Warning,
+        Message = "Demo: credit-risk's reference could not be pinned ({Reason}); it keeps its rolling reference, which absorbs the drift after a few windows")]
+    public static partial void DemoReferenceNotPinned(ILogger logger, string reason);
+
     [LoggerMessage(EventId = 4050, Level = LogLevel.Information, Message = "Runbooks: {Count} served at /runbooks from {Folder} (read once at start)")]
     public static partial void RunbooksLoaded(ILogger logger, int count, string folder);
 
