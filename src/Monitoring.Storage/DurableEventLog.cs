@@ -51,7 +51,7 @@ public sealed class DurableEventLog : IEventLog, IAsyncDisposable, IDisposable
     {
         _database = database;
         _logger = logger;
-        _schema = new SchemaGate(database, database.EnsureEventLogSchemaAsync, "event log", logger);
+        _schema = new SchemaGate(database, "event log", logger);
         _queue = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
         _writeTurn = database.WriteTurn; // shared with every other writer of the file (SQLite); none on PostgreSQL
         Compactor = new EventLogCompactor(database, _schema.EnsureAsync, _writeTurn, logger);
@@ -75,6 +75,25 @@ public sealed class DurableEventLog : IEventLog, IAsyncDisposable, IDisposable
 
     /// <summary>Creates the schema if it does not exist; every other call does this first on its own.</summary>
     public Task InitializeAsync(CancellationToken cancellationToken = default) => _schema.EnsureAsync(cancellationToken);
+
+    /// <summary>
+    /// Checks that the database answers: the schema is current and one trivial query runs (for readiness probes). Throws
+    /// the backend's exception when it does not.
+    /// </summary>
+    public async Task PingAsync(CancellationToken cancellationToken = default)
+    {
+        await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var command = connection.CreateCommand();
+            await using (command.ConfigureAwait(false))
+            {
+                command.CommandText = "SELECT 1";
+                await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
 
     /// <inheritdoc />
     /// <remarks>

@@ -47,7 +47,7 @@ public sealed class MonitoringGrainStorage : IGrainStorage, ILifecycleParticipan
         _database = database;
         _serializer = serializer;
         _logger = logger;
-        _schema = new SchemaGate(database, database.GrainStateSchema, "grain storage", logger);
+        _schema = new SchemaGate(database, "grain storage", logger);
     }
 
     /// <summary>Grain storage in a SQLite database file.</summary>

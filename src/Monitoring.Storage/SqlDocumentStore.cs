@@ -51,7 +51,7 @@ public sealed class SqlDocumentStore : IDocumentStore, IAsyncDisposable, IDispos
     internal SqlDocumentStore(StorageDatabase database, ILogger logger)
     {
         _database = database;
-        _schema = new SchemaGate(database, database.DocumentSchema, "document store", logger);
+        _schema = new SchemaGate(database, "document store", logger);
     }
 
     /// <summary>Opens (creating if needed) the document store in a SQLite database file.</summary>

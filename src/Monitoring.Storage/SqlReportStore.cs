@@ -36,7 +36,7 @@ public sealed class SqlReportStore : IReportStore, IAsyncDisposable, IDisposable
     internal SqlReportStore(StorageDatabase database, ILogger logger)
     {
         _database = database;
-        _schema = new SchemaGate(database, database.ReportSchema, "report store", logger);
+        _schema = new SchemaGate(database, "report store", logger);
     }
 
     /// <summary>Opens (creating if needed) the report store in a SQLite database file.</summary>

@@ -28,4 +28,10 @@ internal static partial class StorageLog
 
     [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "Event log compaction of {Model} failed; its next checkpoint retries")]
     public static partial void CompactionFailed(ILogger logger, Exception exception, string model);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Information, Message = "Schema migration {Version} ({Name}) applied on {Backend}")]
+    public static partial void MigrationApplied(ILogger logger, int version, string name, string backend);
+
+    [LoggerMessage(EventId = 3009, Level = LogLevel.Information, Message = "Existing tables on {Backend} without schema_migrations (made before versioned migrations): recording the baseline")]
+    public static partial void SchemaBaseline(ILogger logger, string backend);
 }

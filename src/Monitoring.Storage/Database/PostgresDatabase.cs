@@ -10,7 +10,7 @@ namespace Monitoring.Storage.Database;
 /// </summary>
 internal sealed class PostgresDatabase(NpgsqlDataSource dataSource, bool ownsDataSource) : StorageDatabase
 {
-    /// <summary>Advisory lock key taken while creating the schema, so concurrent silos do not race on CREATE.</summary>
+    /// <summary>Advisory lock key held by every migration transaction, so concurrent silos take turns.</summary>
     private const long SchemaLockKey = 0x4D6F6E69746F72;
 
     public NpgsqlDataSource DataSource { get; } = dataSource;
@@ -29,7 +29,6 @@ internal sealed class PostgresDatabase(NpgsqlDataSource dataSource, bool ownsDat
             received_time bigint,
             PRIMARY KEY (model_key, seq)
         );
-        ALTER TABLE events ADD COLUMN IF NOT EXISTS received_time bigint;
         CREATE UNIQUE INDEX IF NOT EXISTS events_prediction ON events (model_key, kind, prediction_id)
             WHERE prediction_id IS NOT NULL;
         CREATE TABLE IF NOT EXISTS model_heads (
@@ -93,23 +92,37 @@ internal sealed class PostgresDatabase(NpgsqlDataSource dataSource, bool ownsDat
     public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         await DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 
-    public override async Task EnsureSchemaAsync(string ddl, CancellationToken cancellationToken)
-    {
-        var connection = await DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await using (transaction.ConfigureAwait(false))
-            {
-                var command = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({SchemaLockKey}); {ddl}", connection, transaction);
-                await using (command.ConfigureAwait(false))
-                {
-                    await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
+    public override string MigrationTableSchema =>
+        """
+        CREATE TABLE IF NOT EXISTS schema_migrations (
+            version integer NOT NULL PRIMARY KEY,
+            name text NOT NULL,
+            applied_at timestamptz NOT NULL DEFAULT now()
+        );
+        """;
 
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            }
+    /// <summary>Looks the table up in the connection's search path (so a test schema sees only its own tables).</summary>
+    public override string TableExistsSql => "SELECT CASE WHEN to_regclass(@table) IS NULL THEN 0 ELSE 1 END";
+
+    protected override async Task AddReceivedTimeAsync(DbCommand command, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        command.CommandText = "ALTER TABLE events ADD COLUMN IF NOT EXISTS received_time bigint";
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A transaction holding <c>pg_advisory_xact_lock</c> on <see cref="SchemaLockKey"/> (released at its end).</summary>
+    public override async Task<DbTransaction> BeginMigrationAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        var npgsql = (NpgsqlConnection)connection;
+        var transaction = await npgsql.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var command = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({SchemaLockKey})", npgsql, transaction);
+        await using (command.ConfigureAwait(false))
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
+
+        return transaction;
     }
 
     /// <summary>A transaction with <c>synchronous_commit = off</c> (for it alone): its commit does not wait for the WAL flush.</summary>

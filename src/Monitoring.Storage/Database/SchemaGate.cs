@@ -1,28 +1,25 @@
 using Microsoft.Extensions.Logging;
+using Monitoring.Storage.Database.Migrations;
 
 namespace Monitoring.Storage.Database;
 
 /// <summary>
-/// Creates a component's tables once, on first use (idempotent DDL); a failed attempt is retried by the next caller.
+/// Brings the database to the current schema version once, on first use (the host does it at start, before anything is
+/// served; see <see cref="SchemaMigrator"/>); a failed attempt is retried by the next caller, except a database newer
+/// than the binary (<see cref="SchemaVersionException"/>), which is refused for good.
 /// </summary>
-internal sealed class SchemaGate(StorageDatabase database, Func<CancellationToken, Task> create, string component, ILogger logger)
+internal sealed class SchemaGate(StorageDatabase database, string component, ILogger logger)
 {
-    /// <summary>A gate that runs <paramref name="ddl"/>.</summary>
-    public SchemaGate(StorageDatabase database, string ddl, string component, ILogger logger)
-        : this(database, ct => database.EnsureSchemaAsync(ddl, ct), component, logger)
-    {
-    }
-
     private readonly Lock _gate = new();
     private Task? _ready;
 
-    /// <summary>Completes when the schema exists.</summary>
+    /// <summary>Completes when the schema is current.</summary>
     public Task EnsureAsync(CancellationToken cancellationToken)
     {
         Task ready;
         lock (_gate)
         {
-            if (_ready is null || _ready.IsFaulted || _ready.IsCanceled)
+            if (_ready is null || (_ready.IsFaulted && _ready.Exception?.InnerException is not SchemaVersionException) || _ready.IsCanceled)
             {
                 _ready = CreateAsync();
             }
@@ -35,7 +32,7 @@ internal sealed class SchemaGate(StorageDatabase database, Func<CancellationToke
 
     private async Task CreateAsync()
     {
-        await create(CancellationToken.None).ConfigureAwait(false);
+        await SchemaMigrator.MigrateAsync(database, logger, CancellationToken.None).ConfigureAwait(false);
         StorageLog.SchemaReady(logger, component, database.BackendName);
     }
 }

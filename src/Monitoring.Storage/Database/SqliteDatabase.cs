@@ -158,48 +158,44 @@ internal sealed class SqliteDatabase : StorageDatabase
         }
     }
 
-    public override Task EnsureSchemaAsync(string ddl, CancellationToken cancellationToken)
-    {
-        RunSchema(ddl, upgrade: null);
-        return Task.CompletedTask;
-    }
+    public override string MigrationTableSchema =>
+        """
+        CREATE TABLE IF NOT EXISTS schema_migrations (
+            version INTEGER NOT NULL PRIMARY KEY,
+            name TEXT NOT NULL,
+            applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+        );
+        """;
 
-    /// <summary>
-    /// The event log DDL, then <c>received_time</c> added to an <c>events</c> table made before it existed (SQLite's
-    /// <c>ADD COLUMN</c> has no <c>IF NOT EXISTS</c>); such old rows keep it null and retention counts their event time.
-    /// </summary>
-    public override Task EnsureEventLogSchemaAsync(CancellationToken cancellationToken)
-    {
-        RunSchema(EventLogSchema, command =>
-        {
-            command.CommandText = "SELECT count(*) FROM pragma_table_info('events') WHERE name = 'received_time'";
-            if (command.ExecuteScalar() is 0L)
-            {
-                command.CommandText = "ALTER TABLE events ADD COLUMN received_time INTEGER";
-                command.ExecuteNonQuery();
-            }
-        });
-        return Task.CompletedTask;
-    }
+    public override string TableExistsSql => "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = @table";
 
-    private void RunSchema(string ddl, Action<SqliteCommand>? upgrade)
+    /// <summary>SQLite's <c>ADD COLUMN</c> has no <c>IF NOT EXISTS</c>: look first.</summary>
+    protected override async Task AddReceivedTimeAsync(DbCommand command, CancellationToken cancellationToken)
     {
-        using var connection = Open();
-        using (var wal = connection.CreateCommand())
+        ArgumentNullException.ThrowIfNull(command);
+        command.CommandText = "SELECT count(*) FROM pragma_table_info('events') WHERE name = 'received_time'";
+        if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is 0L)
         {
-            // Persistent in the file: set once, before any table is used.
-            wal.CommandText = "PRAGMA journal_mode = WAL;";
-            wal.ExecuteNonQuery();
+            command.CommandText = "ALTER TABLE events ADD COLUMN received_time INTEGER";
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
-
-        using var transaction = connection.BeginTransaction(deferred: false);
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = ddl;
-        command.ExecuteNonQuery();
-        upgrade?.Invoke(command);
-        transaction.Commit();
     }
+
+    /// <summary>WAL mode is persistent in the file and cannot change inside a transaction: set it before migrating.</summary>
+    public override async Task PrepareMigrationAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var command = connection.CreateCommand();
+        await using (command.ConfigureAwait(false))
+        {
+            command.CommandText = "PRAGMA journal_mode = WAL;";
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary><c>BEGIN IMMEDIATE</c>: the file's write lock from the start (other processes wait up to the busy timeout).</summary>
+    public override Task<DbTransaction> BeginMigrationAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false));
 
     public override bool HasSingleWriter => true;
 

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Monitoring.Storage.Database.Migrations;
 using Monitoring.Storage.Events;
 
 namespace Monitoring.Storage.Database;
@@ -15,10 +16,6 @@ internal abstract class StorageDatabase : IAsyncDisposable
 
     /// <summary>The event log tables: <c>events</c> and <c>model_heads</c>.</summary>
     public abstract string EventLogSchema { get; }
-
-    /// <summary>Creates or upgrades the event log tables (<see cref="EventLogSchema"/>).</summary>
-    public virtual Task EnsureEventLogSchemaAsync(CancellationToken cancellationToken) =>
-        EnsureSchemaAsync(EventLogSchema, cancellationToken);
 
     /// <summary>
     /// Estimated bytes of one <c>events</c> row (alias <c>e</c>) on disk: its stored columns, its index entries and the
@@ -57,8 +54,36 @@ internal abstract class StorageDatabase : IAsyncDisposable
     /// <summary>Opens a pooled connection, ready for commands.</summary>
     public abstract ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
-    /// <summary>Runs idempotent DDL, serialized against other processes creating the same schema.</summary>
-    public abstract Task EnsureSchemaAsync(string ddl, CancellationToken cancellationToken);
+    /// <summary>
+    /// The schema's versioned migrations, oldest first (applied by <see cref="SchemaMigrator"/>): 1 the event
+    /// log tables, 2 <c>events.received_time</c> on tables made before it, 3 reports, 4 grain state, 5 documents.
+    /// </summary>
+    public IReadOnlyList<SchemaMigration> Migrations =>
+    [
+        SchemaMigration.Sql(1, "event log: events, model_heads", EventLogSchema),
+        new(2, "events.received_time", AddReceivedTimeAsync),
+        SchemaMigration.Sql(3, "reports", ReportSchema),
+        SchemaMigration.Sql(4, "grain_state", GrainStateSchema),
+        SchemaMigration.Sql(5, "documents", DocumentSchema),
+    ];
+
+    /// <summary>DDL of <c>schema_migrations</c> (version, name, applied_at), idempotent.</summary>
+    public abstract string MigrationTableSchema { get; }
+
+    /// <summary>A query with parameter <c>@table</c> whose scalar result is 1 when that table exists, else 0.</summary>
+    public abstract string TableExistsSql { get; }
+
+    /// <summary>Adds <c>events.received_time</c> to an <c>events</c> table made before the column existed (old rows keep it null).</summary>
+    protected abstract Task AddReceivedTimeAsync(DbCommand command, CancellationToken cancellationToken);
+
+    /// <summary>Runs once on the migrating connection before the first migration transaction (SQLite: WAL mode).</summary>
+    public virtual Task PrepareMigrationAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Begins a migration transaction that holds the database's migration lock until it ends, so concurrent migrators
+    /// (other silos) take turns.
+    /// </summary>
+    public abstract Task<DbTransaction> BeginMigrationAsync(DbConnection connection, CancellationToken cancellationToken);
 
     /// <summary>
     /// Whether the backend has one writer at a time for the whole database (SQLite), so that in-process writers should
