@@ -90,4 +90,7 @@ internal static partial class GrainsLog
 
     [LoggerMessage(EventId = 2025, Level = LogLevel.Error, Message = "Notification flush failed; due groups are retried at the next tick")]
     public static partial void FlushFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 2080, Level = LogLevel.Warning, Message = "Append for model {Model} failed; the grain deactivates and the next call replays the log from its checkpoint")]
+    public static partial void AppendFailedDeactivating(ILogger logger, Exception exception, string model);
 }

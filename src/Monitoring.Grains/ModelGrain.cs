@@ -49,6 +49,7 @@ public sealed class ModelGrain : Grain, IModelGrain
     private long _lastCheckpoint;
     private long _recordsSinceCheckpoint;
     private ModelMetrics? _metrics;
+    private bool _untrusted; // an append failed part-way: never checkpoint this activation's state
 
     /// <summary>Window lengths before the last closed window's end searched for its report when restoring the model metrics.</summary>
     private const int RestoreWindows = 4;
@@ -118,7 +119,7 @@ public sealed class ModelGrain : Grain, IModelGrain
     {
         try
         {
-            if (Exists)
+            if (Exists && !_untrusted)
             {
                 await CheckpointAsync();
             }
@@ -138,6 +139,24 @@ public sealed class ModelGrain : Grain, IModelGrain
     public async Task<AppendResult> AppendAsync(ModelEvent[] events)
     {
         ArgumentNullException.ThrowIfNull(events);
+        try
+        {
+            return await AppendAndFoldAsync(events);
+        }
+        catch (Exception e)
+        {
+            // The store failed part-way (e.g. PostgreSQL down): records may be in the log but not folded, or folded but
+            // not checkpointed. The in-memory copy is no longer trustworthy, so the next call gets a fresh activation,
+            // which loads the checkpoint and replays the log after it (a retried batch is then a duplicate, counted once).
+            GrainsLog.AppendFailedDeactivating(_logger, e, _key.GrainKey);
+            _untrusted = true;
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+
+    private async Task<AppendResult> AppendAndFoldAsync(ModelEvent[] events)
+    {
         EnsureTimer();
         var labelsBefore = LabelCounts();
         var outcome = await _eventLog.AppendAsync(_key, events);

@@ -44,4 +44,12 @@ internal static partial class IngestLog
     [LoggerMessage(EventId = 1109, EventName = "UnexpectedFailure", Level = LogLevel.Error,
         Message = "OTLP {Transport} export failed unexpectedly (answered 500)")]
     public static partial void UnexpectedFailure(ILogger logger, Exception exception, string transport);
+
+    [LoggerMessage(EventId = 1110, EventName = "BufferFull", Level = LogLevel.Warning,
+        Message = "OTLP {Transport} export refused: buffered records would exceed {LimitBytes} bytes (Monitoring:Otlp:MaxBufferedBytes)")]
+    public static partial void BufferFull(ILogger logger, string transport, long limitBytes);
+
+    [LoggerMessage(EventId = 1111, EventName = "ShuttingDown", Level = LogLevel.Information,
+        Message = "OTLP {Transport} export refused: the silo is shutting down")]
+    public static partial void ShuttingDown(ILogger logger, string transport);
 }

@@ -53,6 +53,7 @@ public static class OtlpReceiverExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IngestTotals>();
         services.TryAddSingleton<OtlpConcurrencyLimiter>();
+        services.TryAddSingleton<OtlpBufferBudget>();
         services.TryAddSingleton<OtlpLogsIngestor>();
         services.TryAddSingleton<OtlpHttpHandler>();
         services.TryAddSingleton<OtlpLogsGrpcService>();

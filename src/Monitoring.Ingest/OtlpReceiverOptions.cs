@@ -21,6 +21,12 @@ public sealed class OtlpReceiverOptions
     /// <summary>Default <see cref="MaxConcurrentRequests"/>.</summary>
     public const int DefaultMaxConcurrentRequests = 64;
 
+    /// <summary>
+    /// Default <see cref="MaxBufferedBytes"/>: 256 MiB of estimated decoded records, sized for the embedded default (one
+    /// silo on a laptop or a small VM): 64 concurrent requests of ~1 MiB protobuf each fit in it.
+    /// </summary>
+    public const long DefaultMaxBufferedBytes = 256L * 1024 * 1024;
+
     /// <summary>Default <see cref="MaxAnyValueDepth"/>.</summary>
     public const int DefaultMaxAnyValueDepth = 32;
 
@@ -38,6 +44,13 @@ public sealed class OtlpReceiverOptions
 
     /// <summary>Export requests (gRPC and HTTP together) processed at once; more are refused with 503 / UNAVAILABLE.</summary>
     public int MaxConcurrentRequests { get; set; } = DefaultMaxConcurrentRequests;
+
+    /// <summary>
+    /// Cap on the memory held by export requests between decoding and acknowledgement, as estimated from their payload
+    /// sizes (see <c>OtlpBufferBudget</c>): a request that would take the total over it is refused before it is decoded,
+    /// with 429 + Retry-After (HTTP) or RESOURCE_EXHAUSTED + RetryInfo (gRPC), both retryable per the OTLP specification.
+    /// </summary>
+    public long MaxBufferedBytes { get; set; } = DefaultMaxBufferedBytes;
 
     /// <summary>Deepest nesting of attribute values and bodies (a scalar is 1); deeper requests get 400 / INVALID_ARGUMENT.</summary>
     public int MaxAnyValueDepth { get; set; } = DefaultMaxAnyValueDepth;
@@ -62,6 +75,11 @@ public sealed class OtlpReceiverOptions
         if (MaxConcurrentRequests <= 0)
         {
             problems.Add($"{nameof(MaxConcurrentRequests)} must be positive.");
+        }
+
+        if (MaxBufferedBytes <= 0)
+        {
+            problems.Add($"{nameof(MaxBufferedBytes)} must be positive.");
         }
 
         if (MaxAnyValueDepth <= 0 || MaxAnyValueDepth > MaxAllowedAnyValueDepth)

@@ -41,7 +41,7 @@ public static class OtlpReceiverWarmup
         var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
         // Its own totals: the warm-up's records are not the silo's.
         var ingestor = new OtlpLogsIngestor(sink, time, new IngestTotals(), options, NullLogger<OtlpLogsIngestor>.Instance);
-        var handler = new OtlpHttpHandler(ingestor, new OtlpConcurrencyLimiter(options), options, NullLogger<OtlpHttpHandler>.Instance);
+        var handler = new OtlpHttpHandler(ingestor, new OtlpConcurrencyLimiter(options), new OtlpBufferBudget(options), options, NullLogger<OtlpHttpHandler>.Instance);
 
         var json = Encoding.UTF8.GetBytes(Request(records, time.GetUtcNow()));
         var protobuf = OtlpJsonDecoder.Decode(json, options.CurrentValue.MaxAnyValueDepth).ToByteArray();

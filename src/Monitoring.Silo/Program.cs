@@ -67,6 +67,7 @@ builder.Services.AddModelApi();
 builder.Services.AddMonitoringRollouts(builder.Configuration);
 builder.Services.AddMonitoringAlerting(builder.Configuration, host);
 builder.Services.AddMonitoringTelemetry(telemetry, host);
+builder.Services.AddMonitoringResilience(host);
 if (demo)
 {
     builder.Services.AddHostedService<Monitoring.Silo.Demo.DemoService>();
@@ -80,7 +81,7 @@ app.MapOtlpReceivers();
 app.MapModelApi();
 app.MapOpenApi();
 app.MapMonitoringTelemetry(telemetry);
+app.MapMonitoringResilience(host);
 var console = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Monitoring.Silo");
 app.Lifetime.ApplicationStarted.Register(() => SiloConsole.LogBanner(console, host, demo, verbose));
-await app.RunAsync();
-return 0;
+return await app.RunMonitoringAsync();

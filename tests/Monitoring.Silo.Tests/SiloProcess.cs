@@ -107,6 +107,30 @@ public sealed class SiloProcess : IAsyncDisposable
         return waiter.Task.WaitAsync(TimeSpan.FromSeconds(60));
     }
 
+    /// <summary>The silo's process id (for /proc readings).</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>
+    /// SIGTERM (what Kubernetes and systemd send): the silo shuts down gracefully. Returns its exit code once it has
+    /// exited and its output is read to the end.
+    /// </summary>
+    public async Task<int> TerminateAsync()
+    {
+        if (SendSignal(_process.Id, SigTerm) != 0)
+        {
+            throw new InvalidOperationException($"kill(SIGTERM) failed: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+        }
+
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
+    private const int SigTerm = 15;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
+
     /// <summary>SIGKILL the process tree and wait for it to be gone.</summary>
     public void Kill()
     {

@@ -13,7 +13,7 @@ namespace Monitoring.Ingest.Grpc;
 /// with the configured nesting limit and reports a malformed payload to the handler (INVALID_ARGUMENT) rather than
 /// throwing, which the gRPC server would answer with UNKNOWN.
 /// </summary>
-internal sealed class OtlpLogsMethodProvider(IOptionsMonitor<OtlpReceiverOptions> options) : IServiceMethodProvider<OtlpLogsGrpcService>
+internal sealed class OtlpLogsMethodProvider(IOptionsMonitor<OtlpReceiverOptions> options, OtlpBufferBudget budget) : IServiceMethodProvider<OtlpLogsGrpcService>
 {
     /// <summary>Full name of the OTLP logs service.</summary>
     public const string ServiceName = "opentelemetry.proto.collector.logs.v1.LogsService";
@@ -41,15 +41,28 @@ internal sealed class OtlpLogsMethodProvider(IOptionsMonitor<OtlpReceiverOptions
 
     private GrpcExportRequest Deserialize(DeserializationContext deserialization)
     {
-        // The server has already enforced the message size limit, so this copy is bounded.
-        var bytes = deserialization.PayloadAsReadOnlySequence().ToArray();
+        // Reserve the decoded size before copying or decoding (the handler gives it back when it answers).
+        var reserved = Math.Max(1, OtlpBufferBudget.EstimateDecodedBytes(deserialization.PayloadLength));
+        if (!budget.TryReserve(reserved))
+        {
+            return GrpcExportRequest.Refused();
+        }
+
         try
         {
-            return GrpcExportRequest.Decoded(OtlpProtobufDecoder.Decode(bytes, bytes.Length, options.CurrentValue.MaxAnyValueDepth));
+            // The server has already enforced the message size limit, so this copy is bounded.
+            var bytes = deserialization.PayloadAsReadOnlySequence().ToArray();
+            return GrpcExportRequest.Decoded(OtlpProtobufDecoder.Decode(bytes, bytes.Length, options.CurrentValue.MaxAnyValueDepth), reserved);
         }
         catch (OtlpRequestException ex)
         {
+            budget.Release(reserved);
             return GrpcExportRequest.Invalid(ex.Message);
+        }
+        catch
+        {
+            budget.Release(reserved);
+            throw;
         }
     }
 }

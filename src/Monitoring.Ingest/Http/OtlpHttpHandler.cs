@@ -22,12 +22,14 @@ namespace Monitoring.Ingest.Http;
 /// <c>ExportLogsServiceResponse</c> (partial success when records were rejected), 400 for undecodable payloads, 405
 /// (with <c>Allow: POST</c>) for other methods, 413 over the size limit, 415 for an unsupported Content-Type and also for
 /// an unsupported Content-Encoding (RFC 9110 section 15.5.16, with <c>Accept-Encoding</c> naming what is supported; the
-/// OTLP specification names no code for it), 503 with <c>Retry-After</c> when overloaded or the sink fails (never 500).
+/// OTLP specification names no code for it), 429 with <c>Retry-After</c> over the buffered-memory cap, 503 with
+/// <c>Retry-After</c> when over the concurrency limit, shutting down, or the sink fails (never 500).
 /// Error bodies are a <c>google.rpc.Status</c> in the request's encoding (protobuf unless the request was JSON).
 /// </summary>
 internal sealed class OtlpHttpHandler(
     OtlpLogsIngestor ingestor,
     OtlpConcurrencyLimiter limiter,
+    OtlpBufferBudget budget,
     IOptionsMonitor<OtlpReceiverOptions> options,
     ILogger<OtlpHttpHandler> logger)
 {
@@ -85,18 +87,49 @@ internal sealed class OtlpHttpHandler(
 
         var transport = format == PayloadFormat.Json ? OtlpTransport.HttpJson : OtlpTransport.HttpProtobuf;
         var current = options.CurrentValue;
+        if (limiter.Draining)
+        {
+            IngestLog.ShuttingDown(logger, transport);
+            IngestMetrics.Refused(transport, "unavailable");
+            IngestMetrics.RefusedRetryable(transport, "shutting_down");
+            await WriteUnavailableAsync(context, replyFormat, "receiver shutting down; retry later",
+                TimeSpan.FromSeconds(current.RetryAfterSeconds)).ConfigureAwait(false);
+            return;
+        }
+
         if (!limiter.TryEnter())
         {
             IngestLog.ReceiverOverloaded(logger, transport, current.MaxConcurrentRequests);
             IngestMetrics.Refused(transport, "overloaded");
+            IngestMetrics.RefusedRetryable(transport, "concurrency");
             await WriteUnavailableAsync(context, replyFormat, "receiver overloaded: too many concurrent export requests; retry later",
                 TimeSpan.FromSeconds(current.RetryAfterSeconds)).ConfigureAwait(false);
             return;
         }
 
+        long reserved = 0;
         try
         {
+            // With a plain Content-Length the budget is checked before a byte is read; otherwise once the body is.
+            if (!gzip && request.ContentLength is { } declared && declared <= current.MaxHttpBodyBytes)
+            {
+                reserved = Reserve(declared, transport, current);
+            }
+
             var (buffer, length) = await ReadBodyAsync(context, gzip, current.MaxHttpBodyBytes).ConfigureAwait(false);
+            if (reserved == 0)
+            {
+                try
+                {
+                    reserved = Reserve(length, transport, current);
+                }
+                catch
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    throw;
+                }
+            }
+
             var response = await DecodeAndExport(buffer, length, format.Value, request, transport, current, context.RequestAborted).ConfigureAwait(false);
             await WriteMessageAsync(context, StatusCodes.Status200OK, format.Value, response).ConfigureAwait(false);
         }
@@ -118,8 +151,24 @@ internal sealed class OtlpHttpHandler(
         }
         finally
         {
+            budget.Release(reserved);
             limiter.Exit();
         }
+    }
+
+    /// <summary>Reserves the decoded size of a payload of <paramref name="wireBytes"/>; throws a 429 when over the cap.</summary>
+    private long Reserve(long wireBytes, string transport, OtlpReceiverOptions current)
+    {
+        var bytes = Math.Max(1, OtlpBufferBudget.EstimateDecodedBytes(wireBytes));
+        if (budget.TryReserve(bytes))
+        {
+            return bytes;
+        }
+
+        IngestLog.BufferFull(logger, transport, current.MaxBufferedBytes);
+        throw new OtlpRequestException(OtlpFailure.TooManyRequests,
+            "receiver overloaded: buffered records would exceed Monitoring:Otlp:MaxBufferedBytes; retry later",
+            TimeSpan.FromSeconds(current.RetryAfterSeconds));
     }
 
     /// <summary>
@@ -172,8 +221,15 @@ internal sealed class OtlpHttpHandler(
                 IngestMetrics.Refused(transport, "too_large");
                 await WriteStatusAsync(context, StatusCodes.Status413PayloadTooLarge, format, CodeResourceExhausted, ex.Message).ConfigureAwait(false);
                 break;
+            case OtlpFailure.TooManyRequests:
+                IngestMetrics.Refused(transport, "overloaded");
+                IngestMetrics.RefusedRetryable(transport, "memory");
+                SetRetryAfter(context, ex.RetryAfter ?? TimeSpan.FromSeconds(current.RetryAfterSeconds));
+                await WriteStatusAsync(context, StatusCodes.Status429TooManyRequests, format, CodeResourceExhausted, ex.Message).ConfigureAwait(false);
+                break;
             default:
                 IngestMetrics.Refused(transport, "unavailable");
+                IngestMetrics.RefusedRetryable(transport, ex.Reason ?? "store_unavailable");
                 await WriteUnavailableAsync(context, format, ex.Message, ex.RetryAfter ?? TimeSpan.FromSeconds(current.RetryAfterSeconds)).ConfigureAwait(false);
                 break;
         }
@@ -272,9 +328,14 @@ internal sealed class OtlpHttpHandler(
 
     private static async Task WriteUnavailableAsync(HttpContext context, PayloadFormat format, string message, TimeSpan retryAfter)
     {
+        SetRetryAfter(context, retryAfter);
+        await WriteStatusAsync(context, StatusCodes.Status503ServiceUnavailable, format, CodeUnavailable, message).ConfigureAwait(false);
+    }
+
+    private static void SetRetryAfter(HttpContext context, TimeSpan retryAfter)
+    {
         var seconds = Math.Max(0, (long)Math.Ceiling(retryAfter.TotalSeconds));
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        await WriteStatusAsync(context, StatusCodes.Status503ServiceUnavailable, format, CodeUnavailable, message).ConfigureAwait(false);
     }
 
     private static Task WriteStatusAsync(HttpContext context, int httpStatus, PayloadFormat format, int code, string message) =>

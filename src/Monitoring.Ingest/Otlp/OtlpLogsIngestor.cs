@@ -141,13 +141,14 @@ internal sealed class OtlpLogsIngestor(
 
             if (retryAfter is { } hint)
             {
-                throw new OtlpRequestException(OtlpFailure.Unavailable, "event sink overloaded; retry later", hint);
+                throw new OtlpRequestException(OtlpFailure.Unavailable, "event sink overloaded; retry later", hint, reason: "sink_overloaded");
             }
 
             throw new OtlpRequestException(
                 OtlpFailure.Unavailable,
-                "event sink unavailable; retry later",
-                TimeSpan.FromSeconds(current.RetryAfterSeconds));
+                "event sink unavailable (the store may be down); nothing of this request was acknowledged; retry later",
+                TimeSpan.FromSeconds(current.RetryAfterSeconds),
+                reason: "store_unavailable");
         }
     }
 

@@ -11,12 +11,18 @@ internal enum OtlpFailure
 
     /// <summary>Receiver or sink overloaded, or the sink failed: HTTP 503 + Retry-After, gRPC UNAVAILABLE + RetryInfo.</summary>
     Unavailable,
+
+    /// <summary>Over the buffered-memory cap: HTTP 429 + Retry-After, gRPC RESOURCE_EXHAUSTED + RetryInfo. Retryable.</summary>
+    TooManyRequests,
 }
 
 /// <summary>A whole-request failure with a client-facing message (never payload contents beyond field names and limits).</summary>
-internal sealed class OtlpRequestException(OtlpFailure failure, string message, TimeSpan? retryAfter = null, Exception? inner = null)
+internal sealed class OtlpRequestException(OtlpFailure failure, string message, TimeSpan? retryAfter = null, Exception? inner = null, string? reason = null)
     : Exception(message, inner)
 {
+    /// <summary>Why a retryable failure happened, for the <c>monitoring.otlp.refused</c> counter (null: store_unavailable).</summary>
+    public string? Reason { get; } = reason;
+
     /// <summary>What kind of failure.</summary>
     public OtlpFailure Failure { get; } = failure;
 

@@ -31,6 +31,9 @@ public static class IngestMetrics
     private static readonly Counter<long> Requests = Meter.CreateCounter<long>(
         "monitoring.otlp.requests", "{request}", "OTLP export requests answered, by outcome");
 
+    private static readonly Counter<long> Shed = Meter.CreateCounter<long>(
+        "monitoring.otlp.refused", "{request}", "OTLP export requests refused as retryable (the client should retry later), by reason");
+
     private static readonly Histogram<double> AckDuration = Meter.CreateHistogram(
         "monitoring.otlp.ack.duration", "s", "Time from the start of an export request to its acknowledgement (records durable)",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
@@ -79,6 +82,20 @@ public static class IngestMetrics
         if (!SelfTelemetry.Suppressed)
         {
             Requests.Add(1, new KeyValuePair<string, object?>("protocol", protocol), new KeyValuePair<string, object?>("outcome", outcome));
+        }
+    }
+
+    /// <summary>Counts an export request refused as retryable: 429/503 over HTTP, RESOURCE_EXHAUSTED/UNAVAILABLE over gRPC.</summary>
+    /// <param name="protocol">One of the OTLP protocols.</param>
+    /// <param name="reason">
+    /// <c>concurrency</c> (MaxConcurrentRequests), <c>memory</c> (MaxBufferedBytes), <c>shutting_down</c> (draining),
+    /// <c>sink_overloaded</c> (the grain call timed out or the silo is busy) or <c>store_unavailable</c> (the append failed).
+    /// </param>
+    internal static void RefusedRetryable(string protocol, string reason)
+    {
+        if (!SelfTelemetry.Suppressed)
+        {
+            Shed.Add(1, new KeyValuePair<string, object?>("protocol", protocol), new KeyValuePair<string, object?>("reason", reason));
         }
     }
 }

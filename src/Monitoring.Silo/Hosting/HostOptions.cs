@@ -20,6 +20,9 @@ public sealed class MonitoringHostOptions
     /// <summary>JSON API and OpenAPI document port.</summary>
     public const int DefaultApiPort = 8080;
 
+    /// <summary>Default <see cref="ShutdownTimeoutSeconds"/>.</summary>
+    public const int DefaultShutdownTimeoutSeconds = 30;
+
     /// <summary>Address every listener binds to.</summary>
     [Required]
     public string BindAddress { get; set; } = DefaultBindAddress;
@@ -64,6 +67,13 @@ public sealed class MonitoringHostOptions
 
     /// <summary><see cref="ExternalUrl"/> or its default.</summary>
     public string EffectiveExternalUrl => (ExternalUrl ?? $"http://127.0.0.1:{ApiPort}").TrimEnd('/');
+
+    /// <summary>
+    /// Longest a graceful shutdown (SIGTERM, Ctrl+C) may take: draining in-flight requests, deactivating and
+    /// checkpointing grains, closing the store. Past it the host stops waiting (and exits non-zero).
+    /// </summary>
+    [Range(1, 3600)]
+    public int ShutdownTimeoutSeconds { get; set; } = DefaultShutdownTimeoutSeconds;
 
     /// <summary>Path of the SQLite database file.</summary>
     public string SqlitePath => Path.GetFullPath(Path.Combine(DataDirectory, "monitoring.db"));

@@ -51,4 +51,14 @@ internal static partial class SiloLog
 
     [LoggerMessage(EventId = 4060, Level = LogLevel.Error, Message = "The alert notifier could not be activated at start; it starts with the next alert")]
     public static partial void NotifierActivationFailed(ILogger logger, Exception exception);
+
+    /// <summary>The line tests wait for once the silo has stopped cleanly.</summary>
+    public const string StoppedText = "Monitoring silo stopped";
+
+    [LoggerMessage(EventId = 4080, Level = LogLevel.Information,
+        Message = "Shutting down: new exports get 503 / UNAVAILABLE, in-flight requests drain, grains checkpoint (timeout {TimeoutSeconds} s)")]
+    public static partial void ShutdownStarted(ILogger logger, int timeoutSeconds);
+
+    [LoggerMessage(EventId = 4081, Level = LogLevel.Information, Message = StoppedText + ": requests drained, grains deactivated")]
+    public static partial void ShutdownCompleted(ILogger logger);
 }

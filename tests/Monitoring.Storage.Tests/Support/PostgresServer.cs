@@ -74,6 +74,17 @@ internal sealed class PostgresServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the server as an outage would (<c>pg_ctl stop -m fast</c>: open sessions are cut off); data stays.</summary>
+    public Task StopAsync() =>
+        RunAsync("pg_ctl", $"-D \"{_dataDirectory}\" -m fast -w -t 60 stop", throwOnError: true);
+
+    /// <summary>Starts the server again after <see cref="StopAsync"/>, on the same port and data.</summary>
+    public Task RestartAsync()
+    {
+        var options = $"-p {Port} -k {_root} -c listen_addresses=127.0.0.1 -c max_connections=200";
+        return RunAsync("pg_ctl", $"-D \"{_dataDirectory}\" -l \"{Path.Combine(_root, "server.log")}\" -o \"{options}\" -w -t 60 start", throwOnError: true);
+    }
+
     /// <summary>The newest Debian server bin directory under <paramref name="debianRoot"/>, else a PATH entry with initdb and pg_ctl.</summary>
     internal static string? FindBinDirectory(string debianRoot, string? path)
     {
