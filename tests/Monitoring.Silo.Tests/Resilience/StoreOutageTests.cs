@@ -83,6 +83,11 @@ public sealed class StoreOutageTests(ITestOutputHelper output) : IAsyncLifetime
             Assert.DoesNotContain("Password", body, StringComparison.OrdinalIgnoreCase);
         }
 
+        // The same over OTLP/gRPC: UNAVAILABLE with a RetryInfo (this record is resent once the store is back).
+        var (grpcStatus, grpcDelay) = await RawOtlpGrpc.ExportPredictionAsync(silo.OtlpGrpc, Model, "grpc-during-outage");
+        Assert.Equal(Grpc.Core.StatusCode.Unavailable, grpcStatus);
+        Assert.Equal(TimeSpan.FromSeconds(1), grpcDelay);
+
         await _postgres.RestartAsync();
         Volatile.Write(ref storeDown, false);
         await Task.WhenAll(senders).WaitAsync(TimeSpan.FromMinutes(3));
@@ -98,7 +103,8 @@ public sealed class StoreOutageTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.True(client.Statuses.GetValueOrDefault(503) >= 2 * Senders, statuses);
         Assert.Equal(0, client.RefusalsWithoutRetryAfter);
         Assert.Equal((long)Senders * BatchesPerSender * RecordsPerBatch, client.AckedRecords);
+        Assert.Equal((Grpc.Core.StatusCode.OK, (TimeSpan?)null), await RawOtlpGrpc.ExportPredictionAsync(silo.OtlpGrpc, Model, "grpc-during-outage"));
         var totals = (await api.GetJsonAsync($"/api/models/default/{Model}")).GetProperty("totals");
-        Assert.Equal(client.AckedRecords, totals.GetProperty("predictions").GetInt64());
+        Assert.Equal(client.AckedRecords + 1, totals.GetProperty("predictions").GetInt64());
     }
 }
