@@ -2,7 +2,10 @@ using Microsoft.Extensions.Hosting;
 
 namespace Monitoring.Storage.Hosting;
 
-/// <summary>Creates the event-log, report and document tables when the host starts, so a bad database fails the start.</summary>
+/// <summary>
+/// Brings the database to the current schema version (versioned migrations) when the host starts, before the silo and
+/// the listeners: a bad database, or one newer than this binary, fails the start.
+/// </summary>
 internal sealed class MonitoringStorageInitializer(DurableEventLog eventLog, SqlReportStore reportStore, SqlDocumentStore documentStore) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
