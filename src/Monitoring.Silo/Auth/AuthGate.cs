@@ -71,7 +71,7 @@ public sealed class AuthGate(RequestDelegate next, AuthOptions options, Monitori
             SiloLog.KeyRejected(logger, rejection.ToString().ToLowerInvariant(), keyId ?? "-", path);
             var reason = rejection switch
             {
-                KeyRejection.Missing => $"an API key is required: send Authorization: Bearer <key>{(options.Header is { } h ? $" or {h}: <key>" : string.Empty)}",
+                KeyRejection.Missing => $"an API key is required: send the header Authorization: Bearer KEY{(options.Header is { } h ? $" (or {h}: KEY)" : string.Empty)}",
                 KeyRejection.Revoked => $"API key {keyId} is revoked",
                 KeyRejection.Expired => $"API key {keyId} has expired",
                 _ => "invalid API key",
@@ -170,10 +170,11 @@ public sealed class AuthGate(RequestDelegate next, AuthOptions options, Monitori
         return dialect is Dialect.Json or Dialect.Page ? context.Request.Cookies[CookieName] : null;
     }
 
+    /// <summary>The very 404 the endpoint gives for a model or incident that does not exist (same status, shape and text).</summary>
     private static Task WriteNotFoundAsync(HttpContext context, Dialect dialect, string field, string message) =>
         dialect == Dialect.Page
             ? WritePageAsync(context, new ErrorPage(StatusCodes.Status404NotFound, "Not found", field, message))
-            : WriteJsonAsync(context, StatusCodes.Status404NotFound, message, field);
+            : ApiResults.NotFound(field, message).ExecuteAsync(context);
 
     private static async Task RefuseAsync(HttpContext context, Dialect dialect, int status, int grpcCode, string message)
     {
