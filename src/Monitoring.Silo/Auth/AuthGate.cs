@@ -153,7 +153,8 @@ public sealed class AuthGate(RequestDelegate next, AuthOptions options, Monitori
         var headers = context.Request.Headers;
         if (options.Header is { } header && headers[header].ToString() is { Length: > 0 } value)
         {
-            return value.Trim();
+            value = value.Trim();
+            return value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? value["Bearer ".Length..].Trim() : value;
         }
 
         var authorization = headers.Authorization.ToString();

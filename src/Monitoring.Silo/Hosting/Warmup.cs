@@ -89,8 +89,9 @@ public sealed partial class Warmup(IServiceProvider services, MonitoringHostOpti
                 throw new HttpRequestException($"empty export answered {(int)response.StatusCode}");
             }
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // Also HttpClient.Timeout (a TaskCanceledException): a slow warm-up on a loaded machine must not stop the host.
             Failed(logger, e);
         }
     }
