@@ -4,6 +4,7 @@ using Monitoring.Cli;
 using Monitoring.Cli.Alerts;
 using Monitoring.Datasets;
 using Monitoring.Cli.Drift;
+using Monitoring.Cli.Keys;
 using Monitoring.Cli.Output;
 using Monitoring.Cli.Reference;
 using Monitoring.Cli.Report;
@@ -247,5 +248,24 @@ rolloutCompare.SetAction((p, ct) =>
 });
 var rollout = new Command("rollout", "Safe rollouts: compare model versions (canary, shadow, A/B) with a verdict.") { rolloutCompare };
 
-var root = new RootCommand("monitoring: ML drift and model-quality monitoring.") { drift, slices, rollout, report, reference, rules, alerts, incidents, ack, resolve, silence };
+var keysDataDir = new Option<string>("--data-dir") { Description = "The silo's data directory (Monitoring:Host:DataDirectory); the keys are in its monitoring.db.", DefaultValueFactory = _ => "data" };
+var keysPostgres = new Option<string?>("--postgres") { Description = $"The silo's PostgreSQL connection string (or set {KeyStoreLocation.PostgresVariable}, which keeps the password off the command line)." };
+KeyStoreLocation Location(System.CommandLine.ParseResult p) =>
+    new(p.GetValue(keysDataDir)!, p.GetValue(keysPostgres) ?? Environment.GetEnvironmentVariable(KeyStoreLocation.PostgresVariable));
+var keyTenant = new Option<string>("--tenant") { Description = "The one tenant the key acts for.", Required = true };
+var keyScopes = new Option<string>("--scopes") { Description = "Comma-separated: ingest (send OTLP), read (API GETs and pages), admin (API writes and page forms).", Required = true };
+var keyName = new Option<string?>("--name") { Description = "Who or what holds the key (shown by list)." };
+var keyExpires = new Option<string?>("--expires") { Description = "When it stops working: a duration from now (30d, 12h, 4w) or an ISO 8601 time; default never." };
+var keysCreate = new Command("create", "Create an API key; prints the key once on stdout (only its SHA-256 is stored).") { keysDataDir, keysPostgres, keyTenant, keyScopes, keyName, keyExpires };
+keysCreate.SetAction((p, ct) => KeysCommand.CreateAsync(Location(p), p.GetValue(keyTenant)!, p.GetValue(keyScopes)!, p.GetValue(keyName), p.GetValue(keyExpires), TimeProvider.System, Console.Out, Console.Error, ct));
+var keysFormat = new Option<string>("--format") { Description = "Output format: table or json.", DefaultValueFactory = _ => "table" };
+keysFormat.AcceptOnlyFromAmong("table", "json");
+var keysList = new Command("list", "List API keys: id, tenant, scopes, name, created, expires, state (never a secret).") { keysDataDir, keysPostgres, keysFormat };
+keysList.SetAction((p, ct) => KeysCommand.ListAsync(Location(p), p.GetValue(keysFormat) == "json", TimeProvider.System, Console.Out, Console.Error, ct));
+var keyId = new Argument<string>("id") { Description = "Key id (the ID column of `monitoring keys list`)." };
+var keysRevoke = new Command("revoke", "Revoke an API key; a running silo refuses it within its key cache time (default 5 s).") { keysDataDir, keysPostgres, keyId };
+keysRevoke.SetAction((p, ct) => KeysCommand.RevokeAsync(Location(p), p.GetValue(keyId)!, Console.Out, Console.Error, ct));
+var keys = new Command("keys", "API keys for Monitoring:Auth:Mode=api-keys, managed in the silo's store (its data directory or PostgreSQL database).") { keysCreate, keysList, keysRevoke };
+
+var root = new RootCommand("monitoring: ML drift and model-quality monitoring.") { drift, slices, rollout, report, reference, rules, alerts, incidents, ack, resolve, silence, keys };
 return root.Parse(args).Invoke();

@@ -8,6 +8,7 @@ using Monitoring.Abstractions.Totals;
 using Monitoring.Ingest;
 using Monitoring.Silo.Alerting;
 using Monitoring.Silo.Api;
+using Monitoring.Silo.Auth;
 using Monitoring.Silo.Hosting;
 using Monitoring.Silo.Telemetry;
 using Monitoring.Storage.Hosting;
@@ -23,6 +24,13 @@ if (!Validator.TryValidateObject(host, new ValidationContext(host), problems, va
 {
     var reason = problems.Count > 0 ? string.Join("; ", problems.Select(p => p.ErrorMessage)) : $"BindAddress '{host.BindAddress}' is not an IP address";
     Console.Error.WriteLine($"error: invalid configuration in {MonitoringHostOptions.Section}: {reason}");
+    return 2;
+}
+
+var auth = AuthOptions.Bind(builder.Configuration, host, out var authError);
+if (authError is not null)
+{
+    Console.Error.WriteLine($"error: invalid configuration in {AuthOptions.Section}: {authError}");
     return 2;
 }
 
@@ -68,6 +76,7 @@ builder.Services.AddMonitoringRollouts(builder.Configuration);
 builder.Services.AddMonitoringAlerting(builder.Configuration, host);
 builder.Services.AddMonitoringTelemetry(telemetry, host);
 builder.Services.AddMonitoringResilience(host);
+builder.Services.AddMonitoringAuth(auth, host);
 if (demo)
 {
     builder.Services.AddHostedService<Monitoring.Silo.Demo.DemoService>();
@@ -77,11 +86,13 @@ builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamin
 
 var app = builder.Build();
 app.UseMiddleware<PortGate>();
-app.MapOtlpReceivers();
+app.UseMonitoringAuth();
+app.MapOtlpReceivers().RequireAccess(Access.Ingest);
 app.MapModelApi();
-app.MapOpenApi();
+app.MapOpenApi().RequireAccess(Access.Read);
 app.MapMonitoringTelemetry(telemetry);
 app.MapMonitoringResilience(host);
+app.MapMonitoringAuth();
 var console = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Monitoring.Silo");
-app.Lifetime.ApplicationStarted.Register(() => SiloConsole.LogBanner(console, host, demo, verbose));
+app.Lifetime.ApplicationStarted.Register(() => SiloConsole.LogBanner(console, host, auth, demo, verbose));
 return await app.RunMonitoringAsync();

@@ -50,7 +50,7 @@ public static class AlertsCommand
         {
             return CliException.ExitCode;
         }
-        using var http = new HttpClient { BaseAddress = baseUri };
+        using var http = Output.ServerClient.Create(baseUri);
         return await SendAsync(() => http.PostAsJsonAsync($"/api/incidents/{Uri.EscapeDataString(id)}/{action}", new { by }, ct), output, error, ct, body =>
             $"{body.GetProperty("id").GetString()}: {body.GetProperty("state").GetString()} ({body.GetProperty("alert").GetString()})");
     }
@@ -77,7 +77,7 @@ public static class AlertsCommand
         {
             body["recurrence"] = new Dictionary<string, object?> { ["times"] = times, ["weekdays"] = weekdays, ["location"] = location };
         }
-        using var http = new HttpClient { BaseAddress = baseUri };
+        using var http = Output.ServerClient.Create(baseUri);
         return await SendAsync(() => http.PostAsJsonAsync("/api/silences", body, ct), output, error, ct, s =>
             $"silence {s.GetProperty("id").GetString()} {s.GetProperty("state").GetString()} until {Time(s, "ends_at")}");
     }
@@ -106,7 +106,7 @@ public static class AlertsCommand
         {
             return CliException.ExitCode;
         }
-        using var http = new HttpClient { BaseAddress = baseUri };
+        using var http = Output.ServerClient.Create(baseUri);
         try
         {
             using var response = await http.DeleteAsync($"/api/silences/{Uri.EscapeDataString(id)}", ct);
@@ -131,7 +131,7 @@ public static class AlertsCommand
         {
             return CliException.ExitCode;
         }
-        using var http = new HttpClient { BaseAddress = baseUri };
+        using var http = Output.ServerClient.Create(baseUri);
         return await SendAsync(() => http.GetAsync(path, ct), output, error, ct, body => json ? body.GetRawText() : table(body));
     }
 

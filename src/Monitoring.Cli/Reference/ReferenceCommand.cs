@@ -40,7 +40,7 @@ public static class ReferenceCommand
         }
 
         var uri = new Uri(baseUri, $"/api/models/{Uri.EscapeDataString(tenant)}/{Uri.EscapeDataString(model)}/reference?{query}");
-        using var http = new HttpClient();
+        using var http = Output.ServerClient.Create();
         await using var stream = File.OpenRead(file);
         using var content = new StreamContent(stream);
         content.Headers.ContentType = new MediaTypeHeaderValue(file.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase) ? "application/vnd.apache.parquet" : "text/csv");

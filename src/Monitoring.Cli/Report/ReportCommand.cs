@@ -66,7 +66,7 @@ public static class ReportCommand
             }
 
             var outPath = Path.GetFullPath(options.OutPath);
-            using var http = new HttpClient { BaseAddress = server };
+            using var http = Output.ServerClient.Create(server);
             var modelPath = $"/api/models/{Links.Segment(options.Tenant)}/{Links.Segment(options.Model)}";
             using (var known = await http.GetAsync(modelPath, ct))
             {

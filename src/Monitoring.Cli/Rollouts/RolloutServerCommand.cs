@@ -41,7 +41,7 @@ public static class RolloutServerCommand
                 throw new CliException($"--server '{options.Server}' is not an absolute http(s) URL");
             }
 
-            using var http = new HttpClient { BaseAddress = server };
+            using var http = Output.ServerClient.Create(server);
             var query = string.Join("&", new[] { ("baseline", options.Baseline), ("candidate", options.Candidate), ("from", options.From), ("to", options.To) }
                 .Where(p => p.Item2 is not null).Select(p => $"{p.Item1}={Uri.EscapeDataString(p.Item2!)}"));
             using var response = await http.GetAsync($"/api/models/{Links.Segment(options.Tenant)}/{Links.Segment(options.Model)}/versions/compare?{query}", ct);

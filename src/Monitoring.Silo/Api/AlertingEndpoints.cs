@@ -49,13 +49,13 @@ internal static class AlertingEndpoints
 
     private static IResult Rules([FromServices] AlertingRuntime runtime) => Json(AlertingReads.Rules(runtime));
 
-    private static async Task<IResult> IncidentsAsync([FromServices] IGrainFactory grains, string? state = null)
+    private static async Task<IResult> IncidentsAsync(HttpContext context, [FromServices] IGrainFactory grains, string? state = null)
     {
         if (state is not null && !IncidentStates.Contains(state))
         {
             return BadRequest("state", "expected triggered, acknowledged or resolved");
         }
-        return Json(await Notifier(grains).ListIncidentsAsync(state));
+        return Json(AlertingReads.Visible(await Notifier(grains).ListIncidentsAsync(state), context));
     }
 
     private static async Task<IResult> IncidentAsync(string id, [FromServices] IGrainFactory grains) =>

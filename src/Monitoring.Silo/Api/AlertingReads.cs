@@ -40,4 +40,15 @@ internal static class AlertingReads
         var lists = await Task.WhenAll(models.Select(m => grains.GetGrain<IModelAlertsGrain>(m.GrainKey).GetAlertsAsync()));
         return [.. lists.SelectMany(l => l).OrderBy(a => a.State == "firing" ? 0 : 1).ThenBy(a => a.ActiveAt)];
     }
+
+    /// <summary>Whether a caller of <paramref name="tenant"/> may see the incident: its <c>tenant</c> label (absent: the default tenant) is theirs.</summary>
+    public static bool Visible(IncidentView incident, string tenant)
+    {
+        ArgumentNullException.ThrowIfNull(incident);
+        return string.Equals(incident.Labels.GetValueOrDefault("tenant") ?? Abstractions.Models.ModelKey.DefaultTenant, tenant, StringComparison.Ordinal);
+    }
+
+    /// <summary>The incidents the request's caller may see (all of them in open mode).</summary>
+    public static IncidentView[] Visible(IncidentView[] incidents, HttpContext context) =>
+        Auth.Caller.Of(context) is { } caller ? [.. incidents.Where(i => Visible(i, caller.Tenant))] : incidents;
 }

@@ -1,4 +1,5 @@
 using Monitoring.Reports.Rendering;
+using Monitoring.Silo.Auth;
 using Monitoring.Silo.Pages;
 
 namespace Monitoring.Silo.Api;
@@ -28,15 +29,17 @@ public static class ModelApi
     /// <summary>Maps the API under <c>/api</c>, the runbooks under <c>/runbooks</c>, the pages, and <c>/healthz</c>.</summary>
     public static void MapModelApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api").WithTags("models");
+        // Auth (api-keys mode): GET and HEAD need scope read, every other method admin; /healthz is open.
+        var api = app.MapGroup("/api").WithTags("models").RequireAccess(Access.ReadOrAdminByMethod);
         ModelEndpoints.Map(api);
         ReferenceEndpoints.Map(api);
         WindowEndpoints.Map(api);
         PerformanceEndpoints.Map(api);
         RolloutEndpoints.Map(api);
-        AlertingEndpoints.Map(app.MapGroup("/api").WithTags("alerting"));
-        RunbookEndpoints.Map(app);
-        PageEndpoints.Map(app);
-        app.MapGet("/healthz", () => Results.Text("ok")).ExcludeFromDescription();
+        AlertingEndpoints.Map(app.MapGroup("/api").WithTags("alerting").RequireAccess(Access.ReadOrAdminByMethod));
+        var pages = app.MapGroup(string.Empty).RequireAccess(Access.ReadOrAdminByMethod);
+        RunbookEndpoints.Map(pages);
+        PageEndpoints.Map(pages);
+        app.MapGet("/healthz", () => Results.Text("ok")).ExcludeFromDescription().RequireAccess(Access.Open);
     }
 }

@@ -14,19 +14,20 @@ namespace Monitoring.Silo.Api;
 /// <param name="grains">The grain factory.</param>
 /// <param name="log">The event log (which models have records).</param>
 /// <param name="reports">The report store.</param>
-public sealed class ModelReads(IGrainFactory grains, IEventLog log, IReportStore reports)
+/// <param name="http">The current request, whose caller (api-keys mode) limits every list and lookup to its own tenant.</param>
+public sealed class ModelReads(IGrainFactory grains, IEventLog log, IReportStore reports, IHttpContextAccessor? http = null)
 {
-    /// <summary>Models that have logged records, by key.</summary>
+    /// <summary>Models that have logged records, by key; in api-keys mode only the caller's tenant's.</summary>
     public async Task<IReadOnlyList<ModelKey>> ModelsAsync(CancellationToken ct) =>
-        (await log.ListModelsAsync(ct)).OrderBy(m => m.GrainKey, StringComparer.Ordinal).ToList();
+        (await log.ListModelsAsync(ct)).Where(m => Auth.Caller.MaySee(http?.HttpContext, m.Tenant)).OrderBy(m => m.GrainKey, StringComparer.Ordinal).ToList();
 
     /// <summary>The model's grain.</summary>
     public IModelGrain Grain(ModelKey key) => grains.GetGrain<IModelGrain>(key.GrainKey);
 
-    /// <summary>The key when the model exists (records logged, or settings or a reference saved), else null.</summary>
+    /// <summary>The key when the model exists (records logged, or settings or a reference saved) and the caller may see it, else null.</summary>
     public async Task<ModelKey?> KnownAsync(string tenant, string model, CancellationToken ct)
     {
-        if (!ApiResults.TryKey(tenant, model, out var key, out _))
+        if (!ApiResults.TryKey(tenant, model, out var key, out _) || !Auth.Caller.MaySee(http?.HttpContext, key.Tenant))
         {
             return null;
         }

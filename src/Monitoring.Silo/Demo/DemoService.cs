@@ -14,7 +14,10 @@ namespace Monitoring.Silo.Demo;
 /// windows (so the other models' references follow them), which would absorb the drift within three windows and leave
 /// the overview without a drifted model a few minutes later.
 /// </summary>
-public sealed class DemoService(IGrainFactory grains, MonitoringHostOptions host, IHostApplicationLifetime lifetime, ILogger<DemoService> logger) : BackgroundService
+/// <remarks>In api-keys mode the demo makes itself an ingest key for the default tenant and revokes it when it stops.</remarks>
+public sealed class DemoService(
+    IGrainFactory grains, MonitoringHostOptions host, IHostApplicationLifetime lifetime, ILogger<DemoService> logger, Auth.AuthOptions auth, Storage.Auth.IApiKeyStore keys)
+    : BackgroundService
 {
     /// <summary>When drift is injected, counted from the start of the demo.</summary>
     public static readonly TimeSpan DriftAfter = TimeSpan.FromMinutes(3);
@@ -39,6 +42,15 @@ public sealed class DemoService(IGrainFactory grains, MonitoringHostOptions host
             });
         }
 
+        var headers = new Dictionary<string, string>();
+        string? demoKeyId = null;
+        if (auth.RequiresKeys)
+        {
+            var (record, key) = await keys.CreateAsync(ModelKey.DefaultTenant, Storage.Auth.ApiKeyScopes.Ingest, "silo --demo (revoked when the demo stops)", null, stoppingToken);
+            headers["Authorization"] = "Bearer " + key;
+            demoKeyId = record.Id;
+        }
+
         SiloLog.DemoStarted(logger, DriftAfter.TotalMinutes, host.EffectiveExternalUrl + "/");
         var options = new DemoTrafficOptions
         {
@@ -47,13 +59,24 @@ public sealed class DemoService(IGrainFactory grains, MonitoringHostOptions host
                 Endpoint = new Uri($"http://{host.BindAddress}:{host.OtlpGrpcPort}"),
                 Protocol = OtlpProtocol.Grpc,
                 ServiceName = "monitoring-demo",
+                Headers = headers,
             },
             DriftAfter = DriftAfter,
         };
         var start = DateTimeOffset.UtcNow;
-        var traffic = DemoTraffic.RunAsync(options, stoppingToken);
-        await PinCreditRiskReferenceAsync(start, stoppingToken);
-        await traffic;
+        try
+        {
+            var traffic = DemoTraffic.RunAsync(options, stoppingToken);
+            await PinCreditRiskReferenceAsync(start, stoppingToken);
+            await traffic;
+        }
+        finally
+        {
+            if (demoKeyId is not null)
+            {
+                await keys.RevokeAsync(demoKeyId, CancellationToken.None);
+            }
+        }
     }
 
     /// <summary>

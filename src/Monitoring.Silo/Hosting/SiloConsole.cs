@@ -63,13 +63,22 @@ public static class SiloConsole
     public static IReadOnlyDictionary<string, string?> LoggingDefaults(bool verbose) =>
         new Dictionary<string, string?>(ConsoleFormat.Concat(verbose ? VerboseLevels : QuietLevels));
 
-    /// <summary>Logs the banner: where each listener is, where data goes, that nothing is authenticated.</summary>
-    public static void LogBanner(ILogger logger, MonitoringHostOptions host, bool demo, bool verbose)
+    /// <summary>Logs the banner: where each listener is, where data goes, whether keys are required (and a warning when not).</summary>
+    public static void LogBanner(ILogger logger, MonitoringHostOptions host, Auth.AuthOptions auth, bool demo, bool verbose)
     {
         ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(auth);
         SiloLog.Ready(logger, host.BindAddress, host.OtlpGrpcPort, host.OtlpHttpPort, host.ApiPort);
         SiloLog.Storage(logger, host.StorageProvider, DescribeStorage(host));
-        SiloLog.OpenWithoutAuthentication(logger, host.BindAddress, Reach(host.BindAddress));
+        if (auth.RequiresKeys)
+        {
+            SiloLog.ApiKeysOn(logger, auth.CacheSeconds);
+        }
+        else
+        {
+            SiloLog.OpenWithoutAuthentication(logger, host.BindAddress, Reach(host.BindAddress));
+        }
+
         SiloLog.Console(logger, verbose ? "Verbose: request logs on" : "Quiet: totals once a minute (request logs: --verbose)", demo ? "; demo traffic on" : string.Empty);
     }
 

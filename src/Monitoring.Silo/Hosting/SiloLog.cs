@@ -14,7 +14,7 @@ internal static partial class SiloLog
     public static partial void Storage(ILogger logger, string provider, string location);
 
     [LoggerMessage(EventId = 4002, Level = LogLevel.Warning,
-        Message = "No authentication: the OTLP and API ports are open to anyone who can reach {Bind} ({Reach}); anyone there can send records, change settings and read reports")]
+        Message = "No authentication (Monitoring:Auth:Mode=open): the OTLP and API ports are open to anyone who can reach {Bind} ({Reach}); anyone there can send records, change settings and read reports")]
     public static partial void OpenWithoutAuthentication(ILogger logger, string bind, string reach);
 
     [LoggerMessage(EventId = 4003, Level = LogLevel.Information, Message = "{Mode}{Demo}. Ctrl+C stops.")]
@@ -61,4 +61,17 @@ internal static partial class SiloLog
 
     [LoggerMessage(EventId = 4081, Level = LogLevel.Information, Message = StoppedText + ": requests drained, grains deactivated")]
     public static partial void ShutdownCompleted(ILogger logger);
+
+    [LoggerMessage(EventId = 4070, Level = LogLevel.Information,
+        Message = "Authentication: API keys (Monitoring:Auth:Mode=api-keys); OTLP needs scope ingest, API and page reads read, writes admin; keys are re-read from the store every {CacheSeconds} s")]
+    public static partial void ApiKeysOn(ILogger logger, int cacheSeconds);
+
+    [LoggerMessage(EventId = 4071, Level = LogLevel.Debug, Message = "Request refused: key {Rejection} (key id {KeyId}) on {Path}")]
+    public static partial void KeyRejected(ILogger logger, string rejection, string keyId, string path);
+
+    [LoggerMessage(EventId = 4072, Level = LogLevel.Debug, Message = "Request refused: key {KeyId} lacks scope {Scope} on {Path}")]
+    public static partial void ScopeMissing(ILogger logger, string keyId, string scope, string path);
+
+    [LoggerMessage(EventId = 4073, Level = LogLevel.Error, Message = "Route {Route} has no access decision: refused in api-keys mode (give it RequireAccess)")]
+    public static partial void RouteWithoutAccessDecision(ILogger logger, string route);
 }

@@ -83,13 +83,15 @@ public sealed partial class Warmup(IServiceProvider services, MonitoringHostOpti
             using var body = new ByteArrayContent([]);
             body.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
             using var response = await client.PostAsync(new UriBuilder(Uri.UriSchemeHttp, address.ToString(), host.OtlpHttpPort, "/v1/logs").Uri, body, cancellationToken);
-            if (!response.IsSuccessStatusCode)
+            // 401 in api-keys mode (the warm-up holds no key): the request still went through Kestrel, routing and the gate.
+            if (!response.IsSuccessStatusCode && response.StatusCode != HttpStatusCode.Unauthorized)
             {
                 throw new HttpRequestException($"empty export answered {(int)response.StatusCode}");
             }
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // Also HttpClient.Timeout (a TaskCanceledException): a slow warm-up on a loaded machine must not stop the host.
             Failed(logger, e);
         }
     }

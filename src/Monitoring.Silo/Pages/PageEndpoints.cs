@@ -63,10 +63,10 @@ internal static class PageEndpoints
         app.MapPost("/silences/{id}/expire", ExpireSilenceAsync).ExcludeFromDescription().DisableAntiforgery();
     }
 
-    private static async Task<IResult> OverviewAsync([FromServices] ModelReads reads, [FromServices] IGrainFactory grains, [FromServices] PageRenderer pages, [FromServices] TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> OverviewAsync(HttpContext context, [FromServices] ModelReads reads, [FromServices] IGrainFactory grains, [FromServices] PageRenderer pages, [FromServices] TimeProvider time, CancellationToken ct)
     {
         var models = await reads.ModelsAsync(ct);
-        var open = (await AlertingReads.Notifier(grains).ListIncidentsAsync(null)).Where(i => i.State != "resolved").ToList();
+        var open = AlertingReads.Visible(await AlertingReads.Notifier(grains).ListIncidentsAsync(null), context).Where(i => i.State != "resolved").ToList();
         var byModel = open.ToLookup(i => ModelHealthBuilder.ModelOf(i));
         var rows = await Task.WhenAll(models.Select(async key =>
         {
@@ -295,14 +295,14 @@ internal static class PageEndpoints
 
     private static readonly string[] IncidentStates = ["triggered", "acknowledged", "resolved"];
 
-    private static async Task<IResult> IncidentsAsync([FromServices] IGrainFactory grains, [FromServices] PageRenderer pages, string? state = null)
+    private static async Task<IResult> IncidentsAsync(HttpContext context, [FromServices] IGrainFactory grains, [FromServices] PageRenderer pages, string? state = null)
     {
         if (state is not null && !IncidentStates.Contains(state))
         {
             return await BadRequestAsync(pages, "state", $"expected triggered, acknowledged or resolved, not '{state}'");
         }
 
-        var incidents = await AlertingReads.Notifier(grains).ListIncidentsAsync(state);
+        var incidents = AlertingReads.Visible(await AlertingReads.Notifier(grains).ListIncidentsAsync(state), context);
         return await RenderAsync<IncidentListView, IncidentsPage>(pages, new IncidentsPage(incidents, state));
     }
 

@@ -1,6 +1,7 @@
 using Monitoring.Aggregation.Telemetry;
 using Monitoring.Grains.Telemetry;
 using Monitoring.Ingest.Telemetry;
+using Monitoring.Silo.Auth;
 using Monitoring.Silo.Hosting;
 using Monitoring.Storage.Telemetry;
 using OpenTelemetry.Exporter;
@@ -109,7 +110,8 @@ public static class TelemetryHosting
         ArgumentNullException.ThrowIfNull(options);
         if (options.MetricsEndpoint)
         {
-            app.MapPrometheusScrapingEndpoint(TelemetryOptions.MetricsPath);
+            // Admin: the scrape carries every tenant's per-model series (docs: README "Auth and tenancy").
+            app.MapPrometheusScrapingEndpoint(TelemetryOptions.MetricsPath).RequireAccess(Access.Admin);
         }
     }
 

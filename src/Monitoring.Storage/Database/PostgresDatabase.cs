@@ -17,6 +17,21 @@ internal sealed class PostgresDatabase(NpgsqlDataSource dataSource, bool ownsDat
 
     public override string BackendName => "postgres";
 
+    /// <inheritdoc />
+    public override string ApiKeySchema =>
+        """
+        CREATE TABLE IF NOT EXISTS api_keys (
+            key_id text COLLATE "C" NOT NULL PRIMARY KEY,
+            tenant text COLLATE "C" NOT NULL,
+            scopes text NOT NULL,
+            name text,
+            secret_hash bytea NOT NULL,
+            created_at bigint NOT NULL,
+            expires_at bigint,
+            revoked_at bigint
+        );
+        """;
+
     public override string EventLogSchema =>
         """
         CREATE TABLE IF NOT EXISTS events (

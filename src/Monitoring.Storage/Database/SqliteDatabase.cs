@@ -61,6 +61,21 @@ internal sealed class SqliteDatabase : StorageDatabase
         "SELECT seq, payload, prediction_id FROM events INDEXED BY events_prediction " +
         "WHERE model_key = @model AND kind = @kind AND prediction_id IN (SELECT value FROM json_each(@ids))";
 
+    /// <inheritdoc />
+    public override string ApiKeySchema =>
+        """
+        CREATE TABLE IF NOT EXISTS api_keys (
+            key_id TEXT NOT NULL PRIMARY KEY,
+            tenant TEXT NOT NULL,
+            scopes TEXT NOT NULL,
+            name TEXT,
+            secret_hash BLOB NOT NULL,
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER,
+            revoked_at INTEGER
+        );
+        """;
+
     public override string EventLogSchema =>
         """
         CREATE TABLE IF NOT EXISTS events (

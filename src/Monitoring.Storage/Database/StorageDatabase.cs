@@ -17,6 +17,9 @@ internal abstract class StorageDatabase : IAsyncDisposable
     /// <summary>The event log tables: <c>events</c> and <c>model_heads</c>.</summary>
     public abstract string EventLogSchema { get; }
 
+    /// <summary>DDL of <c>api_keys</c> (hashed API keys with tenant, scopes, expiry and revocation), idempotent.</summary>
+    public abstract string ApiKeySchema { get; }
+
     /// <summary>
     /// Estimated bytes of one <c>events</c> row (alias <c>e</c>) on disk: its stored columns, its index entries and the
     /// backend's fixed per-row overhead (row and cell headers, pointers).
@@ -56,7 +59,7 @@ internal abstract class StorageDatabase : IAsyncDisposable
 
     /// <summary>
     /// The schema's versioned migrations, oldest first (applied by <see cref="SchemaMigrator"/>): 1 the event
-    /// log tables, 2 <c>events.received_time</c> on tables made before it, 3 reports, 4 grain state, 5 documents.
+    /// log tables, 2 <c>events.received_time</c> on tables made before it, 3 reports, 4 grain state, 5 documents, 6 API keys.
     /// </summary>
     public IReadOnlyList<SchemaMigration> Migrations =>
     [
@@ -65,6 +68,7 @@ internal abstract class StorageDatabase : IAsyncDisposable
         SchemaMigration.Sql(3, "reports", ReportSchema),
         SchemaMigration.Sql(4, "grain_state", GrainStateSchema),
         SchemaMigration.Sql(5, "documents", DocumentSchema),
+        SchemaMigration.Sql(6, "api_keys", ApiKeySchema),
     ];
 
     /// <summary>DDL of <c>schema_migrations</c> (version, name, applied_at), idempotent.</summary>
