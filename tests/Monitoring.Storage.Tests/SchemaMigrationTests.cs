@@ -43,7 +43,7 @@ public abstract class SchemaMigrationTests : BackendTest
 
         Assert.Equal(database.Migrations.Count, await SchemaMigrator.MigrateAsync(database, NullLogger.Instance, CancellationToken.None));
 
-        Assert.Equal([1L, 2, 3, 4, 5], await ScalarListAsync(database, "SELECT version FROM schema_migrations ORDER BY version"));
+        Assert.Equal(database.Migrations.Select(m => (long)m.Version), await ScalarListAsync(database, "SELECT version FROM schema_migrations ORDER BY version"));
         Assert.Equal([1L], await ScalarListAsync(database, "SELECT seq FROM events WHERE model_key = 'old' AND received_time IS NULL"));
         var log = Own(Backend.CreateEventLog());
         var model = TestEvents.NewModel();
