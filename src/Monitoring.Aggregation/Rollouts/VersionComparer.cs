@@ -279,7 +279,8 @@ public static class VersionComparer
 
             foreach (var (value, b) in values.OrderBy(v => v.Key, StringComparer.Ordinal))
             {
-                if (!candidateValues.TryGetValue(value, out var c) || b.Count < guardrails.MinSliceLabeled || c.Count < guardrails.MinSliceLabeled)
+                if (!candidateValues.TryGetValue(value, out var c) || b.Count < guardrails.MinSliceLabeled || c.Count < guardrails.MinSliceLabeled
+                    || DuplicatesSegment(dimension, value, b, c, baseline, candidate))
                 {
                     continue;
                 }
@@ -302,6 +303,29 @@ public static class VersionComparer
             x.Dimension, x.Value, x.B.Count, x.C.Count, x.R.RestValue, x.R.SliceValue, x.R.Degradation, x.R.LowerBound,
             x.R.PValue, adjusted[i].AdjustedPValue!.Value, adjusted[i].Significant, test)).ToList();
     }
+
+    /// <summary>
+    /// Whether <paramref name="dimension"/> is a categorical feature's slice (<c>feature.X</c>) that repeats a segment
+    /// slice of the same name and value (<c>X</c>) row for row: a model that sends <c>plan</c> both as a segment and as a
+    /// feature would otherwise list (and Benjamini-Hochberg count) the same slice twice. Equal counts on both sides mean
+    /// the same rows: the segment's row is kept.
+    /// </summary>
+    private static bool DuplicatesSegment(string dimension, string value, SliceCounts b, SliceCounts c, VersionSample baseline, VersionSample candidate)
+    {
+        const string prefix = "feature.";
+        if (!dimension.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var segment = dimension[prefix.Length..];
+        return baseline.Slices.TryGetValue(segment, out var bs) && bs.TryGetValue(value, out var sb) && SameRows(sb, b)
+            && candidate.Slices.TryGetValue(segment, out var cs) && cs.TryGetValue(value, out var sc) && SameRows(sc, c);
+    }
+
+    private static bool SameRows(SliceCounts x, SliceCounts y) =>
+        x.Count == y.Count && x.Positives == y.Positives && x.TruePositives == y.TruePositives && x.FalsePositives == y.FalsePositives
+        && x.FalseNegatives == y.FalseNegatives && x.SquaredErrorSum == y.SquaredErrorSum;
 
     private static ShadowComparison? Shadow(ShadowPairAccumulator? shadow, double alpha)
     {
