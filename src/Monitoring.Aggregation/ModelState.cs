@@ -79,6 +79,8 @@ public sealed class ModelState
     [Id(29)] public long ShadowPairsLabeled { get; set; }
     /// <summary>Shadow pairs that could not wait for their label (the buffer was full) or waited past the label horizon.</summary>
     [Id(30)] public long ShadowLabelsMissed { get; set; }
+    /// <summary>The verdict published at window closes per compared pair, by "{baseline}\u001F{candidate}" (hysteresis).</summary>
+    [Id(31)] public Dictionary<string, Abstractions.Rollouts.PublishedVerdict> PublishedVerdicts { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>A joined shadow pair waiting for its request's label.</summary>

@@ -66,6 +66,8 @@ public sealed class ModelAggregator
     private readonly Dictionary<(long From, long To), SliceScoreReference?> _sliceReferences = [];
     private readonly Dictionary<int, ReferenceProfile?> _olderReferences = [];
     private IReadOnlyDictionary<string, LoggedEvent>? _prefetchedPredictions;
+    private IReadOnlyDictionary<string, LoggedEvent>? _prefetchedLabels;
+    private readonly HashSet<string> _prefetchedKeys = new(StringComparer.Ordinal);
 
     /// <summary>Aggregates <paramref name="state"/> of <paramref name="key"/>.</summary>
     public ModelAggregator(ModelKey key, ModelState state, IModelStore store, TimeProvider time)
@@ -123,7 +125,26 @@ public sealed class ModelAggregator
             .Where(l => l.Event.Kind == EventKind.Label && l.Event.PredictionId is { } id && !id.Contains(RevisionSeparator, StringComparison.Ordinal))
             .Select(l => l.Event.PredictionId!)
             .ToList();
-        _prefetchedPredictions = ids.Count > 0 ? await _store.FindManyAsync(EventKind.Prediction, ids) : null;
+        // Version siblings look up the first version's prediction and the id's label: in the same batch queries.
+        var shared = logged.Where(l => l.Event.Kind == EventKind.Prediction).Select(l => SharedPredictionId(l.Event)).OfType<string>().ToList();
+        _prefetchedPredictions = ids.Count + shared.Count > 0 ? await _store.FindManyAsync(EventKind.Prediction, [.. ids.Concat(shared).Distinct(StringComparer.Ordinal)]) : null;
+        _prefetchedLabels = shared.Count > 0 ? await _store.FindManyAsync(EventKind.Label, [.. shared.Distinct(StringComparer.Ordinal)]) : null;
+        _prefetchedKeys.Clear();
+        _prefetchedKeys.UnionWith(shared);
+        if (_prefetchedPredictions is { Count: > 0 } predictions && S.ShadowsAwaitingLabel.Count > 0)
+        {
+            // The siblings a label will join, known from the pairs waiting for these labels.
+            var siblingKeys = ids.Select(id => predictions.GetValueOrDefault(id)?.Event).OfType<ModelEvent>()
+                .Select(p => S.ShadowsAwaitingLabel.GetValueOrDefault(p.RequestId ?? p.PredictionId!))
+                .OfType<ShadowAwaitingLabel>().SelectMany(w => w.SiblingKeys).Distinct(StringComparer.Ordinal).ToList();
+            if (siblingKeys.Count > 0)
+            {
+                var siblings = await _store.FindManyAsync(EventKind.Prediction, siblingKeys);
+                _prefetchedKeys.UnionWith(siblingKeys);
+                _prefetchedPredictions = predictions.Concat(siblings).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+            }
+        }
+
         try
         {
             foreach (var l in logged)
@@ -135,6 +156,8 @@ public sealed class ModelAggregator
         finally
         {
             _prefetchedPredictions = null;
+            _prefetchedLabels = null;
+            _prefetchedKeys.Clear();
         }
     }
 
@@ -418,7 +441,21 @@ public sealed class ModelAggregator
             }
         }
 
-        return VersionComparer.Compare(_key.GrainKey, b, c, guardrails, new ComparisonInputs(Shadow: shadow, PairedLabels: pairedLabels));
+        var report = VersionComparer.Compare(_key.GrainKey, b, c, guardrails, new ComparisonInputs(Shadow: shadow, PairedLabels: pairedLabels));
+        return report with { Published = S.PublishedVerdicts.GetValueOrDefault(PerformanceAccumulator.ShadowKey(baseline, candidate)) };
+    }
+
+    /// <summary>
+    /// At a window close: moves the pair's published verdict by <paramref name="report"/>'s own (see
+    /// <see cref="VerdictHysteresis"/>), keeps it in the state and returns the report carrying it.
+    /// </summary>
+    public VersionComparisonReport PublishVerdict(VersionComparisonReport report, int closesToChange, long closeEndUnixNano)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var key = PerformanceAccumulator.ShadowKey(report.Baseline, report.Candidate);
+        var published = VerdictHysteresis.Next(S.PublishedVerdicts.GetValueOrDefault(key), report.Verdict.Decision, closesToChange, closeEndUnixNano);
+        S.PublishedVerdicts[key] = published;
+        return report with { Published = published };
     }
 
     /// <summary>A version's share of a window: its own accumulator, or the whole window when that version was its only one.</summary>
@@ -796,6 +833,16 @@ public sealed class ModelAggregator
         }
     }
 
+    /// <summary>
+    /// A logged record by kind and key for a version sibling or a waiting pair's label: from the batch's prefetch when
+    /// the key was asked there (absent = not logged), else from the store.
+    /// </summary>
+    private async Task<LoggedEvent?> FindAsync(EventKind kind, string key)
+    {
+        var prefetched = kind == EventKind.Prediction ? _prefetchedPredictions : _prefetchedLabels;
+        return prefetched is not null && _prefetchedKeys.Contains(key) ? prefetched.GetValueOrDefault(key) : await _store.FindAsync(kind, key);
+    }
+
     /// <summary>A label's 0/1 value for the paired tests, else null.</summary>
     private static double? PairableLabel(ModelEvent label) => LabelFold.BinaryLabel(label) is var y && (y == 0 || y == 1) ? y : null;
 
@@ -828,7 +875,7 @@ public sealed class ModelAggregator
 
             foreach (var key in pair.SiblingKeys)
             {
-                if (await _store.FindAsync(EventKind.Prediction, key) is { } sibling)
+                if (await FindAsync(EventKind.Prediction, key) is { } sibling)
                 {
                     var siblingEvent = sibling.Event with { PredictionId = prediction.PredictionId };
                     var siblingAcc = await PerformanceAsync(WindowStartOf(siblingEvent));
@@ -861,13 +908,13 @@ public sealed class ModelAggregator
     private async Task FoldSiblingAsync(LoggedEvent logged, ModelEvent e, string key, PerformanceAccumulator acc, bool fresh)
     {
         var id = e.PredictionId!;
-        if (await _store.FindAsync(EventKind.Prediction, id) is not { } primary)
+        if (await FindAsync(EventKind.Prediction, id) is not { } primary)
         {
             return; // the first version's record is gone (compacted): nothing to pair or join with
         }
 
         double? label = null;
-        if (await _store.FindAsync(EventKind.Label, id) is { } logged0 && logged0.Sequence < logged.Sequence)
+        if (await FindAsync(EventKind.Label, id) is { } logged0 && logged0.Sequence < logged.Sequence)
         {
             var labelEvent = S.LabelRevisions.TryGetValue(id, out var revision)
                 ? logged0.Event with { LabelNumber = revision.Number, LabelText = revision.Text }

@@ -172,7 +172,7 @@ public static class VersionComparer
 
         if (both)
         {
-            metrics.Add(Report(VersionDifferences.Ece(b.Reliability(), c.Reliability()), false));
+            metrics.Add(Report(VersionDifferences.Ece(b.Reliability(), c.Reliability(), alpha), false));
         }
 
         return metrics;
