@@ -70,8 +70,8 @@ public sealed class ModelState
     /// <summary>Shadow predictions that expired unpaired, or found the pending buffer full.</summary>
     [Id(27)] public long ShadowUnmatched { get; set; }
     /// <summary>
-    /// Shadow pairs joined and waiting for their request's label, by link key (the <c>ml.request.id</c>, or the
-    /// <c>ml.prediction.id</c> both versions share): when it joins, the pair's (baseline, candidate, label) feeds the
+    /// Shadow pairs joined and waiting for their request's label, by link key ("r\u001F" + the <c>ml.request.id</c>, or
+    /// "p\u001F" + the <c>ml.prediction.id</c> the versions share): when it joins, the pair's (baseline, candidate, label) feeds the
     /// paired tests. Bounded by <c>ModelAggregator.MaxShadowsAwaitingLabel</c>; entries expire at the label horizon.
     /// </summary>
     [Id(28)] public Dictionary<string, ShadowAwaitingLabel> ShadowsAwaitingLabel { get; set; } = new(StringComparer.Ordinal);

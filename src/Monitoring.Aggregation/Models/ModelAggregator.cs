@@ -135,7 +135,7 @@ public sealed class ModelAggregator
         {
             // The siblings a label will join, known from the pairs waiting for these labels.
             var siblingKeys = ids.Select(id => predictions.GetValueOrDefault(id)?.Event).OfType<ModelEvent>()
-                .Select(p => S.ShadowsAwaitingLabel.GetValueOrDefault(p.RequestId ?? p.PredictionId!))
+                .Select(p => S.ShadowsAwaitingLabel.GetValueOrDefault(LinkOf(p.RequestId, p.PredictionId!)))
                 .OfType<ShadowAwaitingLabel>().SelectMany(w => w.SiblingKeys).Distinct(StringComparer.Ordinal).ToList();
             if (siblingKeys.Count > 0)
             {
@@ -789,7 +789,7 @@ public sealed class ModelAggregator
 
         S.PendingShadows.Remove(request);
         var earlier = first.EventTimeUnixNano <= e.EventTimeUnixNano ? e with { EventTimeUnixNano = first.EventTimeUnixNano, ReceivedUnixNano = first.ReceivedUnixNano } : e;
-        await FoldShadowPairAsync(request, logged, first.Version, first.Score!.Value, WindowStartOf(earlier), label ?? first.Label, []);
+        await FoldShadowPairAsync(LinkOf(request, null), logged, first.Version, first.Score!.Value, WindowStartOf(earlier), label ?? first.Label, []);
     }
 
     /// <summary>
@@ -843,6 +843,13 @@ public sealed class ModelAggregator
         return prefetched is not null && _prefetchedKeys.Contains(key) ? prefetched.GetValueOrDefault(key) : await _store.FindAsync(kind, key);
     }
 
+    /// <summary>
+    /// The key a joined pair waits for its label under: "r\u001F{request id}" for pairs linked by <c>ml.request.id</c>,
+    /// "p\u001F{prediction id}" for versions sharing a prediction id (two namespaces: a request id may equal an id).
+    /// </summary>
+    private static string LinkOf(string? requestId, string? predictionId) =>
+        requestId is not null ? $"r{RevisionSeparator}{requestId}" : $"p{RevisionSeparator}{predictionId}";
+
     /// <summary>A label's 0/1 value for the paired tests, else null.</summary>
     private static double? PairableLabel(ModelEvent label) => LabelFold.BinaryLabel(label) is var y && (y == 0 || y == 1) ? y : null;
 
@@ -855,13 +862,12 @@ public sealed class ModelAggregator
     /// </summary>
     private async Task LabelShadowAsync(ModelEvent prediction, ModelEvent label, long sequence)
     {
-        var link = prediction.RequestId ?? prediction.PredictionId;
-        if (link is null || PairableLabel(label) is not { } y || !VersionTracking.Active(S))
+        if ((prediction.RequestId is null && prediction.PredictionId is null) || PairableLabel(label) is not { } y || !VersionTracking.Active(S))
         {
             return;
         }
 
-        if (S.ShadowsAwaitingLabel.Remove(link, out var pair))
+        if (S.ShadowsAwaitingLabel.Remove(LinkOf(prediction.RequestId, prediction.PredictionId), out var pair))
         {
             // Every window is gated before any is touched: the pair and its siblings often share one.
             S.ShadowPairsLabeled++;
@@ -931,7 +937,7 @@ public sealed class ModelAggregator
             return;
         }
 
-        var link = first.RequestId ?? id;
+        var link = LinkOf(first.RequestId, id);
         if (first.RequestId is { } request && S.PendingShadows.TryGetValue(request, out var waiting)
             && string.Equals(waiting.Version, first.ModelVersion, StringComparison.Ordinal))
         {
