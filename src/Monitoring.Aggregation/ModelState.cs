@@ -69,7 +69,41 @@ public sealed class ModelState
     [Id(26)] public long ShadowPairsJoined { get; set; }
     /// <summary>Shadow predictions that expired unpaired, or found the pending buffer full.</summary>
     [Id(27)] public long ShadowUnmatched { get; set; }
+    /// <summary>
+    /// Shadow pairs joined and waiting for their request's label, by link key ("r\u001F" + the <c>ml.request.id</c>, or
+    /// "p\u001F" + the <c>ml.prediction.id</c> the versions share): when it joins, the pair's (baseline, candidate, label) feeds the
+    /// paired tests. Bounded by <c>ModelAggregator.MaxShadowsAwaitingLabel</c>; entries expire at the label horizon.
+    /// </summary>
+    [Id(28)] public Dictionary<string, ShadowAwaitingLabel> ShadowsAwaitingLabel { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Labelled shadow pairs folded into the paired tests.</summary>
+    [Id(29)] public long ShadowPairsLabeled { get; set; }
+    /// <summary>Shadow pairs that could not wait for their label (the buffer was full) or waited past the label horizon.</summary>
+    [Id(30)] public long ShadowLabelsMissed { get; set; }
+    /// <summary>The verdict published at window closes per compared pair, by "{baseline}\u001F{candidate}" (hysteresis).</summary>
+    [Id(31)] public Dictionary<string, Abstractions.Rollouts.PublishedVerdict> PublishedVerdicts { get; set; } = new(StringComparer.Ordinal);
 }
+
+/// <summary>A joined shadow pair waiting for its request's label.</summary>
+/// <param name="FirstVersion">The version whose prediction arrived first.</param>
+/// <param name="FirstScore">Its score.</param>
+/// <param name="SecondVersion">The other version.</param>
+/// <param name="SecondScore">Its score.</param>
+/// <param name="WindowStart">The window the pair was folded into (the earlier event time's).</param>
+/// <param name="ReceivedUnixNano">When the pair joined (expiry runs from it).</param>
+/// <param name="SiblingKeys">
+/// Event-log keys of the predictions logged under a shared <c>ml.prediction.id</c> by another version than the first
+/// (<c>"{id}\u001F{version}"</c>): the request's label also joins them. Empty for pairs linked by <c>ml.request.id</c>
+/// (each version's prediction has its own id and its own label).
+/// </param>
+[GenerateSerializer, Immutable, Alias("monitoring.shadow-awaiting-label")]
+public sealed record ShadowAwaitingLabel(
+    [property: Id(0)] string FirstVersion,
+    [property: Id(1)] double FirstScore,
+    [property: Id(2)] string SecondVersion,
+    [property: Id(3)] double SecondScore,
+    [property: Id(4)] long WindowStart,
+    [property: Id(5)] long ReceivedUnixNano,
+    [property: Id(6)] string[] SiblingKeys);
 
 /// <summary>
 /// A prediction with a request id waiting for another version's prediction of the same request: what the pair needs
@@ -82,6 +116,7 @@ public sealed class ModelState
 /// <param name="Segments">Slice dimensions.</param>
 /// <param name="EventTimeUnixNano">Event time.</param>
 /// <param name="ReceivedUnixNano">Arrival (expiry runs from it).</param>
+/// <param name="Label">The request's 0/1 label when it joined this prediction before the other version's arrived.</param>
 [GenerateSerializer, Immutable, Alias("monitoring.pending-shadow")]
 public sealed record PendingShadow(
     [property: Id(0)] string Version,
@@ -90,7 +125,8 @@ public sealed record PendingShadow(
     [property: Id(3)] string? Class,
     [property: Id(4)] SegmentValue[] Segments,
     [property: Id(5)] long EventTimeUnixNano,
-    [property: Id(6)] long ReceivedUnixNano);
+    [property: Id(6)] long ReceivedUnixNano,
+    [property: Id(7)] double? Label = null);
 
 /// <summary>The current value of a corrected label.</summary>
 /// <param name="Revision">1 for the first correction, then 2, ...</param>

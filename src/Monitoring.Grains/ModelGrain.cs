@@ -356,7 +356,7 @@ public sealed class ModelGrain : Grain, IModelGrain
                 var notBefore = closed.WindowEndUnixNano - ((long)options.WindowsAtClose * (closed.WindowEndUnixNano - closed.WindowStartUnixNano));
                 if (await _model.CompareVersionsAsync(baseline, candidate, long.MinValue, closed.WindowEndUnixNano, options.GuardrailsOf(_key), notBefore) is { } report)
                 {
-                    reports.Add(report);
+                    reports.Add(_model.PublishVerdict(report, options.ClosesToChangeVerdict, closed.WindowEndUnixNano));
                 }
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException)

@@ -12,6 +12,7 @@ public sealed class RolloutOptionsTests
         var options = new RolloutOptions();
         Assert.Empty(options.Errors());
         Assert.Equal(168, options.WindowsAtClose);
+        Assert.Equal(2, options.ClosesToChangeVerdict);
     }
 
     [Fact]
@@ -20,10 +21,12 @@ public sealed class RolloutOptionsTests
         var options = new RolloutOptions
         {
             WindowsAtClose = 0,
+            ClosesToChangeVerdict = 0,
             Comparisons = [new RolloutComparison { Model = "churn", Baseline = "v3", Candidate = "v3" }],
         };
         var errors = options.Errors();
-        Assert.Equal(3, errors.Count);
+        Assert.Equal(4, errors.Count);
+        Assert.Contains(errors, e => e.StartsWith("Monitoring:Rollouts:ClosesToChangeVerdict must be between 1 and 100", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Monitoring:Rollouts:WindowsAtClose must be at least 1", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Monitoring:Rollouts:Comparisons:0:Model must be tenant/model", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("Baseline and Candidate must be two different versions", StringComparison.Ordinal));

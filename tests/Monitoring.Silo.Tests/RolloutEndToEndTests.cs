@@ -165,6 +165,103 @@ public sealed class RolloutEndToEndTests : IAsyncLifetime
         Assert.Contains("candidate", await missing.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task SharedPredictionId_BothVersionsLogged_LabelsJoinBoth_AndTheTestsArePaired()
+    {
+        const string Model = "shadow-shared";
+        var rng = new Random(5);
+        var window = TimeSpan.FromMinutes(1);
+        var start = new DateTimeOffset((DateTimeOffset.UtcNow.UtcTicks / window.Ticks - 3) * window.Ticks, TimeSpan.Zero);
+        Send([Row(Model, "v3", "create", DateTimeOffset.UtcNow, 0.5, "ios", null)]);
+        using (var settings = await _api.PutJsonAsync($"/api/models/default/{Model}/settings", new { window_seconds = 60, allowed_lateness_seconds = 600 }))
+        {
+            Assert.Equal(HttpStatusCode.OK, settings.StatusCode);
+        }
+
+        var predictions = new List<Prediction>();
+        var labels = new List<(string Id, int Label)>();
+        for (var i = 0; i < 1500; i++)
+        {
+            var label = rng.NextDouble() < 0.4 ? 1 : 0;
+            var common = (label == 1 ? 0.62 : 0.38) + (0.2 * (rng.NextDouble() - 0.5));
+            var at = start.AddMilliseconds(i * 40);
+            var baseline = Row(Model, "v3", $"p{i}", at, Math.Clamp(common + (0.1 * (rng.NextDouble() - 0.5)), 0, 1), i % 2 == 0 ? "ios" : "web", null);
+            var candidate = Row(Model, "v4", $"p{i}", at, Math.Clamp(common + (0.1 * (rng.NextDouble() - 0.5)), 0, 1), i % 2 == 0 ? "ios" : "web", null);
+            // A third of the candidates score first.
+            predictions.AddRange(i % 3 == 0 ? [candidate, baseline] : [baseline, candidate]);
+            labels.Add(($"p{i}", label));
+        }
+
+        Send(predictions);
+        Send(predictions.Take(300)); // a client retry: the same ids and versions again are duplicates
+        Assert.Equal(3001, await _api.PredictionsAsync(Model));
+        Traffic.SendLabelsAndAck(_silo.OtlpGrpc, OtlpProtocol.Grpc, Model, labels.Take(1000));
+        Traffic.SendLabelsAndAck(_silo.OtlpGrpc, OtlpProtocol.Grpc, Model, labels.Skip(1000));
+
+        var report = await CompareAsync(Model);
+
+        Assert.Equal("paired", report.GetProperty("pairing").GetString());
+        var auc = Assert.Single(report.GetProperty("metrics").EnumerateArray(), m => m.GetProperty("metric").GetString() == "auc");
+        Assert.Equal("delong_paired (binned scores)", auc.GetProperty("test").GetString());
+        Assert.Contains(report.GetProperty("metrics").EnumerateArray(), m => m.GetProperty("metric").GetString() == "brier" && m.GetProperty("test").GetString() == "paired_z");
+        Assert.Equal(1500, report.GetProperty("baseline_summary").GetProperty("labeled").GetInt64());
+        Assert.Equal(1500, report.GetProperty("candidate_summary").GetProperty("labeled").GetInt64());
+        Assert.Equal(1500, report.GetProperty("shadow").GetProperty("pairs").GetInt64());
+        var versions = await _api.GetJsonAsync($"/api/models/default/{Model}/versions");
+        Assert.Equal(1500, versions.GetProperty("shadow_pairs").GetInt64());
+        Assert.Equal(1500, versions.GetProperty("shadow_labeled").GetInt64());
+        Assert.Equal(0, versions.GetProperty("shadow_awaiting_label").GetInt64());
+    }
+
+    [Fact]
+    public async Task VersionsPage_InHeadlessChromium_ShowsTheVerdictAndTheBrokenSlice_AndComparesTheOtherWayRound()
+    {
+        const string Model = "canary-browser";
+        var rows = await SendCanaryAsync(Model, seed: 1, candidateBrazilError: 0.45);
+        SendLabels(Model, rows);
+        using var playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Pages.PagesFixture.ChromiumPath, Headless = true });
+        var page = await browser.NewPageAsync(new() { BaseURL = _silo.Api.ToString() });
+        var foreign = new List<string>();
+        page.Request += (_, request) =>
+        {
+            if (!request.Url.StartsWith(_silo.Api.ToString(), StringComparison.Ordinal))
+            {
+                lock (foreign)
+                {
+                    foreign.Add(request.Url);
+                }
+            }
+        };
+
+        var response = await page.GotoAsync($"/models/default/{Model}/versions");
+
+        Assert.Equal(200, response!.Status);
+        Assert.Equal($"{Model}: versions", await page.InnerTextAsync("h1"));
+        Assert.Equal(2, await page.Locator("table.versions tbody tr").CountAsync());
+        Assert.Equal("v3", await page.EvalOnSelectorAsync<string>("select#baseline", "s => s.value"));
+        Assert.Equal("v4", await page.EvalOnSelectorAsync<string>("select#candidate", "s => s.value"));
+        Assert.Equal("rollback", await page.GetAttributeAsync("p.verdict", "data-verdict"));
+        Assert.Equal("rollback", (await page.InnerTextAsync("p.verdict .badge")).Trim());
+        Assert.Equal(1, await page.Locator("table.slices tr.drifted[data-slice='country=BR']").CountAsync());
+        Assert.Equal(1, await page.Locator("ul.reasons li[data-guardrail='max_slice_drop'][data-outcome='broken']").CountAsync());
+        // The calibration difference has its interval and test.
+        var ece = page.Locator("table.compare tr[data-metric='ece'] td");
+        Assert.Contains(",", await ece.Nth(4).InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal("delta_method_z", (await ece.Nth(6).InnerTextAsync()).Trim());
+        // The JSON link is the API's comparison of the same pair.
+        var json = await page.GetAttributeAsync("a[href*='/versions/compare']", "href");
+        Assert.Equal("rollback", (await _api.GetJsonAsync(json!)).GetProperty("verdict").GetProperty("decision").GetString());
+
+        // The form is a GET: swapping the versions compares v3 against v4 the other way round.
+        await page.SelectOptionAsync("select#baseline", "v4");
+        await page.SelectOptionAsync("select#candidate", "v3");
+        await page.ClickAsync("form button[type=submit]");
+        Assert.Contains("baseline=v4&candidate=v3", page.Url, StringComparison.Ordinal);
+        Assert.Equal("v3 against v4", await page.InnerTextAsync("h2 >> nth=0"));
+        Assert.Empty(foreign);
+    }
+
     private async Task AssertErrorAsync(string path, HttpStatusCode status, string field)
     {
         using var response = await _api.Http.GetAsync(path);

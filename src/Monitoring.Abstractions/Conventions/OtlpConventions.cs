@@ -44,12 +44,17 @@ static class OtlpConventions
     /// <summary>Version used when none is given.</summary>
     public const string DefaultModelVersion = "unversioned";
 
-    /// <summary>Prediction id (string; unique per model; required on labels).</summary>
+    /// <summary>
+    /// Prediction id (string; unique per model and version; required on labels). Shadow mode may reuse one id across
+    /// versions: the versions' predictions of one id are a shadow pair, and a label for the id joins every version's
+    /// prediction. The same id and the same version again is a retry (a duplicate).
+    /// </summary>
     public const string PredictionId = "ml.prediction.id";
 
     /// <summary>
     /// Request id (string, optional): links the predictions that several versions of a model made for the same request
-    /// (shadow mode). Each version's record keeps its own unique <see cref="PredictionId"/>.
+    /// (shadow mode) when each version's record has its own <see cref="PredictionId"/>; a label then joins the prediction
+    /// whose id it carries, and the pair's (scores, label) feed the paired tests once.
     /// </summary>
     public const string RequestId = "ml.request.id";
 

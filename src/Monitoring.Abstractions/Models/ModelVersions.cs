@@ -1,6 +1,9 @@
 namespace Monitoring.Abstractions.Models;
 
-/// <summary>The versions a model has logged predictions under, and how its shadow pairs (<c>ml.request.id</c>) fared.</summary>
+/// <summary>
+/// The versions a model has logged predictions under, and how its shadow pairs (two versions' predictions linked by
+/// <c>ml.request.id</c> or a shared <c>ml.prediction.id</c>) fared.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("monitoring.model-versions")]
 public sealed record ModelVersions
 {
@@ -18,6 +21,12 @@ public sealed record ModelVersions
     [Id(5)] public long ShadowPending { get; init; }
     /// <summary>Shadow predictions that expired unpaired or found the pending buffer full.</summary>
     [Id(6)] public long ShadowUnmatched { get; init; }
+    /// <summary>Shadow pairs whose request was labelled: they feed the paired AUC (DeLong) and Brier tests.</summary>
+    [Id(7)] public long ShadowLabeled { get; init; }
+    /// <summary>Shadow pairs waiting for their request's label now.</summary>
+    [Id(8)] public long ShadowAwaitingLabel { get; init; }
+    /// <summary>Shadow pairs whose label could not feed the paired tests (waiting buffer full, or past the label horizon).</summary>
+    [Id(9)] public long ShadowLabelsMissed { get; init; }
 }
 
 /// <summary>One model version: its volume and the event-time range of its predictions.</summary>

@@ -53,3 +53,26 @@ public sealed record RolloutReason(
     /// <summary>Broken with the evidence required.</summary>
     public const string Broken = "broken";
 }
+
+/// <summary>
+/// The verdict published at window closes for one (baseline, candidate) pair, with hysteresis: it changes to a new
+/// decision only once the comparison's own verdict has been that decision at <see cref="ClosesToChange"/> consecutive
+/// closes (<c>Monitoring:Rollouts:ClosesToChangeVerdict</c>), so noise around a guardrail cannot flip rollback -> hold ->
+/// rollback from one close to the next. It starts as hold. <c>rollout_verdict</c> carries this decision.
+/// </summary>
+/// <param name="Decision">The published decision: "promote", "hold" or "rollback".</param>
+/// <param name="Pending">The comparison's own decision when it differs from the published one, else null.</param>
+/// <param name="PendingCloses">Consecutive closes (up to now) whose own verdict was <paramref name="Pending"/>.</param>
+/// <param name="ClosesToChange">Consecutive closes a new decision needs before it is published.</param>
+/// <param name="SinceUnixNano">End of the window whose close published <paramref name="Decision"/> (0: the initial hold).</param>
+[GenerateSerializer, Immutable, Alias("monitoring.published-verdict")]
+public sealed record PublishedVerdict(
+    [property: Id(0)] string Decision,
+    [property: Id(1), JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Pending,
+    [property: Id(2)] int PendingCloses,
+    [property: Id(3)] int ClosesToChange,
+    [property: Id(4)] long SinceUnixNano)
+{
+    /// <summary>The state before any close: hold, nothing pending.</summary>
+    public static PublishedVerdict Initial(int closesToChange) => new(RolloutVerdict.Hold, null, 0, closesToChange, 0);
+}

@@ -53,6 +53,12 @@ public sealed record VersionComparisonReport
     [Id(19)] public long? WindowStartUnixNano { get; init; }
     /// <summary>End of the last window (Unix ns, exclusive); null offline.</summary>
     [Id(20)] public long? WindowEndUnixNano { get; init; }
+    /// <summary>
+    /// The verdict published for this pair at window closes (hysteresis over consecutive closes; what
+    /// <c>rollout_verdict</c> carries), as of the latest close; null online before the first close that compared the
+    /// pair, and offline. <see cref="Verdict"/> is this comparison's own.
+    /// </summary>
+    [Id(21)] public PublishedVerdict? Published { get; init; }
 }
 
 /// <summary>One version's own figures over the compared windows.</summary>
@@ -90,7 +96,7 @@ public sealed record VersionSummary(
 /// <param name="PValue">Two-sided p-value; null without a test.</param>
 /// <param name="CiLower">Lower end of the interval of the difference; null when undefined.</param>
 /// <param name="CiUpper">Upper end.</param>
-/// <param name="Test">The test and interval (e.g. "delong_paired", "two_proportion_z + newcombe", "welch_z", "point_estimate").</param>
+/// <param name="Test">The test and interval (e.g. "delong_paired", "two_proportion_z + newcombe", "welch_z", "delta_method_z").</param>
 /// <remarks>
 /// <see cref="ExactBound"/>: for an AUC from score sketches, the guaranteed bound on |exact difference - binned
 /// difference| (the sum of both versions' tie half-widths); null when computed from raw scores.

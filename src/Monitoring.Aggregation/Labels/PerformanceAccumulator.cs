@@ -108,6 +108,7 @@ public sealed class PerformanceAccumulator
                 System.Text.Json.JsonSerializer.Serialize(this, Abstractions.Reports.ReportJson.Options), Abstractions.Reports.ReportJson.Options)!;
             copy.LastSequence = 0;
             copy.ShadowPairs = null;
+            copy.PairedLabels = null;
             return copy;
         }
         finally
@@ -142,6 +143,49 @@ public sealed class PerformanceAccumulator
 
     /// <summary>The shadow pairs of <paramref name="baseline"/> against <paramref name="candidate"/>, if any joined.</summary>
     public ShadowPairAccumulator? ShadowPairsOf(string baseline, string candidate) => LiveShadowPairs.GetValueOrDefault(ShadowKey(baseline, candidate));
+
+    /// <summary>
+    /// Labelled shadow pairs whose pair falls in this window (see <see cref="ShadowPairs"/>), for the paired AUC and Brier
+    /// tests: kept once per pair of versions, under <see cref="ShadowKey"/> of the two in ordinal order (the first as
+    /// the baseline); <see cref="PairedLabelsOf"/> transposes for the other orientation. Null until a pair is labelled.
+    /// Bounded: at most 2 x 100 x 100 cells per pair of versions (<see cref="PairedLabelSketch"/>).
+    /// </summary>
+    public Dictionary<string, PairedLabelSketch>? PairedLabels { get; set; }
+
+    /// <summary>Adds a labelled shadow pair (label 0 or 1).</summary>
+    public void AddPairedLabel(string firstVersion, double firstScore, string secondVersion, double secondScore, double label)
+    {
+        var inOrder = string.CompareOrdinal(firstVersion, secondVersion) <= 0;
+        var key = inOrder ? ShadowKey(firstVersion, secondVersion) : ShadowKey(secondVersion, firstVersion);
+        PairedLabels ??= new Dictionary<string, PairedLabelSketch>(StringComparer.Ordinal);
+        if (!PairedLabels.TryGetValue(key, out var sketch))
+        {
+            sketch = new PairedLabelSketch();
+            PairedLabels[key] = sketch;
+        }
+
+        if (inOrder)
+        {
+            sketch.Add(firstScore, secondScore, label);
+        }
+        else
+        {
+            sketch.Add(secondScore, firstScore, label);
+        }
+    }
+
+    /// <summary>The labelled shadow pairs of <paramref name="baseline"/> against <paramref name="candidate"/>, if any.</summary>
+    public PairedLabelSketch? PairedLabelsOf(string baseline, string candidate)
+    {
+        if (PairedLabels is null)
+        {
+            return null;
+        }
+
+        return string.CompareOrdinal(baseline, candidate) <= 0
+            ? PairedLabels.GetValueOrDefault(ShadowKey(baseline, candidate))
+            : PairedLabels.GetValueOrDefault(ShadowKey(candidate, baseline))?.Transposed();
+    }
 
     private ShadowPairAccumulator Shadow(string baseline, string candidate)
     {

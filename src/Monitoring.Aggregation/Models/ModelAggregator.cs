@@ -39,6 +39,12 @@ public sealed class ModelAggregator
     /// <summary>Shadow predictions waiting for another version's prediction of the same request, per model, at most; beyond this they count as unmatched.</summary>
     public const int MaxPendingShadows = 100_000;
 
+    /// <summary>
+    /// Joined shadow pairs waiting for their request's label, per model, at most (about 200 bytes each in the
+    /// checkpoint); beyond this a pair still counts in the unlabelled shadow comparison but not in the paired tests.
+    /// </summary>
+    public const int MaxShadowsAwaitingLabel = 100_000;
+
     /// <summary>How long a shadow prediction waits for its pair (from its arrival) before it counts as unmatched.</summary>
     public static readonly TimeSpan ShadowExpiry = TimeSpan.FromMinutes(10);
 
@@ -60,6 +66,8 @@ public sealed class ModelAggregator
     private readonly Dictionary<(long From, long To), SliceScoreReference?> _sliceReferences = [];
     private readonly Dictionary<int, ReferenceProfile?> _olderReferences = [];
     private IReadOnlyDictionary<string, LoggedEvent>? _prefetchedPredictions;
+    private IReadOnlyDictionary<string, LoggedEvent>? _prefetchedLabels;
+    private readonly HashSet<string> _prefetchedKeys = new(StringComparer.Ordinal);
 
     /// <summary>Aggregates <paramref name="state"/> of <paramref name="key"/>.</summary>
     public ModelAggregator(ModelKey key, ModelState state, IModelStore store, TimeProvider time)
@@ -117,7 +125,26 @@ public sealed class ModelAggregator
             .Where(l => l.Event.Kind == EventKind.Label && l.Event.PredictionId is { } id && !id.Contains(RevisionSeparator, StringComparison.Ordinal))
             .Select(l => l.Event.PredictionId!)
             .ToList();
-        _prefetchedPredictions = ids.Count > 0 ? await _store.FindManyAsync(EventKind.Prediction, ids) : null;
+        // Version siblings look up the first version's prediction and the id's label: in the same batch queries.
+        var shared = logged.Where(l => l.Event.Kind == EventKind.Prediction).Select(l => SharedPredictionId(l.Event)).OfType<string>().ToList();
+        _prefetchedPredictions = ids.Count + shared.Count > 0 ? await _store.FindManyAsync(EventKind.Prediction, [.. ids.Concat(shared).Distinct(StringComparer.Ordinal)]) : null;
+        _prefetchedLabels = shared.Count > 0 ? await _store.FindManyAsync(EventKind.Label, [.. shared.Distinct(StringComparer.Ordinal)]) : null;
+        _prefetchedKeys.Clear();
+        _prefetchedKeys.UnionWith(shared);
+        if (_prefetchedPredictions is { Count: > 0 } predictions && S.ShadowsAwaitingLabel.Count > 0)
+        {
+            // The siblings a label will join, known from the pairs waiting for these labels.
+            var siblingKeys = ids.Select(id => predictions.GetValueOrDefault(id)?.Event).OfType<ModelEvent>()
+                .Select(p => S.ShadowsAwaitingLabel.GetValueOrDefault(LinkOf(p.RequestId, p.PredictionId!)))
+                .OfType<ShadowAwaitingLabel>().SelectMany(w => w.SiblingKeys).Distinct(StringComparer.Ordinal).ToList();
+            if (siblingKeys.Count > 0)
+            {
+                var siblings = await _store.FindManyAsync(EventKind.Prediction, siblingKeys);
+                _prefetchedKeys.UnionWith(siblingKeys);
+                _prefetchedPredictions = predictions.Concat(siblings).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+            }
+        }
+
         try
         {
             foreach (var l in logged)
@@ -129,13 +156,17 @@ public sealed class ModelAggregator
         finally
         {
             _prefetchedPredictions = null;
+            _prefetchedLabels = null;
+            _prefetchedKeys.Clear();
         }
     }
 
     /// <summary>
-    /// Labels the log skipped as already logged for their prediction (<paramref name="appended"/> holds what it did
-    /// append): a repeat with the same value is a duplicate; a different value is a correction, returned as a record
-    /// keyed by the next revision so the log keeps it.
+    /// Records the log skipped as already logged (<paramref name="appended"/> holds what it did append) that are not
+    /// repeats, returned under a derived key so the log keeps them: a label with a different value than the logged one
+    /// is a correction, keyed by the next revision ("{id}\u001F{revision}"); a prediction whose id another version
+    /// logged first is that version's shadow sibling (see <see cref="VersionSiblingsAsync"/>). A label repeated with the
+    /// same value, or a prediction repeated by the same version, is a duplicate.
     /// </summary>
     public async Task<List<ModelEvent>> CorrectionsAsync(ModelEvent[] events, IReadOnlyList<LoggedEvent> appended, int duplicates)
     {
@@ -144,6 +175,8 @@ public sealed class ModelAggregator
         {
             return corrections;
         }
+
+        corrections.AddRange(await VersionSiblingsAsync(events, appended));
 
         var appendedLabels = appended.Where(l => l.Event.Kind == EventKind.Label).Select(l => l.Event.PredictionId).ToHashSet(StringComparer.Ordinal);
         var latest = new Dictionary<string, LabelRevision>(StringComparer.Ordinal);
@@ -174,6 +207,66 @@ public sealed class ModelAggregator
         }
 
         return corrections;
+    }
+
+    /// <summary>
+    /// Shadow scoring under a shared <c>ml.prediction.id</c>: predictions the log skipped because another version logged
+    /// a prediction with the same id first. Each is returned keyed "{id}\u001F{version}", so the log keeps one record per
+    /// (id, version): a client retry of the same version (same id, same version) is still a duplicate, at the first
+    /// append or at this one. The first version's record keeps the plain id (labels join it); the fold pairs every
+    /// sibling with it (<see cref="FoldSiblingAsync"/>).
+    /// </summary>
+    private async Task<List<ModelEvent>> VersionSiblingsAsync(ModelEvent[] events, IReadOnlyList<LoggedEvent> appended)
+    {
+        var siblings = new List<ModelEvent>();
+        var appendedPredictions = appended.Where(l => l.Event.Kind == EventKind.Prediction && l.Event.PredictionId is not null)
+            .GroupBy(l => l.Event.PredictionId!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First().Event, StringComparer.Ordinal);
+        var skipped = events.Where(e => e.Kind == EventKind.Prediction && e.PredictionId is { } id && !id.Contains(RevisionSeparator, StringComparison.Ordinal)
+                && !(appendedPredictions.TryGetValue(id, out var logged) && string.Equals(logged.ModelVersion, e.ModelVersion, StringComparison.Ordinal)))
+            .ToList();
+        if (skipped.Count == 0)
+        {
+            return siblings;
+        }
+
+        var missing = skipped.Select(e => e.PredictionId!).Where(id => !appendedPredictions.ContainsKey(id)).Distinct(StringComparer.Ordinal).ToList();
+        var found = missing.Count > 0 ? await _store.FindManyAsync(EventKind.Prediction, missing) : new Dictionary<string, LoggedEvent>(StringComparer.Ordinal);
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var e in skipped)
+        {
+            var id = e.PredictionId!;
+            var first = appendedPredictions.GetValueOrDefault(id) ?? found.GetValueOrDefault(id)?.Event;
+            if (first is null || string.Equals(first.ModelVersion, e.ModelVersion, StringComparison.Ordinal))
+            {
+                continue; // a repeat of the logged record (a retry)
+            }
+
+            var key = SiblingKey(id, e.ModelVersion);
+            if (keys.Add(key))
+            {
+                siblings.Add(e with { PredictionId = key });
+            }
+        }
+
+        return siblings;
+    }
+
+    /// <summary>The event-log key of a version sibling: "{id}\u001F{version}".</summary>
+    public static string SiblingKey(string predictionId, string version) => $"{predictionId}{RevisionSeparator}{version}";
+
+    /// <summary>The shared prediction id of a version sibling's record ("{id}\u001F{its version}"), else null.</summary>
+    private static string? SharedPredictionId(ModelEvent e)
+    {
+        if (e.PredictionId is not { } key)
+        {
+            return null;
+        }
+
+        var suffix = e.ModelVersion.Length + 1;
+        return key.Length > suffix && key[^suffix] == RevisionSeparator && key.AsSpan(key.Length - e.ModelVersion.Length).SequenceEqual(e.ModelVersion)
+            ? key[..^suffix]
+            : null;
     }
 
     /// <summary>
@@ -225,6 +318,13 @@ public sealed class ModelAggregator
             changed = true;
         }
 
+        foreach (var (link, _) in S.ShadowsAwaitingLabel.Where(kv => now - kv.Value.ReceivedUnixNano > horizon).ToList())
+        {
+            S.ShadowsAwaitingLabel.Remove(link);
+            S.ShadowLabelsMissed++;
+            changed = true;
+        }
+
         if (now - S.LastRetentionSweep > RetentionSweepNanos)
         {
             S.LastRetentionSweep = now;
@@ -256,6 +356,9 @@ public sealed class ModelAggregator
         ShadowPairs = S.ShadowPairsJoined,
         ShadowPending = S.PendingShadows.Count,
         ShadowUnmatched = S.ShadowUnmatched,
+        ShadowLabeled = S.ShadowPairsLabeled,
+        ShadowAwaitingLabel = S.ShadowsAwaitingLabel.Count,
+        ShadowLabelsMissed = S.ShadowLabelsMissed,
     };
 
     /// <summary>
@@ -308,6 +411,7 @@ public sealed class ModelAggregator
         var b = new VersionSample(baseline);
         var c = new VersionSample(candidate);
         ShadowPairAccumulator? shadow = null;
+        PairedLabelSketch? pairedLabels = null;
         foreach (var (start, window) in windows)
         {
             var perf = performance.GetValueOrDefault(start);
@@ -329,9 +433,29 @@ public sealed class ModelAggregator
                 shadow ??= new ShadowPairAccumulator(pairs.Threshold, pairs.MaxValuesPerDimension);
                 shadow.Merge(pairs);
             }
+
+            if (perf?.PairedLabelsOf(baseline, candidate) is { } labelled)
+            {
+                pairedLabels ??= new PairedLabelSketch();
+                pairedLabels.Merge(labelled);
+            }
         }
 
-        return VersionComparer.Compare(_key.GrainKey, b, c, guardrails, shadow is null ? null : new ComparisonInputs(Shadow: shadow));
+        var report = VersionComparer.Compare(_key.GrainKey, b, c, guardrails, new ComparisonInputs(Shadow: shadow, PairedLabels: pairedLabels));
+        return report with { Published = S.PublishedVerdicts.GetValueOrDefault(PerformanceAccumulator.ShadowKey(baseline, candidate)) };
+    }
+
+    /// <summary>
+    /// At a window close: moves the pair's published verdict by <paramref name="report"/>'s own (see
+    /// <see cref="VerdictHysteresis"/>), keeps it in the state and returns the report carrying it.
+    /// </summary>
+    public VersionComparisonReport PublishVerdict(VersionComparisonReport report, int closesToChange, long closeEndUnixNano)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var key = PerformanceAccumulator.ShadowKey(report.Baseline, report.Candidate);
+        var published = VerdictHysteresis.Next(S.PublishedVerdicts.GetValueOrDefault(key), report.Verdict.Decision, closesToChange, closeEndUnixNano);
+        S.PublishedVerdicts[key] = published;
+        return report with { Published = published };
     }
 
     /// <summary>A version's share of a window: its own accumulator, or the whole window when that version was its only one.</summary>
@@ -456,6 +580,12 @@ public sealed class ModelAggregator
     private async Task FoldAsync(LoggedEvent logged)
     {
         var e = logged.Event;
+        var sharedId = e.Kind == EventKind.Prediction ? SharedPredictionId(e) : null;
+        if (sharedId is not null)
+        {
+            e = e with { PredictionId = sharedId }; // a version sibling counts under the id it shares
+        }
+
         _folder.Fold(S, e);
         if (e.Kind == EventKind.Prediction)
         {
@@ -486,14 +616,22 @@ public sealed class ModelAggregator
                 }
             }
 
-            if (e.PredictionId is { } id && S.PendingLabels.Remove(id, out var waiting))
+            if (sharedId is not null)
             {
-                Join(e, waiting.Event, acc, fresh);
+                await FoldSiblingAsync(logged, e, logged.Event.PredictionId!, acc, fresh);
             }
-
-            if (e.RequestId is { } request && e.Score is not null && VersionTracking.Active(S))
+            else
             {
-                await PairShadowAsync(logged, request);
+                double? label = null;
+                if (e.PredictionId is { } id && S.PendingLabels.Remove(id, out var waiting) && Join(e, waiting.Event, acc, fresh))
+                {
+                    label = PairableLabel(waiting.Event);
+                }
+
+                if (e.RequestId is { } request && e.Score is not null && VersionTracking.Active(S))
+                {
+                    await PairShadowAsync(logged, request, label);
+                }
             }
 
             if (fresh)
@@ -514,7 +652,11 @@ public sealed class ModelAggregator
             {
                 var acc = await PerformanceAsync(WindowStartOf(prediction.Event));
                 var fresh = logged.Sequence > acc.LastSequence;
-                Join(prediction.Event, e, acc, fresh);
+                if (Join(prediction.Event, e, acc, fresh))
+                {
+                    await LabelShadowAsync(prediction.Event, e, logged.Sequence); // before the touch: it gates on the same sequences
+                }
+
                 if (fresh)
                 {
                     Touch(acc, logged.Sequence);
@@ -533,28 +675,33 @@ public sealed class ModelAggregator
 
     /// <summary>
     /// Folds a label into the performance of its prediction's window (the prediction's event time, not the label's),
-    /// unless the label came later than the horizon. The state counters always move (the state is replayed from its own
+    /// unless the label came later than the horizon (then false). The state counters always move (the state is replayed from its own
     /// checkpoint); the window sketch only when <paramref name="fresh"/>, i.e. the record's log sequence is above what the
     /// persisted sketch already holds, so a replay after a crash never counts a join twice.
     /// </summary>
-    private void Join(ModelEvent prediction, ModelEvent label, PerformanceAccumulator acc, bool fresh)
+    private bool Join(ModelEvent prediction, ModelEvent label, PerformanceAccumulator acc, bool fresh, bool sibling = false)
     {
         var delay = label.EventTimeUnixNano - prediction.EventTimeUnixNano;
         if (delay > UnixNanos.FromTimeSpan(S.Settings.LabelHorizon))
         {
-            S.LabelsPastHorizon++;
-            return;
+            S.LabelsPastHorizon += sibling ? 0 : 1;
+            return false;
         }
 
-        S.LabelsJoined++;
-        S.LabelDelaySeconds.Add(Math.Max(0, delay) / 1e9, null);
-        if (!Slos.IsEmpty)
+        if (!sibling)
         {
-            Slos.OnLabel(prediction, label, _time.GetUtcNow());
+            // A label counts once, though it also joins the version siblings of its prediction id.
+            S.LabelsJoined++;
+            S.LabelDelaySeconds.Add(Math.Max(0, delay) / 1e9, null);
+            if (!Slos.IsEmpty)
+            {
+                Slos.OnLabel(prediction, label, _time.GetUtcNow());
+            }
         }
+
         if (!fresh)
         {
-            return;
+            return true;
         }
 
         acc.Labeled++;
@@ -568,6 +715,8 @@ public sealed class ModelAggregator
             version.Labeled++;
             LabelFold.Fold(prediction, label, version);
         }
+
+        return true;
     }
 
     /// <summary>
@@ -607,15 +756,18 @@ public sealed class ModelAggregator
     /// first waits in <see cref="ModelState.PendingShadows"/>, bounded, until <see cref="ShadowExpiry"/>), and folds the
     /// pair into the window of the earlier event time. A request pairs its first two versions; a repeat of the waiting
     /// version is ignored. State counters always move; the window's pairs only for a fresh record (see <see cref="Join"/>).
+    /// <paramref name="label"/> is the request's 0/1 label when it joined this prediction as it arrived: with the one a
+    /// waiting prediction may carry, a labelled pair feeds the paired tests at once, else it waits for its label
+    /// (<see cref="LabelShadowAsync"/>).
     /// </summary>
-    private async Task PairShadowAsync(LoggedEvent logged, string request)
+    private async Task PairShadowAsync(LoggedEvent logged, string request, double? label)
     {
         var e = logged.Event;
         if (!S.PendingShadows.TryGetValue(request, out var first))
         {
             if (S.PendingShadows.Count < MaxPendingShadows)
             {
-                S.PendingShadows[request] = new PendingShadow(e.ModelVersion, e.Score, e.PredictedValue, e.PredictedClass, e.Segments, e.EventTimeUnixNano, e.ReceivedUnixNano);
+                S.PendingShadows[request] = new PendingShadow(e.ModelVersion, e.Score, e.PredictedValue, e.PredictedClass, e.Segments, e.EventTimeUnixNano, e.ReceivedUnixNano, label);
             }
             else
             {
@@ -627,19 +779,173 @@ public sealed class ModelAggregator
 
         if (string.Equals(first.Version, e.ModelVersion, StringComparison.Ordinal))
         {
+            if (label is not null && first.Label is null)
+            {
+                S.PendingShadows[request] = first with { Label = label };
+            }
+
             return;
         }
 
         S.PendingShadows.Remove(request);
-        S.ShadowPairsJoined++;
         var earlier = first.EventTimeUnixNano <= e.EventTimeUnixNano ? e with { EventTimeUnixNano = first.EventTimeUnixNano, ReceivedUnixNano = first.ReceivedUnixNano } : e;
-        var acc = await PerformanceAsync(WindowStartOf(earlier));
+        await FoldShadowPairAsync(LinkOf(request, null), logged, first.Version, first.Score!.Value, WindowStartOf(earlier), label ?? first.Label, []);
+    }
+
+    /// <summary>
+    /// Folds a joined shadow pair (first version's score, then the arriving prediction's) into the pair window's
+    /// shadow comparison, and its labelled triple into the paired tests when the label is known; otherwise the pair waits
+    /// for its label under <paramref name="link"/> (bounded by <see cref="MaxShadowsAwaitingLabel"/>, until the horizon).
+    /// </summary>
+    private async Task FoldShadowPairAsync(string link, LoggedEvent logged, string firstVersion, double firstScore, long windowStart, double? label, string[] siblingKeys)
+    {
+        var e = logged.Event;
+        S.ShadowPairsJoined++;
+        if (label is not null)
+        {
+            S.ShadowPairsLabeled++;
+        }
+        else if (S.ShadowsAwaitingLabel.TryGetValue(link, out var waiting))
+        {
+            // A third version of the request: its label joins it, but the paired tests keep the first two.
+            S.ShadowsAwaitingLabel[link] = waiting with { SiblingKeys = [.. waiting.SiblingKeys, .. siblingKeys] };
+        }
+        else if (S.ShadowsAwaitingLabel.Count < MaxShadowsAwaitingLabel)
+        {
+            S.ShadowsAwaitingLabel[link] = new ShadowAwaitingLabel(firstVersion, firstScore, e.ModelVersion, e.Score!.Value, windowStart, e.ReceivedUnixNano, siblingKeys);
+        }
+        else
+        {
+            S.ShadowLabelsMissed++;
+        }
+
+        var acc = await PerformanceAsync(windowStart);
         if (logged.Sequence > acc.LastSequence)
         {
             var slices = e.Segments.Select(s => (s.Name, s.Value)).ToList();
-            acc.AddShadowPair(first.Version, first.Score!.Value, e.ModelVersion, e.Score!.Value, slices);
+            acc.AddShadowPair(firstVersion, firstScore, e.ModelVersion, e.Score!.Value, slices);
+            if (label is { } y)
+            {
+                acc.AddPairedLabel(firstVersion, firstScore, e.ModelVersion, e.Score!.Value, y);
+            }
+
             Touch(acc, logged.Sequence);
         }
+    }
+
+    /// <summary>
+    /// A logged record by kind and key for a version sibling or a waiting pair's label: from the batch's prefetch when
+    /// the key was asked there (absent = not logged), else from the store.
+    /// </summary>
+    private async Task<LoggedEvent?> FindAsync(EventKind kind, string key)
+    {
+        var prefetched = kind == EventKind.Prediction ? _prefetchedPredictions : _prefetchedLabels;
+        return prefetched is not null && _prefetchedKeys.Contains(key) ? prefetched.GetValueOrDefault(key) : await _store.FindAsync(kind, key);
+    }
+
+    /// <summary>
+    /// The key a joined pair waits for its label under: "r\u001F{request id}" for pairs linked by <c>ml.request.id</c>,
+    /// "p\u001F{prediction id}" for versions sharing a prediction id (two namespaces: a request id may equal an id).
+    /// </summary>
+    private static string LinkOf(string? requestId, string? predictionId) =>
+        requestId is not null ? $"r{RevisionSeparator}{requestId}" : $"p{RevisionSeparator}{predictionId}";
+
+    /// <summary>A label's 0/1 value for the paired tests, else null.</summary>
+    private static double? PairableLabel(ModelEvent label) => LabelFold.BinaryLabel(label) is var y && (y == 0 || y == 1) ? y : null;
+
+    /// <summary>
+    /// A label has joined <paramref name="prediction"/>: if the prediction's shadow pair waits for its label (linked by
+    /// its <c>ml.request.id</c>, or by its own id when versions share it), the pair's (baseline score, candidate score,
+    /// label) feeds the paired tests of the pair's window and the label joins the pair's version siblings; if the pair
+    /// is not complete yet, the waiting prediction keeps the label for when it is. Gated by the label's log sequence like
+    /// every fold.
+    /// </summary>
+    private async Task LabelShadowAsync(ModelEvent prediction, ModelEvent label, long sequence)
+    {
+        if ((prediction.RequestId is null && prediction.PredictionId is null) || PairableLabel(label) is not { } y || !VersionTracking.Active(S))
+        {
+            return;
+        }
+
+        if (S.ShadowsAwaitingLabel.Remove(LinkOf(prediction.RequestId, prediction.PredictionId), out var pair))
+        {
+            // Every window is gated before any is touched: the pair and its siblings often share one.
+            S.ShadowPairsLabeled++;
+            var fresh = new List<PerformanceAccumulator>();
+            var acc = await PerformanceAsync(pair.WindowStart);
+            if (sequence > acc.LastSequence)
+            {
+                acc.AddPairedLabel(pair.FirstVersion, pair.FirstScore, pair.SecondVersion, pair.SecondScore, y);
+                fresh.Add(acc);
+            }
+
+            foreach (var key in pair.SiblingKeys)
+            {
+                if (await FindAsync(EventKind.Prediction, key) is { } sibling)
+                {
+                    var siblingEvent = sibling.Event with { PredictionId = prediction.PredictionId };
+                    var siblingAcc = await PerformanceAsync(WindowStartOf(siblingEvent));
+                    var siblingFresh = sequence > siblingAcc.LastSequence;
+                    Join(siblingEvent, label, siblingAcc, siblingFresh, sibling: true);
+                    if (siblingFresh)
+                    {
+                        fresh.Add(siblingAcc);
+                    }
+                }
+            }
+
+            foreach (var touched in fresh)
+            {
+                Touch(touched, sequence);
+            }
+        }
+        else if (prediction.RequestId is { } request && S.PendingShadows.TryGetValue(request, out var pending) && pending.Label is null)
+        {
+            S.PendingShadows[request] = pending with { Label = y };
+        }
+    }
+
+    /// <summary>
+    /// A version sibling (another version's prediction under an id a first version logged; <paramref name="e"/> carries
+    /// the shared id, <paramref name="key"/> is its log key): the label, if already logged, joins it too; and it pairs
+    /// with the first version's prediction as a shadow pair linked by the first one's <c>ml.request.id</c>, else the
+    /// shared id. A first prediction waiting for a request-id partner is consumed by this pair.
+    /// </summary>
+    private async Task FoldSiblingAsync(LoggedEvent logged, ModelEvent e, string key, PerformanceAccumulator acc, bool fresh)
+    {
+        var id = e.PredictionId!;
+        if (await FindAsync(EventKind.Prediction, id) is not { } primary)
+        {
+            return; // the first version's record is gone (compacted): nothing to pair or join with
+        }
+
+        double? label = null;
+        if (await FindAsync(EventKind.Label, id) is { } logged0 && logged0.Sequence < logged.Sequence)
+        {
+            var labelEvent = S.LabelRevisions.TryGetValue(id, out var revision)
+                ? logged0.Event with { LabelNumber = revision.Number, LabelText = revision.Text }
+                : logged0.Event;
+            if (Join(e, labelEvent, acc, fresh, sibling: true))
+            {
+                label = PairableLabel(labelEvent);
+            }
+        }
+
+        var first = primary.Event;
+        if (first.Score is not { } firstScore || e.Score is null || !VersionTracking.Active(S))
+        {
+            return;
+        }
+
+        var link = LinkOf(first.RequestId, id);
+        if (first.RequestId is { } request && S.PendingShadows.TryGetValue(request, out var waiting)
+            && string.Equals(waiting.Version, first.ModelVersion, StringComparison.Ordinal))
+        {
+            S.PendingShadows.Remove(request);
+        }
+
+        var earlier = first.EventTimeUnixNano <= e.EventTimeUnixNano ? e with { EventTimeUnixNano = first.EventTimeUnixNano, ReceivedUnixNano = first.ReceivedUnixNano } : e;
+        await FoldShadowPairAsync(link, logged, first.ModelVersion, firstScore, WindowStartOf(earlier), label, [key]);
     }
 
     /// <summary>

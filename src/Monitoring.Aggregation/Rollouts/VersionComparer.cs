@@ -27,11 +27,17 @@ public sealed record PairedScores(double[] Baseline, double[] Candidate, double[
 /// <param name="Paired">Labelled requests scored by both: AUC by paired DeLong and Brier by the paired z-test.</param>
 /// <param name="BaselineExact">The baseline's raw scores.</param>
 /// <param name="CandidateExact">The candidate's raw scores.</param>
+/// <param name="PairedLabels">
+/// Online: the labelled shadow pairs of the two versions, bounded (<see cref="PairedLabelSketch"/>): AUC by paired
+/// DeLong of the binned scores (within <see cref="MetricDifference.ExactBound"/> of the raw scores' difference) and Brier
+/// by the exact paired z-test. Used when <paramref name="Paired"/> is absent.
+/// </param>
 public sealed record ComparisonInputs(
     ShadowPairAccumulator? Shadow = null,
     PairedScores? Paired = null,
     ExactScores? BaselineExact = null,
-    ExactScores? CandidateExact = null);
+    ExactScores? CandidateExact = null,
+    PairedLabelSketch? PairedLabels = null);
 
 /// <summary>
 /// Compares a candidate version with its baseline (see <see cref="VersionComparisonReport"/>) and decides the verdict
@@ -43,8 +49,9 @@ public sealed record ComparisonInputs(
 /// <see cref="VersionDifferences"/>); prediction shift from the score histograms; p99 latency from the latency buckets;
 /// features over the baseline's deciles (numeric) or categories; slices by <see cref="SliceComparison"/> (the
 /// candidate's rows of a slice against the baseline's rows of the same slice) with Benjamini-Hochberg across the slices
-/// compared. With <see cref="ComparisonInputs.Paired"/> the AUC and Brier tests are paired; with raw scores they are
-/// exact. Accuracy and F1 stay two-proportion tests even when paired (conservative for positively correlated pairs).
+/// compared. With <see cref="ComparisonInputs.Paired"/> (offline) or <see cref="ComparisonInputs.PairedLabels"/>
+/// (online shadow pairs whose request was labelled) the AUC and Brier tests are paired, over the labelled pairs; with
+/// raw scores they are exact. Accuracy and F1 stay two-proportion tests even when paired (conservative for positively correlated pairs).
 /// </summary>
 public static class VersionComparer
 {
@@ -63,7 +70,7 @@ public static class VersionComparer
 
         inputs ??= new ComparisonInputs();
         var alpha = guardrails.Alpha;
-        var paired = inputs.Paired is { } p && p.Labels.Length > 0;
+        var paired = (inputs.Paired is { } p && p.Labels.Length > 0) || PairedSketch(inputs) is not null;
         var start = Min(baseline.StartUnixNano, candidate.StartUnixNano);
         var end = Max(baseline.EndUnixNano, candidate.EndUnixNano);
         var report = new VersionComparisonReport
@@ -140,23 +147,32 @@ public static class VersionComparer
 
         var b = baseline.Overall;
         var c = candidate.Overall;
-        if (b.Count > 0 && c.Count > 0)
+        var both = b.Count > 0 && c.Count > 0;
+        if (both)
         {
             metrics.Add(Report(VersionDifferences.Accuracy(b.Correct, b.Count, c.Correct, c.Count, alpha), true));
             if (VersionDifferences.F1(b.TruePositives, b.FalsePositives, b.FalseNegatives, c.TruePositives, c.FalsePositives, c.FalseNegatives, alpha) is { } f1)
             {
                 metrics.Add(Report(f1, true));
             }
+        }
 
-            var brier = inputs.Paired is { } p && p.Labels.Length > 1
-                ? VersionDifferences.BrierPaired(p.Baseline, p.Candidate, p.Labels, alpha)
-                : VersionDifferences.Brier(new MeanSums(b.Count, b.SquaredErrorSum, b.SquaredErrorSquareSum), new MeanSums(c.Count, c.SquaredErrorSum, c.SquaredErrorSquareSum), alpha);
-            if (brier is not null)
-            {
-                metrics.Add(Report(brier, false));
-            }
+        // Paired pairs carry their own label: the paired Brier test needs no label joined to each version's own prediction.
+        var brier = inputs.Paired is { } p && p.Labels.Length > 1
+            ? VersionDifferences.BrierPaired(p.Baseline, p.Candidate, p.Labels, alpha)
+            : PairedSketch(inputs) is { } sketch
+            ? sketch.Brier(alpha)
+            : both
+            ? VersionDifferences.Brier(new MeanSums(b.Count, b.SquaredErrorSum, b.SquaredErrorSquareSum), new MeanSums(c.Count, c.SquaredErrorSum, c.SquaredErrorSquareSum), alpha)
+            : null;
+        if (brier is not null)
+        {
+            metrics.Add(Report(brier, false));
+        }
 
-            metrics.Add(Report(VersionDifferences.Ece(b.Reliability(), c.Reliability()), false));
+        if (both)
+        {
+            metrics.Add(Report(VersionDifferences.Ece(b.Reliability(), c.Reliability(), alpha), false));
         }
 
         return metrics;
@@ -167,6 +183,14 @@ public static class VersionComparer
         if (inputs.Paired is { } p && p.Labels.Length > 0)
         {
             return PairedDeLong.Compare(p.Baseline, p.Candidate, p.Labels) is { } r && VersionDifferences.Auc(r, alpha) is { } d ? Report(d, true) : null;
+        }
+
+        if (PairedSketch(inputs) is { } sketch)
+        {
+            // Paired DeLong of the binned scores: the exact AUCs' difference is within the sketch's tie bound of it.
+            return sketch.DeLong() is { } r && VersionDifferences.Auc(r, alpha) is { } d
+                ? Report(d with { Test = "delong_paired (binned scores)" }, true) with { ExactBound = sketch.ExactBound() }
+                : null;
         }
 
         if (inputs.BaselineExact is { } be && inputs.CandidateExact is { } ce)
@@ -187,6 +211,13 @@ public static class VersionComparer
         var bound = (0.5 * (bs.TieBound.Upper - bs.TieBound.Lower)) + (0.5 * (cs.TieBound.Upper - cs.TieBound.Lower));
         return Report(binned with { Test = "delong_unpaired (binned scores)" }, true) with { ExactBound = bound };
     }
+
+    /// <summary>
+    /// The labelled shadow pairs when they can carry the paired tests (no raw pairs given, and at least two positives
+    /// and two negatives, so the paired DeLong variance is defined); else null and the tests stay unpaired.
+    /// </summary>
+    private static PairedLabelSketch? PairedSketch(ComparisonInputs inputs) =>
+        inputs.Paired is null && inputs.PairedLabels is { } s && s.DeLong() is { } r && !double.IsNaN(r.Test.StandardError) ? s : null;
 
     private static MetricDifference Report(DifferenceTest d, bool higherIsBetter) => new(
         d.Metric,
@@ -279,7 +310,8 @@ public static class VersionComparer
 
             foreach (var (value, b) in values.OrderBy(v => v.Key, StringComparer.Ordinal))
             {
-                if (!candidateValues.TryGetValue(value, out var c) || b.Count < guardrails.MinSliceLabeled || c.Count < guardrails.MinSliceLabeled)
+                if (!candidateValues.TryGetValue(value, out var c) || b.Count < guardrails.MinSliceLabeled || c.Count < guardrails.MinSliceLabeled
+                    || DuplicatesSegment(dimension, value, b, c, baseline, candidate))
                 {
                     continue;
                 }
@@ -302,6 +334,29 @@ public static class VersionComparer
             x.Dimension, x.Value, x.B.Count, x.C.Count, x.R.RestValue, x.R.SliceValue, x.R.Degradation, x.R.LowerBound,
             x.R.PValue, adjusted[i].AdjustedPValue!.Value, adjusted[i].Significant, test)).ToList();
     }
+
+    /// <summary>
+    /// Whether <paramref name="dimension"/> is a categorical feature's slice (<c>feature.X</c>) that repeats a segment
+    /// slice of the same name and value (<c>X</c>) row for row: a model that sends <c>plan</c> both as a segment and as a
+    /// feature would otherwise list (and Benjamini-Hochberg count) the same slice twice. Equal counts on both sides mean
+    /// the same rows: the segment's row is kept.
+    /// </summary>
+    private static bool DuplicatesSegment(string dimension, string value, SliceCounts b, SliceCounts c, VersionSample baseline, VersionSample candidate)
+    {
+        const string prefix = "feature.";
+        if (!dimension.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var segment = dimension[prefix.Length..];
+        return baseline.Slices.TryGetValue(segment, out var bs) && bs.TryGetValue(value, out var sb) && SameRows(sb, b)
+            && candidate.Slices.TryGetValue(segment, out var cs) && cs.TryGetValue(value, out var sc) && SameRows(sc, c);
+    }
+
+    private static bool SameRows(SliceCounts x, SliceCounts y) =>
+        x.Count == y.Count && x.Positives == y.Positives && x.TruePositives == y.TruePositives && x.FalsePositives == y.FalsePositives
+        && x.FalseNegatives == y.FalseNegatives && x.SquaredErrorSum == y.SquaredErrorSum;
 
     private static ShadowComparison? Shadow(ShadowPairAccumulator? shadow, double alpha)
     {

@@ -119,7 +119,8 @@ public static class ReportMetrics
 
     /// <summary>
     /// Samples of the version comparisons evaluated at a window's close, one series per (baseline, candidate):
-    /// <c>rollout_verdict</c> 0 promote, 1 hold, 2 rollback, and the differences (candidate - baseline).
+    /// <c>rollout_verdict</c> 0 promote, 1 hold, 2 rollback (the published verdict, <see cref="VersionComparisonReport.Published"/>,
+    /// when set), and the differences (candidate - baseline).
     /// </summary>
     public static SampleSet FromRollouts(string modelKey, string windowStart, string windowEnd, long windowStartUnixNano, IReadOnlyList<VersionComparisonReport> comparisons)
     {
@@ -129,7 +130,7 @@ public static class ReportMetrics
         foreach (var c in comparisons)
         {
             var labels = LabelSet.Of("tenant", tenant, "model", model).With([new("baseline", c.Baseline), new("candidate", c.Candidate)]);
-            Add(samples, "rollout_verdict", labels, VerdictValue(c.Verdict.Decision));
+            Add(samples, "rollout_verdict", labels, VerdictValue(Decision(c)));
             Add(samples, "rollout_labeled_needed", labels, c.Verdict.LabeledNeeded);
             var metrics = c.Metrics.ToDictionary(m => m.Metric, StringComparer.Ordinal);
             Add(samples, "version_auc_delta", labels, metrics.GetValueOrDefault("auc")?.Difference);
@@ -144,8 +145,11 @@ public static class ReportMetrics
         }
 
         return new SampleSet(tenant, model, MetricSource.Rollout, windowStart, windowEnd, windowStartUnixNano, samples,
-            [.. comparisons.Where(c => c.Verdict.Decision != RolloutVerdict.Promote).Select(c => $"{c.Baseline} -> {c.Candidate}: {c.Verdict.Decision}")]);
+            [.. comparisons.Where(c => Decision(c) != RolloutVerdict.Promote).Select(c => $"{c.Baseline} -> {c.Candidate}: {Decision(c)}")]);
     }
+
+    /// <summary>The published decision (hysteresis over window closes) when there is one, else the comparison's own.</summary>
+    private static string Decision(VersionComparisonReport c) => c.Published?.Decision ?? c.Verdict.Decision;
 
     /// <summary>The verdict as <c>rollout_verdict</c>: 0 promote, 1 hold, 2 rollback.</summary>
     public static double VerdictValue(string decision) => decision switch

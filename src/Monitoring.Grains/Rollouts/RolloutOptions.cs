@@ -34,6 +34,13 @@ public sealed class RolloutOptions
     /// </summary>
     public int WindowsAtClose { get; set; } = DefaultWindowsAtClose;
 
+    /// <summary>
+    /// Consecutive window closes a comparison's own verdict must repeat before the published verdict (the one
+    /// <c>rollout_verdict</c> carries) changes to it (<c>Monitoring:Rollouts:ClosesToChangeVerdict</c>, default 2, 1 to
+    /// 100; 1 = no hysteresis). See <see cref="Aggregation.Rollouts.VerdictHysteresis"/>.
+    /// </summary>
+    public int ClosesToChangeVerdict { get; set; } = Aggregation.Rollouts.VerdictHysteresis.DefaultClosesToChange;
+
     /// <summary>The guardrails of <paramref name="model"/>: its own if configured, else the global ones.</summary>
     public RolloutGuardrails GuardrailsOf(ModelKey model) => Models.GetValueOrDefault(model.GrainKey) ?? Guardrails;
 
@@ -41,6 +48,11 @@ public sealed class RolloutOptions
     public IReadOnlyList<string> Errors()
     {
         var errors = Guardrails.Errors().Select(e => $"{Section}:Guardrails: {e}").ToList();
+        if (ClosesToChangeVerdict is < 1 or > Aggregation.Rollouts.VerdictHysteresis.MaxClosesToChange)
+        {
+            errors.Add($"{Section}:ClosesToChangeVerdict must be between 1 and {Aggregation.Rollouts.VerdictHysteresis.MaxClosesToChange} (got {ClosesToChangeVerdict}).");
+        }
+
         if (WindowsAtClose < 1)
         {
             errors.Add($"{Section}:WindowsAtClose must be at least 1 (got {WindowsAtClose}).");

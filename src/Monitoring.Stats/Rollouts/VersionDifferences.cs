@@ -26,7 +26,12 @@ namespace Monitoring.Stats.Rollouts;
 /// <item>Brier, paired: z-test of the mean of per-row differences e_c - e_b, statsmodels
 /// <c>DescrStatsW(e_c - e_b).ztest_mean()</c> and <c>zconfint_mean()</c>.</item>
 /// <item>Calibration: the ECE difference (sklearn's uniform 10-bin reliability curve, count-weighted |mean score -
-/// fraction positive|) as a point estimate only: ECE has no standard sampling distribution, so no test is claimed.</item>
+/// fraction positive|) with a delta-method interval: within each bin the labels are Bernoulli and the bin counts and
+/// mean scores are held fixed, so var(ECE) = sum over bins with a non-zero gap of (n_b / N)^2 fp_b (1 - fp_b) / n_b;
+/// versions independent, z = d / sqrt(var_b + var_c), Wald interval. It matches a numpy implementation of the same
+/// formula, checked there against a row bootstrap (within 25% where every gap is far from zero). Caveats: ECE is biased
+/// upwards (noise alone makes gaps) and |.| bends at a zero gap, where the interval is too narrow; paired (shadow) rows
+/// are treated as independent.</item>
 /// </list>
 /// A zero standard error gives z = 0, p = 1 for a zero difference and z = +-inf, p = 0 otherwise.
 /// </summary>
@@ -141,14 +146,45 @@ public static class VersionDifferences
         return Wald("brier", b.Mean, c.Mean, test, alpha, "paired_z");
     }
 
-    /// <summary>ECE difference as a point estimate (no test: see the class remarks).</summary>
-    public static DifferenceTest Ece(CalibrationResult baseline, CalibrationResult candidate)
+    /// <summary>
+    /// ECE difference with its delta-method z-test and Wald interval (see the class remarks); both versions need a
+    /// labelled row. Computed from the reliability bins alone, so it works from sketches.
+    /// </summary>
+    public static DifferenceTest Ece(CalibrationResult baseline, CalibrationResult candidate, double alpha = Wilson.DefaultAlpha)
     {
         ArgumentNullException.ThrowIfNull(baseline);
         ArgumentNullException.ThrowIfNull(candidate);
         var b = baseline.ExpectedCalibrationError;
         var c = candidate.ExpectedCalibrationError;
-        return new DifferenceTest("ece", b, c, c - b, double.NaN, double.NaN, double.NaN, null, "point_estimate");
+        var test = ZTestResult.FromDifference(c - b, Math.Sqrt(EceVariance(baseline) + EceVariance(candidate)));
+        return Wald("ece", b, c, test, alpha, "delta_method_z");
+    }
+
+    /// <summary>
+    /// Delta-method variance of an ECE from its reliability bins: labels Bernoulli within each bin, bin counts and mean
+    /// scores fixed, so with N rows, var = sum over bins whose gap is non-zero of (n_b / N)^2 fp_b (1 - fp_b) / n_b
+    /// (the derivative of |mp_b - fp_b| by fp_b is -+1; a zero gap contributes 0).
+    /// </summary>
+    public static double EceVariance(CalibrationResult calibration)
+    {
+        ArgumentNullException.ThrowIfNull(calibration);
+        double total = 0;
+        foreach (var bin in calibration.Bins)
+        {
+            total += bin.Count;
+        }
+
+        double variance = 0;
+        foreach (var bin in calibration.Bins)
+        {
+            if (bin.Count > 0 && bin.FractionPositive is { } fp && bin.MeanPredicted is { } mp && mp != fp)
+            {
+                var w = bin.Count / total;
+                variance += w * w * fp * (1 - fp) / bin.Count;
+            }
+        }
+
+        return variance;
     }
 
     /// <summary>F1 = 2 J / (1 + J) of J = TP / (TP + FP + FN).</summary>

@@ -15,7 +15,7 @@ public sealed class VersionComparerTests
     /// One version's windows: scores informative of the label (AUC about 0.85); in <paramref name="brokenCountry"/> the
     /// score is noise, so accuracy there drops to about one half.
     /// </summary>
-    private static VersionSample Sample(string version, int seed, int windows, int perWindow, string? brokenCountry = null, double latencyMs = 20)
+    private static VersionSample Sample(string version, int seed, int windows, int perWindow, string? brokenCountry = null, double latencyMs = 20, bool countryAlsoFeature = false)
     {
         var random = new Random(seed);
         var sample = new VersionSample(version);
@@ -37,7 +37,9 @@ public sealed class VersionComparerTests
                 WindowAccumulator.Get(window.Categorical, "country").Add(country);
                 performance.AddScore(score);
                 performance.AddBinary(score, label);
-                performance.AddSlices([("country", country)], score, label, 0.5);
+                performance.AddSlices(
+                    countryAlsoFeature ? [("country", country), ("feature.country", country), ("feature.tier", i % 2 == 0 ? "gold" : "free")] : [("country", country)],
+                    score, label, 0.5);
             }
 
             var one = new VersionSample(version);
@@ -110,6 +112,20 @@ public sealed class VersionComparerTests
         Assert.Equal(RolloutVerdict.Rollback, report.Verdict.Decision);
         Assert.InRange(report.Latency!.Ratio, 1.8, 2.2);
         Assert.Contains(report.Verdict.Reasons, r => r.Guardrail == "max_p99_latency_increase" && r.Outcome == RolloutReason.Broken);
+    }
+
+    [Fact]
+    public void Compare_SegmentAlsoSentAsFeature_ListsEachSliceOnce()
+    {
+        var baseline = Sample("v3", 1, 4, 400, countryAlsoFeature: true);
+        var candidate = Sample("v4", 2, 4, 400, brokenCountry: "BR", countryAlsoFeature: true);
+
+        var report = VersionComparer.Compare("default/credit-risk", baseline, candidate, RolloutGuardrails.Default);
+
+        Assert.Equal(4, report.Slices.Count(s => s.Dimension == "country"));
+        Assert.DoesNotContain(report.Slices, s => s.Dimension == "feature.country");
+        Assert.Equal(2, report.Slices.Count(s => s.Dimension == "feature.tier"));
+        Assert.Single(report.Slices, s => s.Significant && s.Value == "BR");
     }
 
     [Fact]

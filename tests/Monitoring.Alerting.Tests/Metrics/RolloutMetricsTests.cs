@@ -40,6 +40,18 @@ public sealed class RolloutMetricsTests
     }
 
     [Fact]
+    public void RolloutVerdict_IsThePublishedDecision_WhenHysteresisHoldsIt()
+    {
+        // This close's own verdict is hold, but rollback stays published until hold repeats at two closes in a row.
+        var held = Report("v3", "v4", RolloutVerdict.Hold) with { Published = new PublishedVerdict(RolloutVerdict.Rollback, RolloutVerdict.Hold, 1, 2, 7) };
+
+        var set = ReportMetrics.FromRollouts("acme/churn", "2026-12-06T00:00:00Z", "2026-12-06T01:00:00Z", 0, [held, Report("v3", "v5", RolloutVerdict.Rollback)]);
+
+        Assert.Equal(2, set.Samples.Single(s => s.Metric == "rollout_verdict" && s.Labels["candidate"] == "v4").Value);
+        Assert.Equal(2, set.Samples.Single(s => s.Metric == "rollout_verdict" && s.Labels["candidate"] == "v5").Value);
+    }
+
+    [Fact]
     public void RolloutRule_FiresOnARollbackVerdict_OnlyForThatCandidate()
     {
         const string Rules = """

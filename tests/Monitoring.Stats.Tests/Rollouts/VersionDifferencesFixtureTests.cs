@@ -118,7 +118,7 @@ public sealed class VersionDifferencesFixtureTests
 
     [Theory]
     [MemberData(nameof(EceCases))]
-    public void Ece_DifferenceMatchesSklearnCalibrationCurve(string name)
+    public void Ece_DifferenceMatchesSklearnCalibrationCurve_WithTheNumpyDeltaMethodInterval(string name)
     {
         var c = RolloutFixtures.Case("ece", name);
         var d = VersionDifferences.Ece(
@@ -128,8 +128,12 @@ public sealed class VersionDifferencesFixtureTests
         Close.Statistic(c.Double("ece_baseline"), d.Baseline, "baseline ece");
         Close.Statistic(c.Double("ece_candidate"), d.Candidate, "candidate ece");
         Close.Statistic(c.Double("difference"), d.Difference, "difference");
-        Assert.Null(d.Interval);
-        Assert.True(double.IsNaN(d.PValue));
+        Close.Statistic(c.Double("standard_error"), d.StandardError, "standard error");
+        Close.Statistic(c.Double("z"), d.Z, "z");
+        Close.Statistic(c.Double("p_value"), d.PValue, "p-value");
+        Close.Statistic(c.Double("ci_lower"), d.Interval!.Value.Lower, "lower");
+        Close.Statistic(c.Double("ci_upper"), d.Interval!.Value.Upper, "upper");
+        Assert.Equal("delta_method_z", d.Test);
     }
 
     private static void AssertDifference(JsonElement c, DifferenceTest d)
