@@ -90,4 +90,7 @@ internal static partial class GrainsLog
 
     [LoggerMessage(EventId = 2025, Level = LogLevel.Error, Message = "Notification flush failed; due groups are retried at the next tick")]
     public static partial void FlushFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 2026, Level = LogLevel.Warning, Message = "Could not register the reminder of {Grain}; its timer runs meanwhile and the registration is retried")]
+    public static partial void ReminderFailed(ILogger logger, Exception exception, string grain);
 }

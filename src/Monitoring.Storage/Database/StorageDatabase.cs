@@ -38,6 +38,9 @@ internal abstract class StorageDatabase : IAsyncDisposable
     /// <summary>The <c>documents</c> table (<see cref="SqlDocumentStore"/>).</summary>
     public abstract string DocumentSchema { get; }
 
+    /// <summary>The <c>reminders</c> table (<see cref="Reminders.SqlReminderTable"/>).</summary>
+    public abstract string ReminderSchema { get; }
+
     /// <summary>
     /// Sets the text and the id parameters of a batch lookup of prediction ids (the caller adds <c>@model</c> and
     /// <c>@kind</c>): by default an <c>IN</c> list of one parameter per id.
