@@ -72,6 +72,8 @@ public sealed class AlertNotifierGrain(
     private bool _dirty;
     private Task? _saving;
     private DateTimeOffset _lastResend;
+    private bool _reminderKnown;
+    private DateTimeOffset _reminderRetryAt;
     private readonly DocumentMirror _mirror = new(documents);
 
     private DateTimeOffset Now => runtime.Time.GetUtcNow();
@@ -120,16 +122,25 @@ public sealed class AlertNotifierGrain(
         }
         CountFiring();
         this.RegisterGrainTimer(_ => TimerTickAsync(), new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)) { KeepAlive = true });
+        await EnsureReminderAsync();
+    }
+
+    /// <summary>Registers <see cref="ReminderName"/> unless it exists; after a failure the timer retries every half minute.</summary>
+    private async Task EnsureReminderAsync()
+    {
         try
         {
             if (await this.GetReminder(ReminderName) is null)
             {
                 await this.RegisterOrUpdateReminder(ReminderName, ReminderPeriod, ReminderPeriod);
             }
+
+            _reminderKnown = true;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            GrainsLog.ReminderFailed(logger, e, "alert notifier"); // the next activation retries; the timer runs meanwhile
+            _reminderRetryAt = Now + TimeSpan.FromSeconds(30);
+            GrainsLog.ReminderFailed(logger, e, "alert notifier");
         }
     }
 
@@ -301,6 +312,10 @@ public sealed class AlertNotifierGrain(
 
     private async Task TimerTickAsync()
     {
+        if (!_reminderKnown && Now >= _reminderRetryAt)
+        {
+            await EnsureReminderAsync();
+        }
         if (runtime.Reload())
         {
             Rebuild();

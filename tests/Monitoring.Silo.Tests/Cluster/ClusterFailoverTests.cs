@@ -190,7 +190,9 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output) : IAsyncLifet
         }
 
         victim.Kill();
-        output.WriteLine($"killed silo {notifier} (the notifier's) after {beforeKill} acknowledged batches, {clock.Elapsed.TotalSeconds:F1} s into the run");
+        var perBatch = LoadModels.Length * RecordsPerModelPerBatch;
+        output.WriteLine($"offered {SiloCount * perBatch / BatchInterval.TotalSeconds:F0} records/s ({SiloCount} senders, {perBatch} records per {BatchInterval.TotalMilliseconds} ms); " +
+            $"killed silo {notifier} (the notifier's) {killedAt.TotalSeconds:F1} s into the run after {beforeKill} acknowledged batches ({beforeKill * perBatch / killedAt.TotalSeconds:F0} records/s acknowledged until then)");
 
         // Every model answers again through the survivors (polled with a deadline; a read is a grain call that routes).
         var answered = await UntilEveryModelAnswersAsync(survivors, [.. LoadModels, "drift-before"], clock, killedAt);
@@ -225,7 +227,6 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output) : IAsyncLifet
         output.WriteLine($"every model answered again {reads.TotalSeconds:F1} s after the kill " +
             $"(per model: {string.Join(", ", answered.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => $"{a.Key} {(a.Value - killedAt).TotalSeconds:F1} s"))})");
         output.WriteLine($"first batch sent after the kill and acknowledged (all {LoadModels.Length} models) {ingest.TotalSeconds:F1} s after the kill");
-        Assert.True(reads < TimeSpan.FromSeconds(60), $"models answered only {reads.TotalSeconds:F1} s after the kill");
     }
 
     /// <summary>A model with an uploaded reference (age ~ N(40, 10)), one-minute windows and a current record.</summary>
