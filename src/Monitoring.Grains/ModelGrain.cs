@@ -60,6 +60,7 @@ public sealed class ModelGrain : Grain, IModelGrain, IRemindable
     private IGrainTimer? _timer;
     private bool _reminderKnown;
     private long _reminderRetryAt;
+    private Task? _reminderRegistration;
     private long _lastCheckpoint;
     private long _recordsSinceCheckpoint;
     private ModelMetrics? _metrics;
@@ -123,7 +124,7 @@ public sealed class ModelGrain : Grain, IModelGrain, IRemindable
         if (Exists)
         {
             EnsureTimer();
-            await EnsureReminderAsync();
+            StartReminderRegistration();
             await TickAsync();
         }
     }
@@ -147,14 +148,21 @@ public sealed class ModelGrain : Grain, IModelGrain, IRemindable
     /// <summary>
     /// Registers <see cref="ReminderName"/> unless it exists (one read per activation; one write per model, ever), due
     /// at a per-model phase of the period so the models of a restarted cluster wake spread over a minute, not at once.
-    /// A failure is logged and retried by the next append or activation: the timer still runs meanwhile.
+    /// In the background: appends never wait for it (right after a silo dies the reminder service may take a response
+    /// timeout to answer). A failure is logged and retried by an append half a minute later; the timer runs meanwhile.
     /// </summary>
-    private async Task EnsureReminderAsync()
+    private void StartReminderRegistration()
     {
-        if (_reminderKnown || NowNanos < _reminderRetryAt)
+        if (_reminderKnown || NowNanos < _reminderRetryAt || _reminderRegistration is { IsCompleted: false })
         {
             return;
         }
+
+        _reminderRegistration = EnsureReminderAsync();
+    }
+
+    private async Task EnsureReminderAsync()
+    {
 
         try
         {
@@ -203,7 +211,7 @@ public sealed class ModelGrain : Grain, IModelGrain, IRemindable
     {
         ArgumentNullException.ThrowIfNull(events);
         EnsureTimer();
-        await EnsureReminderAsync();
+        StartReminderRegistration();
         var labelsBefore = LabelCounts();
         var outcome = await _eventLog.AppendAsync(_key, events);
         await _model.FoldAllAsync(outcome.Appended);

@@ -74,6 +74,7 @@ public sealed class AlertNotifierGrain(
     private DateTimeOffset _lastResend;
     private bool _reminderKnown;
     private DateTimeOffset _reminderRetryAt;
+    private Task? _reminderRegistration;
     private readonly DocumentMirror _mirror = new(documents);
 
     private DateTimeOffset Now => runtime.Time.GetUtcNow();
@@ -122,10 +123,24 @@ public sealed class AlertNotifierGrain(
         }
         CountFiring();
         this.RegisterGrainTimer(_ => TimerTickAsync(), new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)) { KeepAlive = true });
-        await EnsureReminderAsync();
+        StartReminderRegistration();
     }
 
-    /// <summary>Registers <see cref="ReminderName"/> unless it exists; after a failure the timer retries every half minute.</summary>
+    /// <summary>
+    /// Registers <see cref="ReminderName"/> in the background (never awaited by a call or the timer: right after a silo
+    /// dies, the reminder service may take a response timeout to answer, and deliveries must not wait for it); after a
+    /// failure the timer starts it again half a minute later.
+    /// </summary>
+    private void StartReminderRegistration()
+    {
+        if (_reminderKnown || Now < _reminderRetryAt || _reminderRegistration is { IsCompleted: false })
+        {
+            return;
+        }
+
+        _reminderRegistration = EnsureReminderAsync();
+    }
+
     private async Task EnsureReminderAsync()
     {
         try
@@ -312,10 +327,7 @@ public sealed class AlertNotifierGrain(
 
     private async Task TimerTickAsync()
     {
-        if (!_reminderKnown && Now >= _reminderRetryAt)
-        {
-            await EnsureReminderAsync();
-        }
+        StartReminderRegistration();
         if (runtime.Reload())
         {
             Rebuild();
