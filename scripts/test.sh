@@ -7,9 +7,21 @@ cd "$(dirname "$0")/.."
 
 # Debian packages the tests use: the storage tests start a private PostgreSQL server (initdb + pg_ctl from postgresql);
 # the alerting tests compare routing with amtool (prometheus-alertmanager); the chart tests need a font (fonts-dejavu-core);
-# the page tests drive headless chromium.
+# the page tests drive headless chromium; nodejs and npm run Azurite (below).
 source scripts/lib/debian-packages.sh
 install_missing ca-certificates postgresql prometheus-alertmanager prometheus fonts-dejavu-core chromium
+# A machine with Node.js from elsewhere (e.g. NodeSource, which bundles npm) keeps it: Debian's npm would conflict.
+command -v npm >/dev/null || install_missing nodejs npm
+
+# Azurite (Microsoft's Azure Storage emulator, npm) for the cluster tests' Azure Table membership and reminders:
+# installed once into a cache directory (~360 MB, about a minute), skipped when present. The tests find it through
+# MONITORING_AZURITE_DIR, or the same default path.
+export MONITORING_AZURITE_DIR="${MONITORING_AZURITE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/monitoring/azurite}"
+if [ ! -x "$MONITORING_AZURITE_DIR/node_modules/.bin/azurite-table" ]; then
+  echo "== installing azurite@3.37.0 into $MONITORING_AZURITE_DIR"
+  mkdir -p "$MONITORING_AZURITE_DIR"
+  (cd "$MONITORING_AZURITE_DIR" && npm install --no-audit --no-fund --loglevel=error azurite@3.37.0) || exit 1
+fi
 
 results=artifacts/test-results
 rm -rf "$results"

@@ -24,9 +24,21 @@ namespace Monitoring.Grains;
 /// state is checkpointed with the log position it includes; a reactivated grain loads the checkpoint and replays the log
 /// after it, and once a checkpoint is written, log records older than the retention and the label horizon are deleted in
 /// the background. What the records mean (windows, references, the label join, reports) is the aggregator's business.
+/// A model with records also has a persistent <see cref="ReminderName"/> reminder: if its silo dies or the cluster
+/// restarts, the reminder reactivates it (on whichever silo owns it now), which restarts the timer, so windows keep
+/// closing and SLOs keep being evaluated without traffic and without anything waking every model at start.
 /// </summary>
-public sealed class ModelGrain : Grain, IModelGrain
+public sealed class ModelGrain : Grain, IModelGrain, IRemindable
 {
+    /// <summary>The reminder that wakes a model with records (its tick closes due windows and restarts the timer).</summary>
+    public const string ReminderName = "window-close";
+
+    /// <summary>
+    /// Period of <see cref="ReminderName"/>: Orleans' minimum reminder period. A live activation's timer does the work;
+    /// the reminder only matters after the activation is gone, so this bounds how late a window closes after a failover.
+    /// </summary>
+    public static readonly TimeSpan ReminderPeriod = TimeSpan.FromMinutes(1);
+
     /// <summary>Checkpoint at least this often while records arrive.</summary>
     public static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(30);
 
@@ -46,6 +58,9 @@ public sealed class ModelGrain : Grain, IModelGrain
     private ModelAggregator _model = null!;
     private SloHost _slos = null!;
     private IGrainTimer? _timer;
+    private bool _reminderKnown;
+    private long _reminderRetryAt;
+    private Task? _reminderRegistration;
     private long _lastCheckpoint;
     private long _recordsSinceCheckpoint;
     private ModelMetrics? _metrics;
@@ -110,9 +125,66 @@ public sealed class ModelGrain : Grain, IModelGrain
         if (Exists)
         {
             EnsureTimer();
+            StartReminderRegistration();
             await TickAsync();
         }
     }
+
+    /// <inheritdoc />
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != ReminderName)
+        {
+            return;
+        }
+
+        // If this reminder caused the activation, the activation ticked already; a second tick closes nothing twice.
+        if (Exists)
+        {
+            EnsureTimer();
+            await TickAsync();
+        }
+    }
+
+    /// <summary>
+    /// Registers <see cref="ReminderName"/> unless it exists (one read per activation; one write per model, ever), due
+    /// at a per-model phase of the period so the models of a restarted cluster wake spread over a minute, not at once.
+    /// In the background: appends never wait for it (right after a silo dies the reminder service may take a response
+    /// timeout to answer). A failure is logged and retried by an append half a minute later; the timer runs meanwhile.
+    /// </summary>
+    private void StartReminderRegistration()
+    {
+        if (_reminderKnown || NowNanos < _reminderRetryAt || _reminderRegistration is { IsCompleted: false })
+        {
+            return;
+        }
+
+        _reminderRegistration = EnsureReminderAsync();
+    }
+
+    private async Task EnsureReminderAsync()
+    {
+
+        try
+        {
+            if (await this.GetReminder(ReminderName) is null)
+            {
+                var phase = TimeSpan.FromTicks(ReminderPhaseTicks(_key.GrainKey));
+                await this.RegisterOrUpdateReminder(ReminderName, phase, ReminderPeriod);
+            }
+
+            _reminderKnown = true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _reminderRetryAt = NowNanos + UnixNanos.FromTimeSpan(CheckpointInterval); // not on every append meanwhile
+            GrainsLog.ReminderFailed(_logger, e, _key.GrainKey);
+        }
+    }
+
+    /// <summary>A stable per-model offset in [1 s, 1 s + <see cref="ReminderPeriod"/>) (ticks): FNV-1a of the key.</summary>
+    internal static long ReminderPhaseTicks(string grainKey) =>
+        TimeSpan.TicksPerSecond + ((long)(Fnv1a(grainKey) % (ulong)ReminderPeriod.TotalMilliseconds) * TimeSpan.TicksPerMillisecond);
 
     /// <inheritdoc />
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -158,6 +230,7 @@ public sealed class ModelGrain : Grain, IModelGrain
     private async Task<AppendResult> AppendAndFoldAsync(ModelEvent[] events)
     {
         EnsureTimer();
+        StartReminderRegistration();
         var labelsBefore = LabelCounts();
         var outcome = await _eventLog.AppendAsync(_key, events);
         await _model.FoldAllAsync(outcome.Appended);
@@ -428,14 +501,17 @@ public sealed class ModelGrain : Grain, IModelGrain
     }
 
     /// <summary>A stable per-model offset in [0, <see cref="CheckpointInterval"/>) (ns): FNV-1a of the key.</summary>
-    internal static long CheckpointPhase(string grainKey)
+    internal static long CheckpointPhase(string grainKey) =>
+        (long)(Fnv1a(grainKey) % (ulong)CheckpointInterval.TotalMilliseconds) * UnixNanos.PerMillisecond;
+
+    private static uint Fnv1a(string text)
     {
         var hash = 2166136261u;
-        foreach (var c in grainKey)
+        foreach (var c in text)
         {
             hash = (hash ^ c) * 16777619u;
         }
 
-        return (long)(hash % (ulong)CheckpointInterval.TotalMilliseconds) * UnixNanos.PerMillisecond;
+        return hash;
     }
 }

@@ -49,6 +49,13 @@ builder.WebHost.ConfigureKestrel(kestrel =>
     kestrel.Listen(bind, host.OtlpHttpPort, o => o.Protocols = HttpProtocols.Http1);
     kestrel.Listen(bind, host.ApiPort, o => o.Protocols = HttpProtocols.Http1);
 });
+var cluster = MonitoringClusterOptions.Bind(builder.Configuration, bind, host.StorageProvider, out var clusterError);
+if (clusterError is not null)
+{
+    Console.Error.WriteLine($"error: invalid configuration in {MonitoringClusterOptions.Section}: {clusterError}");
+    return 2;
+}
+
 builder.Services.AddSingleton(host);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<GrainTotals>();
@@ -57,19 +64,19 @@ if (host.StorageProvider == "postgres")
 {
     var connection = host.PostgresConnectionString ?? throw new InvalidOperationException("Monitoring:Host:PostgresConnectionString is required for the postgres provider.");
     builder.Services.AddMonitoringPostgres(connection);
-    builder.UseOrleans(silo => silo.UseLocalhostClustering(host.SiloPort, host.GatewayPort).AddMonitoringPostgresStorage("monitoring", connection));
+    builder.UseOrleans(silo => silo.UseMonitoringCluster(cluster, host, bind).AddMonitoringPostgresStorage("monitoring", connection));
 }
 else
 {
     Directory.CreateDirectory(host.DataDirectory);
     builder.Services.AddMonitoringSqlite(host.SqlitePath);
-    builder.UseOrleans(silo => silo.UseLocalhostClustering(host.SiloPort, host.GatewayPort).AddMonitoringSqliteStorage("monitoring", host.SqlitePath));
+    builder.UseOrleans(silo => silo.UseMonitoringCluster(cluster, host, bind).AddMonitoringSqliteStorage("monitoring", host.SqlitePath));
 }
 
 builder.Services.AddSingleton<IEventSink, GrainEventSink>();
 builder.Services.AddOtlpReceivers(builder.Configuration);
 builder.Services.AddHostedService<Warmup>(); // before the web server starts: see Warmup
-builder.Services.AddHostedService<ModelActivator>();
+builder.Services.AddHostedService<ReminderMigration>(); // models logged before reminders existed get theirs once
 builder.Services.AddOpenApi();
 builder.Services.AddModelApi();
 builder.Services.AddMonitoringRollouts(builder.Configuration);
@@ -95,4 +102,5 @@ app.MapMonitoringResilience(host);
 app.MapMonitoringAuth();
 var console = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Monitoring.Silo");
 app.Lifetime.ApplicationStarted.Register(() => SiloConsole.LogBanner(console, host, auth, demo, verbose));
+app.Lifetime.ApplicationStarted.Register(() => ClusterHosting.LogCluster(console, cluster, host));
 return await app.RunMonitoringAsync();

@@ -56,6 +56,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             siloBuilder.Services.AddSingleton<Monitoring.Abstractions.Totals.GrainTotals>();
             siloBuilder.Services.AddMonitoringSqlite(path);
             siloBuilder.AddMonitoringSqliteStorage("monitoring", path);
+            siloBuilder.AddMonitoringSqliteReminders(path);
         }
     }
 }

@@ -45,8 +45,9 @@ public sealed class RestartTests(ClusterFixture fixture)
         await DeactivateAsync(restarted);
 
         // The windows are due when the grain comes back: they close inside its activation, from the checkpoint alone.
+        // (Its window-close reminder may reactivate it before the call below does: either way the activation that
+        // closes them was loaded from the checkpoint DeactivateAsync saw written.)
         ClusterFixture.Time.SetUtcNow(t0 + (3 * Window));
-        Assert.False(await IsActiveAsync(restarted));
         await restarted.CloseEndedWindowsAsync();
         await twin.CloseEndedWindowsAsync();
 

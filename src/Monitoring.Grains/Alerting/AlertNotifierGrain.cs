@@ -40,15 +40,24 @@ public sealed class AlertNotifierState
 /// one-second timer and whenever an update makes a group due. Reentrant, so API calls (ack, silences) are served while a
 /// delivery waits on its retries; state changes only between awaits. A restart rebuilds the groups from the persisted
 /// alerts and the persisted log keeps what was delivered from being delivered again (at-least-once, no duplicates
-/// beyond a crash between a delivery and its log write).
+/// beyond a crash between a delivery and its log write). Being one grain, it is the one owner of every notification
+/// group in a cluster: no two silos deliver the same notification. Its persistent <see cref="ReminderName"/> reminder
+/// reactivates it on a surviving silo when its silo dies, so held alerts are delivered without waiting for the next
+/// alert update or API call.
 /// </summary>
 [Reentrant]
 public sealed class AlertNotifierGrain(
     [PersistentState("notifier", "monitoring")] IPersistentState<AlertNotifierState> state,
     IDocumentStore documents,
     NotificationRuntime runtime,
-    ILogger<AlertNotifierGrain> logger) : Grain, IAlertNotifierGrain
+    ILogger<AlertNotifierGrain> logger) : Grain, IAlertNotifierGrain, IRemindable
 {
+    /// <summary>The reminder that keeps the notifier active somewhere in the cluster.</summary>
+    public const string ReminderName = "notifier-wake";
+
+    /// <summary>Period of <see cref="ReminderName"/> (Orleans' minimum): the longest a dead silo's notifier stays down.</summary>
+    public static readonly TimeSpan ReminderPeriod = TimeSpan.FromMinutes(1);
+
     /// <summary>How often firing alerts are re-sent to forwarding Alertmanagers (Prometheus' resend delay).</summary>
     public static readonly TimeSpan ResendInterval = TimeSpan.FromMinutes(1);
 
@@ -63,6 +72,9 @@ public sealed class AlertNotifierGrain(
     private bool _dirty;
     private Task? _saving;
     private DateTimeOffset _lastResend;
+    private bool _reminderKnown;
+    private DateTimeOffset _reminderRetryAt;
+    private Task? _reminderRegistration;
     private readonly DocumentMirror _mirror = new(documents);
 
     private DateTimeOffset Now => runtime.Time.GetUtcNow();
@@ -111,7 +123,44 @@ public sealed class AlertNotifierGrain(
         }
         CountFiring();
         this.RegisterGrainTimer(_ => TimerTickAsync(), new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)) { KeepAlive = true });
+        StartReminderRegistration();
     }
+
+    /// <summary>
+    /// Registers <see cref="ReminderName"/> in the background (never awaited by a call or the timer: right after a silo
+    /// dies, the reminder service may take a response timeout to answer, and deliveries must not wait for it); after a
+    /// failure the timer starts it again half a minute later.
+    /// </summary>
+    private void StartReminderRegistration()
+    {
+        if (_reminderKnown || Now < _reminderRetryAt || _reminderRegistration is { IsCompleted: false })
+        {
+            return;
+        }
+
+        _reminderRegistration = EnsureReminderAsync();
+    }
+
+    private async Task EnsureReminderAsync()
+    {
+        try
+        {
+            if (await this.GetReminder(ReminderName) is null)
+            {
+                await this.RegisterOrUpdateReminder(ReminderName, ReminderPeriod, ReminderPeriod);
+            }
+
+            _reminderKnown = true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _reminderRetryAt = Now + TimeSpan.FromSeconds(30);
+            GrainsLog.ReminderFailed(logger, e, "alert notifier");
+        }
+    }
+
+    /// <inheritdoc />
+    public Task ReceiveReminder(string reminderName, TickStatus status) => Task.CompletedTask; // activating is the point
 
     /// <inheritdoc />
     public async Task UpdateAsync(AlertView[] alerts)
@@ -278,6 +327,7 @@ public sealed class AlertNotifierGrain(
 
     private async Task TimerTickAsync()
     {
+        StartReminderRegistration();
         if (runtime.Reload())
         {
             Rebuild();

@@ -74,4 +74,13 @@ internal static partial class SiloLog
 
     [LoggerMessage(EventId = 4073, Level = LogLevel.Error, Message = "Route {Route} has no access decision: refused in api-keys mode (give it RequireAccess)")]
     public static partial void RouteWithoutAccessDecision(ILogger logger, string route);
+
+    [LoggerMessage(EventId = 4061, Level = LogLevel.Information, Message = "Reminders: {Models} models logged before window-close reminders existed were woken once and registered theirs")]
+    public static partial void RemindersMigrated(ILogger logger, int models);
+
+    [LoggerMessage(EventId = 4062, Level = LogLevel.Warning, Message = "Reminders: the one-time wake-up of models logged before reminders existed failed; the next start retries")]
+    public static partial void ReminderMigrationFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 4063, Level = LogLevel.Information, Message = "Cluster: {Mode}, cluster id {ClusterId}, service id {ServiceId}, advertised {Advertised}:{SiloPort}, reminders in {Reminders}")]
+    public static partial void Cluster(ILogger logger, string mode, string clusterId, string serviceId, string advertised, int siloPort, string reminders);
 }

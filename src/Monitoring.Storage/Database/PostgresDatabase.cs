@@ -104,6 +104,21 @@ internal sealed class PostgresDatabase(NpgsqlDataSource dataSource, bool ownsDat
         );
         """;
 
+    public override string ReminderSchema =>
+        """
+        CREATE TABLE IF NOT EXISTS reminders (
+            service_id text COLLATE "C" NOT NULL,
+            grain_id text COLLATE "C" NOT NULL,
+            reminder_name text COLLATE "C" NOT NULL,
+            grain_hash bigint NOT NULL,
+            start_time bigint NOT NULL,
+            period bigint NOT NULL,
+            version bigint NOT NULL,
+            PRIMARY KEY (service_id, grain_id, reminder_name)
+        );
+        CREATE INDEX IF NOT EXISTS reminders_hash ON reminders (service_id, grain_hash);
+        """;
+
     public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         await DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 

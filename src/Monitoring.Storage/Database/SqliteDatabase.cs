@@ -148,6 +148,21 @@ internal sealed class SqliteDatabase : StorageDatabase
         );
         """;
 
+    public override string ReminderSchema =>
+        """
+        CREATE TABLE IF NOT EXISTS reminders (
+            service_id TEXT NOT NULL,
+            grain_id TEXT NOT NULL,
+            reminder_name TEXT NOT NULL,
+            grain_hash INTEGER NOT NULL,
+            start_time INTEGER NOT NULL,
+            period INTEGER NOT NULL,
+            version INTEGER NOT NULL,
+            PRIMARY KEY (service_id, grain_id, reminder_name)
+        );
+        CREATE INDEX IF NOT EXISTS reminders_hash ON reminders (service_id, grain_hash);
+        """;
+
     public override ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();

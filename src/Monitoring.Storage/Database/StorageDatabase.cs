@@ -38,6 +38,9 @@ internal abstract class StorageDatabase : IAsyncDisposable
     /// <summary>The <c>documents</c> table (<see cref="SqlDocumentStore"/>).</summary>
     public abstract string DocumentSchema { get; }
 
+    /// <summary>The <c>reminders</c> table (<see cref="Reminders.SqlReminderTable"/>).</summary>
+    public abstract string ReminderSchema { get; }
+
     /// <summary>
     /// Sets the text and the id parameters of a batch lookup of prediction ids (the caller adds <c>@model</c> and
     /// <c>@kind</c>): by default an <c>IN</c> list of one parameter per id.
@@ -59,7 +62,7 @@ internal abstract class StorageDatabase : IAsyncDisposable
 
     /// <summary>
     /// The schema's versioned migrations, oldest first (applied by <see cref="SchemaMigrator"/>): 1 the event
-    /// log tables, 2 <c>events.received_time</c> on tables made before it, 3 reports, 4 grain state, 5 documents, 6 API keys.
+    /// log tables, 2 <c>events.received_time</c> on tables made before it, 3 reports, 4 grain state, 5 documents, 6 API keys, 7 Orleans reminders (localhost mode).
     /// </summary>
     public IReadOnlyList<SchemaMigration> Migrations =>
     [
@@ -69,6 +72,7 @@ internal abstract class StorageDatabase : IAsyncDisposable
         SchemaMigration.Sql(4, "grain_state", GrainStateSchema),
         SchemaMigration.Sql(5, "documents", DocumentSchema),
         SchemaMigration.Sql(6, "api_keys", ApiKeySchema),
+        SchemaMigration.Sql(7, "reminders", ReminderSchema),
     ];
 
     /// <summary>DDL of <c>schema_migrations</c> (version, name, applied_at), idempotent.</summary>

@@ -1,5 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Monitoring.Storage.Reminders;
+using Orleans;
+using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Runtime.Hosting;
 using Orleans.Storage;
@@ -82,6 +86,34 @@ public static class MonitoringStorageExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddMonitoringPostgresGrainStorage(name, connectionString);
+        return builder;
+    }
+
+    /// <summary>
+    /// Orleans reminders kept in the <c>reminders</c> table of a SQLite database file (<see cref="SqlReminderTable"/>),
+    /// under the silo's <see cref="ClusterOptions.ServiceId"/>.
+    /// </summary>
+    public static ISiloBuilder AddMonitoringSqliteReminders(this ISiloBuilder builder, string databasePath)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(databasePath);
+        builder.AddReminders();
+        builder.Services.AddSingleton<IReminderTable>(sp => SqlReminderTable.CreateSqlite(
+            databasePath, sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId, sp.GetService<ILoggerFactory>()));
+        return builder;
+    }
+
+    /// <summary>
+    /// Orleans reminders kept in the <c>reminders</c> table of a PostgreSQL database (<see cref="SqlReminderTable"/>),
+    /// under the silo's <see cref="ClusterOptions.ServiceId"/>.
+    /// </summary>
+    public static ISiloBuilder AddMonitoringPostgresReminders(this ISiloBuilder builder, string connectionString)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(connectionString);
+        builder.AddReminders();
+        builder.Services.AddSingleton<IReminderTable>(sp => SqlReminderTable.CreatePostgres(
+            connectionString, sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId, sp.GetService<ILoggerFactory>()));
         return builder;
     }
 
