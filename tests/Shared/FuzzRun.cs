@@ -12,14 +12,14 @@ namespace Monitoring.Testing;
 /// <item><c>MONITORING_FUZZ_ITERATIONS</c>: inputs per target (replaces the default count);</item>
 /// <item><c>MONITORING_FUZZ_SECONDS</c>: run each target for this long instead (at least the default count);</item>
 /// <item><c>MONITORING_FUZZ_SEED</c>: another seed (default: the target's own);</item>
-/// <item><c>MONITORING_FUZZ_INPUT_TIMEOUT_MS</c>: per-input timeout (default 10,000 ms: generous, the CI machine is shared).</item>
+/// <item><c>MONITORING_FUZZ_INPUT_TIMEOUT_MS</c>: per-input timeout (default 60,000 ms: generous, the CI machine is shared and some inputs are large).</item>
 /// </list>
 /// A longer run from the same seed tries the CI inputs first, then more.
 /// </summary>
 internal static class FuzzRun
 {
     /// <summary>Default per-input timeout.</summary>
-    public const int DefaultInputTimeoutMs = 10_000;
+    public const int DefaultInputTimeoutMs = 60_000;
 
     /// <summary>Runs <paramref name="property"/> on the inputs; throws on the first that fails or hangs, with the input; returns the inputs tried.</summary>
     /// <param name="gen">Input generator.</param>

@@ -311,6 +311,18 @@ public sealed class RuleParserFuzzTests(ITestOutputHelper output)
         Assert.Equal("%!(NOVERB)", AlertTemplate.Parse(text).Render(data));
     }
 
+    [Theory]
+    [InlineData("{{ \"%.\" | printf }}")]
+    [InlineData("{{- \"%d\"|printf}}")]
+    public void Template_PipingTheFormatIntoPrintf_IsAFormatException_NotAnIndexError(string text)
+    {
+        // Found by a 35-second run of RandomTemplates (input 63625): printf without arguments of its own read its first
+        // argument from an empty list (ArgumentOutOfRangeException) when the rule file was loaded.
+        var e = Assert.Throws<FormatException>(() => AlertTemplate.Parse(text));
+
+        Assert.Equal("template: printf needs a format string first", e.Message);
+    }
+
     [Fact]
     public void Template_AtGosPrecisionLimit_Renders()
     {
