@@ -43,8 +43,10 @@ public static class ParquetFile
         {
             throw;
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException or ArgumentException or InvalidOperationException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // Parquet.Net reports corrupt files with exceptions of its own (ThriftProtocolException, found by fuzzing) as
+            // well as IO, format, range and overflow errors; whatever it throws on a file is about the file.
             throw new DatasetException($"{name}: not a readable Parquet file ({e.GetType().Name}: {e.Message}).");
         }
     }

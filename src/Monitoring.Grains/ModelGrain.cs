@@ -2,12 +2,14 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Monitoring.Abstractions.Events;
 using Monitoring.Abstractions.Grains;
+using Monitoring.Abstractions.Limits;
 using Monitoring.Abstractions.Models;
 using Monitoring.Abstractions.Reports;
 using Monitoring.Abstractions.Rollouts;
 using Monitoring.Abstractions.Time;
 using Monitoring.Abstractions.Totals;
 using Monitoring.Aggregation;
+using Monitoring.Aggregation.Limits;
 using Monitoring.Aggregation.Models;
 using Monitoring.Aggregation.Reports;
 using Monitoring.Grains.Alerting;
@@ -44,6 +46,8 @@ public sealed class ModelGrain : Grain, IModelGrain, IRemindable
 
     /// <summary>Checkpoint after this many records even within the interval (bounds replay length).</summary>
     public const int CheckpointEveryRecords = 200_000;
+
+    private static readonly LimitsOptions DefaultLimits = new();
 
     /// <summary>Records folded per step of a replay (one label lookup query per step).</summary>
     private const int ReplayChunk = 1024;
@@ -211,9 +215,24 @@ public sealed class ModelGrain : Grain, IModelGrain, IRemindable
     public async Task<AppendResult> AppendAsync(ModelEvent[] events)
     {
         ArgumentNullException.ThrowIfNull(events);
+        var limits = ServiceProvider.GetService(typeof(LimitsOptions)) as LimitsOptions ?? DefaultLimits;
+        if (!Exists && events.Length > 0
+            && !await GrainFactory.GetGrain<ITenantModelsGrain>(_key.Tenant).TryAddModelAsync(_key.Model, limits.MaxModelsPerTenant))
+        {
+            return RefusedAsNewModel(events, limits.MaxModelsPerTenant);
+        }
+
+        var (admitted, refused) = FeatureAdmission.Admit(events, _state.State.Schema, limits.MaxFeaturesPerModel, _key.Model);
+        AppendRejection[]? rejections = refused is null ? null : [refused];
+        if (admitted.Length == 0)
+        {
+            return new AppendResult(0, 0, 0, rejections);
+        }
+
+        events = admitted;
         try
         {
-            return await AppendAndFoldAsync(events);
+            return await AppendAndFoldAsync(events, rejections);
         }
         catch (Exception e)
         {
@@ -227,7 +246,7 @@ public sealed class ModelGrain : Grain, IModelGrain, IRemindable
         }
     }
 
-    private async Task<AppendResult> AppendAndFoldAsync(ModelEvent[] events)
+    private async Task<AppendResult> AppendAndFoldAsync(ModelEvent[] events, AppendRejection[]? rejections)
     {
         EnsureTimer();
         StartReminderRegistration();
@@ -255,7 +274,17 @@ public sealed class ModelGrain : Grain, IModelGrain, IRemindable
         }
 
         var last = outcome.Appended.Count > 0 ? outcome.Appended[^1].Sequence : 0;
-        return new AppendResult(outcome.Appended.Count, outcome.Duplicates, last);
+        return new AppendResult(outcome.Appended.Count, outcome.Duplicates, last, rejections);
+    }
+
+    /// <summary>The whole batch of a model its tenant has no room for: nothing is logged, so the model stays unknown.</summary>
+    private AppendResult RefusedAsNewModel(ModelEvent[] events, int maxModels)
+    {
+        var labels = events.Count(e => e.Kind == EventKind.Label);
+        var model = _key.Model.Length <= 64 ? _key.Model : _key.Model[..64] + "...";
+        var message = $"model '{model}' would be a new model of tenant '{_key.Tenant}', which has {maxModels} models, the limit ({LimitsOptions.Key(nameof(LimitsOptions.MaxModelsPerTenant))})";
+        GrainsLog.TenantModelLimit(_logger, _key.Tenant, maxModels, events.Length);
+        return new AppendResult(0, 0, 0, [new AppendRejection(AppendRejection.ModelTenantLimit, events.Length, labels, 0, message)]);
     }
 
     /// <inheritdoc />

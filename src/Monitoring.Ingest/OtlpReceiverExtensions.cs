@@ -6,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Monitoring.Abstractions.Limits;
 using Monitoring.Ingest.Grpc;
 using Monitoring.Ingest.Http;
 using Monitoring.Ingest.Otlp;
@@ -49,6 +50,7 @@ public static class OtlpReceiverExtensions
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OtlpReceiverOptions>, OtlpReceiverOptionsValidator>());
         options.ValidateOnStart();
+        services.AddLimits(configuration);
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IngestTotals>();
@@ -62,6 +64,39 @@ public static class OtlpReceiverExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<OtlpLogsGrpcService>, OtlpLogsMethodProvider>());
         services.AddOptions<GrpcServiceOptions<OtlpLogsGrpcService>>()
             .Configure<IOptions<OtlpReceiverOptions>>(static (grpc, otlp) => grpc.MaxReceiveMessageSize = otlp.Value.MaxGrpcMessageBytes);
+        return services;
+    }
+
+    /// <summary>
+    /// Registers <see cref="LimitsOptions"/> bound from <see cref="LimitsOptions.SectionName"/> of
+    /// <paramref name="configuration"/> (when null, of the host's <see cref="IConfiguration"/>), validated at startup.
+    /// Safe to call more than once (the receivers call it; the silo calls it for the grains too).
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configuration">Root configuration, or null to use the one registered in the container.</param>
+    /// <returns>The same service collection.</returns>
+    public static IServiceCollection AddLimits(this IServiceCollection services, IConfiguration? configuration = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        if (services.Any(d => d.ServiceType == typeof(LimitsOptionsValidator)))
+        {
+            return services;
+        }
+
+        services.AddSingleton<LimitsOptionsValidator>();
+        var limits = services.AddOptions<LimitsOptions>();
+        if (configuration is not null)
+        {
+            limits.Bind(configuration.GetSection(LimitsOptions.SectionName));
+        }
+        else
+        {
+            limits.Configure<IServiceProvider>(static (value, provider) =>
+                provider.GetService<IConfiguration>()?.GetSection(LimitsOptions.SectionName).Bind(value));
+        }
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LimitsOptions>, LimitsOptionsValidator>());
+        limits.ValidateOnStart();
         return services;
     }
 
@@ -106,6 +141,18 @@ internal sealed class OtlpReceiverOptionsValidator : IValidateOptions<OtlpReceiv
 {
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, OtlpReceiverOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = options.Validate();
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+}
+
+/// <summary>Fails options resolution (and so startup) when <see cref="LimitsOptions.Validate"/> finds problems.</summary>
+internal sealed class LimitsOptionsValidator : IValidateOptions<LimitsOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, LimitsOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var problems = options.Validate();

@@ -1,4 +1,5 @@
 using Monitoring.Abstractions.Conventions;
+using Monitoring.Abstractions.Limits;
 using Monitoring.Abstractions.Time;
 using System.Globalization;
 using System.Text;
@@ -37,10 +38,11 @@ public static class OtlpReceiverWarmup
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(sink);
-        var options = services.GetService<IOptionsMonitor<OtlpReceiverOptions>>() ?? new FixedOptions(new OtlpReceiverOptions());
+        var options = services.GetService<IOptionsMonitor<OtlpReceiverOptions>>() ?? new FixedOptions<OtlpReceiverOptions>(new OtlpReceiverOptions());
+        var limits = services.GetService<IOptionsMonitor<LimitsOptions>>() ?? new FixedOptions<LimitsOptions>(new LimitsOptions());
         var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
         // Its own totals: the warm-up's records are not the silo's.
-        var ingestor = new OtlpLogsIngestor(sink, time, new IngestTotals(), options, NullLogger<OtlpLogsIngestor>.Instance);
+        var ingestor = new OtlpLogsIngestor(sink, time, new IngestTotals(), options, limits, NullLogger<OtlpLogsIngestor>.Instance);
         var handler = new OtlpHttpHandler(ingestor, new OtlpConcurrencyLimiter(options), new OtlpBufferBudget(options), options, NullLogger<OtlpHttpHandler>.Instance);
 
         var json = Encoding.UTF8.GetBytes(Request(records, time.GetUtcNow()));
@@ -110,12 +112,12 @@ public static class OtlpReceiverWarmup
 
     private static string Attribute(string key, string type, string value) => "{\"key\":\"" + key + "\",\"value\":{\"" + type + "\":" + value + "}}";
 
-    private sealed class FixedOptions(OtlpReceiverOptions value) : IOptionsMonitor<OtlpReceiverOptions>
+    private sealed class FixedOptions<T>(T value) : IOptionsMonitor<T>
     {
-        public OtlpReceiverOptions CurrentValue => value;
+        public T CurrentValue => value;
 
-        public OtlpReceiverOptions Get(string? name) => value;
+        public T Get(string? name) => value;
 
-        public IDisposable? OnChange(Action<OtlpReceiverOptions, string?> listener) => null;
+        public IDisposable? OnChange(Action<T, string?> listener) => null;
     }
 }

@@ -75,6 +75,8 @@ else
 
 builder.Services.AddSingleton<IEventSink, GrainEventSink>();
 builder.Services.AddOtlpReceivers(builder.Configuration);
+// The grains read the same limits (features per model, models per tenant) as a plain singleton.
+builder.Services.AddSingleton(sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Monitoring.Abstractions.Limits.LimitsOptions>>().Value);
 builder.Services.AddHostedService<Warmup>(); // before the web server starts: see Warmup
 builder.Services.AddHostedService<ReminderMigration>(); // models logged before reminders existed get theirs once
 builder.Services.AddOpenApi();

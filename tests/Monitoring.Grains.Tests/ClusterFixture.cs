@@ -19,6 +19,9 @@ public sealed class ClusterFixture : IAsyncLifetime
     internal static readonly FakeTimeProvider Time = new(Start);
     internal static readonly string Directory = System.IO.Directory.CreateTempSubdirectory("monitoring-grains-").FullName;
 
+    /// <summary>The limits the grains read (defaults; a test of a limit lowers one and restores it, the collection runs one test at a time).</summary>
+    internal static readonly Monitoring.Abstractions.Limits.LimitsOptions Limits = new();
+
     public TestCluster Cluster { get; private set; } = null!;
 
     public IReportStore Reports => Cluster.Primary is InProcessSiloHandle silo
@@ -53,6 +56,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         {
             var path = Path.Combine(Directory, "monitoring.db");
             siloBuilder.Services.AddSingleton<TimeProvider>(Time);
+            siloBuilder.Services.AddSingleton(Limits);
             siloBuilder.Services.AddSingleton<Monitoring.Abstractions.Totals.GrainTotals>();
             siloBuilder.Services.AddMonitoringSqlite(path);
             siloBuilder.AddMonitoringSqliteStorage("monitoring", path);

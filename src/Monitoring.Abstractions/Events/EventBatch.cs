@@ -12,8 +12,37 @@ public sealed record EventBatch([property: Id(0)] ModelKey Model, [property: Id(
 /// <param name="Accepted">Records appended to the event log and folded into the windows.</param>
 /// <param name="Duplicates">Records skipped because their prediction id was already logged for this model.</param>
 /// <param name="LastSequence">Event-log sequence number of the last appended record (0 when none).</param>
+/// <param name="Rejections">
+/// Records the grain refused, not logged, for breaking a limit that needs the model's state (features per model, models
+/// per tenant), one entry per reason; null or empty when none. The receiver reports them as OTLP partial success.
+/// </param>
 [GenerateSerializer, Immutable, Alias("monitoring.append-result")]
-public sealed record AppendResult([property: Id(0)] int Accepted, [property: Id(1)] int Duplicates, [property: Id(2)] long LastSequence);
+public sealed record AppendResult(
+    [property: Id(0)] int Accepted,
+    [property: Id(1)] int Duplicates,
+    [property: Id(2)] long LastSequence,
+    [property: Id(3)] AppendRejection[]? Rejections = null);
+
+/// <summary>Records of a batch refused for one reason.</summary>
+/// <param name="Reason">Metric reason (<see cref="ModelTenantLimit"/> or <see cref="ModelFeatureLimit"/>).</param>
+/// <param name="Count">How many records.</param>
+/// <param name="Labels">How many of them are labels.</param>
+/// <param name="FirstIndex">Position in the batch of the first one.</param>
+/// <param name="Message">Why the first one was refused, naming the field and the limit.</param>
+[GenerateSerializer, Immutable, Alias("monitoring.append-rejection")]
+public sealed record AppendRejection(
+    [property: Id(0)] string Reason,
+    [property: Id(1)] int Count,
+    [property: Id(2)] int Labels,
+    [property: Id(3)] int FirstIndex,
+    [property: Id(4)] string Message)
+{
+    /// <summary>Reason of a record bringing a new feature into a model that tracks the most features allowed.</summary>
+    public const string ModelFeatureLimit = "model_feature_limit";
+
+    /// <summary>Reason of the records of a new model whose tenant has the most models allowed.</summary>
+    public const string ModelTenantLimit = "tenant_model_limit";
+}
 
 /// <summary>A record as stored in the event log, with its per-model sequence number (strictly increasing).</summary>
 /// <param name="Sequence">Position in the model's log.</param>

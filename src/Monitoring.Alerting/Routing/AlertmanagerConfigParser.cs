@@ -3,6 +3,7 @@ using Monitoring.Alerting.Labels;
 using Monitoring.Alerting.Time;
 using Monitoring.Alerting.TimeIntervals;
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
 namespace Monitoring.Alerting.Routing;
@@ -54,6 +55,12 @@ internal sealed class AlertmanagerConfigParser(string baseDirectory)
         "mute_time_intervals", "active_time_intervals", "routes",
     ];
 
+    /// <summary>Deepest YAML nesting accepted (a route tree 30 levels deep fits): deeper input would exhaust the stack of the node loader.</summary>
+    public const int MaxNesting = 64;
+
+    /// <summary>Most YAML aliases accepted: the loader shares aliased nodes, but a reader walking them could multiply the work.</summary>
+    public const int MaxAliases = 100;
+
     private readonly List<string> _warnings = [];
 
     public AlertmanagerConfig Parse(string yaml)
@@ -61,6 +68,7 @@ internal sealed class AlertmanagerConfigParser(string baseDirectory)
         var stream = new YamlStream();
         try
         {
+            CheckNestingAndAliases(yaml);
             stream.Load(new StringReader(yaml));
         }
         catch (YamlException e)
@@ -72,6 +80,12 @@ internal sealed class AlertmanagerConfigParser(string baseDirectory)
         {
             // YamlMappingNode refuses a repeated key with an ArgumentException and no position.
             throw new AlertmanagerConfigException("(file)", 0, 0, "invalid YAML: " + e.Message);
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet 18.1's scanner throws this instead of a YamlException on an unclosed flow collection (found by
+            // fuzzing: "matchers: [seve[[[...rity=page]"), as RuleFileParser also notes.
+            throw new AlertmanagerConfigException("(file)", 0, 0, "invalid YAML: the YAML reader gave up (an unclosed [ or {, or a misplaced *alias)");
         }
         if (stream.Documents.Count == 0 || IsNull(stream.Documents[0].RootNode))
         {
@@ -668,6 +682,31 @@ internal sealed class AlertmanagerConfigParser(string baseDirectory)
 
     private static YamlMappingNode Mapping(YamlNode node, string path) =>
         node as YamlMappingNode ?? throw Error(path, node, "expected a mapping of field: value");
+
+    /// <summary>Refuses YAML nested deeper than <see cref="MaxNesting"/> or with more than <see cref="MaxAliases"/> aliases, before loading it.</summary>
+    private static void CheckNestingAndAliases(string yaml)
+    {
+        var parser = new Parser(new StringReader(yaml));
+        var depth = 0;
+        var aliases = 0;
+        while (parser.MoveNext())
+        {
+            switch (parser.Current)
+            {
+                case MappingStart or SequenceStart when ++depth > MaxNesting:
+                    throw new AlertmanagerConfigException("(file)", (int)parser.Current.Start.Line, (int)parser.Current.Start.Column,
+                        $"invalid YAML: nested more than {MaxNesting} levels deep");
+                case AnchorAlias alias when ++aliases > MaxAliases:
+                    throw new AlertmanagerConfigException("(file)", (int)alias.Start.Line, (int)alias.Start.Column,
+                        $"invalid YAML: more than {MaxAliases} aliases");
+                case MappingEnd or SequenceEnd:
+                    depth--;
+                    break;
+                default:
+                    break;
+            }
+        }
+    }
 
     private static bool IsNull(YamlNode node) =>
         node is YamlScalarNode { Style: ScalarStyle.Plain or ScalarStyle.Any, Value: null or "" or "~" or "null" or "Null" or "NULL" };

@@ -266,7 +266,7 @@ public sealed class AlertTemplate
                 {
                     throw new FormatException($"template: {cmd._function} needs {(cmd._function == "index" ? "a map and a key" : "an argument")}");
                 }
-                if (cmd._function == "printf" && !IsString(cmd._args[0]))
+                if (cmd._function == "printf" && (cmd._args.Count == 0 || !IsString(cmd._args[0])))
                 {
                     throw new FormatException("template: printf needs a format string first");
                 }

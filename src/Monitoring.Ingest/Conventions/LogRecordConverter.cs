@@ -1,6 +1,7 @@
 using System.Globalization;
 using Monitoring.Abstractions.Conventions;
 using Monitoring.Abstractions.Events;
+using Monitoring.Abstractions.Limits;
 using Monitoring.Abstractions.Models;
 using Monitoring.Ingest.Proto.Collector;
 using Monitoring.Ingest.Proto.Common;
@@ -16,8 +17,10 @@ namespace Monitoring.Ingest.Conventions;
 /// <param name="ErrorMessage">The first few rejection reasons (<c>record 3: ...; record 9: ...</c>), or null when none.</param>
 /// <param name="AcceptedLabels">How many of the accepted records are labels (the rest are predictions).</param>
 /// <param name="RejectedByReason">Rejected records per <see cref="RejectReason"/> (indexed by its value), for the metrics.</param>
+/// <param name="RecordNumbers">Per batch, the request-wide number of each of its records (for reasons the grain gives).</param>
 internal sealed record ConvertedRequest(
-    IReadOnlyList<EventBatch> Batches, int Accepted, int Rejected, string? ErrorMessage, int AcceptedLabels, int[] RejectedByReason);
+    IReadOnlyList<EventBatch> Batches, int Accepted, int Rejected, string? ErrorMessage, int AcceptedLabels, int[] RejectedByReason,
+    IReadOnlyList<int[]> RecordNumbers);
 
 /// <summary>
 /// Turns OTLP log records into <see cref="ModelEvent"/>s following the ML conventions (see <see cref="OtlpConventions"/>).
@@ -33,7 +36,9 @@ internal sealed record ConvertedRequest(
 /// invariantly). A prediction needs a score, class or value; a label needs <c>ml.prediction.id</c> and
 /// <c>ml.label.value</c>. Features: double/int are numbers, string/bool are text, an empty string or absent value is
 /// null. Segments are non-empty strings. When a key repeats on a record, the last occurrence wins. Record numbers in
-/// reasons count from 0 across the request, in resource, scope, record order.
+/// reasons count from 0 across the request, in resource, scope, record order. The per-record <see cref="LimitsOptions"/>
+/// (lengths, features and segments per record) are checked right after the event type and tenant, before anything
+/// is copied out of the record, so an oversized record costs no allocation beyond its decoding.
 /// </remarks>
 internal static class LogRecordConverter
 {
@@ -46,17 +51,27 @@ internal static class LogRecordConverter
     /// <summary>Distinct feature names a thread keeps for reuse (see <see cref="FeatureName"/>).</summary>
     private const int MaxCachedFeatureNames = 4096;
 
+    /// <summary>The default limits.</summary>
+    private static readonly LimitsOptions DefaultLimits = new();
+
     [ThreadStatic]
     private static Dictionary<string, string>? _threadFeatureNames;
+
+    /// <summary>Converts a whole request under the default limits.</summary>
+    public static ConvertedRequest Convert(ExportLogsServiceRequest request, string? tenantOverride, long receivedUnixNano) =>
+        Convert(request, tenantOverride, receivedUnixNano, DefaultLimits);
 
     /// <summary>Converts a whole request.</summary>
     /// <param name="request">The decoded request.</param>
     /// <param name="tenantOverride">Tenant from the request header (already validated), or null to use <c>ml.tenant</c>.</param>
     /// <param name="receivedUnixNano">Arrival time: the event time of records without timestamps, and <see cref="ModelEvent.ReceivedUnixNano"/>.</param>
-    public static ConvertedRequest Convert(ExportLogsServiceRequest request, string? tenantOverride, long receivedUnixNano)
+    /// <param name="limits">Per-record limits.</param>
+    public static ConvertedRequest Convert(ExportLogsServiceRequest request, string? tenantOverride, long receivedUnixNano, LimitsOptions limits)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(limits);
         var groups = new Dictionary<ModelKey, List<ModelEvent>>();
+        var numbers = new Dictionary<ModelKey, List<int>>();
         var order = new List<ModelKey>();
         var reasons = new List<string>(MaxReportedReasons);
         var accepted = 0;
@@ -66,21 +81,23 @@ internal static class LogRecordConverter
         var index = 0;
         foreach (var resourceLogs in request.ResourceLogs)
         {
-            var resource = ResourceContext.From(resourceLogs.Resource, tenantOverride);
+            var resource = ResourceContext.From(resourceLogs.Resource, tenantOverride, limits.MaxTenantLength);
             foreach (var scopeLogs in resourceLogs.ScopeLogs)
             {
                 foreach (var record in scopeLogs.LogRecords)
                 {
-                    if (TryConvert(record, resource, receivedUnixNano, out var key, out var modelEvent, out var error, out var reason))
+                    if (TryConvert(record, resource, receivedUnixNano, limits, out var key, out var modelEvent, out var error, out var reason))
                     {
                         if (!groups.TryGetValue(key, out var events))
                         {
                             events = [];
                             groups.Add(key, events);
+                            numbers.Add(key, []);
                             order.Add(key);
                         }
 
                         events.Add(modelEvent);
+                        numbers[key].Add(index);
                         accepted++;
                         if (modelEvent.Kind == EventKind.Label)
                         {
@@ -104,12 +121,28 @@ internal static class LogRecordConverter
         }
 
         var batches = new EventBatch[order.Count];
+        var recordNumbers = new int[order.Count][];
         for (var i = 0; i < order.Count; i++)
         {
             batches[i] = new EventBatch(order[i], [.. groups[order[i]]]);
+            recordNumbers[i] = [.. numbers[order[i]]];
         }
 
-        return new ConvertedRequest(batches, accepted, rejected, FormatReasons(reasons, rejected), acceptedLabels, rejectedByReason);
+        return new ConvertedRequest(batches, accepted, rejected, FormatReasons(reasons, rejected), acceptedLabels, rejectedByReason, recordNumbers);
+    }
+
+    /// <summary>Joins rejection reasons as the error message: the first few, then how many more (null when none).</summary>
+    public static string? FormatReasons(List<string> reasons, int rejected)
+    {
+        if (rejected == 0)
+        {
+            return null;
+        }
+
+        var message = string.Join("; ", reasons);
+        return rejected > reasons.Count
+            ? string.Create(CultureInfo.InvariantCulture, $"{message}; and {rejected - reasons.Count} more rejected")
+            : message;
     }
 
     /// <summary>
@@ -120,6 +153,7 @@ internal static class LogRecordConverter
         LogRecord record,
         ResourceContext resource,
         long receivedUnixNano,
+        LimitsOptions limits,
         out ModelKey key,
         out ModelEvent modelEvent,
         out string error,
@@ -140,7 +174,13 @@ internal static class LogRecordConverter
         if (resource.TenantError is not null)
         {
             error = resource.TenantError;
-            reason = RejectReason.Tenant;
+            reason = resource.TenantTooLong ? RejectReason.TooLong : RejectReason.Tenant;
+            return false;
+        }
+
+        if (RecordLimits.Breach(fields, resource, limits, out reason) is { } breach)
+        {
+            error = breach;
             return false;
         }
 
@@ -244,19 +284,6 @@ internal static class LogRecordConverter
     /// <summary>Whether a tenant name is usable in a <see cref="ModelKey"/>: non-empty, no '/'.</summary>
     public static bool IsValidTenant(string? tenant) =>
         !string.IsNullOrEmpty(tenant) && !tenant.Contains('/', StringComparison.Ordinal);
-
-    private static string? FormatReasons(List<string> reasons, int rejected)
-    {
-        if (rejected == 0)
-        {
-            return null;
-        }
-
-        var message = string.Join("; ", reasons);
-        return rejected > reasons.Count
-            ? string.Create(CultureInfo.InvariantCulture, $"{message}; and {rejected - reasons.Count} more rejected")
-            : message;
-    }
 
     private static bool TryGetKind(string eventName, AnyValue? eventAttribute, out EventKind kind, out string error)
     {
@@ -585,11 +612,12 @@ internal static class LogRecordConverter
 
     private static string FormatNumber(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
-    private static string Quote(string value) =>
+    /// <summary>A value quoted for a reason, cut to <see cref="MaxQuotedLength"/>.</summary>
+    internal static string Quote(string value) =>
         value.Length <= MaxQuotedLength ? $"'{value}'" : $"'{value[..MaxQuotedLength]}...'";
 
     /// <summary>The convention attributes of one record (last occurrence of a key wins).</summary>
-    private sealed class RecordFields
+    internal sealed class RecordFields
     {
         public AnyValue? Event { get; private set; }
 
@@ -682,8 +710,9 @@ internal static class LogRecordConverter
 /// <summary>What a resource contributes to its records: tenant, source, and default model id/version.</summary>
 internal sealed class ResourceContext
 {
-    private ResourceContext(string tenant, string? tenantError, string? source, AnyValue? modelId, AnyValue? modelVersion)
+    private ResourceContext(string tenant, string? tenantError, string? source, AnyValue? modelId, AnyValue? modelVersion, bool tenantTooLong = false)
     {
+        TenantTooLong = tenantTooLong;
         Tenant = tenant;
         TenantError = tenantError;
         Source = source;
@@ -697,6 +726,9 @@ internal sealed class ResourceContext
     /// <summary>Why the resource's <c>ml.tenant</c> is unusable (its records are rejected), or null.</summary>
     public string? TenantError { get; }
 
+    /// <summary>Whether <see cref="TenantError"/> is about the tenant's length (a limit) rather than its form.</summary>
+    public bool TenantTooLong { get; }
+
     /// <summary><c>service.name</c> when it is a string.</summary>
     public string? Source { get; }
 
@@ -706,8 +738,12 @@ internal sealed class ResourceContext
     /// <summary><c>ml.model.version</c> of the resource (used when the record has none).</summary>
     public AnyValue? ModelVersion { get; }
 
-    /// <summary>Reads a resource (null when the request has none).</summary>
-    public static ResourceContext From(Resource? resource, string? tenantOverride)
+    /// <summary>Reads a resource (null when the request has none) under the default tenant length limit.</summary>
+    public static ResourceContext From(Resource? resource, string? tenantOverride) =>
+        From(resource, tenantOverride, LimitsOptions.DefaultMaxTenantLength);
+
+    /// <summary>Reads a resource (null when the request has none); a tenant longer than <paramref name="maxTenantLength"/> is unusable.</summary>
+    public static ResourceContext From(Resource? resource, string? tenantOverride, int maxTenantLength)
     {
         AnyValue? tenant = null;
         AnyValue? service = null;
@@ -752,6 +788,13 @@ internal sealed class ResourceContext
 
         if (tenant.ValueCase == AnyValue.ValueOneofCase.StringValue && LogRecordConverter.IsValidTenant(tenant.StringValue))
         {
+            if (tenant.StringValue.Length > maxTenantLength)
+            {
+                var tooLong = RecordLimits.TooLongMessage(
+                    $"resource {OtlpConventions.TenantAttribute}", tenant.StringValue.Length, maxTenantLength, nameof(LimitsOptions.MaxTenantLength));
+                return new ResourceContext(ModelKey.DefaultTenant, tooLong, source, modelId, modelVersion, tenantTooLong: true);
+            }
+
             return new ResourceContext(tenant.StringValue, null, source, modelId, modelVersion);
         }
 

@@ -50,6 +50,21 @@ internal enum RejectReason
 
     /// <summary><c>ml.request.id</c> not a non-empty string.</summary>
     RequestId,
+
+    /// <summary>An id, name or string value longer than its limit (<c>Monitoring:Limits:Max*Length</c>).</summary>
+    TooLong,
+
+    /// <summary>More <c>ml.feature.*</c> attributes on the record than <c>Monitoring:Limits:MaxFeaturesPerRecord</c>.</summary>
+    TooManyFeatures,
+
+    /// <summary>More <c>ml.segment.*</c> attributes on the record than <c>Monitoring:Limits:MaxSegmentsPerRecord</c>.</summary>
+    TooManySegments,
+
+    /// <summary>A new feature for a model already tracking <c>Monitoring:Limits:MaxFeaturesPerModel</c> (decided by the grain).</summary>
+    ModelFeatureLimit,
+
+    /// <summary>A new model for a tenant already having <c>Monitoring:Limits:MaxModelsPerTenant</c> (decided by the grain).</summary>
+    TenantModelLimit,
 }
 
 /// <summary>Attribute values of <see cref="RejectReason"/>.</summary>
@@ -60,8 +75,16 @@ internal static class RejectReasons
     [
         "event_kind", "tenant", "model_id", "model_version", "prediction_id", "score", "class", "value", "latency",
         "label", "feature", "segment", "event_time", "no_output",
-        "request_id",
+        "request_id", "too_long", "too_many_features", "too_many_segments",
+        Abstractions.Events.AppendRejection.ModelFeatureLimit, Abstractions.Events.AppendRejection.ModelTenantLimit,
     ];
+
+    /// <summary>The reason named <paramref name="name"/> (a grain's <see cref="Abstractions.Events.AppendRejection.Reason"/>), if known.</summary>
+    public static RejectReason? Parse(string name)
+    {
+        var index = Array.IndexOf(Names, name);
+        return index < 0 ? null : (RejectReason)index;
+    }
 
     /// <summary>Number of reasons.</summary>
     public static int Count => Names.Length;

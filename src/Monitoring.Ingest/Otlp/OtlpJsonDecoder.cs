@@ -158,7 +158,7 @@ internal static class OtlpJsonDecoder
             var result = new LogRecord();
             foreach (var property in Object(element))
             {
-                switch (property.Name)
+                switch (Name(property))
                 {
                     case "timeUnixNano":
                         result.TimeUnixNano = ReadUInt64(property);
@@ -231,7 +231,7 @@ internal static class OtlpJsonDecoder
 
                 var isValue = true;
                 var before = result.ValueCase;
-                switch (property.Name)
+                switch (Name(property))
                 {
                     case "stringValue":
                         result.StringValue = ReadString(property);
@@ -350,7 +350,7 @@ internal static class OtlpJsonDecoder
 
         private string ReadString(JsonProperty property) => property.Value.ValueKind switch
         {
-            JsonValueKind.String => property.Value.GetString()!,
+            JsonValueKind.String => Text(property),
             JsonValueKind.Null => string.Empty,
             _ => throw Error(property, $"expected a string, got {Kind(property.Value)}"),
         };
@@ -371,7 +371,7 @@ internal static class OtlpJsonDecoder
                     return 0;
                 case JsonValueKind.Number when value.TryGetUInt64(out var number):
                     return number;
-                case JsonValueKind.String when ulong.TryParse(value.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out var parsed):
+                case JsonValueKind.String when ulong.TryParse(Text(property), NumberStyles.None, CultureInfo.InvariantCulture, out var parsed):
                     return parsed;
                 default:
                     throw Error(property, "expected an unsigned 64-bit integer (number or decimal string)");
@@ -387,7 +387,7 @@ internal static class OtlpJsonDecoder
                     return 0;
                 case JsonValueKind.Number when value.TryGetInt64(out var number):
                     return number;
-                case JsonValueKind.String when long.TryParse(value.GetString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed):
+                case JsonValueKind.String when long.TryParse(Text(property), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed):
                     return parsed;
                 default:
                     throw Error(property, "expected a 64-bit integer (number or decimal string)");
@@ -403,7 +403,7 @@ internal static class OtlpJsonDecoder
                     return 0;
                 case JsonValueKind.Number when value.TryGetUInt32(out var number):
                     return number;
-                case JsonValueKind.String when uint.TryParse(value.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out var parsed):
+                case JsonValueKind.String when uint.TryParse(Text(property), NumberStyles.None, CultureInfo.InvariantCulture, out var parsed):
                     return parsed;
                 default:
                     throw Error(property, "expected an unsigned 32-bit integer");
@@ -432,7 +432,7 @@ internal static class OtlpJsonDecoder
                 case JsonValueKind.Number when value.TryGetDouble(out var number) && double.IsFinite(number):
                     return number;
                 case JsonValueKind.String:
-                    var text = value.GetString();
+                    var text = Text(property);
                     switch (text)
                     {
                         case "NaN":
@@ -468,7 +468,7 @@ internal static class OtlpJsonDecoder
 
             if (value.ValueKind == JsonValueKind.String)
             {
-                var text = value.GetString()!;
+                var text = Text(property);
                 if (text.Length % 2 == 0)
                 {
                     try
@@ -491,7 +491,7 @@ internal static class OtlpJsonDecoder
             if (value.ValueKind == JsonValueKind.String)
             {
                 // Protobuf JSON accepts standard and URL-safe base64, with or without padding.
-                var text = value.GetString()!.Replace('-', '+').Replace('_', '/');
+                var text = Text(property).Replace('-', '+').Replace('_', '/');
                 var padded = text.Length % 4 == 0 ? text : text.PadRight(text.Length + (4 - (text.Length % 4)), '=');
                 try
                 {
@@ -506,6 +506,38 @@ internal static class OtlpJsonDecoder
             throw Error(property, "expected a base64 string");
         }
 
+        /// <summary>
+        /// A string value as UTF-16. <see cref="JsonDocument"/> checks the structure but transcodes strings only when read,
+        /// so invalid UTF-8 (or an escaped unpaired surrogate) surfaces here, as a 400 naming the field.
+        /// </summary>
+        private string Text(JsonProperty property)
+        {
+            try
+            {
+                return property.Value.GetString()!;
+            }
+            catch (InvalidOperationException ex)
+            {
+                throw Error(property, ex.InnerException is DecoderFallbackException ? "invalid UTF-8" : "invalid string (unpaired surrogate escape)");
+            }
+        }
+
+        /// <summary>A property's name (for the fields matched by name), or a 400 when it is not valid text.</summary>
+        private string Name(JsonProperty property) =>
+            TryName(property) ?? throw Error(null, "invalid UTF-8 in a property name");
+
+        private static string? TryName(JsonProperty property)
+        {
+            try
+            {
+                return property.Name;
+            }
+            catch (InvalidOperationException)
+            {
+                return null;
+            }
+        }
+
         private OtlpRequestException Error(JsonProperty? property, string reason)
         {
             var path = new StringBuilder("$");
@@ -516,7 +548,8 @@ internal static class OtlpJsonDecoder
 
             if (property is { } p)
             {
-                path.Append('.').Append(p.Name.Length <= 64 ? p.Name : p.Name[..64] + "...");
+                var name = TryName(p) ?? "(invalid UTF-8)";
+                path.Append('.').Append(name.Length <= 64 ? name : name[..64] + "...");
             }
 
             return OtlpRequestException.BadRequest($"invalid JSON ExportLogsServiceRequest at {path}: {reason}");

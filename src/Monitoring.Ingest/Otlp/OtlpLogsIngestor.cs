@@ -1,8 +1,10 @@
 using System.Diagnostics;
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Monitoring.Abstractions.Conventions;
 using Monitoring.Abstractions.Events;
+using Monitoring.Abstractions.Limits;
 using Monitoring.Abstractions.Time;
 using Monitoring.Ingest.Conventions;
 using Monitoring.Ingest.Proto.Collector;
@@ -32,6 +34,7 @@ internal sealed class OtlpLogsIngestor(
     TimeProvider timeProvider,
     IngestTotals totals,
     IOptionsMonitor<OtlpReceiverOptions> options,
+    IOptionsMonitor<LimitsOptions> limits,
     ILogger<OtlpLogsIngestor> logger)
 {
     /// <summary>Processes one decoded request; returns once every accepted record is durable.</summary>
@@ -57,9 +60,16 @@ internal sealed class OtlpLogsIngestor(
         {
             ArgumentNullException.ThrowIfNull(request);
             current = options.CurrentValue;
+            var currentLimits = limits.CurrentValue;
             if (tenantHeader is not null && !LogRecordConverter.IsValidTenant(tenantHeader))
             {
                 throw OtlpRequestException.BadRequest($"{OtlpConventions.TenantHeader} must be a non-empty tenant name without '/'");
+            }
+
+            if (tenantHeader?.Length > currentLimits.MaxTenantLength)
+            {
+                throw OtlpRequestException.BadRequest(RecordLimits.TooLongMessage(
+                    OtlpConventions.TenantHeader, tenantHeader.Length, currentLimits.MaxTenantLength, nameof(LimitsOptions.MaxTenantLength)));
             }
 
             if (AnyValueDepth.FindTooDeep(request, current.MaxAnyValueDepth) is { } tooDeep)
@@ -68,7 +78,7 @@ internal sealed class OtlpLogsIngestor(
             }
 
             var received = UnixNanos.Now(timeProvider);
-            converted = LogRecordConverter.Convert(request, tenantHeader, received);
+            converted = LogRecordConverter.Convert(request, tenantHeader, received, currentLimits);
         }
         catch (Exception e)
         {
@@ -87,7 +97,8 @@ internal sealed class OtlpLogsIngestor(
     {
         if (converted.Batches.Count > 0)
         {
-            await AppendAllAsync(converted.Batches, current, cancellationToken).ConfigureAwait(false);
+            var results = await AppendAllAsync(converted.Batches, current, cancellationToken).ConfigureAwait(false);
+            converted = WithGrainRejections(converted, results);
         }
 
         totals.Add(converted.Accepted, converted.Rejected);
@@ -107,7 +118,84 @@ internal sealed class OtlpLogsIngestor(
         return response;
     }
 
-    private async Task AppendAllAsync(IReadOnlyList<EventBatch> batches, OtlpReceiverOptions current, CancellationToken cancellationToken)
+    /// <summary>
+    /// Adds the records the grains refused (limits that need a model's state) to the request's rejections: counts, reasons
+    /// (after the converter's, up to <see cref="LogRecordConverter.MaxReportedReasons"/>, numbered across the request) and
+    /// the metric tallies.
+    /// </summary>
+    internal static ConvertedRequest WithGrainRejections(ConvertedRequest converted, AppendResult[] results)
+    {
+        List<string>? reasons = null;
+        var rejected = converted.Rejected;
+        var accepted = converted.Accepted;
+        var acceptedLabels = converted.AcceptedLabels;
+        int[]? byReason = null;
+        var reported = 0;
+        var unreported = 0;
+        for (var i = 0; i < results.Length; i++)
+        {
+            if (results[i].Rejections is not { Length: > 0 } rejections)
+            {
+                continue;
+            }
+
+            if (reasons is null)
+            {
+                reasons = [];
+                byReason = (int[])converted.RejectedByReason.Clone();
+                if (converted.ErrorMessage is { } earlier)
+                {
+                    reasons.Add(earlier);
+                }
+            }
+
+            foreach (var rejection in rejections)
+            {
+                var count = Math.Clamp(rejection.Count, 0, accepted);
+                rejected += count;
+                accepted -= count;
+                acceptedLabels -= Math.Clamp(rejection.Labels, 0, Math.Min(count, acceptedLabels));
+                if (RejectReasons.Parse(rejection.Reason) is { } reason)
+                {
+                    byReason![(int)reason] += count;
+                }
+
+                if (reported == LogRecordConverter.MaxReportedReasons)
+                {
+                    unreported += count;
+                    continue;
+                }
+
+                var numbers = converted.RecordNumbers[i];
+                var number = rejection.FirstIndex >= 0 && rejection.FirstIndex < numbers.Length ? numbers[rejection.FirstIndex] : -1;
+                reasons.Add(count > 1
+                    ? string.Create(CultureInfo.InvariantCulture, $"record {number}: {rejection.Message} (and {count - 1} more records of this model)")
+                    : string.Create(CultureInfo.InvariantCulture, $"record {number}: {rejection.Message}"));
+                reported++;
+            }
+        }
+
+        if (reasons is null)
+        {
+            return converted;
+        }
+
+        if (unreported > 0)
+        {
+            reasons.Add(string.Create(CultureInfo.InvariantCulture, $"and {unreported} more rejected for model limits"));
+        }
+
+        return converted with
+        {
+            Accepted = accepted,
+            AcceptedLabels = acceptedLabels,
+            Rejected = rejected,
+            RejectedByReason = byReason!,
+            ErrorMessage = string.Join("; ", reasons),
+        };
+    }
+
+    private async Task<AppendResult[]> AppendAllAsync(IReadOnlyList<EventBatch> batches, OtlpReceiverOptions current, CancellationToken cancellationToken)
     {
         var tasks = new Task<AppendResult>[batches.Count];
         for (var i = 0; i < batches.Count; i++)
@@ -117,7 +205,7 @@ internal sealed class OtlpLogsIngestor(
 
         try
         {
-            await Task.WhenAll(tasks).ConfigureAwait(false);
+            return await Task.WhenAll(tasks).ConfigureAwait(false);
         }
         catch (Exception)
         {

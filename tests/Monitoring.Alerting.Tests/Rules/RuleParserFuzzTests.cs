@@ -4,6 +4,7 @@ using CsCheck;
 using Monitoring.Alerting.Labels;
 using Monitoring.Alerting.Metrics;
 using Monitoring.Alerting.Rules;
+using Monitoring.Testing;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -15,8 +16,9 @@ namespace Monitoring.Alerting.Tests.Rules;
 /// renamed, random bytes and unicode, deep nesting, huge strings, anchors and aliases, complex keys), and random
 /// expression, matcher and template strings from a token alphabet. The documented failures are
 /// <see cref="RuleFileException"/> (rule files) and <see cref="FormatException"/> (the others); anything else is a bug.
-/// Each property runs a fixed number of cases from a fixed seed (the same inputs on every run), single-threaded, with
-/// inputs bounded so the whole class takes a few seconds; the xunit timeout turns a hang into a failure.
+/// Each property runs a fixed number of cases from a fixed seed (the same inputs on every run), with inputs bounded so
+/// the whole class takes a few seconds; a per-input timeout turns a hang into a failure (<see cref="FuzzRun"/>, whose
+/// environment variables ask for a longer run).
 /// </summary>
 public sealed class RuleParserFuzzTests(ITestOutputHelper output)
 {
@@ -309,6 +311,18 @@ public sealed class RuleParserFuzzTests(ITestOutputHelper output)
         Assert.Equal("%!(NOVERB)", AlertTemplate.Parse(text).Render(data));
     }
 
+    [Theory]
+    [InlineData("{{ \"%.\" | printf }}")]
+    [InlineData("{{- \"%d\"|printf}}")]
+    public void Template_PipingTheFormatIntoPrintf_IsAFormatException_NotAnIndexError(string text)
+    {
+        // Found by a 35-second run of RandomTemplates (input 63625): printf without arguments of its own read its first
+        // argument from an empty list (ArgumentOutOfRangeException) when the rule file was loaded.
+        var e = Assert.Throws<FormatException>(() => AlertTemplate.Parse(text));
+
+        Assert.Equal("template: printf needs a format string first", e.Message);
+    }
+
     [Fact]
     public void Template_AtGosPrecisionLimit_Renders()
     {
@@ -317,26 +331,12 @@ public sealed class RuleParserFuzzTests(ITestOutputHelper output)
         Assert.Equal("0.25" + new string('0', 1_000_000 - 2), AlertTemplate.Parse("{{ printf \"%.1000000f\" $value }}").Render(data));
     }
 
-    /// <summary>Runs <paramref name="property"/> on <see cref="Cases"/> inputs drawn from a fixed seed, reporting the first failure with its input.</summary>
-    private void ForEach<T>(Gen<T> gen, string what, Action<T> property)
-    {
-        var pcg = new PCG(1, Seed);
-        for (var i = 0; i < Cases; i++)
-        {
-            var input = gen.Generate(pcg, null, out _);
-            try
-            {
-                property(input);
-            }
-            catch (Exception e)
-            {
-                var shown = Check.Print(input);
-                throw new InvalidOperationException(
-                    $"{what} case {i} threw {e.GetType().Name}: {e.Message}\ninput ({shown.Length} chars): {(shown.Length > 2000 ? shown[..2000] + "..." : shown)}", e);
-            }
-        }
-        output.WriteLine($"{what}: {Cases} cases from seed {Seed}");
-    }
+    /// <summary>
+    /// Runs <paramref name="property"/> on <see cref="Cases"/> inputs drawn from a fixed seed (more with
+    /// <c>MONITORING_FUZZ_ITERATIONS</c> or <c>MONITORING_FUZZ_SECONDS</c>), each under a timeout, reporting the first failure with its input.
+    /// </summary>
+    private void ForEach<T>(Gen<T> gen, string what, Action<T> property) =>
+        FuzzRun.Run(gen, what, Cases, Seed, property, output.WriteLine);
 
     private static string Selector(string label, int kind, string plain, string regex) => kind switch
     {

@@ -27,6 +27,12 @@ internal sealed class RecordingEventSink : IEventSink
 
     public TimeSpan OverloadRetryAfter { get; set; } = TimeSpan.FromSeconds(7);
 
+    /// <summary>
+    /// Plays a grain enforcing a model limit: given a batch, the positions it refuses and why (reason, message); the rest
+    /// is kept and the refusal comes back in <see cref="AppendResult.Rejections"/>.
+    /// </summary>
+    public Func<EventBatch, (int[] Positions, string Reason, string Message)?>? Refuse { get; set; }
+
     /// <summary>Appends that reached the sink (whatever the mode).</summary>
     public int Calls { get; private set; }
 
@@ -109,13 +115,21 @@ internal sealed class RecordingEventSink : IEventSink
                 break;
         }
 
+        AppendRejection[]? rejections = null;
+        if (Refuse?.Invoke(batch) is { Positions.Length: > 0 } refused)
+        {
+            var labels = refused.Positions.Count(p => batch.Events[p].Kind == EventKind.Label);
+            rejections = [new AppendRejection(refused.Reason, refused.Positions.Length, labels, refused.Positions[0], refused.Message)];
+            batch = batch with { Events = [.. batch.Events.Where((_, i) => !refused.Positions.Contains(i))] };
+        }
+
         lock (_lock)
         {
             _batches.Add(batch);
             _sequences.TryGetValue(batch.Model, out var sequence);
             sequence += batch.Events.Length;
             _sequences[batch.Model] = sequence;
-            return new AppendResult(batch.Events.Length, 0, sequence);
+            return new AppendResult(batch.Events.Length, 0, sequence, rejections);
         }
     }
 
