@@ -2,6 +2,8 @@ using System.CommandLine;
 using Monitoring.Abstractions.Rollouts;
 using Monitoring.Cli;
 using Monitoring.Cli.Alerts;
+using Monitoring.Cli.Demo;
+using Monitoring.Cli.Health;
 using Monitoring.Datasets;
 using Monitoring.Cli.Drift;
 using Monitoring.Cli.Keys;
@@ -267,5 +269,38 @@ var keysRevoke = new Command("revoke", "Revoke an API key; a running silo refuse
 keysRevoke.SetAction((p, ct) => KeysCommand.RevokeAsync(Location(p), p.GetValue(keyId)!, Console.Out, Console.Error, ct));
 var keys = new Command("keys", "API keys for Monitoring:Auth:Mode=api-keys, managed in the silo's store (its data directory or PostgreSQL database).") { keysCreate, keysList, keysRevoke };
 
-var root = new RootCommand("monitoring: ML drift and model-quality monitoring.") { drift, slices, rollout, report, reference, rules, alerts, incidents, ack, resolve, silence, keys };
+var demoServer = new Option<string>("--server") { Description = "API address of a silo.", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
+var demoOtlp = new Option<string>("--otlp-endpoint") { Description = "OTLP endpoint (gRPC http://host:4317 or HTTP http://host:4318).", DefaultValueFactory = _ => "http://127.0.0.1:4317" };
+var demoProtocol = new Option<string>("--protocol") { Description = "OTLP transport: grpc or http.", DefaultValueFactory = _ => "grpc" };
+demoProtocol.AcceptOnlyFromAmong("grpc", "http");
+var demoKey = new Option<string?>("--api-key") { Description = "API key (scopes ingest and admin) for a silo with api-keys auth; default $MONITORING_API_KEY." };
+var demoRate = new Option<double>("--rate") { Description = "Predictions per second per model.", DefaultValueFactory = _ => 20 };
+var demoDrift = new Option<double>("--drift-after-minutes") { Description = "Minutes until credit-risk drifts.", DefaultValueFactory = _ => 3 };
+var demoWait = new Option<double>("--wait-seconds") { Description = "How long to wait for the silo to be ready at start.", DefaultValueFactory = _ => 120 };
+var demo = new Command("demo", "Send the demo's traffic (three models, a drift, a canary) to a running silo or cluster until stopped.") { demoServer, demoOtlp, demoProtocol, demoKey, demoRate, demoDrift, demoWait };
+demo.SetAction(async (p, ct) =>
+{
+    if (!Uri.TryCreate(p.GetValue(demoServer), UriKind.Absolute, out var serverUri) || !Uri.TryCreate(p.GetValue(demoOtlp), UriKind.Absolute, out var otlpUri))
+    {
+        await Console.Error.WriteLineAsync("error: --server and --otlp-endpoint must be absolute URLs.");
+        return CliException.ExitCode;
+    }
+
+    if (p.GetValue(demoRate) is not (> 0 and <= 10_000) || p.GetValue(demoDrift) < 0.5)
+    {
+        await Console.Error.WriteLineAsync("error: --rate must be in (0, 10000] and --drift-after-minutes at least 0.5.");
+        return CliException.ExitCode;
+    }
+
+    var options = new DemoCommand.Options(serverUri, otlpUri, p.GetValue(demoProtocol) == "http" ? Monitoring.Client.OtlpProtocol.HttpProtobuf : Monitoring.Client.OtlpProtocol.Grpc,
+        p.GetValue(demoKey) ?? Environment.GetEnvironmentVariable("MONITORING_API_KEY"), p.GetValue(demoRate), TimeSpan.FromMinutes(p.GetValue(demoDrift)), TimeSpan.FromSeconds(p.GetValue(demoWait)));
+    return await DemoCommand.RunAsync(options, Console.Out, Console.Error, ct);
+});
+
+var healthServer = new Option<string>("--server") { Description = "API address of the silo.", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
+var healthReady = new Option<bool>("--ready") { Description = "Ask for readiness (store and cluster reachable) instead of liveness." };
+var health = new Command("health", "Ask a silo whether it is alive (or ready with --ready): exit 0 yes, 1 no, 2 unreachable.") { healthServer, healthReady };
+health.SetAction((p, ct) => HealthCommand.CheckAsync(p.GetValue(healthServer)!, p.GetValue(healthReady), TimeSpan.FromSeconds(5), Console.Out, Console.Error, ct));
+
+var root = new RootCommand("monitoring: ML drift and model-quality monitoring.") { drift, slices, rollout, report, reference, rules, alerts, incidents, ack, resolve, silence, keys, demo, health };
 return root.Parse(args).Invoke();

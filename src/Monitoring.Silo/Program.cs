@@ -27,13 +27,6 @@ if (!Validator.TryValidateObject(host, new ValidationContext(host), problems, va
     return 2;
 }
 
-var auth = AuthOptions.Bind(builder.Configuration, host, out var authError);
-if (authError is not null)
-{
-    Console.Error.WriteLine($"error: invalid configuration in {AuthOptions.Section}: {authError}");
-    return 2;
-}
-
 var telemetry = TelemetryOptions.Bind(builder.Configuration, out var telemetryError);
 if (telemetryError is not null)
 {
@@ -53,6 +46,13 @@ var cluster = MonitoringClusterOptions.Bind(builder.Configuration, bind, host.St
 if (clusterError is not null)
 {
     Console.Error.WriteLine($"error: invalid configuration in {MonitoringClusterOptions.Section}: {clusterError}");
+    return 2;
+}
+
+var auth = AuthOptions.Bind(builder.Configuration, host, out var authError);
+if (authError is not null)
+{
+    Console.Error.WriteLine($"error: invalid configuration in {AuthOptions.Section}: {authError}");
     return 2;
 }
 

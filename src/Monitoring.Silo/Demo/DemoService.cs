@@ -23,7 +23,7 @@ public sealed class DemoService(
     public static readonly TimeSpan DriftAfter = TimeSpan.FromMinutes(3);
 
     /// <summary>Demo window length: short, so a newcomer sees windows close every minute.</summary>
-    public static readonly TimeSpan DemoWindow = TimeSpan.FromMinutes(1);
+    public static readonly TimeSpan DemoWindow = DemoSetup.Window;
 
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -31,14 +31,14 @@ public sealed class DemoService(
         var started = new TaskCompletionSource();
         using var registration = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
         await started.Task.WaitAsync(stoppingToken);
-        foreach (var model in new[] { DemoTraffic.CreditRiskModel, DemoTraffic.ChurnModel, DemoTraffic.EtaModel })
+        foreach (var model in DemoSetup.Models)
         {
             await grains.GetGrain<IModelGrain>(new ModelKey(ModelKey.DefaultTenant, model).GrainKey).ConfigureAsync(new ModelSettings
             {
-                Window = DemoWindow,
-                AllowedLateness = TimeSpan.FromSeconds(10),
-                RollingWindows = 3,
-                MinimumSampleSize = 100,
+                Window = DemoSetup.Window,
+                AllowedLateness = DemoSetup.AllowedLateness,
+                RollingWindows = DemoSetup.RollingWindows,
+                MinimumSampleSize = DemoSetup.MinimumSampleSize,
             });
         }
 
@@ -87,11 +87,8 @@ public sealed class DemoService(
     {
         try
         {
-            await Task.Delay(DriftAfter - TimeSpan.FromSeconds(15), stoppingToken);
-            var window = DemoWindow.Ticks;
-            var from = new DateTimeOffset(start.UtcTicks - (start.UtcTicks % window), TimeSpan.Zero);
-            var now = DateTimeOffset.UtcNow;
-            var to = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % window), TimeSpan.Zero);
+            await Task.Delay(DriftAfter - DemoSetup.PinBeforeDrift, stoppingToken);
+            var (from, to) = DemoSetup.PinRange(start, DateTimeOffset.UtcNow);
             await grains.GetGrain<IModelGrain>(new ModelKey(ModelKey.DefaultTenant, DemoTraffic.CreditRiskModel).GrainKey)
                 .PinReferenceAsync(Abstractions.Time.UnixNanos.FromDateTimeOffset(from), Abstractions.Time.UnixNanos.FromDateTimeOffset(to));
             SiloLog.DemoReferencePinned(logger, from.ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture), to.ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture));

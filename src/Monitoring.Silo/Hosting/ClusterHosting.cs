@@ -36,6 +36,12 @@ public static class ClusterHosting
         silo.ConfigureEndpoints(cluster.ResolvedAdvertisedAddress, host.SiloPort, host.GatewayPort, listenOnAnyHostAddress: bind.Equals(IPAddress.Any));
         silo.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(connection));
         silo.UseAzureTableReminderService(o => o.TableServiceClient = new TableServiceClient(connection));
+        if (cluster.Kubernetes)
+        {
+            // After the settings above, so the pod's name, IP and labels win over ClusterId, ServiceId and AdvertisedAddress.
+            silo.UseKubernetesHosting();
+        }
+
         return silo;
     }
 

@@ -45,6 +45,13 @@ public sealed partial class MonitoringClusterOptions
     /// </summary>
     public string? AdvertisedAddress { get; set; }
 
+    /// <summary>
+    /// Running in Kubernetes (azure-table mode only): <c>Microsoft.Orleans.Hosting.Kubernetes</c> takes the silo name, the
+    /// advertised address and the service and cluster ids from the pod (<c>POD_NAME</c>, <c>POD_IP</c>,
+    /// <c>ORLEANS_SERVICE_ID</c>, <c>ORLEANS_CLUSTER_ID</c>) and declares silos whose pod is gone dead. See deploy/k8s.
+    /// </summary>
+    public bool Kubernetes { get; set; }
+
     /// <summary>Whether this is the Azure Table cluster mode.</summary>
     public bool IsAzureTable => Mode == AzureTableMode;
 
@@ -73,6 +80,11 @@ public sealed partial class MonitoringClusterOptions
         if (Mode is not (LocalhostMode or AzureTableMode))
         {
             return $"{Section}:Mode must be '{LocalhostMode}' or '{AzureTableMode}', not '{Mode}'";
+        }
+
+        if (Kubernetes && Mode != AzureTableMode)
+        {
+            return $"{Section}:Kubernetes needs {Section}:Mode={AzureTableMode} (the Kubernetes hosting package does not provide membership)";
         }
 
         foreach (var (key, value) in new[] { ("ClusterId", ClusterId), ("ServiceId", ServiceId) })

@@ -63,6 +63,7 @@ public sealed class ClusterOptionsTests : IDisposable
     [InlineData("sqlite", "ServiceId=", "Monitoring:Cluster:ServiceId")]
     [InlineData("sqlite", "AdvertisedAddress=0.0.0.0", "Monitoring:Cluster:AdvertisedAddress")]
     [InlineData("sqlite", "AdvertisedAddress=silo-1", "Monitoring:Cluster:AdvertisedAddress")]
+    [InlineData("sqlite", "Kubernetes=true", "Monitoring:Cluster:Kubernetes needs Monitoring:Cluster:Mode=azure-table")]
     public void BadSettings_AreRefused_NamingTheKey_WithoutTheSecret(string storage, string settings, string expected)
     {
         var pairs = settings.Split('|').Select(s => s.Split('=', 2)).Select(p => (p[0], p[1])).ToArray();
