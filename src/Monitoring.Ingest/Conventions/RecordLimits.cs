@@ -15,6 +15,23 @@ internal static class RecordLimits
     /// <summary>The first limit the record breaks (its message, with <paramref name="reason"/> set), or null when none.</summary>
     public static string? Breach(LogRecordConverter.RecordFields fields, ResourceContext resource, LimitsOptions limits, out RejectReason reason)
     {
+        // Ids are keys: the aggregation joins internal keys with U+001F, so a control character in an id could make one
+        // record's id collide with another's derived key. No real id holds one.
+        foreach (var (value, name, why) in new[]
+        {
+            (fields.ModelId ?? resource.ModelId, OtlpConventions.ModelId, RejectReason.ModelId),
+            (fields.ModelVersion ?? resource.ModelVersion, OtlpConventions.ModelVersion, RejectReason.ModelVersion),
+            (fields.PredictionId, OtlpConventions.PredictionId, RejectReason.PredictionId),
+            (fields.RequestId, OtlpConventions.RequestId, RejectReason.RequestId),
+        })
+        {
+            if (ControlCharacter(value, name) is { } control)
+            {
+                reason = why;
+                return control;
+            }
+        }
+
         reason = RejectReason.TooLong;
         if (Length(fields.ModelId ?? resource.ModelId, OtlpConventions.ModelId, limits.MaxModelIdLength, nameof(LimitsOptions.MaxModelIdLength)) is { } modelId)
         {
@@ -51,6 +68,24 @@ internal static class RecordLimits
     public static string TooLongMessage(string what, int length, int limit, string setting) => string.Create(
         CultureInfo.InvariantCulture,
         $"{what} is {length} characters long, over the limit of {limit} ({LimitsOptions.Key(setting)})");
+
+    private static string? ControlCharacter(AnyValue? value, string name)
+    {
+        if (value is not { ValueCase: AnyValue.ValueOneofCase.StringValue })
+        {
+            return null;
+        }
+
+        var text = value.StringValue;
+        var at = text.AsSpan().IndexOfAnyInRange('\u0000', '\u001F');
+        if (at < 0)
+        {
+            at = text.IndexOf('\u007F', StringComparison.Ordinal);
+        }
+
+        return at < 0 ? null : string.Create(CultureInfo.InvariantCulture,
+            $"{name} contains the control character U+{(int)text[at]:X4} at position {at}; ids must be printable text");
+    }
 
     private static string? Length(AnyValue? value, string name, int limit, string setting) =>
         value is { ValueCase: AnyValue.ValueOneofCase.StringValue } && value.StringValue.Length > limit

@@ -107,4 +107,20 @@ public sealed class RecordLimitsTests
         ], problems);
     }
 
+
+    [Theory]
+    [InlineData("ml.prediction.id", "prediction_id", "p\u001F2", 1)]
+    [InlineData("ml.request.id", "request_id", "\u0000r", 0)]
+    [InlineData("ml.model.version", "model_version", "v1\u007F", 2)]
+    public void An_id_with_a_control_character_is_rejected_naming_it_and_the_rest_is_kept(string attribute, string reason, string value, int position)
+    {
+        var bad = attribute == "ml.prediction.id" ? Prediction("m", value, 0.5) : Prediction("m", "p1", 0.5, Attr(attribute, value));
+        var converted = LogRecordConverter.Convert(Request(bad, Prediction("m", "p2", 0.5)), null, Received, Small);
+
+        Assert.Equal(1, converted.Accepted);
+        Assert.Equal(
+            $"record 0: {attribute} contains the control character U+{(int)value[position]:X4} at position {position}; ids must be printable text",
+            converted.ErrorMessage);
+        Assert.Equal(1, converted.RejectedByReason[Array.IndexOf(RejectReasons.Names, reason)]);
+    }
 }

@@ -77,6 +77,7 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output) : IAsyncLifet
             ["Monitoring__Alerting__RulesPath"] = rules,
             ["Monitoring__Alerting__ConfigFile"] = config,
             ["Monitoring__Alerting__AllowPrivateTargets"] = "true",
+            ["Monitoring__Auth__AllowOpen"] = "true", // a cluster refuses to run open unless told; keys are the auth tests' subject
         };
         var starts = Enumerable.Range(0, SiloCount)
             .Select(i => SiloProcess.StartAsync(Path.Combine(_data, $"silo-{i}"), environment: environment))
