@@ -97,6 +97,9 @@ internal static partial class GrainsLog
     [LoggerMessage(EventId = 2080, Level = LogLevel.Warning, Message = "Append for model {Model} failed; the grain deactivates and the next call replays the log from its checkpoint")]
     public static partial void AppendFailedDeactivating(ILogger logger, Exception exception, string model);
 
+    [LoggerMessage(EventId = 2027, Level = LogLevel.Warning, Message = "Alerts of {Model}: the notifier is unreachable ({Error}: its silo is down or leaving); retrying in {DelaySeconds} s")]
+    public static partial void NotifierUnreachable(ILogger logger, string model, double delaySeconds, string error);
+
     [LoggerMessage(EventId = 2026, Level = LogLevel.Warning, Message = "Could not register the reminder of {Grain}; its timer runs meanwhile and the registration is retried")]
     public static partial void ReminderFailed(ILogger logger, Exception exception, string grain);
 }

@@ -11,6 +11,7 @@ using Monitoring.Alerting.Metrics;
 using Monitoring.Alerting.Notify;
 using Monitoring.Alerting.Slo;
 using Monitoring.Grains.Telemetry;
+using Orleans.Runtime;
 
 namespace Monitoring.Grains.Alerting;
 
@@ -49,6 +50,9 @@ public sealed class ModelAlertsGrain(
     AlertingRuntime runtime,
     ILogger<ModelAlertsGrain> logger) : Grain, IModelAlertsGrain
 {
+    /// <summary>Longest the notifier is retried for when its silo is unreachable.</summary>
+    internal static readonly TimeSpan NotifierRetryBudget = TimeSpan.FromSeconds(20);
+
     private ModelKey _key;
 
     /// <inheritdoc />
@@ -212,13 +216,41 @@ public sealed class ModelAlertsGrain(
                 .ToArray();
             if (updates.Length > 0)
             {
-                await GrainFactory.GetGrain<IAlertNotifierGrain>(0).UpdateAsync(updates);
+                await NotifyAsync(updates);
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.GetType().Name);
             GrainsLog.EvaluationFailed(logger, e, _key.GrainKey);
+        }
+    }
+
+    /// <summary>
+    /// Hands the alerts to the notifier. When its silo has just died, calls fail fast (the connection is refused) until
+    /// the cluster declares the silo dead and the notifier reactivates elsewhere, which takes seconds (7-13 s measured in
+    /// ClusterFailoverTests); the alerts' state is already stored, so without a retry an alert fired in that gap would
+    /// wait for the model's next evaluation. Retries for up to <see cref="NotifierRetryBudget"/> (below the 30 s grain
+    /// call timeout of the caller), doubling the wait from 250 ms, on those cluster errors only.
+    /// </summary>
+    private async Task NotifyAsync(AlertView[] updates)
+    {
+        var delay = TimeSpan.FromMilliseconds(250);
+        var waited = TimeSpan.Zero;
+        while (true)
+        {
+            try
+            {
+                await GrainFactory.GetGrain<IAlertNotifierGrain>(0).UpdateAsync(updates);
+                return;
+            }
+            catch (Exception e) when (e is OrleansMessageRejectionException or SiloUnavailableException && waited + delay <= NotifierRetryBudget)
+            {
+                GrainsLog.NotifierUnreachable(logger, _key.GrainKey, delay.TotalSeconds, e.GetType().Name);
+                await Task.Delay(delay); // back-off between calls that failed at once; bounded by the budget
+                waited += delay;
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(4).Ticks));
+            }
         }
     }
 
