@@ -3,6 +3,7 @@ using Monitoring.Abstractions.Rollouts;
 using Monitoring.Aggregation.Labels;
 using Monitoring.Aggregation.Rollouts;
 using Monitoring.Aggregation.Windows;
+using Monitoring.Stats.Rollouts;
 
 namespace Monitoring.Benchmarks;
 
@@ -19,6 +20,9 @@ namespace Monitoring.Benchmarks;
 /// <item><see cref="CompareMerged"/>: the comparison alone, on samples merged once.</item>
 /// <item><see cref="CompareExact"/> (peer): <see cref="CompareMerged"/> plus the offline route's raw scores of the same
 /// 24,000 rows (exact DeLong on the raw scores, KS with its p-value, instead of the sketch bounds).</item>
+/// <item><see cref="MergeAndComparePaired"/>: <see cref="MergeAndCompare"/> when every prediction is a labelled shadow
+/// pair: also merges the 24 windows' <see cref="PairedLabelSketch"/> and runs the paired DeLong and Brier tests on it,
+/// as <c>/versions/compare</c> does for a shadow rollout.</item>
 /// </list>
 /// </summary>
 public class RolloutBenchmarks
@@ -34,6 +38,7 @@ public class RolloutBenchmarks
     private VersionSample _baselineSample = null!;
     private VersionSample _candidateSample = null!;
     private ComparisonInputs _exact = null!;
+    private PairedLabelSketch[] _paired = [];
 
     [GlobalSetup]
     public void Setup()
@@ -43,6 +48,15 @@ public class RolloutBenchmarks
         _baselineSample = Merge("v3", _baseline);
         _candidateSample = Merge("v4", _candidate);
         _exact = new ComparisonInputs(BaselineExact: rawB, CandidateExact: rawC);
+        _paired = new PairedLabelSketch[Windows];
+        for (var w = 0; w < Windows; w++)
+        {
+            _paired[w] = new PairedLabelSketch();
+            for (var i = (w * PerWindow); i < (w + 1) * PerWindow; i++)
+            {
+                _paired[w].Add(rawB.LabeledScores[i], rawC.LabeledScores[i], rawB.Labels[i]);
+            }
+        }
     }
 
     private static (WindowAccumulator, PerformanceAccumulator)[] Build(int seed, double shift, out ExactScores raw)
@@ -120,4 +134,19 @@ public class RolloutBenchmarks
     [Benchmark]
     public string CompareExact() =>
         VersionComparer.Compare("default/m", _baselineSample, _candidateSample, RolloutGuardrails.Default, _exact).Verdict.Decision;
+
+    /// <summary>Merge, merge the paired sketches, compare with the paired tests: the whole request for a shadow rollout.</summary>
+    [Benchmark]
+    public string MergeAndComparePaired()
+    {
+        var paired = new PairedLabelSketch();
+        foreach (var window in _paired)
+        {
+            paired.Merge(window);
+        }
+
+        return VersionComparer.Compare(
+            "default/m", Merge("v3", _baseline), Merge("v4", _candidate), RolloutGuardrails.Default,
+            new ComparisonInputs(PairedLabels: paired)).Verdict.Decision;
+    }
 }
