@@ -133,21 +133,8 @@ public sealed class PairedLabelSketch
     /// </summary>
     public PairedDeLongResult? DeLong()
     {
-        var posB = new long[Bins];
-        var negB = new long[Bins];
-        var posC = new long[Bins];
-        var negC = new long[Bins];
-        foreach (var (cell, n) in Positives)
-        {
-            posB[cell / Bins] += n;
-            posC[cell % Bins] += n;
-        }
-
-        foreach (var (cell, n) in Negatives)
-        {
-            negB[cell / Bins] += n;
-            negC[cell % Bins] += n;
-        }
+        var (posB, posC) = Marginals(Positives);
+        var (negB, negC) = Marginals(Negatives);
 
         var m = posB.Sum();
         var n0 = negB.Sum();
@@ -169,24 +156,8 @@ public sealed class PairedLabelSketch
         }
 
         // The mean of V01 over the negatives is the AUC too.
-        double s10bb = 0, s10cc = 0, s10bc = 0, s01bb = 0, s01cc = 0, s01bc = 0;
-        foreach (var (cell, count) in Positives)
-        {
-            var db = v10b[cell / Bins] - aucB;
-            var dc = v10c[cell % Bins] - aucC;
-            s10bb += count * db * db;
-            s10cc += count * dc * dc;
-            s10bc += count * db * dc;
-        }
-
-        foreach (var (cell, count) in Negatives)
-        {
-            var db = v01b[cell / Bins] - aucB;
-            var dc = v01c[cell % Bins] - aucC;
-            s01bb += count * db * db;
-            s01cc += count * dc * dc;
-            s01bc += count * db * dc;
-        }
+        var (s10bb, s10cc, s10bc) = DeviationSums(Positives, v10b, v10c, aucB, aucC);
+        var (s01bb, s01cc, s01bc) = DeviationSums(Negatives, v01b, v01c, aucB, aucC);
 
         double fm = m, fn = n0;
         var varB = (s10bb / (fm - 1) / fm) + (s01bb / (fn - 1) / fn);
@@ -204,21 +175,8 @@ public sealed class PairedLabelSketch
     /// </summary>
     public double ExactBound()
     {
-        var posB = new long[Bins];
-        var negB = new long[Bins];
-        var posC = new long[Bins];
-        var negC = new long[Bins];
-        foreach (var (cell, n) in Positives)
-        {
-            posB[cell / Bins] += n;
-            posC[cell % Bins] += n;
-        }
-
-        foreach (var (cell, n) in Negatives)
-        {
-            negB[cell / Bins] += n;
-            negC[cell % Bins] += n;
-        }
+        var (posB, posC) = Marginals(Positives);
+        var (negB, negC) = Marginals(Negatives);
 
         double m = posB.Sum(), n0 = negB.Sum();
         if (m == 0 || n0 == 0)
@@ -234,6 +192,40 @@ public sealed class PairedLabelSketch
         }
 
         return 0.5 * (tiedB + tiedC) / (m * n0);
+    }
+
+    /// <summary>The joint counts of one label class summed to each version's bins (baseline: cell / Bins, candidate: cell % Bins).</summary>
+    private static (long[] Baseline, long[] Candidate) Marginals(Dictionary<int, long> cells)
+    {
+        var baseline = new long[Bins];
+        var candidate = new long[Bins];
+        foreach (var (cell, n) in cells)
+        {
+            baseline[cell / Bins] += n;
+            candidate[cell % Bins] += n;
+        }
+
+        return (baseline, candidate);
+    }
+
+    /// <summary>
+    /// Over one label class's pairs, the count-weighted sums of db^2, dc^2 and db dc, where d is a pair's placement in
+    /// its version's bin minus that version's AUC.
+    /// </summary>
+    private static (double Bb, double Cc, double Bc) DeviationSums(
+        Dictionary<int, long> cells, double[] baselinePlacements, double[] candidatePlacements, double aucB, double aucC)
+    {
+        double bb = 0, cc = 0, bc = 0;
+        foreach (var (cell, count) in cells)
+        {
+            var db = baselinePlacements[cell / Bins] - aucB;
+            var dc = candidatePlacements[cell % Bins] - aucC;
+            bb += count * db * db;
+            cc += count * dc * dc;
+            bc += count * db * dc;
+        }
+
+        return (bb, cc, bc);
     }
 
     private static (double[] V10, double[] V01) Placements(long[] positives, long[] negatives, long m, long n)
