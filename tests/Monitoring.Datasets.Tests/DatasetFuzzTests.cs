@@ -39,19 +39,19 @@ public sealed class DatasetFuzzTests(ITestOutputHelper output)
         select (columns, rows);
 
     private static readonly Gen<Func<byte[], byte[]>> Mutation = Gen.Frequency(
-        (3, Gen.Int[0, 1 << 20].Select(p => (Func<byte[], byte[]>)(b => b[..(p % (b.Length + 1))]))),
-        (4, Gen.Select(Gen.Int[0, 1 << 20], Gen.Int[0, 7]).Select(t => (Func<byte[], byte[]>)(b => FlipBit(b, t.Item1, t.Item2)))),
-        (3, Gen.Select(Gen.Int[0, 1 << 20], Gen.OneOf<byte[]>(
+        (3, FuzzMutations.Truncations()),
+        (4, FuzzMutations.BitFlips()),
+        (3, FuzzMutations.Insertions(Gen.OneOf<byte[]>(
             "\""u8.ToArray(), ","u8.ToArray(), "\n"u8.ToArray(), "\r"u8.ToArray(), "\"\""u8.ToArray(), [0x00], [0xFF], [0xC3, 0x28], [0xEF, 0xBB, 0xBF],
-            [0xFF, 0xFF, 0xFF, 0x7F], [0x00, 0x00, 0x00, 0x80], "PAR1"u8.ToArray(), [0x15, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F])).Select(t => (Func<byte[], byte[]>)(b => Insert(b, t.Item1, t.Item2)))),
-        (2, Gen.Select(Gen.Int[0, 1 << 20], Gen.Int[1, 16]).Select(t => (Func<byte[], byte[]>)(b => Delete(b, t.Item1, t.Item2)))),
-        (2, Gen.Select(Gen.Int[0, 1 << 20], Gen.Byte).Select(t => (Func<byte[], byte[]>)(b => Overwrite(b, t.Item1, t.Item2)))));
+            [0xFF, 0xFF, 0xFF, 0x7F], [0x00, 0x00, 0x00, 0x80], "PAR1"u8.ToArray(), [0x15, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F]))),
+        (2, FuzzMutations.Deletions(16)),
+        (2, FuzzMutations.Overwrites()));
 
     private static readonly Gen<byte[]> MutatedCsv =
         from table in Table
         from quoteAll in Gen.Bool
         from mutations in Mutation.Array[1, 4]
-        select mutations.Aggregate(Encoding.UTF8.GetBytes(ToCsv(table.Header, table.Rows, quoteAll)), (bytes, mutate) => mutate(bytes));
+        select FuzzMutations.Apply(Encoding.UTF8.GetBytes(ToCsv(table.Header, table.Rows, quoteAll)), mutations);
 
     /// <summary>A typed Parquet table (the column kinds the readers format: numbers, text, booleans, timestamps, nulls).</summary>
     private static readonly Gen<Row[]> ParquetRows = Gen.Select(
@@ -103,7 +103,7 @@ public sealed class DatasetFuzzTests(ITestOutputHelper output)
         var mutated =
             from rows in ParquetRows
             from mutations in Mutation.Array[1, 3]
-            select mutations.Aggregate(ToParquet(rows), (bytes, mutate) => mutate(bytes));
+            select FuzzMutations.Apply(ToParquet(rows), mutations);
         await Task.Run(() => Run(mutated, "parquet mutated", ParquetCases, bytes => ReadParquet(bytes)));
         await Task.Run(() => Run(Gen.Byte.Array[0, 300].Select(b => (byte[])[.. "PAR1"u8, .. b, .. "PAR1"u8]), "parquet random", ParquetCases, bytes => ReadParquet(bytes)));
     }
@@ -186,47 +186,6 @@ public sealed class DatasetFuzzTests(ITestOutputHelper output)
         quote || value.AsSpan().IndexOfAny(",\"\r\n") >= 0 || value != value.Trim()
             ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""
             : value;
-
-    private static byte[] FlipBit(byte[] b, int position, int bit)
-    {
-        if (b.Length == 0)
-        {
-            return b;
-        }
-
-        var copy = (byte[])b.Clone();
-        copy[position % copy.Length] ^= (byte)(1 << bit);
-        return copy;
-    }
-
-    private static byte[] Overwrite(byte[] b, int position, byte value)
-    {
-        if (b.Length == 0)
-        {
-            return b;
-        }
-
-        var copy = (byte[])b.Clone();
-        copy[position % copy.Length] = value;
-        return copy;
-    }
-
-    private static byte[] Insert(byte[] b, int position, byte[] bytes)
-    {
-        var at = position % (b.Length + 1);
-        return [.. b.AsSpan(0, at), .. bytes, .. b.AsSpan(at)];
-    }
-
-    private static byte[] Delete(byte[] b, int position, int count)
-    {
-        if (b.Length == 0)
-        {
-            return b;
-        }
-
-        var at = position % b.Length;
-        return [.. b.AsSpan(0, at), .. b.AsSpan(at + Math.Min(count, b.Length - at))];
-    }
 
     /// <summary>One Parquet row; the property names are the column names.</summary>
     public sealed class Row

@@ -86,20 +86,20 @@ public sealed class OtlpDecoderFuzzTests(ITestOutputHelper output)
 
     /// <summary>Byte-level mutations of an encoded message.</summary>
     private static readonly Gen<Func<byte[], byte[]>> ByteMutation = Gen.Frequency(
-        (3, Gen.Int[0, 1 << 20].Select(p => (Func<byte[], byte[]>)(b => b[..(p % (b.Length + 1))]))),
-        (4, Gen.Select(Gen.Int[0, 1 << 20], Gen.Int[0, 7]).Select(t => (Func<byte[], byte[]>)(b => FlipBit(b, t.Item1, t.Item2)))),
-        (2, Gen.Select(Gen.Int[0, 1 << 20], Gen.Byte.Array[1, 8]).Select(t => (Func<byte[], byte[]>)(b => Insert(b, t.Item1, t.Item2)))),
-        (2, Gen.Select(Gen.Int[0, 1 << 20], Gen.Int[1, 32]).Select(t => (Func<byte[], byte[]>)(b => Delete(b, t.Item1, t.Item2)))),
-        (2, Gen.Select(Gen.Int[0, 1 << 20], Gen.OneOf<byte[]>(
+        (3, FuzzMutations.Truncations()),
+        (4, FuzzMutations.BitFlips()),
+        (2, FuzzMutations.Insertions(Gen.Byte.Array[1, 8])),
+        (2, FuzzMutations.Deletions(32)),
+        (2, FuzzMutations.Insertions(Gen.OneOf<byte[]>(
             [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01], // the largest varint
             [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01], // a varint too long
             [0x0A, 0xFF, 0xFF, 0xFF, 0xFF, 0x07], // field 1, length 2^31-1
             [0x0A, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F], // field 1, length 2^32-1
             [0x12, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01], // field 2, length past 64 bits
             [0x0B], [0x0C], [0x0F], // start group, end group, reserved wire type
-            [0x00], [0xF8, 0xFF, 0xFF, 0xFF, 0x0F])).Select(t => (Func<byte[], byte[]>)(b => Insert(b, t.Item1, t.Item2)))),
-        (1, Gen.Select(Gen.Int[0, 1 << 20], Gen.Int[0, 1 << 20], Gen.Int[1, 64]).Select(t => (Func<byte[], byte[]>)(b => Splice(b, t.Item1, t.Item2, t.Item3)))),
-        (1, Gen.Select(Gen.Int[0, 1 << 20], Gen.Byte).Select(t => (Func<byte[], byte[]>)(b => Overwrite(b, t.Item1, t.Item2)))));
+            [0x00], [0xF8, 0xFF, 0xFF, 0xFF, 0x0F]))),
+        (1, FuzzMutations.Splices(64)),
+        (1, FuzzMutations.Overwrites()));
 
     private static readonly string[] JsonTokens =
     [
@@ -120,21 +120,21 @@ public sealed class OtlpDecoderFuzzTests(ITestOutputHelper output)
     /// <summary>Byte-level mutations of JSON text: the byte ones plus JSON-aware ones.</summary>
     private static readonly Gen<Func<byte[], byte[]>> JsonMutation = Gen.Frequency(
         (4, ByteMutation),
-        (4, Gen.Select(Gen.Int[0, 1 << 20], Gen.OneOf<string>(JsonTokens)).Select(t => (Func<byte[], byte[]>)(b => Insert(b, t.Item1, Encoding.UTF8.GetBytes(t.Item2))))),
-        (3, Gen.Select(Gen.OneOf<string>(JsonFields), Gen.OneOf<string>(JsonFields)).Select(t => (Func<byte[], byte[]>)(b => Replace(b, $"\"{t.Item1}\"", $"\"{t.Item2}\"")))),
-        (2, Gen.Select(Gen.Int[0, 1 << 20], Gen.OneOf<byte[]>([0xFF], [0xC3, 0x28], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xC0, 0xAF], [0xE2, 0x82], [0x80])).Select(t => (Func<byte[], byte[]>)(b => Insert(b, t.Item1, t.Item2)))),
-        (1, Gen.Select(Gen.Int[0, 1 << 20], Gen.Int[1, 5_000], Gen.Bool).Select(t => (Func<byte[], byte[]>)(b => Insert(b, t.Item1, Encoding.ASCII.GetBytes(t.Item3 ? new string('[', t.Item2) : string.Concat(Enumerable.Repeat("{\"a\":", t.Item2))))))),
-        (1, Gen.Select(Gen.Int[0, 1 << 20], Gen.Int[1_000, 100_000]).Select(t => (Func<byte[], byte[]>)(b => Insert(b, t.Item1, Encoding.ASCII.GetBytes(new string('9', t.Item2)))))));
+        (4, Gen.Select(Gen.Int[0, 1 << 20], Gen.OneOf<string>(JsonTokens)).Select(t => (Func<byte[], byte[]>)(b => FuzzMutations.Insert(b, t.Item1, Encoding.UTF8.GetBytes(t.Item2))))),
+        (3, Gen.Select(Gen.OneOf<string>(JsonFields), Gen.OneOf<string>(JsonFields)).Select(t => (Func<byte[], byte[]>)(b => FuzzMutations.Replace(b, $"\"{t.Item1}\"", $"\"{t.Item2}\"")))),
+        (2, FuzzMutations.Insertions(Gen.OneOf<byte[]>([0xFF], [0xC3, 0x28], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xC0, 0xAF], [0xE2, 0x82], [0x80]))),
+        (1, Gen.Select(Gen.Int[0, 1 << 20], Gen.Int[1, 5_000], Gen.Bool).Select(t => (Func<byte[], byte[]>)(b => FuzzMutations.Insert(b, t.Item1, Encoding.ASCII.GetBytes(t.Item3 ? new string('[', t.Item2) : string.Concat(Enumerable.Repeat("{\"a\":", t.Item2))))))),
+        (1, Gen.Select(Gen.Int[0, 1 << 20], Gen.Int[1_000, 100_000]).Select(t => (Func<byte[], byte[]>)(b => FuzzMutations.Insert(b, t.Item1, Encoding.ASCII.GetBytes(new string('9', t.Item2)))))));
 
     private static readonly Gen<byte[]> MutatedProtobuf =
         from request in Request
         from mutations in ByteMutation.Array[1, 4]
-        select mutations.Aggregate(request.ToByteArray(), (bytes, mutate) => mutate(bytes));
+        select FuzzMutations.Apply(request.ToByteArray(), mutations);
 
     private static readonly Gen<byte[]> MutatedJson =
         from request in Request
         from mutations in JsonMutation.Array[1, 4]
-        select mutations.Aggregate(Encoding.UTF8.GetBytes(ToOtlpJson(request)), (bytes, mutate) => mutate(bytes));
+        select FuzzMutations.Apply(Encoding.UTF8.GetBytes(ToOtlpJson(request)), mutations);
 
     private static readonly Gen<byte[]> RandomBytes = Gen.Byte.Array[0, 512];
 
@@ -476,65 +476,4 @@ public sealed class OtlpDecoderFuzzTests(ITestOutputHelper output)
     }
 
     private static string ShowBytes(byte[] bytes) => Encoding.UTF8.GetString(bytes).Length < 4000 ? Encoding.UTF8.GetString(bytes) + " / hex " + Convert.ToHexString(bytes) : Convert.ToHexString(bytes);
-
-    private static byte[] FlipBit(byte[] b, int position, int bit)
-    {
-        if (b.Length == 0)
-        {
-            return b;
-        }
-
-        var copy = (byte[])b.Clone();
-        copy[position % copy.Length] ^= (byte)(1 << bit);
-        return copy;
-    }
-
-    private static byte[] Overwrite(byte[] b, int position, byte value)
-    {
-        if (b.Length == 0)
-        {
-            return b;
-        }
-
-        var copy = (byte[])b.Clone();
-        copy[position % copy.Length] = value;
-        return copy;
-    }
-
-    private static byte[] Insert(byte[] b, int position, byte[] bytes)
-    {
-        var at = position % (b.Length + 1);
-        return [.. b.AsSpan(0, at), .. bytes, .. b.AsSpan(at)];
-    }
-
-    private static byte[] Delete(byte[] b, int position, int count)
-    {
-        if (b.Length == 0)
-        {
-            return b;
-        }
-
-        var at = position % b.Length;
-        var n = Math.Min(count, b.Length - at);
-        return [.. b.AsSpan(0, at), .. b.AsSpan(at + n)];
-    }
-
-    private static byte[] Splice(byte[] b, int from, int to, int count)
-    {
-        if (b.Length == 0)
-        {
-            return b;
-        }
-
-        var start = from % b.Length;
-        var chunk = b.AsSpan(start, Math.Min(count, b.Length - start)).ToArray();
-        return Insert(b, to, chunk);
-    }
-
-    private static byte[] Replace(byte[] b, string from, string to)
-    {
-        var text = Encoding.UTF8.GetBytes(from);
-        var at = b.AsSpan().IndexOf(text);
-        return at < 0 ? b : [.. b.AsSpan(0, at), .. Encoding.UTF8.GetBytes(to), .. b.AsSpan(at + text.Length)];
-    }
 }
