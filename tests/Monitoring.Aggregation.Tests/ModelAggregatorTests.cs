@@ -1,10 +1,9 @@
-using Microsoft.Extensions.Time.Testing;
 using Monitoring.Abstractions.Events;
 using Monitoring.Abstractions.Models;
 using Monitoring.Abstractions.Time;
 using Monitoring.Aggregation.Models;
 using Monitoring.Aggregation.Reports;
-using Monitoring.Storage;
+using Monitoring.Aggregation.Tests.Support;
 using Xunit;
 
 namespace Monitoring.Aggregation.Tests;
@@ -13,36 +12,9 @@ namespace Monitoring.Aggregation.Tests;
 /// A model's aggregation driven directly, without Orleans, over a real SQLite event log and report store: what the
 /// grain does is append, hand the logged records to the aggregator and checkpoint.
 /// </summary>
-public sealed class ModelAggregatorTests : IAsyncLifetime
+public sealed class ModelAggregatorTests() : AggregatorTest("monitoring-aggregator-", T0)
 {
     private static readonly DateTimeOffset T0 = new(2026, 2, 2, 10, 0, 0, TimeSpan.Zero);
-    private readonly string _directory = Directory.CreateTempSubdirectory("monitoring-aggregator-").FullName;
-    private readonly FakeTimeProvider _time = new(T0);
-    private DurableEventLog _log = null!;
-    private SqlReportStore _reports = null!;
-
-    public Task InitializeAsync()
-    {
-        var path = Path.Combine(_directory, "monitoring.db");
-        _log = DurableEventLog.CreateSqlite(path);
-        _reports = SqlReportStore.CreateSqlite(path);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _log.DisposeAsync();
-        await _reports.DisposeAsync();
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // SQLite may hold the file a moment longer; the OS cleans temp directories.
-        }
-    }
-
     [Fact]
     public async Task PerformanceRead_BuildsChangedWindowsFromMemory_AndWritesNothing()
     {
@@ -56,10 +28,10 @@ public sealed class ModelAggregatorTests : IAsyncLifetime
         Assert.Equal(50, report.Predictions);
         Assert.Equal(20, report.Labeled);
         Assert.Equal(20, report.Binary!.Count);
-        Assert.Empty(await _reports.ListAsync(key, ReportKinds.Performance, long.MinValue, long.MaxValue));
+        Assert.Empty(await ReportStore.ListAsync(key, ReportKinds.Performance, long.MinValue, long.MaxValue));
 
         await model.FlushPerformanceAsync();
-        Assert.Single(await _reports.ListAsync(key, ReportKinds.Performance, long.MinValue, long.MaxValue));
+        Assert.Single(await ReportStore.ListAsync(key, ReportKinds.Performance, long.MinValue, long.MaxValue));
         Assert.Equal(20, (await model.PerformanceAsync(long.MinValue, long.MaxValue)).Single().Labeled);
     }
 
@@ -89,15 +61,15 @@ public sealed class ModelAggregatorTests : IAsyncLifetime
         longLived.Configure(new ModelSettings { Window = TimeSpan.FromMinutes(1), Retention = TimeSpan.FromDays(30) });
         await AppendAsync(shortKey, shortLived, [Prediction("s", T0, 0.5)]);
         await AppendAsync(longKey, longLived, [Prediction("l", T0, 0.5)]);
-        _time.SetUtcNow(T0.AddMinutes(5));
+        Time.SetUtcNow(T0.AddMinutes(5));
         Assert.Single((await shortLived.CloseDueAsync(0)).Closed);
         Assert.Single((await longLived.CloseDueAsync(0)).Closed);
 
-        _time.SetUtcNow(T0.AddDays(3));
+        Time.SetUtcNow(T0.AddDays(3));
         await shortLived.CloseDueAsync(0);
 
-        Assert.Empty(await _reports.ListAsync(shortKey, ReportKinds.Window, long.MinValue, long.MaxValue));
-        Assert.Single(await _reports.ListAsync(longKey, ReportKinds.Window, long.MinValue, long.MaxValue));
+        Assert.Empty(await ReportStore.ListAsync(shortKey, ReportKinds.Window, long.MinValue, long.MaxValue));
+        Assert.Single(await ReportStore.ListAsync(longKey, ReportKinds.Window, long.MinValue, long.MaxValue));
     }
 
     [Fact]
@@ -143,35 +115,13 @@ public sealed class ModelAggregatorTests : IAsyncLifetime
         Assert.Equal(UnixNanos.FromDateTimeOffset(T0.AddDays(-30)), model.EventLogCutoff());
     }
 
-    private (ModelKey Key, ModelAggregator Model) New(string name)
-    {
-        var key = new ModelKey("t", name);
-        return (key, new ModelAggregator(key, new ModelState(), new ModelStore(key, _log, _reports), _time));
-    }
-
-    /// <summary>What the grain does with a batch: append durably, then fold what the log appended.</summary>
-    private async Task AppendAsync(ModelKey key, ModelAggregator model, ModelEvent[] events)
-    {
-        var outcome = await _log.AppendAsync(key, events);
-        await model.FoldAllAsync(outcome.Appended);
-    }
-
     private ModelEvent Prediction(string id, DateTimeOffset at, double score) => new()
     {
         Kind = EventKind.Prediction,
         PredictionId = id,
         EventTimeUnixNano = UnixNanos.FromDateTimeOffset(at),
-        ReceivedUnixNano = UnixNanos.Now(_time),
+        ReceivedUnixNano = UnixNanos.Now(Time),
         Score = score,
         Features = [new FeatureValue("x", score, null)],
-    };
-
-    private ModelEvent Label(string id, double y) => new()
-    {
-        Kind = EventKind.Label,
-        PredictionId = id,
-        EventTimeUnixNano = UnixNanos.Now(_time),
-        ReceivedUnixNano = UnixNanos.Now(_time),
-        LabelNumber = y,
     };
 }

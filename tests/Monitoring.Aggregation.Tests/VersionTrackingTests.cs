@@ -1,12 +1,11 @@
 using System.Text.Json;
-using Microsoft.Extensions.Time.Testing;
 using Monitoring.Abstractions.Events;
 using Monitoring.Abstractions.Models;
 using Monitoring.Abstractions.Reports;
 using Monitoring.Abstractions.Time;
 using Monitoring.Aggregation.Models;
 using Monitoring.Aggregation.Windows;
-using Monitoring.Storage;
+using Monitoring.Aggregation.Tests.Support;
 using Xunit;
 
 namespace Monitoring.Aggregation.Tests;
@@ -16,39 +15,9 @@ namespace Monitoring.Aggregation.Tests;
 /// store: per-version volume, drift, latency and performance; late labels in their prediction's version; the bounds; and
 /// a replay of the log giving the same per-version results as the live fold.
 /// </summary>
-public sealed class VersionTrackingTests : IAsyncLifetime
+public sealed class VersionTrackingTests() : AggregatorTest("monitoring-versions-", T0)
 {
     private static readonly DateTimeOffset T0 = new(2026, 3, 2, 10, 0, 0, TimeSpan.Zero);
-    private readonly string _directory = Directory.CreateTempSubdirectory("monitoring-versions-").FullName;
-    private readonly FakeTimeProvider _time = new(T0);
-    private DurableEventLog _log = null!;
-    private SqlReportStore _reports = null!;
-    private SqlReportStore _replayReports = null!;
-
-    public Task InitializeAsync()
-    {
-        var path = Path.Combine(_directory, "monitoring.db");
-        _log = DurableEventLog.CreateSqlite(path);
-        _reports = SqlReportStore.CreateSqlite(path);
-        _replayReports = SqlReportStore.CreateSqlite(Path.Combine(_directory, "replay.db"));
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _log.DisposeAsync();
-        await _reports.DisposeAsync();
-        await _replayReports.DisposeAsync();
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // SQLite may hold the file a moment longer; the OS cleans temp directories.
-        }
-    }
-
     [Fact]
     public async Task OneVersionOnly_TracksNoVersionSeparately()
     {
@@ -101,7 +70,7 @@ public sealed class VersionTrackingTests : IAsyncLifetime
         }
 
         await AppendAsync(key, model, [.. events]);
-        _time.SetUtcNow(T0.AddMinutes(30)); // the window has closed: the labels are late
+        Time.SetUtcNow(T0.AddMinutes(30)); // the window has closed: the labels are late
         Assert.Single((await model.CloseDueAsync(0)).Closed);
         await AppendAsync(key, model, [.. labels]);
 
@@ -130,7 +99,7 @@ public sealed class VersionTrackingTests : IAsyncLifetime
         await AppendAsync(key, model, [.. Enumerable.Range(0, 600).Select(i => i % 3 == 0
             ? Prediction($"p{i}", "v2", T0.AddSeconds(i), 0.5) with { Features = [new FeatureValue("x", 0.6 + (0.4 * rng.NextDouble()), null)], LatencyMs = 40 }
             : Prediction($"p{i}", "v1", T0.AddSeconds(i), 0.5) with { Features = [new FeatureValue("x", rng.NextDouble(), null)], LatencyMs = 10 })]);
-        _time.SetUtcNow(T0.AddMinutes(30));
+        Time.SetUtcNow(T0.AddMinutes(30));
 
         var report = Assert.Single((await model.CloseDueAsync(0)).Closed);
 
@@ -143,7 +112,7 @@ public sealed class VersionTrackingTests : IAsyncLifetime
         Assert.DoesNotContain("x", v1.DriftedFeatures);
         Assert.Contains("x", v2.DriftedFeatures);
         Assert.True(v2.Latency!.P50 > 3 * v1.Latency!.P50, $"{v2.Latency.P50} vs {v1.Latency.P50}");
-        var stored = await _reports.GetAsync(key, Reports.ReportKinds.Window, report.WindowStartUnixNano);
+        var stored = await ReportStore.GetAsync(key, Reports.ReportKinds.Window, report.WindowStartUnixNano);
         var back = JsonSerializer.Deserialize<WindowReport>(stored!.Json, ReportJson.Options)!;
         Assert.Equal(200, back.ByVersion!.Single(v => v.Version == "v2").Volume);
     }
@@ -194,14 +163,7 @@ public sealed class VersionTrackingTests : IAsyncLifetime
             await AppendAsync(key, model, [.. events]);
         }
 
-        var replayed = new ModelAggregator(key, new ModelState(), new ModelStore(key, _log, _replayReports), _time);
-        var all = new List<LoggedEvent>();
-        await foreach (var logged in _log.ReadAsync(key, 0))
-        {
-            all.Add(logged);
-        }
-
-        await replayed.FoldAllAsync(all);
+        var replayed = await ReplayAsync(key);
 
         Assert.Equal(Json(model.State.Open), Json(replayed.State.Open));
         Assert.Equal(Json(model.State.Versions), Json(replayed.State.Versions));
@@ -228,7 +190,7 @@ public sealed class VersionTrackingTests : IAsyncLifetime
             labels.Add(Label($"{version}-{i}", y));
         }
 
-        _time.SetUtcNow(T0.AddMinutes(3));
+        Time.SetUtcNow(T0.AddMinutes(3));
         await AppendAsync(key, model, [.. events]);
         await model.FlushPerformanceAsync();
         Assert.Equal(2, (await model.CloseDueAsync(0)).Closed.Count);
@@ -255,35 +217,14 @@ public sealed class VersionTrackingTests : IAsyncLifetime
 
     private static string Json<T>(T value) => JsonSerializer.Serialize(value, ReportJson.Options);
 
-    private (ModelKey Key, ModelAggregator Model) New(string name)
-    {
-        var key = new ModelKey("t", name);
-        return (key, new ModelAggregator(key, new ModelState(), new ModelStore(key, _log, _reports), _time));
-    }
-
-    private async Task AppendAsync(ModelKey key, ModelAggregator model, ModelEvent[] events)
-    {
-        var outcome = await _log.AppendAsync(key, events);
-        await model.FoldAllAsync(outcome.Appended);
-    }
-
     private ModelEvent Prediction(string id, string version, DateTimeOffset at, double score) => new()
     {
         Kind = EventKind.Prediction,
         PredictionId = id,
         ModelVersion = version,
         EventTimeUnixNano = UnixNanos.FromDateTimeOffset(at),
-        ReceivedUnixNano = UnixNanos.Now(_time),
+        ReceivedUnixNano = UnixNanos.Now(Time),
         Score = score,
         Features = [new FeatureValue("x", score, null)],
-    };
-
-    private ModelEvent Label(string id, double y) => new()
-    {
-        Kind = EventKind.Label,
-        PredictionId = id,
-        EventTimeUnixNano = UnixNanos.Now(_time),
-        ReceivedUnixNano = UnixNanos.Now(_time),
-        LabelNumber = y,
     };
 }

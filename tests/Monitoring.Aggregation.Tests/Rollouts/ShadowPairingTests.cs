@@ -1,13 +1,12 @@
 using System.Text.Json;
-using Microsoft.Extensions.Time.Testing;
 using Monitoring.Abstractions.Events;
 using Monitoring.Abstractions.Models;
 using Monitoring.Abstractions.Reports;
 using Monitoring.Abstractions.Rollouts;
 using Monitoring.Abstractions.Time;
 using Monitoring.Aggregation.Models;
+using Monitoring.Aggregation.Tests.Support;
 using Monitoring.Stats.Rollouts;
-using Monitoring.Storage;
 using Xunit;
 
 namespace Monitoring.Aggregation.Tests.Rollouts;
@@ -18,39 +17,9 @@ namespace Monitoring.Aggregation.Tests.Rollouts;
 /// shared <c>ml.prediction.id</c>, labelled before or after the pair completes, feed the paired DeLong and Brier tests;
 /// a retry of the same version is still a duplicate; a replay of the log folds the same.
 /// </summary>
-public sealed class ShadowPairingTests : IAsyncLifetime
+public sealed class ShadowPairingTests() : AggregatorTest("monitoring-shadow-", T0)
 {
     private static readonly DateTimeOffset T0 = new(2026, 3, 2, 10, 0, 0, TimeSpan.Zero);
-    private readonly string _directory = Directory.CreateTempSubdirectory("monitoring-shadow-").FullName;
-    private readonly FakeTimeProvider _time = new(T0);
-    private DurableEventLog _log = null!;
-    private SqlReportStore _reports = null!;
-    private SqlReportStore _replayReports = null!;
-
-    public Task InitializeAsync()
-    {
-        var path = Path.Combine(_directory, "monitoring.db");
-        _log = DurableEventLog.CreateSqlite(path);
-        _reports = SqlReportStore.CreateSqlite(path);
-        _replayReports = SqlReportStore.CreateSqlite(Path.Combine(_directory, "replay.db"));
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _log.DisposeAsync();
-        await _reports.DisposeAsync();
-        await _replayReports.DisposeAsync();
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // SQLite may hold the file a moment longer; the OS cleans temp directories.
-        }
-    }
-
     /// <summary>Requests scored by both versions (correlated scores, the candidate a little sharper) with their labels.</summary>
     private static (double B, double C, double Y)[] Requests(int n, int seed)
     {
@@ -73,7 +42,7 @@ public sealed class ShadowPairingTests : IAsyncLifetime
         var requests = Requests(1_200, 21);
         var expected = new PairedLabelSketch();
         // Request ids are buffered for pairing once a second version has been seen.
-        await AppendAsync(key, model, [Prediction("v3-first", "v3", 0, 0.5), Prediction("v4-first", "v4", 0, 0.5)]);
+        await AppendAsGrainAsync(key, model, [Prediction("v3-first", "v3", 0, 0.5), Prediction("v4-first", "v4", 0, 0.5)]);
         for (var i = 0; i < requests.Length; i++)
         {
             var (b, c, y) = requests[i];
@@ -83,19 +52,19 @@ public sealed class ShadowPairingTests : IAsyncLifetime
             var (first, second) = i % 3 == 1 ? (candidate, baseline) : (baseline, candidate);
             if (i % 3 == 2)
             {
-                await AppendAsync(key, model, [first, Label(first.PredictionId!, y)]);
-                await AppendAsync(key, model, [second]);
+                await AppendAsGrainAsync(key, model, [first, Label(first.PredictionId!, y)]);
+                await AppendAsGrainAsync(key, model, [second]);
             }
             else if (i % 3 == 1)
             {
                 // Each version's prediction labelled: the pair still counts once in the paired tests.
-                await AppendAsync(key, model, [first, second]);
-                await AppendAsync(key, model, [Label($"v3-{i}", y), Label($"v4-{i}", y)]);
+                await AppendAsGrainAsync(key, model, [first, second]);
+                await AppendAsGrainAsync(key, model, [Label($"v3-{i}", y), Label($"v4-{i}", y)]);
             }
             else
             {
-                await AppendAsync(key, model, [first, second]);
-                await AppendAsync(key, model, [Label($"v4-{i}", y)]);
+                await AppendAsGrainAsync(key, model, [first, second]);
+                await AppendAsGrainAsync(key, model, [Label($"v4-{i}", y)]);
             }
 
             expected.Add(b, c, y);
@@ -132,18 +101,18 @@ public sealed class ShadowPairingTests : IAsyncLifetime
             switch (i % 3)
             {
                 case 0: // both in one batch, labelled later; the candidate's record retried
-                    duplicates += await AppendAsync(key, model, [baseline, candidate]);
-                    duplicates += await AppendAsync(key, model, [candidate]);
-                    duplicates += await AppendAsync(key, model, [Label($"p{i}", y)]);
+                    duplicates += await AppendAsGrainAsync(key, model, [baseline, candidate]);
+                    duplicates += await AppendAsGrainAsync(key, model, [candidate]);
+                    duplicates += await AppendAsGrainAsync(key, model, [Label($"p{i}", y)]);
                     break;
                 case 1: // the candidate first, the baseline in a later batch, and both retried in one batch
-                    duplicates += await AppendAsync(key, model, [candidate]);
-                    duplicates += await AppendAsync(key, model, [baseline]);
-                    duplicates += await AppendAsync(key, model, [baseline, candidate, Label($"p{i}", y)]);
+                    duplicates += await AppendAsGrainAsync(key, model, [candidate]);
+                    duplicates += await AppendAsGrainAsync(key, model, [baseline]);
+                    duplicates += await AppendAsGrainAsync(key, model, [baseline, candidate, Label($"p{i}", y)]);
                     break;
                 default: // labelled before the second version scores
-                    duplicates += await AppendAsync(key, model, [baseline, Label($"p{i}", y)]);
-                    duplicates += await AppendAsync(key, model, [candidate]);
+                    duplicates += await AppendAsGrainAsync(key, model, [baseline, Label($"p{i}", y)]);
+                    duplicates += await AppendAsGrainAsync(key, model, [candidate]);
                     break;
             }
 
@@ -171,7 +140,7 @@ public sealed class ShadowPairingTests : IAsyncLifetime
         model.Configure(new ModelSettings { LabelHorizon = TimeSpan.FromHours(1) });
         foreach (var (i, (b, c, _)) in Requests(50, 23).Index())
         {
-            await AppendAsync(key, model, [Prediction($"p{i}", "v3", i, b), Prediction($"p{i}", "v4", i, c)]);
+            await AppendAsGrainAsync(key, model, [Prediction($"p{i}", "v3", i, b), Prediction($"p{i}", "v4", i, c)]);
         }
 
         var report = (await model.CompareVersionsAsync("v3", "v4", long.MinValue, long.MaxValue, RolloutGuardrails.Default))!;
@@ -179,7 +148,7 @@ public sealed class ShadowPairingTests : IAsyncLifetime
         Assert.Equal(50, report.Shadow!.Pairs);
         Assert.Equal(50, model.Versions().ShadowAwaitingLabel);
 
-        _time.Advance(TimeSpan.FromHours(2));
+        Time.Advance(TimeSpan.FromHours(2));
         await model.CloseDueAsync(0);
 
         Assert.Equal(0, model.Versions().ShadowAwaitingLabel);
@@ -202,14 +171,7 @@ public sealed class ShadowPairingTests : IAsyncLifetime
 
     private async Task AssertReplayFoldsTheSameAsync(ModelKey key, ModelAggregator model)
     {
-        var replayed = new ModelAggregator(key, new ModelState(), new ModelStore(key, _log, _replayReports), _time);
-        var all = new List<LoggedEvent>();
-        await foreach (var logged in _log.ReadAsync(key, 0))
-        {
-            all.Add(logged);
-        }
-
-        await replayed.FoldAllAsync(all);
+        var replayed = await ReplayAsync(key);
 
         Assert.Equal(Json(model.Versions()), Json(replayed.Versions()));
         Assert.Equal(
@@ -219,24 +181,15 @@ public sealed class ShadowPairingTests : IAsyncLifetime
 
     private static string Json<T>(T value) => JsonSerializer.Serialize(value, ReportJson.Options);
 
-    private (ModelKey Key, ModelAggregator Model) New(string name)
+    /// <summary>Appends as the model grain does (then appends and folds the corrections); returns the duplicates skipped.</summary>
+    private async Task<int> AppendAsGrainAsync(ModelKey key, ModelAggregator model, ModelEvent[] events)
     {
-        var key = new ModelKey("t", name);
-        return (key, new ModelAggregator(key, new ModelState(), new ModelStore(key, _log, _reports), _time));
-    }
-
-    /// <summary>Appends as the model grain does; returns the duplicates skipped.</summary>
-    private async Task<int> AppendAsync(ModelKey key, ModelAggregator model, ModelEvent[] events)
-    {
-        var outcome = await _log.AppendAsync(key, events);
-        await model.FoldAllAsync(outcome.Appended);
+        var outcome = await AppendAsync(key, model, events);
         var duplicates = outcome.Duplicates;
         var more = await model.CorrectionsAsync(events, outcome.Appended, outcome.Duplicates);
         if (more.Count > 0)
         {
-            var logged = await _log.AppendAsync(key, more);
-            await model.FoldAllAsync(logged.Appended);
-            duplicates -= logged.Appended.Count;
+            duplicates -= (await AppendAsync(key, model, more)).Appended.Count;
         }
 
         return duplicates;
@@ -248,17 +201,8 @@ public sealed class ShadowPairingTests : IAsyncLifetime
         PredictionId = id,
         ModelVersion = version,
         EventTimeUnixNano = UnixNanos.FromDateTimeOffset(T0.AddSeconds(second)),
-        ReceivedUnixNano = UnixNanos.Now(_time),
+        ReceivedUnixNano = UnixNanos.Now(Time),
         Score = score,
         Segments = [new SegmentValue("plan", second % 2 == 0 ? "free" : "pro")],
-    };
-
-    private ModelEvent Label(string id, double y) => new()
-    {
-        Kind = EventKind.Label,
-        PredictionId = id,
-        EventTimeUnixNano = UnixNanos.Now(_time),
-        ReceivedUnixNano = UnixNanos.Now(_time),
-        LabelNumber = y,
     };
 }
