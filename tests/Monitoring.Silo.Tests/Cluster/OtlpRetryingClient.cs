@@ -1,7 +1,10 @@
 using System.Net;
 using System.Net.Http.Headers;
 using Google.Protobuf;
-using Monitoring.Silo.Tests.Cluster.Otlp;
+using Monitoring.Ingest.Proto.Collector;
+using Monitoring.Ingest.Proto.Common;
+using Monitoring.Ingest.Proto.Logs;
+using Monitoring.Ingest.Proto.Resource;
 
 namespace Monitoring.Silo.Tests.Cluster;
 
