@@ -83,23 +83,7 @@ public sealed class AlertingEndToEndTests : IAsyncLifetime
         var rng = new Random(5);
         var window = TimeSpan.FromMinutes(1);
         var start = new DateTimeOffset((DateTimeOffset.UtcNow.UtcTicks / window.Ticks - 3) * window.Ticks, TimeSpan.Zero);
-        // The record that creates the model is timed now: its window (one hour, the default until the settings below) stays
-        // open through the test. Timed before the hour, it was closed by the first close call in the first minutes of an
-        // hour and its one-record window fired its own FeatureDrift first.
-        Traffic.SendAndAck(_silo.OtlpGrpc, OtlpProtocol.Grpc, [Traffic.Prediction(Model, "warmup", DateTimeOffset.UtcNow, 40, "US", 0.5)]);
-        using (var settings = await _api.PutJsonAsync($"/api/models/default/{Model}/settings", new { window_seconds = 60, allowed_lateness_seconds = 600, minimum_sample_size = 100 }))
-        {
-            Assert.Equal(HttpStatusCode.OK, settings.StatusCode);
-        }
-        var csv = new StringBuilder("age,country\n");
-        for (var i = 0; i < 3000; i++)
-        {
-            csv.Append((40 + 10 * Traffic.Gaussian(rng)).ToString("R", CultureInfo.InvariantCulture)).Append(",US\n");
-        }
-        using (var upload = await _api.Http.PutAsync($"/api/models/default/{Model}/reference?source=train.csv", new StringContent(csv.ToString(), Encoding.UTF8, "text/csv")))
-        {
-            Assert.True(upload.IsSuccessStatusCode, await upload.Content.ReadAsStringAsync());
-        }
+        await DriftAlerting.StartModelAsync(_silo, _api, Model, rng, referenceRows: 3000, withCountry: true);
 
         // Window 1: age shifted by 0.8 standard deviations (PSI well above 0.2).
         Traffic.SendAndAck(_silo.OtlpGrpc, OtlpProtocol.Grpc,

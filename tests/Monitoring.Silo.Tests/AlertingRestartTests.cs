@@ -26,27 +26,8 @@ public sealed class AlertingRestartTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _hook = await FakeReceiver.StartAsync();
-        var rules = Path.Combine(_data, "rules.yml");
-        await File.WriteAllTextAsync(rules, """
-            groups:
-              - name: restart
-                rules:
-                  - alert: FeatureDrift
-                    expr: feature_psi{feature="age"} > 0.2
-            """);
-        var config = Path.Combine(_data, "alerting.yml");
-        await File.WriteAllTextAsync(config, $"""
-            route:
-              receiver: hook
-              group_by: [alertname]
-              group_wait: 0s
-              group_interval: 1s
-              repeat_interval: 1h
-            receivers:
-              - name: hook
-                webhook_configs:
-                  - url: {_hook.Url("hook")}
-            """);
+        var rules = await DriftAlerting.WriteRulesAsync(_data, "restart");
+        var config = await DriftAlerting.WriteWebhookRouteAsync(_data, _hook.Url("hook"), "alertname");
         _environment = new Dictionary<string, string>
         {
             ["Monitoring__Alerting__RulesPath"] = rules,
@@ -89,7 +70,7 @@ public sealed class AlertingRestartTests : IAsyncLifetime
         await using (var first = await SiloProcess.StartAsync(silo, _ports, _environment))
         {
             using var api = new ApiClient(first.Api);
-            await SetUpAsync(first, api, start, rng);
+            await DriftAlerting.StartModelAsync(first, api, Model, rng, referenceRows: 2000, withCountry: false);
             Traffic.SendAndAck(first.OtlpGrpc, OtlpProtocol.Grpc,
                 Enumerable.Range(0, 600).Select(i => Traffic.Prediction(Model, $"a{i}", start.AddMilliseconds(i * 50), 50 + 10 * Traffic.Gaussian(rng), "US", 0.4)));
             Assert.Equal(HttpStatusCode.OK, (await api.Http.PostAsync($"/api/models/default/{Model}/windows/close", null)).StatusCode);
@@ -127,24 +108,4 @@ public sealed class AlertingRestartTests : IAsyncLifetime
         Assert.All(requests.SkipLast(1), r => Assert.Contains("\"status\":\"firing\"", r.Body, StringComparison.Ordinal));
         Assert.Equal(2, Volatile.Read(ref accepted));
     }
-
-    private static async Task SetUpAsync(SiloProcess silo, ApiClient api, DateTimeOffset start, Random rng)
-    {
-        // The record that creates the model is timed now: its window (one hour, the default until the settings below) stays
-        // open through the test. Timed before the hour, it was closed by the first close call in the first minutes of an
-        // hour and its one-record window fired its own FeatureDrift first.
-        Traffic.SendAndAck(silo.OtlpGrpc, OtlpProtocol.Grpc, [Traffic.Prediction(Model, "warmup", DateTimeOffset.UtcNow, 40, "US", 0.5)]);
-        using (var settings = await api.PutJsonAsync($"/api/models/default/{Model}/settings", new { window_seconds = 60, allowed_lateness_seconds = 600, minimum_sample_size = 100 }))
-        {
-            Assert.Equal(HttpStatusCode.OK, settings.StatusCode);
-        }
-        var csv = new StringBuilder("age\n");
-        for (var i = 0; i < 2000; i++)
-        {
-            csv.Append((40 + 10 * Traffic.Gaussian(rng)).ToString("R", CultureInfo.InvariantCulture)).Append('\n');
-        }
-        using var upload = await api.Http.PutAsync($"/api/models/default/{Model}/reference?source=train.csv", new StringContent(csv.ToString(), Encoding.UTF8, "text/csv"));
-        Assert.True(upload.IsSuccessStatusCode, await upload.Content.ReadAsStringAsync());
-    }
-
 }

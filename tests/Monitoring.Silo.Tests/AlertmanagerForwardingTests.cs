@@ -118,23 +118,7 @@ public sealed class AlertmanagerForwardingTests : IAsyncLifetime
         var rng = new Random(3);
         var window = TimeSpan.FromMinutes(1);
         var start = new DateTimeOffset((DateTimeOffset.UtcNow.UtcTicks / window.Ticks - 3) * window.Ticks, TimeSpan.Zero);
-        // The record that creates the model is timed now: its window (one hour, the default until the settings below) stays
-        // open through the test. Timed before the hour, it was closed by the first close call in the first minutes of an
-        // hour and its one-record window fired its own FeatureDrift first.
-        Traffic.SendAndAck(_silo.OtlpGrpc, OtlpProtocol.Grpc, [Traffic.Prediction(Model, "warmup", DateTimeOffset.UtcNow, 40, "US", 0.5)]);
-        using (var settings = await _api.PutJsonAsync($"/api/models/default/{Model}/settings", new { window_seconds = 60, allowed_lateness_seconds = 600, minimum_sample_size = 100 }))
-        {
-            Assert.Equal(HttpStatusCode.OK, settings.StatusCode);
-        }
-        var csv = new StringBuilder("age\n");
-        for (var i = 0; i < 2000; i++)
-        {
-            csv.Append((40 + 10 * Traffic.Gaussian(rng)).ToString("R", CultureInfo.InvariantCulture)).Append('\n');
-        }
-        using (var upload = await _api.Http.PutAsync($"/api/models/default/{Model}/reference?source=train.csv", new StringContent(csv.ToString(), Encoding.UTF8, "text/csv")))
-        {
-            Assert.True(upload.IsSuccessStatusCode, await upload.Content.ReadAsStringAsync());
-        }
+        await DriftAlerting.StartModelAsync(_silo, _api, Model, rng, referenceRows: 2000, withCountry: false);
         Traffic.SendAndAck(_silo.OtlpGrpc, OtlpProtocol.Grpc,
             Enumerable.Range(0, 600).Select(i => Traffic.Prediction(Model, $"a{i}", start.AddMilliseconds(i * 50), 50 + 10 * Traffic.Gaussian(rng), "US", 0.4)));
         Assert.Equal(HttpStatusCode.OK, (await _api.Http.PostAsync($"/api/models/default/{Model}/windows/close", null)).StatusCode);

@@ -41,28 +41,8 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output) : IAsyncLifet
         _azurite = await azurite;
         _hook = await hook;
 
-        var rules = Path.Combine(_data, "rules.yml");
-        await File.WriteAllTextAsync(rules, """
-            groups:
-              - name: cluster
-                rules:
-                  - alert: FeatureDrift
-                    expr: feature_psi{feature="age"} > 0.2
-            """);
-        var config = Path.Combine(_data, "alerting.yml");
-        await File.WriteAllTextAsync(config, $"""
-            route:
-              receiver: hook
-              group_by: [alertname, model]
-              group_wait: 0s
-              group_interval: 1s
-              repeat_interval: 1h
-            receivers:
-              - name: hook
-                webhook_configs:
-                  - url: {_hook.Url("hook")}
-                    send_resolved: false
-            """);
+        var rules = await DriftAlerting.WriteRulesAsync(_data, "cluster");
+        var config = await DriftAlerting.WriteWebhookRouteAsync(_data, _hook.Url("hook"), "alertname, model", sendResolved: false);
         var secret = Path.Combine(_data, "azure-table-connection");
         await File.WriteAllTextAsync(secret, _azurite.ConnectionString + "\n");
         var clusterId = "failover-" + Guid.NewGuid().ToString("N")[..8];
@@ -235,20 +215,7 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output) : IAsyncLifet
     {
         await client.ExportAsync(OtlpRetryingClient.Predictions([(model, "warmup", 40, 0.5, DateTimeOffset.UtcNow)]), 0, deadline);
         using var api = new ApiClient(silo.Api);
-        using (var settings = await api.PutJsonAsync($"/api/models/default/{model}/settings", new { window_seconds = 60, allowed_lateness_seconds = 600, minimum_sample_size = 100 }))
-        {
-            Assert.Equal(HttpStatusCode.OK, settings.StatusCode);
-        }
-
-        var rng = new Random(model.Length);
-        var csv = new StringBuilder("age,country\n");
-        for (var i = 0; i < 3000; i++)
-        {
-            csv.Append((40 + (10 * Traffic.Gaussian(rng))).ToString("R", CultureInfo.InvariantCulture)).Append(",US\n");
-        }
-
-        using var upload = await api.Http.PutAsync($"/api/models/default/{model}/reference?source=train.csv", new StringContent(csv.ToString(), Encoding.UTF8, "text/csv"));
-        Assert.True(upload.IsSuccessStatusCode, await upload.Content.ReadAsStringAsync());
+        await DriftAlerting.ConfigureModelAsync(api, model, new Random(model.Length), referenceRows: 3000, withCountry: true);
     }
 
     /// <summary>A window three minutes back with age shifted by 0.8 standard deviations, then closed through another silo's API.</summary>
