@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using Monitoring.Alerting.Labels;
 using Monitoring.Alerting.Tests.Support;

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
-using System.Text;
 using Monitoring.Alerting.Tests.Support;
 using Monitoring.Storage.Tests.Support;
 using Monitoring.Testing;
