@@ -225,7 +225,9 @@ if (options.Scenarios.Contains("cluster"))
 var table = Table(throughput, ratios, sqliteDirect, latencyAtFraction, latency, memory, labels);
 if (cluster is not null)
 {
-    table += Environment.NewLine + Scenarios.ClusterTable(cluster);
+    // A cluster-only run has nothing for the targets table: print the cluster tables alone.
+    var targetsEmpty = throughput.Count == 0 && latencyAtFraction is null && latency is null && memory is null && labels is null;
+    table = (targetsEmpty ? string.Empty : table + Environment.NewLine) + Scenarios.ClusterTable(cluster);
 }
 
 Console.WriteLine();
