@@ -14,14 +14,10 @@ install_missing ca-certificates postgresql prometheus-alertmanager prometheus fo
 command -v npm >/dev/null || install_missing nodejs npm
 
 # Azurite (Microsoft's Azure Storage emulator, npm) for the cluster tests' Azure Table membership and reminders:
-# installed once into a cache directory (~360 MB, about a minute), skipped when present. The tests find it through
+# installed once into a cache directory (scripts/lib/azurite.sh), skipped when present. The tests find it through
 # MONITORING_AZURITE_DIR, or the same default path.
-export MONITORING_AZURITE_DIR="${MONITORING_AZURITE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/monitoring/azurite}"
-if [ ! -x "$MONITORING_AZURITE_DIR/node_modules/.bin/azurite-table" ]; then
-  echo "== installing azurite@3.37.0 into $MONITORING_AZURITE_DIR"
-  mkdir -p "$MONITORING_AZURITE_DIR"
-  (cd "$MONITORING_AZURITE_DIR" && npm install --no-audit --no-fund --loglevel=error azurite@3.37.0) || exit 1
-fi
+source scripts/lib/azurite.sh
+install_azurite || exit 1
 
 results=artifacts/test-results
 rm -rf "$results"

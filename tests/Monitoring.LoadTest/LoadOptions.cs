@@ -123,6 +123,21 @@ internal sealed class LoadOptions
     /// <summary>Label run: every label request it sends; each needs a request's worth of predictions logged first.</summary>
     public long LabelRequests => LabelRateRequests + (LabelBurstRequests * LabelConnections.Length);
 
+    /// <summary>Cluster run: cluster sizes, one fresh cluster (own cluster id and database) each.</summary>
+    public int[] Silos { get; set; } = [1, 2, 3];
+
+    /// <summary>Cluster run: closed-loop connections of every run (connection i goes to silo i mod N).</summary>
+    public int ClusterConnections { get; set; } = 6;
+
+    /// <summary>Cluster run: how many times the whole sequence (baselines, clusters, PostgreSQL alone) runs.</summary>
+    public int ClusterRounds { get; set; } = 1;
+
+    /// <summary>Cluster run: event logs appending straight into PostgreSQL (one connection each), one run per count.</summary>
+    public int[] PostgresWriters { get; set; } = [1, 3];
+
+    /// <summary>Cluster run: concurrent appenders of 512-record batches per event log of the PostgreSQL-alone run.</summary>
+    public int PostgresCallers { get; set; } = 4;
+
     /// <summary>Before each scenario, wait up to this long for the machine to be quiet (0: do not wait).</summary>
     public int AlertingModels { get; set; } = 1000;
 
@@ -161,7 +176,7 @@ internal sealed class LoadOptions
     public const string Usage =
         """
         dotnet run -c Release --project tests/Monitoring.LoadTest [-- options]
-          --scenarios throughput,latency,memory   which scenarios (default: these three; add labels for the label join, alerting for alert latency, telemetry for self-telemetry off vs on)
+          --scenarios throughput,latency,memory   which scenarios (default: these three; add labels for the label join, alerting for alert latency, telemetry for self-telemetry off vs on, cluster for 1-3 silos)
           --connections 2,4,8                     HTTP/1.1 throughput runs (empty: none)
           --h2c-connections 4                     h2c throughput runs (default none: the silo answers HTTP_1_1_REQUIRED)
           --warmup 10 --duration 20               throughput warm-up and measured seconds
@@ -179,6 +194,9 @@ internal sealed class LoadOptions
           --alerting-models 1000 --alerting-rules 10000 --alerting-timeout 30   alerting: window close to webhook notification
           --alerting-closes 100                   windows closed and measured, one at a time, spread over the models (default: all)
           --alerting-mix per-model|storm          rule mix: each model's own ~10 rules (default), or the alert-storm mix
+          --silos 1,2,3 --cluster-connections 6    cluster: fresh clusters of these sizes on PostgreSQL + Azurite (scripts/load-cluster.sh installs both)
+          --cluster-rounds 1                      cluster: repeat the whole sequence (SQLite and PostgreSQL single silo, clusters, PostgreSQL alone)
+          --pg-writers 1,3 --pg-callers 4         cluster: the event log straight into PostgreSQL, N logs x M appenders (the storage ceiling)
           --records 512 --features 20 --categorical 2 --variants 4
           --silo PATH                             Monitoring.Silo.dll (default: next to this program)
           --silo-arg ARG                          extra silo argument (repeatable), e.g. --silo-arg --Logging:LogLevel:Default=Warning
@@ -242,6 +260,11 @@ internal sealed class LoadOptions
                 case "--alerting-mix": o.AlertingMix = Value(); break;
                 case "--alerting-timeout": o.AlertingTimeoutSeconds = Double(); break;
                 case "--alerting-closes": o.AlertingCloses = Int(); break;
+                case "--silos": o.Silos = Ints(); break;
+                case "--cluster-connections": o.ClusterConnections = Int(); break;
+                case "--cluster-rounds": o.ClusterRounds = Int(); break;
+                case "--pg-writers": o.PostgresWriters = Ints(); break;
+                case "--pg-callers": o.PostgresCallers = Int(); break;
                 case "--silo-arg": o.SiloArguments.Add(Value()); break;
                 case "--silo-log": o.SiloLog = Path.GetFullPath(Value()); break;
                 case "--silo-env":
@@ -262,6 +285,16 @@ internal sealed class LoadOptions
             || o.LabelWarmupSeconds < 0 || o.LabelSeconds <= 0 || o.LabelBurst < 0 || o.LabelConnections.Any(c => c < 1))
         {
             throw new ArgumentException("out-of-range option value");
+        }
+
+        if (o.Silos.Length == 0 || o.Silos.Any(n => n is < 1 or > 16))
+        {
+            throw new ArgumentException("--silos: each cluster size must be 1 to 16 (e.g. 1,2,3)");
+        }
+
+        if (o.ClusterConnections < 1 || o.ClusterRounds < 1 || o.PostgresCallers < 1 || o.PostgresWriters.Any(w => w is < 1 or > 64))
+        {
+            throw new ArgumentException("--cluster-connections, --cluster-rounds and --pg-callers must be at least 1, --pg-writers 1 to 64 each");
         }
 
         if (o.Scenarios.Contains("labels") && o.LabelRequests > (long)Math.Ceiling((double)o.LabelPredictions / ((long)o.Models * o.Records)) * o.Models)

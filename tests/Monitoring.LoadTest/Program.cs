@@ -205,7 +205,31 @@ if (options.Scenarios.Contains("alerting"))
         $"ratio p50 (from request) / close round trip p50 {a.FromCloseRequest.P50 / a.CloseRoundTrip.P50:F2}"));
 }
 
+ClusterResult? cluster = null;
+if (options.Scenarios.Contains("cluster"))
+{
+    // Issue 10: 1, 2, 3 silos on PostgreSQL + Azurite against the single silo on SQLite and PostgreSQL (Scenarios.Cluster.cs).
+    try
+    {
+        cluster = await Scenarios.ClusterAsync(options);
+    }
+    catch (InvalidOperationException e) when (e.Message.Contains("not found", StringComparison.Ordinal) || e.Message.Contains("were not found", StringComparison.Ordinal))
+    {
+        // PostgreSQL or Azurite is not installed: scripts/load-cluster.sh installs both.
+        Console.Error.WriteLine($"error: {e.Message}");
+        Console.Error.WriteLine("scripts/load-cluster.sh installs PostgreSQL (Debian's postgresql) and Azurite (npm) and runs this scenario.");
+        return 2;
+    }
+}
+
 var table = Table(throughput, ratios, sqliteDirect, latencyAtFraction, latency, memory, labels);
+if (cluster is not null)
+{
+    // A cluster-only run has nothing for the targets table: print the cluster tables alone.
+    var targetsEmpty = throughput.Count == 0 && latencyAtFraction is null && latency is null && memory is null && labels is null;
+    table = (targetsEmpty ? string.Empty : table + Environment.NewLine) + Scenarios.ClusterTable(cluster);
+}
+
 Console.WriteLine();
 Console.WriteLine(table);
 
@@ -226,6 +250,7 @@ await File.WriteAllTextAsync(output, JsonSerializer.Serialize(new
         options.QuietThreshold, options.SiloArguments, options.SiloEnvironment, options.LabelPredictions, options.LabelLogConnections,
         options.LabelOlderFraction, options.LabelRate, options.LabelWarmupSeconds, options.LabelSeconds, options.LabelConnections, options.LabelBurst,
         options.AlertingModels, options.AlertingRules, options.AlertingTimeoutSeconds,
+        options.Silos, options.ClusterConnections, options.ClusterRounds, options.PostgresWriters, options.PostgresCallers,
     },
     throughput,
     baselines = new { discard_receiver = discard, sqlite_direct = sqliteDirect },
@@ -236,6 +261,7 @@ await File.WriteAllTextAsync(output, JsonSerializer.Serialize(new
     labels,
     alerting,
     telemetry,
+    cluster,
 }, json));
 await File.WriteAllTextAsync(Path.ChangeExtension(output, ".md"), table);
 Console.WriteLine($"results: {output} (+ .md)");
