@@ -1,4 +1,5 @@
 using Monitoring.Silo.Rollouts;
+using Monitoring.Silo.Sharding;
 using System.ComponentModel.DataAnnotations;
 using System.Net;
 using System.Text.Json;
@@ -82,6 +83,7 @@ builder.Services.AddHostedService<ReminderMigration>(); // models logged before 
 builder.Services.AddOpenApi();
 builder.Services.AddModelApi();
 builder.Services.AddMonitoringRollouts(builder.Configuration);
+builder.Services.AddMonitoringSharding(builder.Configuration); // hot models: numeric shard grains
 builder.Services.AddMonitoringAlerting(builder.Configuration, host);
 builder.Services.AddMonitoringTelemetry(telemetry, host);
 builder.Services.AddMonitoringResilience(host);
