@@ -1,5 +1,5 @@
+using Monitoring.Grains.Sharding;
 using Monitoring.Silo.Rollouts;
-using Monitoring.Silo.Sharding;
 using System.ComponentModel.DataAnnotations;
 using System.Net;
 using System.Text.Json;
@@ -57,7 +57,14 @@ if (authError is not null)
     return 2;
 }
 
+if (!ShardingHosting.TryBind(builder.Configuration, out var sharding, out var shardingError))
+{
+    Console.Error.WriteLine($"error: invalid configuration in {ShardingOptions.Section}: {shardingError}");
+    return 2;
+}
+
 builder.Services.AddSingleton(host);
+builder.Services.AddSingleton(sharding); // hot models: read by the ingest path and the model grains
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<GrainTotals>();
 builder.Services.AddHostedService<TotalsReporter>();
@@ -83,7 +90,6 @@ builder.Services.AddHostedService<ReminderMigration>(); // models logged before 
 builder.Services.AddOpenApi();
 builder.Services.AddModelApi();
 builder.Services.AddMonitoringRollouts(builder.Configuration);
-builder.Services.AddMonitoringSharding(builder.Configuration); // hot models: numeric shard grains
 builder.Services.AddMonitoringAlerting(builder.Configuration, host);
 builder.Services.AddMonitoringTelemetry(telemetry, host);
 builder.Services.AddMonitoringResilience(host);

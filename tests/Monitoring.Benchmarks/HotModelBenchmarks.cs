@@ -5,7 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Monitoring.Abstractions.Events;
-using Monitoring.Abstractions.Grains;
+using Microsoft.Extensions.Logging.Abstractions;
+using Monitoring.Grains.Sharding;
 using Monitoring.Abstractions.Limits;
 using Monitoring.Abstractions.Models;
 using Monitoring.Abstractions.Time;
@@ -20,10 +21,12 @@ namespace Monitoring.Benchmarks;
 /// several models. An Orleans silo runs in this process on the embedded default's storage (SQLite event log, grain state
 /// and reports in a temp directory, localhost clustering on free loopback ports); <see cref="Callers"/> concurrent callers
 /// each append <see cref="BatchesPerCaller"/> batches of 512 predictions (18 numeric + 2 categorical features, a score,
-/// 3 segments, a unique prediction id) straight to the model grains, spread round-robin over <see cref="Models"/> models.
-/// Each call is the grain's whole serial path: the durable append (SQLite transaction, prediction-id index) and the fold
-/// into the open window and its performance sketch. OTLP decoding is not in it, so this is the grain's ceiling, not the
-/// silo's. <see cref="EventLogOnly"/> is the durable append alone, through the same event log, for the split.
+/// 3 segments, a unique prediction id) through the ingest path's grain calls (<see cref="ShardedIngest"/>, what the
+/// OTLP receivers call), spread round-robin over the models of <see cref="Case"/>: one model, one model whose numeric
+/// values are folded by 2 or 4 shard grains (<c>Monitoring:Sharding</c>), or 8 models. Each call is the grain's whole
+/// serial path: the durable append (SQLite transaction, prediction-id index) and the fold into the open window and its
+/// performance sketch, then the shards' fold of the numeric values. OTLP decoding is not in it, so this is the grain's
+/// ceiling, not the silo's. <see cref="EventLogOnly"/> is the durable append alone, through the same event log.
 /// Op/s = records per second.
 /// </summary>
 public class HotModelBenchmarks
@@ -45,9 +48,13 @@ public class HotModelBenchmarks
     private long _nextId;
     private int _run;
 
-    /// <summary>Models the records are spread over (1 = one hot model).</summary>
-    [Params(1, 8)]
-    public int Models { get; set; }
+    /// <summary>Models the records are spread over and shards per model.</summary>
+    [Params("1 model", "1 model, 2 shards", "1 model, 4 shards", "8 models")]
+    public string Case { get; set; } = "1 model";
+
+    private int Models => Case.StartsWith("8", StringComparison.Ordinal) ? 8 : 1;
+
+    private int Shards => Case.EndsWith("shards", StringComparison.Ordinal) ? int.Parse(Case.Split(' ')[2], System.Globalization.CultureInfo.InvariantCulture) : 0;
 
     [GlobalSetup]
     public async Task Setup()
@@ -62,6 +69,7 @@ public class HotModelBenchmarks
             silo.UseLocalhostClustering(siloPort, gatewayPort);
             silo.Services.AddSingleton(TimeProvider.System);
             silo.Services.AddSingleton(new LimitsOptions());
+            silo.Services.AddSingleton(new ShardingOptions { Models = [.. Enumerable.Range(0, 8).Select(m => new ShardedModel { Model = $"default/hot{m}", Shards = Shards })] });
             silo.Services.AddSingleton<GrainTotals>();
             silo.Services.AddMonitoringSqlite(path);
             silo.AddMonitoringSqliteStorage("monitoring", path);
@@ -106,9 +114,9 @@ public class HotModelBenchmarks
         }
     }
 
-    /// <summary>Every batch through the model grains (append + fold), round-robin over the models.</summary>
+    /// <summary>Every batch through the model grains (append + fold) and their shards, round-robin over the models.</summary>
     [Benchmark(Baseline = true, OperationsPerInvoke = Records)]
-    public Task GrainAppend() => RunAsync((model, batch) => _grains.GetGrain<IModelGrain>(model.GrainKey).AppendAsync(batch));
+    public Task GrainAppend() => RunAsync((model, batch) => ShardedIngest.AppendAsync(_grains, model, batch, NullLogger.Instance));
 
     /// <summary>The durable append alone (the grain's event log, no fold), same batches.</summary>
     [Benchmark(OperationsPerInvoke = Records)]

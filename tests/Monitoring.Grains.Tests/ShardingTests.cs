@@ -101,6 +101,8 @@ public sealed class ShardingTests(ClusterFixture fixture)
 
         var hotModel = await DescribeJsonAsync(hot.Grain);
         var twinModel = await DescribeJsonAsync(twin.Grain);
+        Assert.True(hotModel.RootElement.GetProperty("numeric_shards").GetInt32() > 0); // the shards did the numeric work
+        Assert.Equal(0, twinModel.RootElement.GetProperty("numeric_shards").GetInt32());
         Assert.Equal(twinModel.RootElement.GetProperty("totals").GetRawText(), hotModel.RootElement.GetProperty("totals").GetRawText());
         Assert.Equal(twinModel.RootElement.GetProperty("schema").GetRawText(), hotModel.RootElement.GetProperty("schema").GetRawText());
     }

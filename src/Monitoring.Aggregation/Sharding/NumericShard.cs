@@ -70,9 +70,20 @@ public sealed class NumericShard(int index, ShardState state)
         }
         else
         {
-            State.Parked.Add(new ShardRange(feed.PreviousSequence, feed.LastSequence));
-            State.Parked.Sort((a, b) => a.Previous.CompareTo(b.Previous));
+            Park(new ShardRange(feed.PreviousSequence, feed.LastSequence));
         }
+    }
+
+    private void Park(ShardRange range)
+    {
+        if (State.Parked.Count > 0 && State.Parked[^1].Last == range.Previous)
+        {
+            State.Parked[^1] = State.Parked[^1] with { Last = range.Last }; // contiguous with the newest: one range
+            return;
+        }
+
+        State.Parked.Add(range);
+        State.Parked.Sort((a, b) => a.Previous.CompareTo(b.Previous));
     }
 
     /// <summary>
@@ -129,8 +140,7 @@ public sealed class NumericShard(int index, ShardState state)
         }
         else
         {
-            State.Parked.Add(gap);
-            State.Parked.Sort((a, b) => a.Previous.CompareTo(b.Previous));
+            Park(gap);
             Absorb();
         }
     }

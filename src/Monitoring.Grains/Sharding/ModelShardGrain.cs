@@ -60,6 +60,12 @@ public sealed class ModelShardGrain(
         ArgumentNullException.ThrowIfNull(feed);
         await LoadKernelsAsync(_shard.ReferenceVersionsFor(feed));
         _shard.Feed(feed, Kernels);
+        if (state.State.Parked.Count > 0)
+        {
+            // An append it never heard of (a failed call, or one still on its way): read it back now, while it is recent.
+            await ReadBackAsync(state.State.Parked[^1].Last, CancellationToken.None);
+        }
+
         if (UnixNanos.Now(time) - _lastCheckpoint >= CheckpointNanos)
         {
             await CheckpointAsync();
