@@ -81,6 +81,15 @@ public sealed class ModelState
     [Id(30)] public long ShadowLabelsMissed { get; set; }
     /// <summary>The verdict published at window closes per compared pair, by "{baseline}\u001F{candidate}" (hysteresis).</summary>
     [Id(31)] public Dictionary<string, Abstractions.Rollouts.PublishedVerdict> PublishedVerdicts { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Shard grains that fold the values of this model's numeric features (0 = the model folds them itself): the model
+    /// still logs every record and folds everything else, including the features' schema, nulls and type mismatches.
+    /// </summary>
+    [Id(32)] public int NumericShards { get; set; }
+    /// <summary>The most shards this model has used: a window closing takes its numeric sketches from each of them.</summary>
+    [Id(33)] public int ShardsUsed { get; set; }
+    /// <summary>The log position when the model last began leaving numeric values to shards.</summary>
+    [Id(34)] public long ShardedSince { get; set; }
 }
 
 /// <summary>A joined shadow pair waiting for its request's label.</summary>

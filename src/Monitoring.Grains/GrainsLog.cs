@@ -102,4 +102,13 @@ internal static partial class GrainsLog
 
     [LoggerMessage(EventId = 2026, Level = LogLevel.Warning, Message = "Could not register the reminder of {Grain}; its timer runs meanwhile and the registration is retried")]
     public static partial void ReminderFailed(ILogger logger, Exception exception, string grain);
+
+    [LoggerMessage(EventId = 2090, Level = LogLevel.Warning, Message = "Shard {Shard} of {Model} missed an append ({Error}); it reads the gap back from the model's log before the window closes")]
+    public static partial void ShardFeedFailed(ILogger logger, string model, int shard, string error);
+
+    [LoggerMessage(EventId = 2091, Level = LogLevel.Information, Message = "Shard {Shard} of {Model} activated at log position {Watermark}; read back {Records} records of the model's log")]
+    public static partial void ShardActivated(ILogger logger, string model, int shard, long watermark, int records);
+
+    [LoggerMessage(EventId = 2092, Level = LogLevel.Warning, Message = "Shard {Shard} of {Model}: checkpoint failed; it deactivates and reads the log back from its last checkpoint")]
+    public static partial void ShardCheckpointFailed(ILogger logger, Exception exception, string model, int shard);
 }

@@ -14,6 +14,7 @@ using Monitoring.Aggregation.Models;
 using Monitoring.Aggregation.Reports;
 using Monitoring.Grains.Alerting;
 using Monitoring.Grains.Rollouts;
+using Monitoring.Grains.Sharding;
 using Monitoring.Grains.Telemetry;
 using Monitoring.Storage;
 
@@ -122,6 +123,8 @@ public sealed class ModelGrain : Grain, IModelGrain, IRemindable
 
         // Spread the first checkpoint over the interval by model: models activated together (a silo start, a burst of
         // new models) would otherwise all serialize and write their state in the same second, the silo's memory peak.
+        _model.Shards = new ShardGrains(GrainFactory, _key);
+        await _model.UseShardsAsync(ShardsOfThisModel());
         _lastCheckpoint = NowNanos - CheckpointPhase(_key.GrainKey);
         GrainsLog.Activated(_logger, _key.GrainKey, _state.State.AppliedSequence, replayed);
         await RestoreMetricsAsync(cancellationToken);
@@ -250,7 +253,9 @@ public sealed class ModelGrain : Grain, IModelGrain, IRemindable
     {
         EnsureTimer();
         StartReminderRegistration();
+        await _model.UseShardsAsync(ShardsOfThisModel());
         var labelsBefore = LabelCounts();
+        var previousSequence = _state.State.AppliedSequence;
         var outcome = await _eventLog.AppendAsync(_key, events);
         await _model.FoldAllAsync(outcome.Appended);
 
@@ -274,8 +279,11 @@ public sealed class ModelGrain : Grain, IModelGrain, IRemindable
         }
 
         var last = outcome.Appended.Count > 0 ? outcome.Appended[^1].Sequence : 0;
-        return new AppendResult(outcome.Appended.Count, outcome.Duplicates, last, rejections);
+        return new AppendResult(outcome.Appended.Count, outcome.Duplicates, last, rejections, _model.FeedFor(previousSequence, outcome.Appended));
     }
+
+    /// <summary>Shards configured for this model (<see cref="ShardingOptions"/>; 0 when none or not configured).</summary>
+    private int ShardsOfThisModel() => (ServiceProvider.GetService(typeof(ShardingOptions)) as ShardingOptions)?.ShardsOf(_key.GrainKey) ?? 0;
 
     /// <summary>The whole batch of a model its tenant has no room for: nothing is logged, so the model stays unknown.</summary>
     private AppendResult RefusedAsNewModel(ModelEvent[] events, int maxModels)

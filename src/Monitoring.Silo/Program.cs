@@ -1,3 +1,4 @@
+using Monitoring.Grains.Sharding;
 using Monitoring.Silo.Rollouts;
 using System.ComponentModel.DataAnnotations;
 using System.Net;
@@ -56,7 +57,14 @@ if (authError is not null)
     return 2;
 }
 
+if (!ShardingHosting.TryBind(builder.Configuration, out var sharding, out var shardingError))
+{
+    Console.Error.WriteLine($"error: invalid configuration in {ShardingOptions.Section}: {shardingError}");
+    return 2;
+}
+
 builder.Services.AddSingleton(host);
+builder.Services.AddSingleton(sharding); // hot models: read by the ingest path and the model grains
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<GrainTotals>();
 builder.Services.AddHostedService<TotalsReporter>();

@@ -22,6 +22,9 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// <summary>The limits the grains read (defaults; a test of a limit lowers one and restores it, the collection runs one test at a time).</summary>
     internal static readonly Monitoring.Abstractions.Limits.LimitsOptions Limits = new();
 
+    /// <summary>Hot models: a sharding test adds its own model (keys are unique per test, so entries never collide).</summary>
+    internal static readonly Monitoring.Grains.Sharding.ShardingOptions Sharding = new();
+
     public TestCluster Cluster { get; private set; } = null!;
 
     public IReportStore Reports => Cluster.Primary is InProcessSiloHandle silo
@@ -57,6 +60,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             var path = Path.Combine(Directory, "monitoring.db");
             siloBuilder.Services.AddSingleton<TimeProvider>(Time);
             siloBuilder.Services.AddSingleton(Limits);
+            siloBuilder.Services.AddSingleton(Sharding);
             siloBuilder.Services.AddSingleton<Monitoring.Abstractions.Totals.GrainTotals>();
             siloBuilder.Services.AddMonitoringSqlite(path);
             siloBuilder.AddMonitoringSqliteStorage("monitoring", path);

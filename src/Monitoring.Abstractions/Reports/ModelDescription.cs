@@ -28,6 +28,11 @@ public sealed record ModelDescription
     [Id(10)] public string? LastClosedWindowEnd { get; init; }
     /// <summary>What the model takes on disk, when the store can tell.</summary>
     [Id(11)] public StorageView? Storage { get; init; }
+    /// <summary>
+    /// Shard grains folding this hot model's numeric feature values (0 = none; <c>Monitoring:Sharding</c>): their values
+    /// join a window when it closes, so an open window's numeric features count only what the model folded itself.
+    /// </summary>
+    [Id(12)] public int NumericShards { get; init; }
 }
 
 /// <summary>Totals of a model.</summary>

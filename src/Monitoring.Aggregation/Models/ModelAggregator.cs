@@ -9,6 +9,7 @@ using Monitoring.Abstractions.Time;
 using Monitoring.Aggregation.Labels;
 using Monitoring.Aggregation.References;
 using Monitoring.Aggregation.Rollouts;
+using Monitoring.Aggregation.Sharding;
 using Monitoring.Abstractions.Rollouts;
 using Monitoring.Stats.Rollouts;
 using Monitoring.Aggregation.Reports;
@@ -68,6 +69,7 @@ public sealed class ModelAggregator
     private IReadOnlyDictionary<string, LoggedEvent>? _prefetchedPredictions;
     private IReadOnlyDictionary<string, LoggedEvent>? _prefetchedLabels;
     private readonly HashSet<string> _prefetchedKeys = new(StringComparer.Ordinal);
+    private bool _referenceStoredForShards;
 
     /// <summary>Aggregates <paramref name="state"/> of <paramref name="key"/>.</summary>
     public ModelAggregator(ModelKey key, ModelState state, IModelStore store, TimeProvider time)
@@ -282,6 +284,11 @@ public sealed class ModelAggregator
         // Ordered by start; a window length change can leave a longer window open before shorter ones that ended.
         foreach (var window in S.Open.Values.Where(w => w.End + latenessNanos <= now).ToList())
         {
+            if (S.ShardsUsed > 0)
+            {
+                await TakeShardsAsync(window);
+            }
+
             closed.Add(await CloseWindowAsync(window));
             S.Open.Remove(window.Start);
             S.LastClosedEnd = Math.Max(S.LastClosedEnd, window.End);
@@ -332,6 +339,55 @@ public sealed class ModelAggregator
         }
 
         return (closed, changed);
+    }
+
+    /// <summary>
+    /// The numeric shards of a hot model (<see cref="ModelState.NumericShards"/>), which a closing window takes its
+    /// numeric values from; null when the model never had any.
+    /// </summary>
+    public INumericShards? Shards { get; set; }
+
+    /// <summary>
+    /// Sets how many shards fold this model's numeric values from the next record on (0: the model folds them). While
+    /// any are in use the current reference is kept in the store, where shards read its bin edges.
+    /// </summary>
+    public async Task UseShardsAsync(int shards)
+    {
+        if (shards == S.NumericShards && (shards == 0 || _referenceStoredForShards))
+        {
+            return;
+        }
+
+        if (S.NumericShards == 0 && shards > 0)
+        {
+            S.ShardedSince = S.AppliedSequence;
+        }
+
+        S.NumericShards = shards;
+        S.ShardsUsed = Math.Max(S.ShardsUsed, shards);
+        if (shards > 0 && S.Reference is { } current)
+        {
+            await _store.SaveAsync(ReportKinds.Reference, current.Version, long.MaxValue, JsonSerializer.Serialize(current, ReportJson.Options));
+        }
+
+        _referenceStoredForShards = shards > 0;
+    }
+
+    /// <summary>What the numeric shards need to know of an append that logged <paramref name="appended"/> after <paramref name="previousSequence"/>.</summary>
+    public ShardFeed? FeedFor(long previousSequence, IReadOnlyList<LoggedEvent> appended) =>
+        S.NumericShards == 0 || appended.Count == 0 ? null : new ShardFeed(
+            S.NumericShards, previousSequence, S.AppliedSequence, S.LastClosedEnd, _folder.CurrentReferenceVersion, WindowNanos, LatenessNanos,
+            [.. appended.Where(l => l.Event.Kind == EventKind.Prediction)], S.ShardedSince);
+
+    /// <summary>Merges every shard's values of <paramref name="window"/> into it (all of them, or the close fails and is retried).</summary>
+    private async Task TakeShardsAsync(WindowAccumulator window)
+    {
+        var shards = Shards ?? throw new InvalidOperationException($"Model {_key.GrainKey} has used numeric shards but none are attached.");
+        var taken = await Task.WhenAll(Enumerable.Range(0, S.ShardsUsed).Select(k => shards.TakeAsync(k, window.Start, window.End, S.AppliedSequence)));
+        foreach (var shard in taken)
+        {
+            ShardMerge.Into(window, shard, S.Schema);
+        }
     }
 
     /// <summary>
@@ -1206,7 +1262,9 @@ public sealed class ModelAggregator
         S.Reference = profile;
         if (profile is not null)
         {
-            await _store.SaveAsync(ReportKinds.Reference, profile.Version, now, JsonSerializer.Serialize(profile, ReportJson.Options));
+            // Kept until replaced while shards read it (a stored reference is otherwise deleted a retention after its end).
+            var end = S.NumericShards > 0 ? long.MaxValue : now;
+            await _store.SaveAsync(ReportKinds.Reference, profile.Version, end, JsonSerializer.Serialize(profile, ReportJson.Options));
         }
 
         RebuildKernels();

@@ -33,6 +33,7 @@ public static class ModelDescriptions
                 .ToArray(),
             LastClosedWindowEnd = s.LastClosedEnd == 0 ? null : UnixNanos.ToIso(s.LastClosedEnd),
             Storage = bytesOnDisk is { } bytes ? new StorageView(bytes) : null,
+            NumericShards = s.NumericShards,
         };
     }
 

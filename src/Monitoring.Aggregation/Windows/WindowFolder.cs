@@ -191,9 +191,10 @@ public sealed class WindowFolder
     private void FoldPrediction(WindowAccumulator window, ModelEvent e, long eventTime, bool primary)
     {
         window.Predictions++;
+        var sharded = S.NumericShards > 0;
         foreach (var f in e.Features)
         {
-            FoldFeature(window, f, eventTime, primary);
+            FoldFeature(window, f, eventTime, primary, sharded);
         }
 
         if (e.Score is { } score)
@@ -222,7 +223,7 @@ public sealed class WindowFolder
         }
     }
 
-    private void FoldFeature(WindowAccumulator window, FeatureValue f, long eventTime, bool primary)
+    private void FoldFeature(WindowAccumulator window, FeatureValue f, long eventTime, bool primary, bool sharded = false)
     {
         if (!S.Schema.TryGetValue(f.Name, out var schema))
         {
@@ -238,6 +239,11 @@ public sealed class WindowFolder
 
         if (schema.Kind == "numeric")
         {
+            if (sharded && f.Number is not null && f.Text is null)
+            {
+                return; // a value of a hot model's numeric feature: its shard folds it (NumericShard)
+            }
+
             var kernels = _kernels.GetValueOrDefault(window.ReferenceVersion) ?? NoKernels;
             if (!window.Numeric.TryGetValue(f.Name, out var acc))
             {

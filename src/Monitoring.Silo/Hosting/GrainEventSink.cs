@@ -1,12 +1,12 @@
 using Monitoring.Abstractions.Events;
-using Monitoring.Abstractions.Grains;
+using Monitoring.Grains.Sharding;
 using Monitoring.Ingest;
 using Orleans.Runtime;
 
 namespace Monitoring.Silo.Hosting;
 
-/// <summary>Hands each model's batch to its grain, which appends it durably before returning.</summary>
-public sealed class GrainEventSink(IGrainFactory grains) : IEventSink
+/// <summary>Hands each model's batch to its grain, which appends it durably before returning (and a hot model's numeric values on to its shards, <see cref="ShardedIngest"/>).</summary>
+public sealed class GrainEventSink(IGrainFactory grains, ILogger<GrainEventSink> logger) : IEventSink
 {
     /// <summary>Suggested client back-off when the silo cannot take the batch now.</summary>
     public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(2);
@@ -17,7 +17,7 @@ public sealed class GrainEventSink(IGrainFactory grains) : IEventSink
         ArgumentNullException.ThrowIfNull(batch);
         try
         {
-            return await grains.GetGrain<IModelGrain>(batch.Model.GrainKey).AppendAsync(batch.Events).WaitAsync(cancellationToken);
+            return await ShardedIngest.AppendAsync(grains, batch.Model, batch.Events, logger, cancellationToken);
         }
         catch (Exception e) when (e is TimeoutException or SiloUnavailableException or OrleansMessageRejectionException or GatewayTooBusyException)
         {

@@ -1,0 +1,157 @@
+using System.Net;
+using System.Net.Sockets;
+using BenchmarkDotNet.Attributes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Monitoring.Abstractions.Events;
+using Microsoft.Extensions.Logging.Abstractions;
+using Monitoring.Grains.Sharding;
+using Monitoring.Abstractions.Limits;
+using Monitoring.Abstractions.Models;
+using Monitoring.Abstractions.Time;
+using Monitoring.Abstractions.Totals;
+using Monitoring.Storage;
+using Monitoring.Storage.Hosting;
+
+namespace Monitoring.Benchmarks;
+
+/// <summary>
+/// Issue 10, hot models: how fast one model grain takes records, against the same silo taking the same records for
+/// several models. An Orleans silo runs in this process on the embedded default's storage (SQLite event log, grain state
+/// and reports in a temp directory, localhost clustering on free loopback ports); <see cref="Callers"/> concurrent callers
+/// each append <see cref="BatchesPerCaller"/> batches of 512 predictions (18 numeric + 2 categorical features, a score,
+/// 3 segments, a unique prediction id) through the ingest path's grain calls (<see cref="ShardedIngest"/>, what the
+/// OTLP receivers call), spread round-robin over the models of <see cref="Case"/>: one model, one model whose numeric
+/// values are folded by 2 or 4 shard grains (<c>Monitoring:Sharding</c>), or 8 models. Each call is the grain's whole
+/// serial path: the durable append (SQLite transaction, prediction-id index) and the fold into the open window and its
+/// performance sketch, then the shards' fold of the numeric values. OTLP decoding is not in it, so this is the grain's
+/// ceiling, not the silo's. <see cref="EventLogOnly"/> is the durable append alone, through the same event log.
+/// Op/s = records per second.
+/// </summary>
+public class HotModelBenchmarks
+{
+    private const int Batch = 512;
+    private const int Callers = 8;
+    private const int BatchesPerCaller = 4;
+    private const int Records = Callers * BatchesPerCaller * Batch;
+
+    private static readonly string[] Countries = ["US", "DE", "BR", "FR", "IN", "JP", "MX", "GB"];
+    private static readonly string[] Devices = ["ios", "android", "web"];
+    private static readonly string[] Plans = ["free", "pro", "team"];
+
+    private IHost _host = null!;
+    private IGrainFactory _grains = null!;
+    private IEventLog _eventLog = null!;
+    private string _directory = "";
+    private ModelEvent[] _template = [];
+    private long _nextId;
+    private int _run;
+
+    /// <summary>Models the records are spread over and shards per model.</summary>
+    [Params("1 model", "1 model, 2 shards", "1 model, 4 shards", "8 models")]
+    public string Case { get; set; } = "1 model";
+
+    private int Models => Case.StartsWith("8", StringComparison.Ordinal) ? 8 : 1;
+
+    private int Shards => Case.EndsWith("shards", StringComparison.Ordinal) ? int.Parse(Case.Split(' ')[2], System.Globalization.CultureInfo.InvariantCulture) : 0;
+
+    [GlobalSetup]
+    public async Task Setup()
+    {
+        _directory = Directory.CreateTempSubdirectory("monitoring-hot-").FullName;
+        var path = Path.Combine(_directory, "monitoring.db");
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        var (siloPort, gatewayPort) = (FreePort(), FreePort());
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(siloPort, gatewayPort);
+            silo.Services.AddSingleton(TimeProvider.System);
+            silo.Services.AddSingleton(new LimitsOptions());
+            silo.Services.AddSingleton(new ShardingOptions { Models = [.. Enumerable.Range(0, 8).Select(m => new ShardedModel { Model = $"default/hot{m}", Shards = Shards })] });
+            silo.Services.AddSingleton<GrainTotals>();
+            silo.Services.AddMonitoringSqlite(path);
+            silo.AddMonitoringSqliteStorage("monitoring", path);
+            silo.AddMonitoringSqliteReminders(path);
+        });
+        _host = builder.Build();
+        await _host.StartAsync();
+        _grains = _host.Services.GetRequiredService<IGrainFactory>();
+        _eventLog = _host.Services.GetRequiredService<IEventLog>();
+
+        var rng = new Random(BenchData.Seed + 50);
+        _template = Enumerable.Range(0, Batch).Select(_ => new ModelEvent
+        {
+            Kind = EventKind.Prediction,
+            EventTimeUnixNano = 0,
+            Score = rng.NextDouble(),
+            LatencyMs = 5 + (20 * rng.NextDouble()),
+            Features = Enumerable.Range(0, 18).Select(f => new FeatureValue($"f{f:D2}", Math.Round((rng.NextDouble() * 100) - 20, 3), null))
+                .Concat([new FeatureValue("browser", null, $"b{rng.Next(6)}"), new FeatureValue("region", null, $"r{rng.Next(12)}")])
+                .ToArray(),
+            Segments =
+            [
+                new SegmentValue("country", Countries[rng.Next(Countries.Length)]),
+                new SegmentValue("device", Devices[rng.Next(Devices.Length)]),
+                new SegmentValue("plan", Plans[rng.Next(Plans.Length)]),
+            ],
+        }).ToArray();
+    }
+
+    [GlobalCleanup]
+    public async Task Cleanup()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // SQLite may hold the file a moment longer; the OS cleans temp.
+        }
+    }
+
+    /// <summary>Every batch through the model grains (append + fold) and their shards, round-robin over the models.</summary>
+    [Benchmark(Baseline = true, OperationsPerInvoke = Records)]
+    public Task GrainAppend() => RunAsync((model, batch) => ShardedIngest.AppendAsync(_grains, model, batch, NullLogger.Instance));
+
+    /// <summary>The durable append alone (the grain's event log, no fold), same batches.</summary>
+    [Benchmark(OperationsPerInvoke = Records)]
+    public Task EventLogOnly() => RunAsync((model, batch) => _eventLog.AppendAsync(new ModelKey(model.Tenant, model.Model + "-log"), batch));
+
+    private Task RunAsync(Func<ModelKey, ModelEvent[], Task> append)
+    {
+        var run = Interlocked.Increment(ref _run);
+        return Task.WhenAll(Enumerable.Range(0, Callers).Select(caller => Task.Run(async () =>
+        {
+            for (var b = 0; b < BatchesPerCaller; b++)
+            {
+                var model = new ModelKey("default", $"hot{(caller * BatchesPerCaller + b + run) % Models}");
+                await append(model, NewBatch());
+            }
+        })));
+    }
+
+    private ModelEvent[] NewBatch()
+    {
+        var now = UnixNanos.Now(TimeProvider.System);
+        var first = Interlocked.Add(ref _nextId, Batch) - Batch;
+        var batch = new ModelEvent[Batch];
+        for (var i = 0; i < Batch; i++)
+        {
+            batch[i] = _template[i] with { PredictionId = $"p{first + i}", EventTimeUnixNano = now, ReceivedUnixNano = now };
+        }
+
+        return batch;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
