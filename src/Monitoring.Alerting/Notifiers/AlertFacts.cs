@@ -92,7 +92,8 @@ public static class AlertFacts
     /// <summary>
     /// The HTML page a person reads for a JSON API URL the rule engine recorded: <c>{external}/api/models/{t}/{m}/windows/{start}</c>
     /// (or its <c>/performance</c>) becomes the window page <c>{external}/models/{t}/{m}/windows/{start}</c>, and
-    /// <c>{external}/api/alerts</c> the rules page <c>{external}/rules</c> (which lists what fires). The evidence's
+    /// <c>{external}/api/alerts</c> the rules page <c>{external}/rules</c> (which lists what fires), and a rollout alert's
+    /// <c>{external}/api/models/{t}/{m}/versions</c> the versions page. The evidence's
     /// <c>report_url</c> in the webhook payload and the API keep the JSON URL; links people click use this. Any other
     /// URL is returned as it is; null stays null.
     /// </summary>
@@ -117,6 +118,11 @@ public static class AlertFacts
 
         // {tenant}/{model}/windows/{start}[/performance], each segment escaped (a model id's '/' is %2F).
         var parts = reportUrl[(at + api.Length)..].Split('/');
+        if (parts.Length == 3 && parts[2] == "versions" && parts[0].Length > 0 && parts[1].Length > 0)
+        {
+            return $"{reportUrl[..at]}/models/{parts[0]}/{parts[1]}/versions"; // a rollout alert: the versions page
+        }
+
         if (parts.Length is not (4 or 5) || parts[2] != "windows" || (parts.Length == 5 && parts[4] != "performance") || parts.Take(4).Any(p => p.Length == 0))
         {
             return reportUrl;

@@ -11,6 +11,7 @@ public sealed class AlertFactsLinkTests
     [InlineData("https://m.example.com/api/models/default/credit/windows/2026-12-06T09%3A00%3A00Z/performance", "https://m.example.com/models/default/credit/windows/2026-12-06T09%3A00%3A00Z")]
     [InlineData("https://m.example.com/mon/api/models/t1/team%2Fscorer/windows/123", "https://m.example.com/mon/models/t1/team%2Fscorer/windows/123")]
     [InlineData("https://m.example.com/api/alerts", "https://m.example.com/rules")]
+    [InlineData("https://m.example.com/api/models/default/churn/versions", "https://m.example.com/models/default/churn/versions")]
     [InlineData("https://m.example.com/api/models/default/credit", "https://m.example.com/api/models/default/credit")]
     [InlineData("https://m.example.com/api/models/default/credit/windows/1/features", "https://m.example.com/api/models/default/credit/windows/1/features")]
     [InlineData("https://m.example.com/api/models/default/credit/windows/1?x=1", "https://m.example.com/api/models/default/credit/windows/1?x=1")]
