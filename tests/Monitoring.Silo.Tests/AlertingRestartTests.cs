@@ -130,10 +130,10 @@ public sealed class AlertingRestartTests : IAsyncLifetime
 
     private static async Task SetUpAsync(SiloProcess silo, ApiClient api, DateTimeOffset start, Random rng)
     {
-        // The record that creates the model is timed now: its window (one hour, the default until the settings below) stays
-        // open through the test. Timed before the hour, it was closed by the first close call in the first minutes of an
-        // hour and its one-record window fired its own FeatureDrift first.
-        Traffic.SendAndAck(silo.OtlpGrpc, OtlpProtocol.Grpc, [Traffic.Prediction(Model, "warmup", DateTimeOffset.UtcNow, 40, "US", 0.5)]);
+        // Settings before any record: the model's windows are 60 s from its first record on. (A record sent first to create
+        // the model opened a window of the default hour; keyed by its start, that open hour window took in the records of
+        // the test's minute window starting at the same hour, which then never closed: the test failed whenever it
+        // started 2-4 minutes past an hour.)
         using (var settings = await api.PutJsonAsync($"/api/models/default/{Model}/settings", new { window_seconds = 60, allowed_lateness_seconds = 600, minimum_sample_size = 100 }))
         {
             Assert.Equal(HttpStatusCode.OK, settings.StatusCode);
