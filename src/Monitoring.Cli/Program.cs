@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Monitoring.Abstractions.Rollouts;
 using Monitoring.Cli;
 using Monitoring.Cli.Alerts;
@@ -312,7 +313,18 @@ demo.SetAction(async (p, ct) =>
     var options = new DemoCommand.Options(serverUri, otlpUri, p.GetValue(demoProtocol) == "http" ? Monitoring.Client.OtlpProtocol.HttpProtobuf : Monitoring.Client.OtlpProtocol.Grpc,
         p.GetValue(demoKey) ?? Environment.GetEnvironmentVariable("MONITORING_API_KEY"), p.GetValue(demoRate), TimeSpan.FromMinutes(p.GetValue(demoDrift)), TimeSpan.FromSeconds(p.GetValue(demoWait)),
         p.GetValue(demoTenant)!, p.GetValue(demoDuration) is { } duration ? TimeSpan.FromSeconds(duration) : null);
-    return await DemoCommand.RunAsync(options, Console.Out, Console.Error, ct);
+    // docker stop and compose stop send SIGTERM, which would end the process at once (exit 143) with the exporter's queue
+    // unsent and no counts printed; SIGTERM and Ctrl+C both stop the traffic, flush and print what was sent (exit 0).
+    using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+    using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+    using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+    return await DemoCommand.RunAsync(options, Console.Out, Console.Error, stop.Token);
+
+    void Stop(PosixSignalContext signal)
+    {
+        signal.Cancel = true;
+        stop.Cancel();
+    }
 });
 
 // The default follows the silo's own API port setting when it is in the environment (the container image's HEALTHCHECK

@@ -1,6 +1,9 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
@@ -13,8 +16,9 @@ namespace Monitoring.Silo.Tests.Deploy;
 /// <summary>
 /// <c>monitoring demo</c> (deploy/compose.yaml's demo client) against a real silo: it sets the demo models up through
 /// the API, sends their traffic over OTLP, stops after <c>--duration-seconds</c>, and prints what it sent per model; the
-/// models then appear in <c>GET /api/models</c> with exactly those counts. In open mode over OTLP/HTTP (as compose runs
-/// it), and in api-keys mode with the key in MONITORING_API_KEY over OTLP/gRPC, where the models land in the key's tenant.
+/// models then appear in <c>GET /api/models</c> with exactly those counts. In open mode over OTLP/HTTP stopped by SIGTERM
+/// (as compose runs and stops it), and in api-keys mode with the key in MONITORING_API_KEY over OTLP/gRPC, stopped by
+/// <c>--duration-seconds</c>, where the models land in the key's tenant.
 /// </summary>
 public sealed partial class DemoCommandTests : IAsyncLifetime
 {
@@ -30,16 +34,70 @@ public sealed partial class DemoCommandTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Demo_OpenMode_OverOtlpHttp_ModelsCountWhatItReportsSent()
+    public async Task Demo_OpenMode_OverOtlpHttp_StoppedBySigterm_ModelsCountWhatItReportsSent()
     {
         await using var silo = await SiloProcess.StartAsync(Path.Combine(_data, "open"));
-        var run = await CliProcess.RunAsync("demo", "--server", $"{silo.Api}", "--otlp-endpoint", $"{silo.OtlpHttp}", "--protocol", "http",
-            "--rate", "20", "--duration-seconds", "6");
-        Assert.True(run.ExitCode == 0, run.Output + run.Error);
 
+        // As compose runs it (OTLP/HTTP to one silo), and stopped as `docker compose stop` does: SIGTERM.
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "monitoring.dll"), "demo", "--server", $"{silo.Api}", "--otlp-endpoint", $"{silo.OtlpHttp}", "--protocol", "http", "--rate", "20" })
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        using var demo = Process.Start(start)!;
+        var output = new StringBuilder();
+        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        demo.OutputDataReceived += (_, e) =>
+        {
+            lock (output)
+            {
+                output.AppendLine(e.Data);
+            }
+            if (e.Data?.StartsWith("demo: 3 models", StringComparison.Ordinal) == true)
+            {
+                running.TrySetResult();
+            }
+        };
+        var error = demo.StandardError.ReadToEndAsync();
+        demo.BeginOutputReadLine();
+        await running.Task.WaitAsync(TimeSpan.FromMinutes(1)); // set up and sending
+        // Some traffic for each model: the silo has counted predictions of all three (a real condition, polled with a deadline).
         using var api = new ApiClient(silo.Api);
-        await AssertModelsCountAsync(api.Http, "default", Sent(run.Output));
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(60);
+        while (!await AllModelsHavePredictionsAsync(api.Http))
+        {
+            Assert.True(DateTimeOffset.UtcNow < deadline, "the demo's predictions did not reach all three models within 60 s");
+            await Task.Delay(250); // between reads of a real condition, bounded by the deadline
+        }
+
+        Assert.Equal(0, SendSignal(demo.Id, SigTerm));
+        await demo.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        demo.WaitForExit(); // the output is read to the end
+        var text = output.ToString();
+        Assert.True(demo.ExitCode == 0, $"exit code {demo.ExitCode}\n{text}{await error}");
+        await AssertModelsCountAsync(api.Http, "default", Sent(text));
     }
+
+    private static async Task<bool> AllModelsHavePredictionsAsync(HttpClient http)
+    {
+        foreach (var model in DemoSetup.Models)
+        {
+            using var response = await http.GetAsync($"/api/models/default/{model}");
+            if (!response.IsSuccessStatusCode
+                || JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("totals").GetProperty("predictions").GetInt64() == 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private const int SigTerm = 15;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
 
     [Fact]
     public async Task Demo_ApiKeysMode_WithMonitoringApiKey_SendsToTheKeysTenant_AndWithoutTenantSaysWhy()
