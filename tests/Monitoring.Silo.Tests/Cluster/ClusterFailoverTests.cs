@@ -233,12 +233,16 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output) : IAsyncLifet
     /// <summary>A model with an uploaded reference (age ~ N(40, 10)), one-minute windows and a current record.</summary>
     private static async Task SetUpDriftModelAsync(string model, OtlpRetryingClient client, SiloProcess silo, DateTimeOffset deadline)
     {
-        await client.ExportAsync(OtlpRetryingClient.Predictions([(model, "warmup", 40, 0.5, DateTimeOffset.UtcNow)]), 0, deadline);
+        // Settings before the first record: sent first, the record opened a window of the default hour, keyed by its
+        // start, which would take in the drift window's records if that window started at the same hour (a drift fired
+        // 3-4 minutes past the hour of the set-up never closed).
         using var api = new ApiClient(silo.Api);
         using (var settings = await api.PutJsonAsync($"/api/models/default/{model}/settings", new { window_seconds = 60, allowed_lateness_seconds = 600, minimum_sample_size = 100 }))
         {
             Assert.Equal(HttpStatusCode.OK, settings.StatusCode);
         }
+
+        await client.ExportAsync(OtlpRetryingClient.Predictions([(model, "warmup", 40, 0.5, DateTimeOffset.UtcNow)]), 0, deadline);
 
         var rng = new Random(model.Length);
         var csv = new StringBuilder("age,country\n");

@@ -3,7 +3,6 @@ using System.Net;
 using Microsoft.Data.Sqlite;
 using Monitoring.Client;
 using Monitoring.Grains;
-using Monitoring.Testing;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -24,7 +23,6 @@ public sealed class WindowCloseAfterRestartTests(ITestOutputHelper output) : IAs
     private static readonly TimeSpan Margin = TimeSpan.FromSeconds(20);
 
     private readonly string _data = Directory.CreateTempSubdirectory("monitoring-quiet-restart-").FullName;
-    private readonly SiloProcess.Ports _ports = SiloProcess.FromArray(LoopbackPorts.Take(5));
 
     /// <summary>The model grains' Information lines (quiet by default): "Model ... activated", "Model ... closed window".</summary>
     private static readonly Dictionary<string, string> GrainLines = new() { ["Logging__LogLevel__Monitoring.Grains"] = "Information" };
@@ -47,7 +45,7 @@ public sealed class WindowCloseAfterRestartTests(ITestOutputHelper output) : IAs
         DateTimeOffset due;
         DateTimeOffset stopped;
 
-        await using (var first = await SiloProcess.StartAsync(_data, _ports, GrainLines))
+        await using (var first = await SiloProcess.StartAsync(_data, environment: GrainLines))
         {
             using var api = new ApiClient(first.Api);
             // An hour of lateness: the window (ended a minute ago) stays open while the records arrive.
@@ -73,8 +71,8 @@ public sealed class WindowCloseAfterRestartTests(ITestOutputHelper output) : IAs
 
         Assert.Equal(1, CountReminderRows()); // what brings the model back: nothing else knows it
 
-        // Restarted, and sent nothing: the reminder wakes the model (within its one-minute period once the window is due).
-        await using var second = await SiloProcess.StartAsync(_data, _ports, GrainLines);
+        // Restarted (on fresh ports: localhost membership is not kept, the reminders are), and sent nothing: the reminder wakes the model (within its one-minute period once the window is due).
+        await using var second = await SiloProcess.StartAsync(_data, environment: GrainLines);
         var closedLine = $"Model default/{Model} closed window";
         try
         {
