@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Monitoring.Abstractions.Rollouts;
 using Monitoring.Cli;
 using Monitoring.Cli.Alerts;
@@ -277,7 +278,12 @@ var demoKey = new Option<string?>("--api-key") { Description = "API key (scopes 
 var demoRate = new Option<double>("--rate") { Description = "Predictions per second per model.", DefaultValueFactory = _ => 20 };
 var demoDrift = new Option<double>("--drift-after-minutes") { Description = "Minutes until credit-risk drifts.", DefaultValueFactory = _ => 3 };
 var demoWait = new Option<double>("--wait-seconds") { Description = "How long to wait for the silo to be ready at start.", DefaultValueFactory = _ => 120 };
-var demo = new Command("demo", "Send the demo's traffic (three models, a drift, a canary) to a running silo or cluster until stopped.") { demoServer, demoOtlp, demoProtocol, demoKey, demoRate, demoDrift, demoWait };
+var demoTenant = new Option<string>("--tenant") { Description = "Tenant of the demo models: with --api-key, the key's tenant.", DefaultValueFactory = _ => "default" };
+var demoDuration = new Option<double?>("--duration-seconds") { Description = "Stop after this many seconds (default: run until stopped); then print what was sent per model." };
+var demo = new Command("demo", "Send the demo's traffic (three models, a drift, a canary) to a running silo or cluster until stopped; prints what it sent per model when it stops.")
+{
+    demoServer, demoOtlp, demoProtocol, demoKey, demoRate, demoDrift, demoWait, demoTenant, demoDuration,
+};
 demo.SetAction(async (p, ct) =>
 {
     if (!Uri.TryCreate(p.GetValue(demoServer), UriKind.Absolute, out var serverUri) || !Uri.TryCreate(p.GetValue(demoOtlp), UriKind.Absolute, out var otlpUri))
@@ -292,12 +298,42 @@ demo.SetAction(async (p, ct) =>
         return CliException.ExitCode;
     }
 
+    if (p.GetValue(demoDuration) is { } seconds && seconds is not (> 0 and <= 366 * 86_400))
+    {
+        await Console.Error.WriteLineAsync("error: --duration-seconds must be positive (at most a year).");
+        return CliException.ExitCode;
+    }
+
+    if (p.GetValue(demoTenant) is not { Length: > 0 } tenant || tenant.Contains('/', StringComparison.Ordinal))
+    {
+        await Console.Error.WriteLineAsync("error: --tenant must be non-empty and must not contain '/'.");
+        return CliException.ExitCode;
+    }
+
     var options = new DemoCommand.Options(serverUri, otlpUri, p.GetValue(demoProtocol) == "http" ? Monitoring.Client.OtlpProtocol.HttpProtobuf : Monitoring.Client.OtlpProtocol.Grpc,
-        p.GetValue(demoKey) ?? Environment.GetEnvironmentVariable("MONITORING_API_KEY"), p.GetValue(demoRate), TimeSpan.FromMinutes(p.GetValue(demoDrift)), TimeSpan.FromSeconds(p.GetValue(demoWait)));
-    return await DemoCommand.RunAsync(options, Console.Out, Console.Error, ct);
+        p.GetValue(demoKey) ?? Environment.GetEnvironmentVariable("MONITORING_API_KEY"), p.GetValue(demoRate), TimeSpan.FromMinutes(p.GetValue(demoDrift)), TimeSpan.FromSeconds(p.GetValue(demoWait)),
+        p.GetValue(demoTenant)!, p.GetValue(demoDuration) is { } duration ? TimeSpan.FromSeconds(duration) : null);
+    // docker stop and compose stop send SIGTERM, which would end the process at once (exit 143) with the exporter's queue
+    // unsent and no counts printed; SIGTERM and Ctrl+C both stop the traffic, flush and print what was sent (exit 0).
+    using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+    using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+    using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+    return await DemoCommand.RunAsync(options, Console.Out, Console.Error, stop.Token);
+
+    void Stop(PosixSignalContext signal)
+    {
+        signal.Cancel = true;
+        stop.Cancel();
+    }
 });
 
-var healthServer = new Option<string>("--server") { Description = "API address of the silo.", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
+// The default follows the silo's own API port setting when it is in the environment (the container image's HEALTHCHECK
+// runs in the silo's container, with its environment): a silo moved off 8080 stays healthy.
+var healthServer = new Option<string>("--server")
+{
+    Description = "API address of the silo; default http://127.0.0.1:{$Monitoring__Host__ApiPort, else 8080}.",
+    DefaultValueFactory = _ => HealthCommand.DefaultServer(Environment.GetEnvironmentVariable(HealthCommand.ApiPortVariable)),
+};
 var healthReady = new Option<bool>("--ready") { Description = "Ask for readiness (store and cluster reachable) instead of liveness." };
 var health = new Command("health", "Ask a silo whether it is alive (or ready with --ready): exit 0 yes, 1 no, 2 unreachable.") { healthServer, healthReady };
 health.SetAction((p, ct) => HealthCommand.CheckAsync(p.GetValue(healthServer)!, p.GetValue(healthReady), TimeSpan.FromSeconds(5), Console.Out, Console.Error, ct));

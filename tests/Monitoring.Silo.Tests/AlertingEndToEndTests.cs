@@ -82,7 +82,7 @@ public sealed class AlertingEndToEndTests : IAsyncLifetime
         var rng = new Random(5);
         var window = TimeSpan.FromMinutes(1);
         var start = new DateTimeOffset((DateTimeOffset.UtcNow.UtcTicks / window.Ticks - 3) * window.Ticks, TimeSpan.Zero);
-        await DriftAlerting.StartModelAsync(_silo, _api, Model, rng, referenceRows: 3000, withCountry: true);
+        await DriftAlerting.ConfigureModelAsync(_api, Model, rng, referenceRows: 3000, withCountry: true);
 
         // Window 1: age shifted by 0.8 standard deviations (PSI well above 0.2).
         Traffic.SendAndAck(_silo.OtlpGrpc, OtlpProtocol.Grpc,

@@ -68,7 +68,7 @@ public sealed class AlertingRestartTests : IAsyncLifetime
         await using (var first = await SiloProcess.StartAsync(silo, _ports, _environment))
         {
             using var api = new ApiClient(first.Api);
-            await DriftAlerting.StartModelAsync(first, api, Model, rng, referenceRows: 2000, withCountry: false);
+            await DriftAlerting.ConfigureModelAsync(api, Model, rng, referenceRows: 2000, withCountry: false);
             Traffic.SendAndAck(first.OtlpGrpc, OtlpProtocol.Grpc,
                 Enumerable.Range(0, 600).Select(i => Traffic.Prediction(Model, $"a{i}", start.AddMilliseconds(i * 50), 50 + 10 * Traffic.Gaussian(rng), "US", 0.4)));
             Assert.Equal(HttpStatusCode.OK, (await api.Http.PostAsync($"/api/models/default/{Model}/windows/close", null)).StatusCode);

@@ -116,7 +116,7 @@ public sealed class AlertmanagerForwardingTests : IAsyncLifetime
         var rng = new Random(3);
         var window = TimeSpan.FromMinutes(1);
         var start = new DateTimeOffset((DateTimeOffset.UtcNow.UtcTicks / window.Ticks - 3) * window.Ticks, TimeSpan.Zero);
-        await DriftAlerting.StartModelAsync(_silo, _api, Model, rng, referenceRows: 2000, withCountry: false);
+        await DriftAlerting.ConfigureModelAsync(_api, Model, rng, referenceRows: 2000, withCountry: false);
         Traffic.SendAndAck(_silo.OtlpGrpc, OtlpProtocol.Grpc,
             Enumerable.Range(0, 600).Select(i => Traffic.Prediction(Model, $"a{i}", start.AddMilliseconds(i * 50), 50 + 10 * Traffic.Gaussian(rng), "US", 0.4)));
         Assert.Equal(HttpStatusCode.OK, (await _api.Http.PostAsync($"/api/models/default/{Model}/windows/close", null)).StatusCode);

@@ -52,23 +52,15 @@ internal static class DriftAlerting
     }
 
     /// <summary>
-    /// Creates <paramref name="model"/> with one prediction timed now (sent over OTLP/gRPC and acknowledged), then
-    /// configures it as <see cref="ConfigureModelAsync"/> does.
-    /// </summary>
-    public static async Task StartModelAsync(SiloProcess silo, ApiClient api, string model, Random rng, int referenceRows, bool withCountry)
-    {
-        // The record that creates the model is timed now: its window (one hour, the default until the settings below) stays
-        // open through the test. Timed before the hour, it was closed by the first close call in the first minutes of an
-        // hour and its one-record window fired its own FeatureDrift first.
-        Traffic.SendAndAck(silo.OtlpGrpc, OtlpProtocol.Grpc, [Traffic.Prediction(model, "warmup", DateTimeOffset.UtcNow, 40, "US", 0.5)]);
-        await ConfigureModelAsync(api, model, rng, referenceRows, withCountry);
-    }
-
-    /// <summary>
-    /// Sets one-minute windows (600 s lateness, 100 records at least) on an existing <paramref name="model"/> and uploads
+    /// Sets one-minute windows (600 s lateness, 100 records at least) on <paramref name="model"/> and uploads
     /// a reference of <paramref name="referenceRows"/> ages drawn from N(40, 10) with <paramref name="rng"/> (and a
     /// country column of US when <paramref name="withCountry"/>).
     /// </summary>
+    /// <remarks>
+    /// Call it before the model's first record: a record sent first opens a window of the default hour, and open windows
+    /// are keyed by their start, so that hour window took in the records of a test's minute window starting at the same
+    /// hour, which then never closed (the alerting tests failed whenever they started 2-4 minutes past an hour).
+    /// </remarks>
     public static async Task ConfigureModelAsync(ApiClient api, string model, Random rng, int referenceRows, bool withCountry)
     {
         using (var settings = await api.PutJsonAsync($"/api/models/default/{model}/settings", new { window_seconds = 60, allowed_lateness_seconds = 600, minimum_sample_size = 100 }))

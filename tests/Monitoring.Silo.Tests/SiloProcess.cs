@@ -92,8 +92,11 @@ public sealed class SiloProcess : IAsyncDisposable
         return silo;
     }
 
-    /// <summary>Completes when the silo has written a line containing <paramref name="text"/> (now or earlier).</summary>
-    public Task WaitForLineAsync(string text)
+    /// <summary>Completes when the silo has written a line containing <paramref name="text"/> (now or earlier), within a minute.</summary>
+    public Task WaitForLineAsync(string text) => WaitForLineAsync(text, TimeSpan.FromSeconds(60));
+
+    /// <summary>Completes when the silo has written a line containing <paramref name="text"/> (now or earlier), within <paramref name="timeout"/>.</summary>
+    public Task WaitForLineAsync(string text, TimeSpan timeout)
     {
         var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_output)
@@ -104,7 +107,7 @@ public sealed class SiloProcess : IAsyncDisposable
             }
             _waiters.Add((text, waiter));
         }
-        return waiter.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        return waiter.Task.WaitAsync(timeout);
     }
 
     /// <summary>The silo's process id (for /proc readings).</summary>

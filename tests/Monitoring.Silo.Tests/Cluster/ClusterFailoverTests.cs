@@ -211,9 +211,12 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output) : IAsyncLifet
     /// <summary>A model with an uploaded reference (age ~ N(40, 10)), one-minute windows and a current record.</summary>
     private static async Task SetUpDriftModelAsync(string model, OtlpRetryingClient client, SiloProcess silo, DateTimeOffset deadline)
     {
-        await client.ExportAsync(OtlpRetryingClient.Predictions([(model, "warmup", 40, 0.5, DateTimeOffset.UtcNow)]), 0, deadline);
+        // Settings before the first record: sent first, the record opened a window of the default hour, keyed by its
+        // start, which would take in the drift window's records if that window started at the same hour (a drift fired
+        // 3-4 minutes past the hour of the set-up never closed).
         using var api = new ApiClient(silo.Api);
         await DriftAlerting.ConfigureModelAsync(api, model, new Random(model.Length), referenceRows: 3000, withCountry: true);
+        await client.ExportAsync(OtlpRetryingClient.Predictions([(model, "warmup", 40, 0.5, DateTimeOffset.UtcNow)]), 0, deadline);
     }
 
     /// <summary>A window three minutes back with age shifted by 0.8 standard deviations, then closed through another silo's API.</summary>
