@@ -18,7 +18,8 @@ namespace Monitoring.Benchmarks;
 
 /// <summary>
 /// Issue 10, hot models: how fast one model grain takes records, against the same silo taking the same records for
-/// several models. An Orleans silo runs in this process on the embedded default's storage (SQLite event log, grain state
+/// several models, and with its numeric values folded by shard grains (the "wide" cases have 120 numeric features per
+/// record instead of 18). An Orleans silo runs in this process on the embedded default's storage (SQLite event log, grain state
 /// and reports in a temp directory, localhost clustering on free loopback ports); <see cref="Callers"/> concurrent callers
 /// each append <see cref="BatchesPerCaller"/> batches of 512 predictions (18 numeric + 2 categorical features, a score,
 /// 3 segments, a unique prediction id) through the ingest path's grain calls (<see cref="ShardedIngest"/>, what the
@@ -49,12 +50,15 @@ public class HotModelBenchmarks
     private int _run;
 
     /// <summary>Models the records are spread over and shards per model.</summary>
-    [Params("1 model", "1 model, 2 shards", "1 model, 4 shards", "8 models")]
+    [Params("1 model", "1 model, 2 shards", "1 model, 4 shards", "8 models", "wide: 1 model", "wide: 1 model, 2 shards")]
     public string Case { get; set; } = "1 model";
+
+    /// <summary>Numeric features per record: 18, or 120 in the wide cases (where the numeric fold outweighs the append).</summary>
+    private int NumericFeatures => Case.StartsWith("wide", StringComparison.Ordinal) ? 120 : 18;
 
     private int Models => Case.StartsWith("8", StringComparison.Ordinal) ? 8 : 1;
 
-    private int Shards => Case.EndsWith("shards", StringComparison.Ordinal) ? int.Parse(Case.Split(' ')[2], System.Globalization.CultureInfo.InvariantCulture) : 0;
+    private int Shards => Case.EndsWith("shards", StringComparison.Ordinal) ? int.Parse(Case.Split(' ')[^2], System.Globalization.CultureInfo.InvariantCulture) : 0;
 
     [GlobalSetup]
     public async Task Setup()
@@ -87,7 +91,7 @@ public class HotModelBenchmarks
             EventTimeUnixNano = 0,
             Score = rng.NextDouble(),
             LatencyMs = 5 + (20 * rng.NextDouble()),
-            Features = Enumerable.Range(0, 18).Select(f => new FeatureValue($"f{f:D2}", Math.Round((rng.NextDouble() * 100) - 20, 3), null))
+            Features = Enumerable.Range(0, NumericFeatures).Select(f => new FeatureValue($"f{f:D2}", Math.Round((rng.NextDouble() * 100) - 20, 3), null))
                 .Concat([new FeatureValue("browser", null, $"b{rng.Next(6)}"), new FeatureValue("region", null, $"r{rng.Next(12)}")])
                 .ToArray(),
             Segments =
