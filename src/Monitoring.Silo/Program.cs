@@ -59,6 +59,7 @@ if (authError is not null)
 builder.Services.AddSingleton(host);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<GrainTotals>();
+builder.Services.AddSingleton<Monitoring.Grains.Limits.TenantModelLimitLog>();
 builder.Services.AddHostedService<TotalsReporter>();
 if (host.StorageProvider == "postgres")
 {

@@ -58,6 +58,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             siloBuilder.Services.AddSingleton<TimeProvider>(Time);
             siloBuilder.Services.AddSingleton(Limits);
             siloBuilder.Services.AddSingleton<Monitoring.Abstractions.Totals.GrainTotals>();
+            siloBuilder.Services.AddSingleton<Monitoring.Grains.Limits.TenantModelLimitLog>();
             siloBuilder.Services.AddMonitoringSqlite(path);
             siloBuilder.AddMonitoringSqliteStorage("monitoring", path);
             siloBuilder.AddMonitoringSqliteReminders(path);
