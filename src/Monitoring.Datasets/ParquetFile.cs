@@ -13,13 +13,57 @@ public static class ParquetFile
     /// <summary>The 4-byte magic that starts (and ends) every Parquet file.</summary>
     public static ReadOnlySpan<byte> Magic => "PAR1"u8;
 
+    /// <summary>How long reading one file may take (<see cref="ReadAsync(Stream, string, TimeSpan, CancellationToken)"/>'s default).</summary>
+    public static readonly TimeSpan DefaultReadTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Parquet.Net may read a file's bytes this many times over (plus <see cref="ReadBudgetSlack"/>) before the read is
+    /// refused: it reads each column chunk once, so only a corrupt file (a page pointing back at itself) comes near.
+    /// </summary>
+    public const int ReadBudgetFactor = 8;
+
+    /// <summary>Bytes of reads allowed on top of <see cref="ReadBudgetFactor"/> times the file's length.</summary>
+    public const int ReadBudgetSlack = 1 << 20;
+
     /// <summary>Reads a Parquet stream; <paramref name="name"/> names it in errors.</summary>
-    public static async Task<TabularFile> ReadAsync(Stream stream, string name, CancellationToken cancellationToken = default)
+    public static Task<TabularFile> ReadAsync(Stream stream, string name, CancellationToken cancellationToken = default) =>
+        ReadAsync(stream, name, DefaultReadTimeout, cancellationToken);
+
+    /// <summary>
+    /// Reads a Parquet stream whole, then checks its footer (<see cref="ParquetFooter"/>) before Parquet.Net sees it; the
+    /// read itself is bounded by <paramref name="timeout"/> and a read budget. Every problem with the file, including
+    /// the timeout, is a <see cref="DatasetException"/> naming <paramref name="name"/> and the reason.
+    /// </summary>
+    public static async Task<TabularFile> ReadAsync(Stream stream, string name, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        ReadOnlyMemory<byte> bytes;
+        if (stream is MemoryStream memory && memory.TryGetBuffer(out var buffer))
+        {
+            bytes = buffer.AsMemory((int)memory.Position);
+        }
+        else
+        {
+            using var copy = new MemoryStream();
+            await stream.CopyToAsync(copy, cancellationToken);
+            bytes = copy.ToArray();
+        }
+
+        ParquetFooter.Check(bytes, name);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (timeout <= TimeSpan.Zero)
+        {
+            deadline.Cancel(); // CancelAfter(0) cancels later, on a timer thread
+        }
+        else
+        {
+            deadline.CancelAfter(timeout);
+        }
+
         try
         {
-            var result = await ParquetSerializer.DeserializeUntypedAsync(stream, cancellationToken: cancellationToken);
+            await using var guarded = new GuardedReadStream(bytes, ReadBudgetFactor * (long)bytes.Length + ReadBudgetSlack, deadline.Token);
+            var result = await ParquetSerializer.DeserializeUntypedAsync(guarded, cancellationToken: deadline.Token);
             var header = result.Schema.Fields.Where(f => f is DataField).Select(f => f.Name).ToArray();
             if (header.Length == 0)
             {
@@ -42,6 +86,10 @@ public static class ParquetFile
         catch (DatasetException)
         {
             throw;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new DatasetException($"{name}: not a readable Parquet file (reading it did not finish within {timeout.TotalSeconds:0.###} s).");
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

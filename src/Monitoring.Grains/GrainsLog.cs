@@ -20,8 +20,8 @@ internal static partial class GrainsLog
     [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Model {Model}: its metrics could not be restored from the stored reports; they return when the next window closes")]
     public static partial void MetricsRestoreFailed(ILogger logger, Exception exception, string model);
 
-    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Tenant {Tenant} has {Limit} models, the limit (Monitoring:Limits:MaxModelsPerTenant): {Records} records of a new model refused")]
-    public static partial void TenantModelLimit(ILogger logger, string tenant, int limit, int records);
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Tenant {Tenant} has {Limit} models, the limit (Monitoring:Limits:MaxModelsPerTenant): {Records} records of a new model refused; {EarlierBatches} more batches ({EarlierRecords} records) refused since this line was last written (at most once a minute per tenant)")]
+    public static partial void TenantModelLimit(ILogger logger, string tenant, int limit, int records, long earlierBatches, long earlierRecords);
 
     [LoggerMessage(EventId = 2010, Level = LogLevel.Information, Message = "Alert rules loaded from {Path}: {Rules} rules, {Slos} SLOs")]
     public static partial void RulesLoaded(ILogger logger, string path, int rules, int slos);

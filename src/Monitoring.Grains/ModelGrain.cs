@@ -13,6 +13,7 @@ using Monitoring.Aggregation.Limits;
 using Monitoring.Aggregation.Models;
 using Monitoring.Aggregation.Reports;
 using Monitoring.Grains.Alerting;
+using Monitoring.Grains.Limits;
 using Monitoring.Grains.Rollouts;
 using Monitoring.Grains.Sharding;
 using Monitoring.Grains.Telemetry;
@@ -59,6 +60,7 @@ public sealed class ModelGrain : Grain, IModelGrain, IRemindable
     private readonly TimeProvider _time;
     private readonly GrainTotals _totals;
     private readonly ILogger<ModelGrain> _logger;
+    private readonly TenantModelLimitLog _tenantModelLimitLog;
     private ModelKey _key;
     private ModelAggregator _model = null!;
     private SloHost _slos = null!;
@@ -81,8 +83,10 @@ public sealed class ModelGrain : Grain, IModelGrain, IRemindable
         IReportStore reports,
         TimeProvider time,
         GrainTotals totals,
+        TenantModelLimitLog tenantModelLimitLog,
         ILogger<ModelGrain> logger)
     {
+        _tenantModelLimitLog = tenantModelLimitLog;
         _state = state;
         _eventLog = eventLog;
         _reports = reports;
@@ -291,7 +295,7 @@ public sealed class ModelGrain : Grain, IModelGrain, IRemindable
         var labels = events.Count(e => e.Kind == EventKind.Label);
         var model = _key.Model.Length <= 64 ? _key.Model : _key.Model[..64] + "...";
         var message = $"model '{model}' would be a new model of tenant '{_key.Tenant}', which has {maxModels} models, the limit ({LimitsOptions.Key(nameof(LimitsOptions.MaxModelsPerTenant))})";
-        GrainsLog.TenantModelLimit(_logger, _key.Tenant, maxModels, events.Length);
+        _tenantModelLimitLog.Refused(_logger, _key.Tenant, maxModels, events.Length);
         return new AppendResult(0, 0, 0, [new AppendRejection(AppendRejection.ModelTenantLimit, events.Length, labels, 0, message)]);
     }
 

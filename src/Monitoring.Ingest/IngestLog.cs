@@ -10,20 +10,20 @@ internal static partial class IngestLog
     public static partial void ExportAccepted(ILogger logger, string transport, int accepted, int models, int rejected);
 
     [LoggerMessage(EventId = 1101, EventName = "RecordsRejected", Level = LogLevel.Information,
-        Message = "OTLP {Transport} export: {Rejected} of {Total} records broke the conventions (partial success)")]
-    public static partial void RecordsRejected(ILogger logger, string transport, int rejected, int total);
+        Message = "OTLP {Transport} export: {Rejected} of {Total} records broke the conventions (partial success); {EarlierRequests} more such requests ({EarlierRecords} records) since this line was last written (at most once a minute)")]
+    public static partial void RecordsRejected(ILogger logger, string transport, int rejected, int total, long earlierRequests, long earlierRecords);
 
     [LoggerMessage(EventId = 1102, EventName = "BadRequest", Level = LogLevel.Information,
-        Message = "OTLP {Transport} export refused as malformed")]
-    public static partial void BadRequest(ILogger logger, string transport);
+        Message = "OTLP {Transport} export refused as malformed; {EarlierRequests} more since this line was last written (at most once a minute)")]
+    public static partial void BadRequest(ILogger logger, string transport, long earlierRequests);
 
     [LoggerMessage(EventId = 1103, EventName = "PayloadTooLarge", Level = LogLevel.Warning,
-        Message = "OTLP {Transport} export refused: payload over {LimitBytes} bytes")]
-    public static partial void PayloadTooLarge(ILogger logger, string transport, long limitBytes);
+        Message = "OTLP {Transport} export refused: payload over {LimitBytes} bytes; {EarlierRequests} more since this line was last written (at most once a minute)")]
+    public static partial void PayloadTooLarge(ILogger logger, string transport, long limitBytes, long earlierRequests);
 
     [LoggerMessage(EventId = 1104, EventName = "ReceiverOverloaded", Level = LogLevel.Warning,
-        Message = "OTLP {Transport} export refused: {Limit} requests already in flight")]
-    public static partial void ReceiverOverloaded(ILogger logger, string transport, int limit);
+        Message = "OTLP {Transport} export refused: {Limit} requests already in flight; {EarlierRequests} more refused so since this line was last written (at most once a minute)")]
+    public static partial void ReceiverOverloaded(ILogger logger, string transport, int limit, long earlierRequests);
 
     [LoggerMessage(EventId = 1105, EventName = "SinkOverloaded", Level = LogLevel.Warning,
         Message = "Event sink overloaded for model {Model}; asking the client to retry after {RetryAfterSeconds} s")]
@@ -46,8 +46,8 @@ internal static partial class IngestLog
     public static partial void UnexpectedFailure(ILogger logger, Exception exception, string transport);
 
     [LoggerMessage(EventId = 1110, EventName = "BufferFull", Level = LogLevel.Warning,
-        Message = "OTLP {Transport} export refused: buffered records would exceed {LimitBytes} bytes (Monitoring:Otlp:MaxBufferedBytes)")]
-    public static partial void BufferFull(ILogger logger, string transport, long limitBytes);
+        Message = "OTLP {Transport} export refused: buffered records would exceed {LimitBytes} bytes (Monitoring:Otlp:MaxBufferedBytes); {EarlierRequests} more refused so since this line was last written (at most once a minute)")]
+    public static partial void BufferFull(ILogger logger, string transport, long limitBytes, long earlierRequests);
 
     [LoggerMessage(EventId = 1111, EventName = "ShuttingDown", Level = LogLevel.Information,
         Message = "OTLP {Transport} export refused: the silo is shutting down")]

@@ -54,6 +54,7 @@ public static class OtlpReceiverExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IngestTotals>();
+        services.TryAddSingleton<IngestLogThrottle>();
         services.TryAddSingleton<OtlpConcurrencyLimiter>();
         services.TryAddSingleton<OtlpBufferBudget>();
         services.TryAddSingleton<OtlpLogsIngestor>();

@@ -23,7 +23,7 @@ public sealed class OtlpReceiverOptions
 
     /// <summary>
     /// Default <see cref="MaxBufferedBytes"/>: 256 MiB of estimated decoded records, sized for the embedded default (one
-    /// silo on a laptop or a small VM): 64 concurrent requests of ~1 MiB protobuf each fit in it.
+    /// silo on a laptop or a small VM): 64 concurrent requests of 512 KiB each fit in it (at 8 bytes per payload byte).
     /// </summary>
     public const long DefaultMaxBufferedBytes = 256L * 1024 * 1024;
 

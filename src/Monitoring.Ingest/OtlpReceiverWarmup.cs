@@ -42,8 +42,9 @@ public static class OtlpReceiverWarmup
         var limits = services.GetService<IOptionsMonitor<LimitsOptions>>() ?? new FixedOptions<LimitsOptions>(new LimitsOptions());
         var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
         // Its own totals: the warm-up's records are not the silo's.
-        var ingestor = new OtlpLogsIngestor(sink, time, new IngestTotals(), options, limits, NullLogger<OtlpLogsIngestor>.Instance);
-        var handler = new OtlpHttpHandler(ingestor, new OtlpConcurrencyLimiter(options), new OtlpBufferBudget(options), options, NullLogger<OtlpHttpHandler>.Instance);
+        var logThrottle = new IngestLogThrottle(time);
+        var ingestor = new OtlpLogsIngestor(sink, time, new IngestTotals(), options, limits, logThrottle, NullLogger<OtlpLogsIngestor>.Instance);
+        var handler = new OtlpHttpHandler(ingestor, new OtlpConcurrencyLimiter(options), new OtlpBufferBudget(options), options, logThrottle, NullLogger<OtlpHttpHandler>.Instance);
 
         var json = Encoding.UTF8.GetBytes(Request(records, time.GetUtcNow()));
         var protobuf = OtlpJsonDecoder.Decode(json, options.CurrentValue.MaxAnyValueDepth).ToByteArray();

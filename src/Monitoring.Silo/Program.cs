@@ -67,6 +67,7 @@ builder.Services.AddSingleton(host);
 builder.Services.AddSingleton(sharding); // hot models: read by the ingest path and the model grains
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<GrainTotals>();
+builder.Services.AddSingleton<Monitoring.Grains.Limits.TenantModelLimitLog>();
 builder.Services.AddHostedService<TotalsReporter>();
 if (host.StorageProvider == "postgres")
 {

@@ -62,6 +62,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             siloBuilder.Services.AddSingleton(Limits);
             siloBuilder.Services.AddSingleton(Sharding);
             siloBuilder.Services.AddSingleton<Monitoring.Abstractions.Totals.GrainTotals>();
+            siloBuilder.Services.AddSingleton<Monitoring.Grains.Limits.TenantModelLimitLog>();
             siloBuilder.Services.AddMonitoringSqlite(path);
             siloBuilder.AddMonitoringSqliteStorage("monitoring", path);
             siloBuilder.AddMonitoringSqliteReminders(path);

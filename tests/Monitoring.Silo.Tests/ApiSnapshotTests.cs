@@ -157,6 +157,7 @@ public sealed class ApiSnapshotTests : IClassFixture<ApiSnapshotTests.SnapshotSi
             builder.Services.AddSingleton<TimeProvider>(_time);
             builder.Services.AddMonitoringSqlite(path);
             builder.Services.AddSingleton<Monitoring.Abstractions.Totals.GrainTotals>();
+            builder.Services.AddSingleton<Monitoring.Grains.Limits.TenantModelLimitLog>();
             builder.UseOrleans(silo => silo.UseLocalhostClustering(ports[1], ports[2]).AddMonitoringSqliteStorage("monitoring", path));
             builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
             builder.Services.AddModelApi();

@@ -69,6 +69,22 @@ public sealed class ReferenceUploadTests : SiloTest
         Assert.Contains("row 3, column 'age'", body, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ParquetReferenceWhoseFooterRunsPastItsEnd_IsRefusedWith400NamingTheFileAndReason()
+    {
+        // The corrupt footer that made Parquet.Net loop forever (tests/Monitoring.Datasets.Tests/Fixtures): the upload
+        // must answer, and answer 400 naming the file and what is wrong with it.
+        var bytes = await File.ReadAllBytesAsync(Path.Combine(AppContext.BaseDirectory, "Fixtures", "footer-runs-past-its-end.parquet"));
+        using var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new("application/vnd.apache.parquet");
+
+        using var response = await Api.Http.PutAsync("/api/models/default/corrupt-parquet/reference?source=corrupt.parquet", content);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Contains("corrupt.parquet: not a readable Parquet file (the footer's Thrift metadata runs past the footer's end (507 bytes))", body, StringComparison.Ordinal);
+    }
+
     public sealed class TrainRow
     {
         public double Income { get; set; }

@@ -61,6 +61,7 @@ internal sealed class OtlpLogsGrpcService(
     OtlpConcurrencyLimiter limiter,
     OtlpBufferBudget budget,
     IOptionsMonitor<OtlpReceiverOptions> options,
+    IngestLogThrottle logThrottle,
     ILogger<OtlpLogsGrpcService> logger)
 {
     /// <summary>Handles one export call.</summary>
@@ -82,7 +83,7 @@ internal sealed class OtlpLogsGrpcService(
 
             if (!limiter.TryEnter())
             {
-                IngestLog.ReceiverOverloaded(logger, OtlpTransport.Grpc, current.MaxConcurrentRequests);
+                logThrottle.ReceiverOverloaded(logger, OtlpTransport.Grpc, current.MaxConcurrentRequests);
                 IngestMetrics.Refused(OtlpTransport.Grpc, "overloaded");
                 IngestMetrics.RefusedRetryable(OtlpTransport.Grpc, "concurrency");
                 throw Unavailable("receiver overloaded: too many concurrent export requests; retry later", TimeSpan.FromSeconds(current.RetryAfterSeconds));
@@ -91,7 +92,7 @@ internal sealed class OtlpLogsGrpcService(
             entered = true;
             if (request.OverBudget)
             {
-                IngestLog.BufferFull(logger, OtlpTransport.Grpc, current.MaxBufferedBytes);
+                logThrottle.BufferFull(logger, OtlpTransport.Grpc, current.MaxBufferedBytes);
                 IngestMetrics.Refused(OtlpTransport.Grpc, "overloaded");
                 IngestMetrics.RefusedRetryable(OtlpTransport.Grpc, "memory");
                 throw WithRetryInfo(StatusCode.ResourceExhausted,
@@ -112,11 +113,11 @@ internal sealed class OtlpLogsGrpcService(
             switch (ex.Failure)
             {
                 case OtlpFailure.BadRequest:
-                    IngestLog.BadRequest(logger, OtlpTransport.Grpc);
+                    logThrottle.BadRequest(logger, OtlpTransport.Grpc);
                     IngestMetrics.Refused(OtlpTransport.Grpc, "bad_request");
                     throw new RpcException(new GrpcStatus(StatusCode.InvalidArgument, ex.Message));
                 case OtlpFailure.PayloadTooLarge:
-                    IngestLog.PayloadTooLarge(logger, OtlpTransport.Grpc, current.MaxGrpcMessageBytes);
+                    logThrottle.PayloadTooLarge(logger, OtlpTransport.Grpc, current.MaxGrpcMessageBytes);
                     IngestMetrics.Refused(OtlpTransport.Grpc, "too_large");
                     throw new RpcException(new GrpcStatus(StatusCode.ResourceExhausted, ex.Message));
                 default:

@@ -31,6 +31,7 @@ internal sealed class OtlpHttpHandler(
     OtlpConcurrencyLimiter limiter,
     OtlpBufferBudget budget,
     IOptionsMonitor<OtlpReceiverOptions> options,
+    IngestLogThrottle logThrottle,
     ILogger<OtlpHttpHandler> logger)
 {
     /// <summary>Media type of binary protobuf payloads.</summary>
@@ -99,7 +100,7 @@ internal sealed class OtlpHttpHandler(
 
         if (!limiter.TryEnter())
         {
-            IngestLog.ReceiverOverloaded(logger, transport, current.MaxConcurrentRequests);
+            logThrottle.ReceiverOverloaded(logger, transport, current.MaxConcurrentRequests);
             IngestMetrics.Refused(transport, "overloaded");
             IngestMetrics.RefusedRetryable(transport, "concurrency");
             await WriteUnavailableAsync(context, replyFormat, "receiver overloaded: too many concurrent export requests; retry later",
@@ -165,7 +166,7 @@ internal sealed class OtlpHttpHandler(
             return bytes;
         }
 
-        IngestLog.BufferFull(logger, transport, current.MaxBufferedBytes);
+        logThrottle.BufferFull(logger, transport, current.MaxBufferedBytes);
         throw new OtlpRequestException(OtlpFailure.TooManyRequests,
             "receiver overloaded: buffered records would exceed Monitoring:Otlp:MaxBufferedBytes; retry later",
             TimeSpan.FromSeconds(current.RetryAfterSeconds));
@@ -212,12 +213,12 @@ internal sealed class OtlpHttpHandler(
         switch (ex.Failure)
         {
             case OtlpFailure.BadRequest:
-                IngestLog.BadRequest(logger, transport);
+                logThrottle.BadRequest(logger, transport);
                 IngestMetrics.Refused(transport, "bad_request");
                 await WriteStatusAsync(context, StatusCodes.Status400BadRequest, format, CodeInvalidArgument, ex.Message).ConfigureAwait(false);
                 break;
             case OtlpFailure.PayloadTooLarge:
-                IngestLog.PayloadTooLarge(logger, transport, current.MaxHttpBodyBytes);
+                logThrottle.PayloadTooLarge(logger, transport, current.MaxHttpBodyBytes);
                 IngestMetrics.Refused(transport, "too_large");
                 await WriteStatusAsync(context, StatusCodes.Status413PayloadTooLarge, format, CodeResourceExhausted, ex.Message).ConfigureAwait(false);
                 break;

@@ -35,6 +35,7 @@ internal sealed class OtlpLogsIngestor(
     IngestTotals totals,
     IOptionsMonitor<OtlpReceiverOptions> options,
     IOptionsMonitor<LimitsOptions> limits,
+    IngestLogThrottle logThrottle,
     ILogger<OtlpLogsIngestor> logger)
 {
     /// <summary>Processes one decoded request; returns once every accepted record is durable.</summary>
@@ -107,7 +108,7 @@ internal sealed class OtlpLogsIngestor(
         var response = new ExportLogsServiceResponse();
         if (converted.Rejected > 0)
         {
-            IngestLog.RecordsRejected(logger, transport, converted.Rejected, converted.Accepted + converted.Rejected);
+            logThrottle.RecordsRejected(logger, transport, converted.Rejected, converted.Accepted + converted.Rejected);
             response.PartialSuccess = new ExportLogsPartialSuccess
             {
                 RejectedLogRecords = converted.Rejected,

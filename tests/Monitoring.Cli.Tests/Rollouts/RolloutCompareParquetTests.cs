@@ -62,4 +62,16 @@ public sealed class RolloutCompareParquetTests : IDisposable
             Assert.Equal(b.GetProperty(section).GetRawText(), a.GetProperty(section).GetRawText());
         }
     }
+
+    [Fact]
+    public async Task ParquetBaselineWhoseFooterRunsPastItsEnd_IsAnErrorNamingTheFile()
+    {
+        // The corrupt footer that made Parquet.Net 6.1.0 loop forever: the command must end, with the file and the reason.
+        var file = CliProcess.FixturePath("footer-runs-past-its-end.parquet");
+
+        var run = await CliProcess.RunAsync(["rollout", "compare", "--baseline-file", file, "--candidate-file", CliProcess.FixturePath("rollout_slice.csv"), "--format", "json"]);
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains($"{file}: not a readable Parquet file (the footer's Thrift metadata runs past the footer's end (507 bytes))", run.StandardError, StringComparison.Ordinal);
+    }
 }

@@ -1,0 +1,90 @@
+namespace Monitoring.Datasets;
+
+/// <summary>
+/// A file in memory as Parquet.Net reads it, with hard bounds on the reading: a single-byte read past the end throws
+/// (Parquet.Net's Thrift reader would take the -1 of <see cref="Stream.ReadByte"/> as 0xFF and loop on a page header
+/// that runs past the end), every read counts against a budget of bytes (a page whose size points back at its own
+/// header would be read again and again), and every read observes a cancellation token (the read's deadline).
+/// </summary>
+internal sealed class GuardedReadStream(ReadOnlyMemory<byte> bytes, long budget, CancellationToken cancellationToken) : Stream
+{
+    private long _position;
+    private long _read;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => true;
+
+    public override bool CanWrite => false;
+
+    public override long Length => bytes.Length;
+
+    public override long Position
+    {
+        get => _position;
+        set => Seek(value, SeekOrigin.Begin);
+    }
+
+    public override int ReadByte()
+    {
+        if (_position >= bytes.Length)
+        {
+            throw new EndOfStreamException($"a page header runs past the end of the file at byte {_position}");
+        }
+
+        Count(1);
+        return bytes.Span[(int)_position++];
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        var n = (int)Math.Clamp(bytes.Length - _position, 0, buffer.Length);
+        Count(n);
+        bytes.Span.Slice((int)_position, n).CopyTo(buffer);
+        _position += n;
+        return n;
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken token) =>
+        Task.FromResult(Read(buffer.AsSpan(offset, count)));
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken token = default) =>
+        ValueTask.FromResult(Read(buffer.Span));
+
+    public override long Seek(long offset, SeekOrigin origin)
+    {
+        var target = origin switch
+        {
+            SeekOrigin.Begin => offset,
+            SeekOrigin.Current => _position + offset,
+            _ => bytes.Length + offset,
+        };
+        if (target < 0)
+        {
+            throw new IOException($"a seek to byte {target}, before the start of the file");
+        }
+
+        _position = target;
+        return target;
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    private void Count(int n)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        _read += n;
+        if (_read > budget)
+        {
+            throw new IOException($"reading it took more than {budget} bytes of reads for a file of {bytes.Length} bytes (a page read again and again)");
+        }
+    }
+}
