@@ -75,6 +75,7 @@ public class HotModelBenchmarks
             silo.Services.AddSingleton(new LimitsOptions());
             silo.Services.AddSingleton(new ShardingOptions { Models = [.. Enumerable.Range(0, 8).Select(m => new ShardedModel { Model = $"default/hot{m}", Shards = Shards })] });
             silo.Services.AddSingleton<GrainTotals>();
+            silo.Services.AddSingleton<Monitoring.Grains.Limits.TenantModelLimitLog>();
             silo.Services.AddMonitoringSqlite(path);
             silo.AddMonitoringSqliteStorage("monitoring", path);
             silo.AddMonitoringSqliteReminders(path);
