@@ -228,9 +228,6 @@ public sealed class ModelGrainTests(ClusterFixture fixture)
         }).ToArray(),
     };
 
-    private static JsonElement Feature(JsonElement report, string name) =>
-        report.GetProperty("features").EnumerateArray().Single(f => f.GetProperty("name").GetString() == name);
-
     private static Dictionary<string, long> Count(IEnumerable<string> values) =>
         values.GroupBy(v => v, StringComparer.Ordinal).ToDictionary(g => g.Key, g => (long)g.Count(), StringComparer.Ordinal);
 

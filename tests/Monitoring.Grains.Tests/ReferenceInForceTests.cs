@@ -192,9 +192,6 @@ public sealed class ReferenceInForceTests(ClusterFixture fixture)
         return reports;
     }
 
-    private static JsonElement Feature(JsonElement report, string name) =>
-        report.GetProperty("features").EnumerateArray().Single(f => f.GetProperty("name").GetString() == name);
-
     /// <summary>Normal(50, 10) by Box-Muller, rounded to 0.01 as logged values often are.</summary>
     private static double Normal(Random rng) =>
         Math.Round(50 + (10 * Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble())), 2);

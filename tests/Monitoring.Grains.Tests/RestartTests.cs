@@ -53,8 +53,8 @@ public sealed class RestartTests(ClusterFixture fixture)
 
         for (var w = 0; w < 2; w++)
         {
-            var expected = await ReportAsync(twinKey, t0 + (w * Window));
-            var actual = await ReportAsync(restartedKey, t0 + (w * Window));
+            var expected = await WindowReportAsync(fixture, twinKey, t0 + (w * Window));
+            var actual = await WindowReportAsync(fixture, restartedKey, t0 + (w * Window));
             var x = Feature(actual, "x");
             Assert.Equal(w == 0 ? 6000 : 3000, x.GetProperty("count").GetInt64());
             Assert.True(x.TryGetProperty("psi", out _), x.ToString());
@@ -111,14 +111,4 @@ public sealed class RestartTests(ClusterFixture fixture)
         var x = Enumerable.Range(0, 5000).Select(_ => Math.Round(50 + (10 * rng.NextDouble()), 2)).ToArray();
         return new ReferenceUpload("train.csv", x.Length, [new ReferenceColumn("x", x, null)]);
     }
-
-    private async Task<JsonElement> ReportAsync(ModelKey key, DateTimeOffset start)
-    {
-        var stored = await fixture.Reports.GetAsync(key, ReportKinds.Window, Nanos(start));
-        Assert.NotNull(stored);
-        return JsonDocument.Parse(stored.Json).RootElement;
-    }
-
-    private static JsonElement Feature(JsonElement report, string name) =>
-        report.GetProperty("features").EnumerateArray().Single(f => f.GetProperty("name").GetString() == name);
 }

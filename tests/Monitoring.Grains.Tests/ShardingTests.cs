@@ -91,8 +91,8 @@ public sealed class ShardingTests(ClusterFixture fixture)
         Assert.Equal(await twin.Grain.CloseEndedWindowsAsync(), await hot.Grain.CloseEndedWindowsAsync());
         for (var w = 0; w < windows; w++)
         {
-            var expected = await ReportAsync(twin.Key, t0 + (w * Window));
-            var actual = await ReportAsync(hot.Key, t0 + (w * Window));
+            var expected = await WindowReportAsync(fixture, twin.Key, t0 + (w * Window));
+            var actual = await WindowReportAsync(fixture, hot.Key, t0 + (w * Window));
             var x = Feature(actual, "x");
             Assert.True(x.GetProperty("count").GetInt64() > 2500, x.ToString());
             Assert.True(x.TryGetProperty("psi", out _), x.ToString());
@@ -144,16 +144,6 @@ public sealed class ShardingTests(ClusterFixture fixture)
         var y = Enumerable.Range(0, 5000).Select(_ => rng.NextDouble() * 900).ToArray();
         return new ReferenceUpload("train.csv", x.Length, [new ReferenceColumn("x", x, null), new ReferenceColumn("y", y, null)]);
     }
-
-    private async Task<JsonElement> ReportAsync(ModelKey key, DateTimeOffset start)
-    {
-        var stored = await fixture.Reports.GetAsync(key, ReportKinds.Window, Nanos(start));
-        Assert.NotNull(stored);
-        return JsonDocument.Parse(stored.Json).RootElement;
-    }
-
-    private static JsonElement Feature(JsonElement report, string name) =>
-        report.GetProperty("features").EnumerateArray().Single(f => f.GetProperty("name").GetString() == name);
 
     /// <summary>Same JSON, numbers equal to 1e-9 relative (sums of the same values added in another order), model names swapped.</summary>
     private static void AssertSameJson(JsonElement expected, JsonElement actual, string path, string expectedModel, string actualModel)

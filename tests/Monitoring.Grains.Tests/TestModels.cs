@@ -1,7 +1,10 @@
 using Monitoring.Abstractions.Events;
 using Monitoring.Abstractions.Grains;
 using Monitoring.Abstractions.Models;
+using System.Text.Json;
 using Monitoring.Abstractions.Time;
+using Monitoring.Aggregation.Reports;
+using Xunit;
 
 namespace Monitoring.Grains.Tests;
 
@@ -42,4 +45,16 @@ internal static class TestModels
 
     /// <summary>Unix nanoseconds of the start of the hour (the default window) that holds <paramref name="t"/>.</summary>
     public static long HourStart(DateTimeOffset t) => Nanos(t) - (Nanos(t) % UnixNanos.PerHour);
+
+    /// <summary>A closed window's stored report (it must exist).</summary>
+    public static async Task<JsonElement> WindowReportAsync(ClusterFixture fixture, ModelKey key, DateTimeOffset start)
+    {
+        var stored = await fixture.Reports.GetAsync(key, ReportKinds.Window, Nanos(start));
+        Assert.NotNull(stored);
+        return JsonDocument.Parse(stored.Json).RootElement;
+    }
+
+    /// <summary>One feature's entry of a window report.</summary>
+    public static JsonElement Feature(JsonElement report, string name) =>
+        report.GetProperty("features").EnumerateArray().Single(f => f.GetProperty("name").GetString() == name);
 }
