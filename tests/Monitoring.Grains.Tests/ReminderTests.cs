@@ -21,7 +21,7 @@ public sealed class ReminderTests(ClusterFixture fixture)
     {
         var (_, grain) = TestModels.New(fixture, "reminded-");
         await grain.AppendAsync([Prediction("p1", ClusterFixture.Time.GetUtcNow(), 0.3)]);
-        var first = await Table.ReadRow(grain.GetGrainId(), ModelGrain.ReminderName);
+        var first = await RegisteredAsync(grain.GetGrainId());
 
         await grain.AppendAsync([Prediction("p2", ClusterFixture.Time.GetUtcNow(), 0.4)]);
         var second = await Table.ReadRow(grain.GetGrainId(), ModelGrain.ReminderName);
@@ -29,6 +29,25 @@ public sealed class ReminderTests(ClusterFixture fixture)
         Assert.NotNull(first);
         Assert.Equal(ModelGrain.ReminderPeriod, first.Period);
         Assert.Equal(first.ETag, second!.ETag); // registered once, not rewritten on every append
+    }
+
+    /// <summary>
+    /// The row once the grain's registration has written it: the grain registers in the background (appends never wait
+    /// for the reminder service), so the first read may come before it. Polls the table (a real condition) for at most
+    /// 30 s; null if it never appears.
+    /// </summary>
+    private async Task<ReminderEntry?> RegisteredAsync(GrainId grain)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            if (await Table.ReadRow(grain, ModelGrain.ReminderName) is not null || DateTime.UtcNow > deadline)
+            {
+                return await Table.ReadRow(grain, ModelGrain.ReminderName);
+            }
+
+            await Task.Delay(50);
+        }
     }
 
     [Fact]
