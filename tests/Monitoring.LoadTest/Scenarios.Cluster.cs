@@ -286,27 +286,8 @@ internal static partial class Scenarios
                 sender.Dispose();
             }
 
-            var latency = new LatencyRecorder();
-            long records = 0, requests = 0;
-            foreach (var list in completions)
-            {
-                foreach (var (at, n, lat) in list)
-                {
-                    if (at >= windowStart && at < windowEnd)
-                    {
-                        records += n;
-                        requests++;
-                        latency.Record(lat);
-                    }
-                }
-            }
-
+            var (records, requests, latency, timeline) = Tally(completions, windowStart, windowEnd, started, stopAt);
             var seconds = Seconds(windowEnd - windowStart);
-            var timeline = new long[(int)Math.Ceiling(Seconds(stopAt - started))];
-            foreach (var (at, n, _) in completions.SelectMany(c => c))
-            {
-                timeline[Math.Clamp((int)Seconds(at - started), 0, timeline.Length - 1)] += n;
-            }
 
             var cpu = ClusterCpuSample.PerSecond(cpuStart, cpuEnd, seconds);
             var (stored, mismatched, firstMismatch) = await CheckStoredPerModelAsync(silos[^1], acknowledgedPerModel);

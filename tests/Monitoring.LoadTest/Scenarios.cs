@@ -250,27 +250,8 @@ internal static partial class Scenarios
         await scraper;
         var (rss, peak) = silo.Memory();
 
-        var latency = new LatencyRecorder();
-        long records = 0, requests = 0;
-        foreach (var list in completions)
-        {
-            foreach (var (at, n, lat) in list)
-            {
-                if (at >= windowStart && at < windowEnd)
-                {
-                    records += n;
-                    requests++;
-                    latency.Record(lat);
-                }
-            }
-        }
-
+        var (records, requests, latency, timeline) = Tally(completions, windowStart, windowEnd, started, stopAt);
         var seconds = Seconds(windowEnd - windowStart);
-        var timeline = new long[(int)Math.Ceiling(Seconds(stopAt - started))];
-        foreach (var (at, n, _) in completions.SelectMany(c => c))
-        {
-            timeline[Math.Clamp((int)Seconds(at - started), 0, timeline.Length - 1)] += n;
-        }
 
         var stored = discard ? null : await StoredPredictionsAsync(silo, Enumerable.Range(0, o.Models));
         return new ThroughputResult(discard ? "discard" : "silo", h2c ? "h2c" : "HTTP/1.1", connections, seconds, requests, records, records / seconds,
@@ -580,4 +561,32 @@ internal static partial class Scenarios
     private static long Ticks(double seconds) => (long)(seconds * Stopwatch.Frequency);
 
     private static double Seconds(long ticks) => (double)ticks / Stopwatch.Frequency;
+
+    /// <summary>
+    /// A closed-loop run's completions: the records, requests and latencies of those completed in [windowStart,
+    /// windowEnd) (the measured window, after the warm-up), and records per second over the whole run.
+    /// </summary>
+    private static (long Records, long Requests, LatencyRecorder Latency, long[] Timeline) Tally(
+        List<(long At, int Records, long Latency)>[] completions, long windowStart, long windowEnd, long started, long stopAt)
+    {
+        var latency = new LatencyRecorder();
+        long records = 0, requests = 0;
+        foreach (var (at, n, lat) in completions.SelectMany(c => c))
+        {
+            if (at >= windowStart && at < windowEnd)
+            {
+                records += n;
+                requests++;
+                latency.Record(lat);
+            }
+        }
+
+        var timeline = new long[(int)Math.Ceiling(Seconds(stopAt - started))];
+        foreach (var (at, n, _) in completions.SelectMany(c => c))
+        {
+            timeline[Math.Clamp((int)Seconds(at - started), 0, timeline.Length - 1)] += n;
+        }
+
+        return (records, requests, latency, timeline);
+    }
 }
