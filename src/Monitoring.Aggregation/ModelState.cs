@@ -86,10 +86,18 @@ public sealed class ModelState
     /// still logs every record and folds everything else, including the features' schema, nulls and type mismatches.
     /// </summary>
     [Id(32)] public int NumericShards { get; set; }
-    /// <summary>The most shards this model has used: a window closing takes its numeric sketches from each of them.</summary>
+    /// <summary>
+    /// Shards of the current generation that may hold numeric values of open windows: a window closing takes its
+    /// numeric sketches from each of them (0 once a model that stopped using shards has taken back what they held).
+    /// </summary>
     [Id(33)] public int ShardsUsed { get; set; }
     /// <summary>The log position when the model last began leaving numeric values to shards.</summary>
     [Id(34)] public long ShardedSince { get; set; }
+    /// <summary>
+    /// Shard arrangements begun so far (a change of the shard count begins a new one, on new shard grains, after the
+    /// open windows took back what the old ones held); 0 on a model that never had shards, or sharded before it was kept.
+    /// </summary>
+    [Id(35)] public int ShardGeneration { get; set; }
 }
 
 /// <summary>A joined shadow pair waiting for its request's label.</summary>

@@ -128,7 +128,11 @@ public sealed class ModelGrain : Grain, IModelGrain, IRemindable
         // Spread the first checkpoint over the interval by model: models activated together (a silo start, a burst of
         // new models) would otherwise all serialize and write their state in the same second, the silo's memory peak.
         _model.Shards = new ShardGrains(GrainFactory, _key);
-        await _model.UseShardsAsync(ShardsOfThisModel());
+        if (Exists && await _model.UseShardsAsync(ShardsOfThisModel()))
+        {
+            await CheckpointAsync(); // a new shard arrangement is durable before any record goes to it
+        }
+
         _lastCheckpoint = NowNanos - CheckpointPhase(_key.GrainKey);
         GrainsLog.Activated(_logger, _key.GrainKey, _state.State.AppliedSequence, replayed);
         await RestoreMetricsAsync(cancellationToken);
@@ -257,7 +261,11 @@ public sealed class ModelGrain : Grain, IModelGrain, IRemindable
     {
         EnsureTimer();
         StartReminderRegistration();
-        await _model.UseShardsAsync(ShardsOfThisModel());
+        if (await _model.UseShardsAsync(ShardsOfThisModel()))
+        {
+            await CheckpointAsync(); // a new shard arrangement is durable before any record goes to it
+        }
+
         var labelsBefore = LabelCounts();
         var previousSequence = _state.State.AppliedSequence;
         var outcome = await _eventLog.AppendAsync(_key, events);

@@ -69,6 +69,50 @@ public sealed class ShardingTests(ClusterFixture fixture)
         await AssertSameReportsAsync(hot, twin, t0, windows: 2);
     }
 
+    [Fact]
+    public async Task ChangingTheShardCount_TakesBackWhatTheOldShardsHeld_AndClosesTheSameWindows()
+    {
+        // 3 shards, then 2 (20 s into the first window), none (45 s), 4 (70 s, in the second window): each change takes
+        // the open windows' values back from the old shards and starts new shard grains, so no value is counted twice
+        // (the old shards would otherwise read the later records back from the log) or lost.
+        var (hot, twin, t0) = await TwinsAsync(shards: 3);
+        for (var s = 0; s < 90; s++)
+        {
+            var shards = s switch { 20 => 2, 45 => 0, 70 => 4, _ => -1 };
+            if (shards >= 0)
+            {
+                ClusterFixture.Sharding.Models.Add(new ShardedModel { Model = hot.Key.GrainKey, Shards = shards });
+            }
+
+            var now = t0.AddSeconds(s);
+            ClusterFixture.Time.SetUtcNow(now);
+            var batch = Batch(now, s, t0);
+            await ShardedIngest.AppendAsync(fixture.Cluster.GrainFactory, hot.Key, batch, NullLogger.Instance);
+            await twin.Grain.AppendAsync(batch);
+            if (s == 50)
+            {
+                // Restarted while unsharded: the arrangement (none, after two) comes back from the checkpoint.
+                await hot.Grain.Cast<IGrainManagementExtension>().DeactivateOnIdle();
+            }
+        }
+
+        Assert.Equal(4, (await DescribeJsonAsync(hot.Grain)).RootElement.GetProperty("numeric_shards").GetInt32());
+        await AssertSameReportsAsync(hot, twin, t0, windows: 2);
+    }
+
+    [Fact]
+    public void ShardKeys_OfTheFirstArrangementKeepTheirFormat_LaterOnesCarryTheirNumber()
+    {
+        var model = new ModelKey("acme", "clicks");
+        Assert.Equal("acme/clicks\u001F2", ShardKeys.Of(model, 2));
+        Assert.Equal("acme/clicks\u001F2", ShardKeys.Of(model, 2, generation: 1));
+        Assert.Equal("acme/clicks\u001F2\u001F3", ShardKeys.Of(model, 2, generation: 3));
+        Assert.Equal((model, 2, 1), ShardKeys.Parse(ShardKeys.Of(model, 2)));
+        Assert.Equal((model, 2, 3), ShardKeys.Parse(ShardKeys.Of(model, 2, generation: 3)));
+        Assert.Throws<FormatException>(() => ShardKeys.Parse("acme/clicks"));
+        Assert.Throws<FormatException>(() => ShardKeys.Parse("acme/clicks\u001F1\u001F2\u001F3"));
+    }
+
     private async Task<((ModelKey Key, IModelGrain Grain) Hot, (ModelKey Key, IModelGrain Grain) Twin, DateTimeOffset T0)> TwinsAsync(int shards)
     {
         var hot = New(fixture, "hot-");

@@ -42,6 +42,7 @@ public sealed record AppendResult(
 /// <param name="LatenessNanos">Allowed lateness (ns).</param>
 /// <param name="Predictions">The appended predictions (to a shard: its own share).</param>
 /// <param name="ShardedSince">The model's log position when it began leaving numeric values to shards (a new shard starts there).</param>
+/// <param name="Generation">The model's shard arrangement (<c>ShardKeys</c>): the shard grains this feed goes to.</param>
 [GenerateSerializer, Immutable, Alias("monitoring.shard-feed")]
 public sealed record ShardFeed(
     [property: Id(0)] int Shards,
@@ -52,7 +53,8 @@ public sealed record ShardFeed(
     [property: Id(5)] long WindowNanos,
     [property: Id(6)] long LatenessNanos,
     [property: Id(7)] LoggedEvent[] Predictions,
-    [property: Id(8)] long ShardedSince);
+    [property: Id(8)] long ShardedSince,
+    [property: Id(9)] int Generation = 1);
 
 /// <summary>Records of a batch refused for one reason.</summary>
 /// <param name="Reason">Metric reason (<see cref="ModelTenantLimit"/> or <see cref="ModelFeatureLimit"/>).</param>

@@ -349,41 +349,65 @@ public sealed class ModelAggregator
 
     /// <summary>
     /// Sets how many shards fold this model's numeric values from the next record on (0: the model folds them). While
-    /// any are in use the current reference is kept in the store, where shards read its bin edges.
+    /// any are in use the current reference is kept in the store, where shards read its bin edges. A change of the
+    /// count first takes back into the open windows what the old shards hold of them (each has read the log up to the
+    /// model's position, in its own partition), then begins a new arrangement on new shard grains from that position,
+    /// so no record is folded by two arrangements or by none. Returns whether the arrangement changed: the caller then
+    /// checkpoints before any record goes to the new one (a replay must not fold again what new shards hold).
     /// </summary>
-    public async Task UseShardsAsync(int shards)
+    public async Task<bool> UseShardsAsync(int shards)
     {
         if (shards == S.NumericShards && (shards == 0 || _referenceStoredForShards))
         {
-            return;
+            return false;
         }
 
-        if (S.NumericShards == 0 && shards > 0)
+        if (S.ShardsUsed > 0 && S.ShardGeneration == 0)
         {
-            S.ShardedSince = S.AppliedSequence;
+            S.ShardGeneration = 1; // sharded before arrangements were counted: its shards are the first arrangement's
+        }
+
+        var changed = shards != S.NumericShards;
+        if (changed)
+        {
+            if (S.ShardsUsed > 0)
+            {
+                foreach (var window in S.Open.Values.ToList())
+                {
+                    await TakeShardsAsync(window);
+                }
+            }
+
+            S.ShardsUsed = 0;
+            if (shards > 0)
+            {
+                S.ShardGeneration++;
+                S.ShardedSince = S.AppliedSequence;
+                S.ShardsUsed = shards;
+            }
         }
 
         S.NumericShards = shards;
-        S.ShardsUsed = Math.Max(S.ShardsUsed, shards);
         if (shards > 0 && S.Reference is { } current)
         {
             await _store.SaveAsync(ReportKinds.Reference, current.Version, long.MaxValue, JsonSerializer.Serialize(current, ReportJson.Options));
         }
 
         _referenceStoredForShards = shards > 0;
+        return changed;
     }
 
     /// <summary>What the numeric shards need to know of an append that logged <paramref name="appended"/> after <paramref name="previousSequence"/>.</summary>
     public ShardFeed? FeedFor(long previousSequence, IReadOnlyList<LoggedEvent> appended) =>
         S.NumericShards == 0 || appended.Count == 0 ? null : new ShardFeed(
             S.NumericShards, previousSequence, S.AppliedSequence, S.LastClosedEnd, _folder.CurrentReferenceVersion, WindowNanos, LatenessNanos,
-            [.. appended.Where(l => l.Event.Kind == EventKind.Prediction)], S.ShardedSince);
+            [.. appended.Where(l => l.Event.Kind == EventKind.Prediction)], S.ShardedSince, S.ShardGeneration);
 
     /// <summary>Merges every shard's values of <paramref name="window"/> into it (all of them, or the close fails and is retried).</summary>
     private async Task TakeShardsAsync(WindowAccumulator window)
     {
         var shards = Shards ?? throw new InvalidOperationException($"Model {_key.GrainKey} has used numeric shards but none are attached.");
-        var taken = await Task.WhenAll(Enumerable.Range(0, S.ShardsUsed).Select(k => shards.TakeAsync(k, window.Start, window.End, S.AppliedSequence)));
+        var taken = await Task.WhenAll(Enumerable.Range(0, S.ShardsUsed).Select(k => shards.TakeAsync(k, S.ShardGeneration, window.Start, window.End, S.AppliedSequence)));
         foreach (var shard in taken)
         {
             ShardMerge.Into(window, shard, S.Schema);

@@ -7,10 +7,11 @@ namespace Monitoring.Aggregation.Sharding;
 public interface INumericShards
 {
     /// <summary>
-    /// Shard <paramref name="shard"/>'s values of the window [start, end), once it has folded every record of the model's
-    /// log up to <paramref name="appliedSequence"/> (everything the model folded); the window is closed for it after.
+    /// Shard <paramref name="shard"/> of arrangement <paramref name="generation"/>: its values of the window [start, end),
+    /// once it has folded every record of the model's log up to <paramref name="appliedSequence"/> (everything the model
+    /// folded); the window is closed for it after.
     /// </summary>
-    Task<ShardWindow> TakeAsync(int shard, long start, long end, long appliedSequence);
+    Task<ShardWindow> TakeAsync(int shard, int generation, long start, long end, long appliedSequence);
 }
 
 /// <summary>Merges a shard's window into the model's (numeric features whose schema is numeric; per version where tracked).</summary>

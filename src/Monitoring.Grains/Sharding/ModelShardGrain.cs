@@ -36,7 +36,7 @@ public sealed class ModelShardGrain(
     /// <inheritdoc />
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var (model, index) = ShardKeys.Parse(this.GetPrimaryKeyString());
+        var (model, index, _) = ShardKeys.Parse(this.GetPrimaryKeyString());
         _model = model;
         _shard = new NumericShard(index, state.State);
         _lastCheckpoint = UnixNanos.Now(time);

@@ -48,7 +48,7 @@ public static class ShardedIngest
         {
             try
             {
-                await grains.GetGrain<IModelShardGrain>(ShardKeys.Of(model, k)).FeedAsync(feed with { Predictions = [.. shares[k]] });
+                await grains.GetGrain<IModelShardGrain>(ShardKeys.Of(model, k, feed.Generation)).FeedAsync(feed with { Predictions = [.. shares[k]] });
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
