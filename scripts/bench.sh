@@ -9,10 +9,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian 12 packages the comparison needs (numpy, scipy, scikit-learn for /usr/bin/python3; lscpu for the machine line).
+# Debian 12 packages the comparison needs (numpy, scipy, scikit-learn for /usr/bin/python3; lscpu for the machine line;
+# postgresql for HotModelBenchmarks' PostgreSQL cases, which start a private server).
 # Installed only when missing, with sudo only when not root (as scripts/test.sh does).
 source scripts/lib/debian-packages.sh
-install_missing python3 python3-numpy python3-scipy python3-sklearn util-linux
+install_missing python3 python3-numpy python3-scipy python3-sklearn util-linux postgresql
 PY=/usr/bin/python3
 ARTIFACTS=BenchmarkDotNet.Artifacts
 FILTER="${BENCH_FILTER:-*}"

@@ -13,29 +13,29 @@ using Monitoring.Abstractions.Time;
 using Monitoring.Abstractions.Totals;
 using Monitoring.Storage;
 using Monitoring.Storage.Hosting;
+using Monitoring.Storage.Tests.Support;
 
 namespace Monitoring.Benchmarks;
 
 /// <summary>
 /// Issue 10, hot models: how fast one model grain takes records, against the same silo taking the same records for
-/// several models, and with its numeric values folded by shard grains (the "wide" cases have 120 numeric features per
-/// record instead of 18). An Orleans silo runs in this process on the embedded default's storage (SQLite event log, grain state
-/// and reports in a temp directory, localhost clustering on free loopback ports); <see cref="Callers"/> concurrent callers
-/// each append <see cref="BatchesPerCaller"/> batches of 512 predictions (18 numeric + 2 categorical features, a score,
-/// 3 segments, a unique prediction id) through the ingest path's grain calls (<see cref="ShardedIngest"/>, what the
-/// OTLP receivers call), spread round-robin over the models of <see cref="Case"/>: one model, one model whose numeric
-/// values are folded by 2 or 4 shard grains (<c>Monitoring:Sharding</c>), or 8 models. Each call is the grain's whole
-/// serial path: the durable append (SQLite transaction, prediction-id index) and the fold into the open window and its
-/// performance sketch, then the shards' fold of the numeric values. OTLP decoding is not in it, so this is the grain's
-/// ceiling, not the silo's. <see cref="EventLogOnly"/> is the durable append alone, through the same event log.
-/// Op/s = records per second.
+/// 8 models (the bound on any split of one model's work: eight grains that share nothing), and with its numeric values
+/// folded by shard grains. An Orleans silo runs in this process on the embedded default's storage (SQLite event log,
+/// grain state and reports in a temp directory) or, in the "postgres" cases, on a private PostgreSQL started for the
+/// case (Debian's initdb + pg_ctl in a temp directory, default durability, the storage tests' helper); localhost
+/// clustering on free loopback ports. Concurrent callers append 16,384 predictions per operation in batches of 512 (8
+/// callers) or, in the "batches of 64" cases, 64 (64 callers: many clients each sending little, so per-batch costs such
+/// as a commit weigh more), each record 18 numeric (120 in the "wide" cases) + 2 categorical features, a score, 3
+/// segments and a unique prediction id, through the ingest path's grain calls (<see cref="ShardedIngest"/>, what the
+/// OTLP receivers call), spread round-robin over the case's models. Each call is the grain's whole serial path: the
+/// durable append (transaction, prediction-id index) and the fold into the open window and its performance sketch, then
+/// the shards' fold of the numeric values. OTLP decoding is not in it, so this is the grain's ceiling, not the silo's.
+/// <see cref="EventLogOnly"/> is the durable append alone, through the same event log. Op/s = records per second.
 /// </summary>
 public class HotModelBenchmarks
 {
-    private const int Batch = 512;
-    private const int Callers = 8;
     private const int BatchesPerCaller = 4;
-    private const int Records = Callers * BatchesPerCaller * Batch;
+    private const int Records = 16_384;
 
     private static readonly string[] Countries = ["US", "DE", "BR", "FR", "IN", "JP", "MX", "GB"];
     private static readonly string[] Devices = ["ios", "android", "web"];
@@ -45,26 +45,49 @@ public class HotModelBenchmarks
     private IGrainFactory _grains = null!;
     private IEventLog _eventLog = null!;
     private string _directory = "";
+    private PostgresServer? _postgres;
     private ModelEvent[] _template = [];
     private long _nextId;
     private int _run;
 
-    /// <summary>Models the records are spread over and shards per model.</summary>
-    [Params("1 model", "1 model, 2 shards", "1 model, 4 shards", "8 models", "wide: 1 model", "wide: 1 model, 2 shards")]
+    /// <summary>
+    /// Store, batch size and record width before the colon (embedded SQLite, 512-record batches, 18 numeric features
+    /// when absent); models and shards per model after it. "8 models" is the bound on any split of one model's work:
+    /// eight grains that share nothing, each with its own serial turn and its own appends.
+    /// </summary>
+    [Params(
+        "1 model", "1 model, 2 shards", "1 model, 4 shards", "8 models",
+        "wide: 1 model", "wide: 1 model, 2 shards",
+        "batches of 64: 1 model", "batches of 64: 8 models",
+        "postgres: 1 model", "postgres: 1 model, 4 shards", "postgres: 8 models",
+        "postgres, batches of 64: 1 model", "postgres, batches of 64: 8 models")]
     public string Case { get; set; } = "1 model";
 
+    private string Setting => Case.Contains(':', StringComparison.Ordinal) ? Case[..Case.IndexOf(':', StringComparison.Ordinal)] : "";
+
+    private string Spread => Case[(Case.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim();
+
     /// <summary>Numeric features per record: 18, or 120 in the wide cases (where the numeric fold outweighs the append).</summary>
-    private int NumericFeatures => Case.StartsWith("wide", StringComparison.Ordinal) ? 120 : 18;
+    private int NumericFeatures => Setting.Contains("wide", StringComparison.Ordinal) ? 120 : 18;
 
-    private int Models => Case.StartsWith("8", StringComparison.Ordinal) ? 8 : 1;
+    private bool Postgres => Setting.Contains("postgres", StringComparison.Ordinal);
 
-    private int Shards => Case.EndsWith("shards", StringComparison.Ordinal) ? int.Parse(Case.Split(' ')[^2], System.Globalization.CultureInfo.InvariantCulture) : 0;
+    /// <summary>Records per batch: 512 (the OpenTelemetry SDK's default export batch), or 64 (many clients each sending little).</summary>
+    private int Batch => Setting.Contains("batches of 64", StringComparison.Ordinal) ? 64 : 512;
+
+    /// <summary>Concurrent callers: as many as make <see cref="Records"/> with 4 batches each.</summary>
+    private int Callers => Records / BatchesPerCaller / Batch;
+
+    private int Models => Spread.StartsWith("8", StringComparison.Ordinal) ? 8 : 1;
+
+    private int Shards => Spread.EndsWith("shards", StringComparison.Ordinal) ? int.Parse(Spread.Split(' ')[^2], System.Globalization.CultureInfo.InvariantCulture) : 0;
 
     [GlobalSetup]
     public async Task Setup()
     {
         _directory = Directory.CreateTempSubdirectory("monitoring-hot-").FullName;
         var path = Path.Combine(_directory, "monitoring.db");
+        _postgres = Postgres ? await PostgresServer.StartAsync() : null;
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         var (siloPort, gatewayPort) = (FreePort(), FreePort());
@@ -76,9 +99,18 @@ public class HotModelBenchmarks
             silo.Services.AddSingleton(new ShardingOptions { Models = [.. Enumerable.Range(0, 8).Select(m => new ShardedModel { Model = $"default/hot{m}", Shards = Shards })] });
             silo.Services.AddSingleton<GrainTotals>();
             silo.Services.AddSingleton<Monitoring.Grains.Limits.TenantModelLimitLog>();
-            silo.Services.AddMonitoringSqlite(path);
-            silo.AddMonitoringSqliteStorage("monitoring", path);
-            silo.AddMonitoringSqliteReminders(path);
+            if (_postgres is { ConnectionString: var connection })
+            {
+                silo.Services.AddMonitoringPostgres(connection);
+                silo.AddMonitoringPostgresStorage("monitoring", connection);
+                silo.AddMonitoringPostgresReminders(connection);
+            }
+            else
+            {
+                silo.Services.AddMonitoringSqlite(path);
+                silo.AddMonitoringSqliteStorage("monitoring", path);
+                silo.AddMonitoringSqliteReminders(path);
+            }
         });
         _host = builder.Build();
         await _host.StartAsync();
@@ -109,6 +141,11 @@ public class HotModelBenchmarks
     {
         await _host.StopAsync();
         _host.Dispose();
+        if (_postgres is not null)
+        {
+            await _postgres.DisposeAsync();
+        }
+
         try
         {
             Directory.Delete(_directory, recursive: true);
