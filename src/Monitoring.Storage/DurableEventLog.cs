@@ -5,7 +5,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Monitoring.Abstractions.Events;
 using Monitoring.Abstractions.Models;
-using Monitoring.Storage.Codec;
 using Monitoring.Storage.Database;
 using Monitoring.Storage.Events;
 using Monitoring.Storage.Retention;

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Monitoring.Abstractions.Events;
-using Monitoring.Storage.Codec;
 
 namespace Monitoring.LoadTest;
 

@@ -1,7 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Monitoring.Abstractions.Events;
 using Monitoring.Abstractions.Models;
-using Monitoring.Storage.Codec;
 using Monitoring.Storage.Retention;
 using Monitoring.Storage.Tests.Support;
 using Xunit;

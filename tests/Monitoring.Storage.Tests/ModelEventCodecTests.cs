@@ -1,6 +1,5 @@
 using System.Buffers;
 using Monitoring.Abstractions.Events;
-using Monitoring.Storage.Codec;
 using Monitoring.Storage.Tests.Support;
 using Xunit;
 

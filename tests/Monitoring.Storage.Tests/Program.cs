@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Monitoring.Abstractions.Events;
 using Monitoring.Abstractions.Models;
-using Monitoring.Storage.Codec;
 using Monitoring.Storage.Tests.Support;
 
 namespace Monitoring.Storage.Tests;

@@ -30,8 +30,10 @@ public readonly record struct SegmentValue([property: Id(0)] string Name, [prope
 /// <summary>
 /// One prediction or label record after decoding and validation (the conventions in the README). Times are Unix
 /// nanoseconds. A prediction carries at least one of score, class or value; a label carries a prediction id and a label.
+/// Between silos (a grain call's argument, a shard feed) it travels as its event-log encoding
+/// (<see cref="ModelEventSurrogate"/>), not field by field; the <c>[Id]</c>s below are kept for the record's history.
 /// </summary>
-[GenerateSerializer, Immutable, Alias("monitoring.model-event")]
+[Immutable, Alias("monitoring.model-event")]
 public sealed record ModelEvent
 {
     /// <summary>Prediction or label.</summary>

@@ -11,7 +11,6 @@ using Monitoring.Abstractions.Time;
 using Monitoring.Aggregation;
 using Monitoring.Aggregation.Models;
 using Monitoring.Ingest;
-using Monitoring.Storage.Codec;
 using Orleans.Storage;
 
 namespace Monitoring.Silo.Hosting;

@@ -1,6 +1,5 @@
 using Monitoring.Abstractions.Events;
 using Monitoring.Abstractions.Models;
-using Monitoring.Storage.Codec;
 
 namespace Monitoring.Storage.Events;
 

@@ -1,9 +1,8 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
-using Monitoring.Abstractions.Events;
 
-namespace Monitoring.Storage.Codec;
+namespace Monitoring.Abstractions.Events;
 
 /// <summary>
 /// Compact binary encoding of <see cref="ModelEvent"/> used for the event-log payload column. Every field round-trips
