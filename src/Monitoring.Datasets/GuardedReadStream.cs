@@ -1,10 +1,13 @@
+using System.Runtime.CompilerServices;
+
 namespace Monitoring.Datasets;
 
 /// <summary>
 /// A file in memory as Parquet.Net reads it, with hard bounds on the reading: a single-byte read past the end throws
 /// (Parquet.Net's Thrift reader would take the -1 of <see cref="Stream.ReadByte"/> as 0xFF and loop on a page header
 /// that runs past the end), every read counts against a budget of bytes (a page whose size points back at its own
-/// header would be read again and again), and every read observes a cancellation token (the read's deadline).
+/// header would be read again and again), every read observes a cancellation token (the read's deadline), and a
+/// single-byte read with too little stack left throws (a page header of deeply nested lists, whose skip recurses).
 /// </summary>
 internal sealed class GuardedReadStream(ReadOnlyMemory<byte> bytes, long budget, CancellationToken cancellationToken) : Stream
 {
@@ -30,6 +33,13 @@ internal sealed class GuardedReadStream(ReadOnlyMemory<byte> bytes, long budget,
         if (_position >= bytes.Length)
         {
             throw new EndOfStreamException($"a page header runs past the end of the file at byte {_position}");
+        }
+
+        // Parquet.Net's Thrift reader skips an unknown list of lists by recursing once per level, reading a byte per level:
+        // a page header of 50,000 nested lists overflows the stack, which kills the process. Refuse before that.
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            throw new InvalidDataException($"a page header nests deeper than the stack allows at byte {_position}");
         }
 
         Count(1);

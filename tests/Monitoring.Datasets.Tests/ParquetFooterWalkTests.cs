@@ -58,6 +58,19 @@ public sealed class ParquetFooterWalkTests
     }
 
     [Fact(Timeout = TimeoutMs)]
+    public async Task Parquet_whose_page_header_nests_lists_past_the_stack_is_refused_instead_of_crashing()
+    {
+        // The same recursion in a page header, which Parquet.Net parses from the file's data as it reads the column: an
+        // unknown field of lists nested 200,000 deep at the start of the first page header (a 200 KB file). Unguarded,
+        // Parquet.Net 6.1.0 overflows the stack (50,000 levels did on an 8 MB stack), which ends the test process.
+        var file = OneRowFile();
+        byte[] nested = [0x09, .. ZigzagVarInt(100), .. Enumerable.Repeat((byte)0x19, 200_000), 0x15, 0x02];
+        var e = await RefusedAsync([.. file.AsSpan(0, 4), .. nested, .. file.AsSpan(4)]);
+
+        Assert.StartsWith("bad.parquet: not a readable Parquet file (InvalidDataException: failed to read column 'Score': InvalidDataException: a page header nests deeper than the stack allows at byte ", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = TimeoutMs)]
     public async Task Parquet_whose_footer_nests_lists_up_to_the_limit_reads_as_before()
     {
         // 60 levels of unknown lists around one i32 (the field is skipped, the file reads): the limit refuses only deeper ones.
