@@ -5,7 +5,7 @@
 
 namespace Monitoring.Datasets;
 
-/// <summary>The Thrift structs Parquet.Net's <c>FileMetaData.Read</c> reaches, with the fields it reads by id.</summary>
+/// <summary>The Thrift structs Parquet.Net's <c>FileMetaData.Read</c> and <c>PageHeader.Read</c> reach, with the fields they read by id.</summary>
 internal static class ParquetFooterFields
 {
     /// <summary>The Parquet.Net version the table was taken from.</summary>
@@ -290,6 +290,49 @@ internal static class ParquetFooterFields
         new(9, "FooterSigningKeyMetadata", FooterValue.Binary),
     ]);
 
-    /// <summary>Every struct above, the footer's root (<see cref="FileMetaData"/>) last.</summary>
-    public static readonly FooterStruct[] All = [StringType, MapType, ListType, EnumType, DecimalType, DateType, MilliSeconds, MicroSeconds, NanoSeconds, TimeUnit, TimeType, TimestampType, IntType, NullType, JsonType, BsonType, UUIDType, Float16Type, VariantType, GeometryType, GeographyType, LogicalType, SchemaElement, KeyValue, Statistics, PageEncodingStats, SizeStatistics, BoundingBox, GeospatialStatistics, ColumnMetaData, EncryptionWithFooterKey, EncryptionWithColumnKey, ColumnCryptoMetaData, ColumnChunk, SortingColumn, RowGroup, TypeDefinedOrder, ColumnOrder, AesGcmV1, AesGcmCtrV1, EncryptionAlgorithm, FileMetaData];
+    /// <summary>Parquet.Net's <c>DataPageHeader</c>.</summary>
+    public static readonly FooterStruct DataPageHeader = new("DataPageHeader", [
+        new(1, "NumValues", FooterValue.I32),
+        new(2, "Encoding", FooterValue.I32),
+        new(3, "DefinitionLevelEncoding", FooterValue.I32),
+        new(4, "RepetitionLevelEncoding", FooterValue.I32),
+        new(5, "Statistics", FooterValue.Struct, Type: Statistics),
+    ]);
+
+    /// <summary>Parquet.Net's <c>IndexPageHeader</c>.</summary>
+    public static readonly FooterStruct IndexPageHeader = new("IndexPageHeader", []);
+
+    /// <summary>Parquet.Net's <c>DictionaryPageHeader</c>.</summary>
+    public static readonly FooterStruct DictionaryPageHeader = new("DictionaryPageHeader", [
+        new(1, "NumValues", FooterValue.I32),
+        new(2, "Encoding", FooterValue.I32),
+        new(3, "IsSorted", FooterValue.Bool),
+    ]);
+
+    /// <summary>Parquet.Net's <c>DataPageHeaderV2</c>.</summary>
+    public static readonly FooterStruct DataPageHeaderV2 = new("DataPageHeaderV2", [
+        new(1, "NumValues", FooterValue.I32),
+        new(2, "NumNulls", FooterValue.I32),
+        new(3, "NumRows", FooterValue.I32),
+        new(4, "Encoding", FooterValue.I32),
+        new(5, "DefinitionLevelsByteLength", FooterValue.I32),
+        new(6, "RepetitionLevelsByteLength", FooterValue.I32),
+        new(7, "IsCompressed", FooterValue.Bool),
+        new(8, "Statistics", FooterValue.Struct, Type: Statistics),
+    ]);
+
+    /// <summary>Parquet.Net's <c>PageHeader</c>.</summary>
+    public static readonly FooterStruct PageHeader = new("PageHeader", [
+        new(1, "Type", FooterValue.I32),
+        new(2, "UncompressedPageSize", FooterValue.I32),
+        new(3, "CompressedPageSize", FooterValue.I32),
+        new(4, "Crc", FooterValue.I32),
+        new(5, "DataPageHeader", FooterValue.Struct, Type: DataPageHeader),
+        new(6, "IndexPageHeader", FooterValue.Struct, Type: IndexPageHeader),
+        new(7, "DictionaryPageHeader", FooterValue.Struct, Type: DictionaryPageHeader),
+        new(8, "DataPageHeaderV2", FooterValue.Struct, Type: DataPageHeaderV2),
+    ]);
+
+    /// <summary>Every struct above.</summary>
+    public static readonly FooterStruct[] All = [StringType, MapType, ListType, EnumType, DecimalType, DateType, MilliSeconds, MicroSeconds, NanoSeconds, TimeUnit, TimeType, TimestampType, IntType, NullType, JsonType, BsonType, UUIDType, Float16Type, VariantType, GeometryType, GeographyType, LogicalType, SchemaElement, KeyValue, Statistics, PageEncodingStats, SizeStatistics, BoundingBox, GeospatialStatistics, ColumnMetaData, EncryptionWithFooterKey, EncryptionWithColumnKey, ColumnCryptoMetaData, ColumnChunk, SortingColumn, RowGroup, TypeDefinedOrder, ColumnOrder, AesGcmV1, AesGcmCtrV1, EncryptionAlgorithm, FileMetaData, DataPageHeader, IndexPageHeader, DictionaryPageHeader, DataPageHeaderV2, PageHeader];
 }

@@ -20,6 +20,7 @@ namespace Monitoring.Datasets;
 /// Where Parquet.Net itself will throw (the footer's end, a type it cannot skip such as a map or set, a negative size),
 /// the walk stops there and leaves the error to Parquet.Net. <see cref="ParquetFooter"/> checks afterwards that
 /// Parquet.Net's parse ended where the walk did, so a walk that drifts from Parquet.Net (a new version) fails loudly.
+/// <see cref="GuardedReadStream"/> walks each page header the same way (root <c>PageHeader</c>) before Parquet.Net reads it.
 /// </summary>
 internal static class ParquetFooterWalk
 {
@@ -29,10 +30,26 @@ internal static class ParquetFooterWalk
     /// <summary>Walks <paramref name="footer"/> (the Thrift bytes of <c>FileMetaData</c>, without the length and magic).</summary>
     public static FooterWalkResult Walk(ReadOnlySpan<byte> footer)
     {
-        var walker = new Walker(footer);
+        long elementsLeft = footer.Length;
+        return Walk(footer, ParquetFooterFields.FileMetaData, "footer", "the footer's end", $"its {footer.Length} bytes can hold", ref elementsLeft);
+    }
+
+    /// <summary>
+    /// Walks a <paramref name="root"/> struct at the start of <paramref name="bytes"/> (a page header: the file from its
+    /// first byte on); <paramref name="elementsLeft"/> is the budget of declared list elements, shared by the walks of a file.
+    /// </summary>
+    /// <param name="bytes">The struct's bytes and whatever follows it.</param>
+    /// <param name="root">The struct Parquet.Net reads there.</param>
+    /// <param name="what">What the bytes are, for messages ("footer", "page header at byte 4").</param>
+    /// <param name="end">What ends them, for messages ("the footer's end").</param>
+    /// <param name="budget">What the element budget is, for messages ("its 507 bytes can hold").</param>
+    /// <param name="elementsLeft">Declared list elements still allowed; lowered by the walk.</param>
+    public static FooterWalkResult Walk(ReadOnlySpan<byte> bytes, FooterStruct root, string what, string end, string budget, ref long elementsLeft)
+    {
+        var walker = new Walker(bytes, what, end, budget, elementsLeft);
         try
         {
-            walker.Struct(ParquetFooterFields.FileMetaData, 1, default);
+            walker.Struct(root, 1, default);
             return new FooterWalkResult(FooterWalkOutcome.Completed, walker.Position, null, walker.UnknownFields);
         }
         catch (ParquetNetThrows e)
@@ -43,10 +60,14 @@ internal static class ParquetFooterWalk
         {
             return new FooterWalkResult(FooterWalkOutcome.Refused, walker.Position, e.Message, walker.UnknownFields);
         }
+        finally
+        {
+            elementsLeft = walker.ElementsLeft;
+        }
     }
 
     /// <summary>The walk's state; the methods mirror <c>ThriftCompactProtocolReader</c> and the generated <c>Read</c> methods.</summary>
-    private ref struct Walker(ReadOnlySpan<byte> footer)
+    private ref struct Walker(ReadOnlySpan<byte> footer, string what, string end, string budget, long elementsLeft)
     {
         private const int CompactBooleanTrue = 1;
         private const int CompactBooleanFalse = 2;
@@ -60,9 +81,13 @@ internal static class ParquetFooterWalk
         private const int CompactStruct = 12;
 
         private readonly ReadOnlySpan<byte> _footer = footer;
-        private long _elementsLeft = footer.Length;
+        private readonly string _what = what;
+        private readonly string _end = end;
+        private readonly string _budget = budget;
 
         public int Position { get; private set; }
+
+        public long ElementsLeft { get; private set; } = elementsLeft;
 
         public int UnknownFields { get; private set; }
 
@@ -234,14 +259,14 @@ internal static class ParquetFooterWalk
             if (size > Left)
             {
                 throw new Refused(string.Create(CultureInfo.InvariantCulture,
-                    $"the footer's {where} is a list of {size} elements in {Left} bytes: it runs past the footer's end"));
+                    $"the {_what}'s {where} is a list of {size} elements in {Left} bytes: it runs past {_end}"));
             }
 
-            _elementsLeft -= size;
-            if (_elementsLeft < 0)
+            ElementsLeft -= size;
+            if (ElementsLeft < 0)
             {
                 throw new Refused(string.Create(CultureInfo.InvariantCulture,
-                    $"the footer's lists declare more elements in all than its {_footer.Length} bytes can hold (at {where}, a list of {size})"));
+                    $"the {_what}'s lists declare more elements in all than {_budget} (at {where}, a list of {size})"));
             }
         }
 
@@ -257,17 +282,17 @@ internal static class ParquetFooterWalk
             if (length > Left)
             {
                 throw new Refused(string.Create(CultureInfo.InvariantCulture,
-                    $"the footer's {where} is a binary value of {length} bytes in {Left} bytes: it runs past the footer's end"));
+                    $"the {_what}'s {where} is a binary value of {length} bytes in {Left} bytes: it runs past {_end}"));
             }
 
             Position += length;
         }
 
-        private static void Enter(int depth, Where where)
+        private readonly void Enter(int depth, Where where)
         {
             if (depth > MaxDepth)
             {
-                throw new Refused($"the footer nests lists and structs deeper than {MaxDepth} levels (at {where})");
+                throw new Refused($"the {_what} nests lists and structs deeper than {MaxDepth} levels (at {where})");
             }
         }
 

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Reflection;
 using Parquet.Meta;
+using PageHeader = Parquet.Meta.PageHeader;
 using Type = System.Type;
 using Parquet.Serialization;
 using Xunit;
@@ -58,16 +59,30 @@ public sealed class ParquetFooterWalkTests
     }
 
     [Fact(Timeout = TimeoutMs)]
-    public async Task Parquet_whose_page_header_nests_lists_past_the_stack_is_refused_instead_of_crashing()
+    public async Task Parquet_whose_page_header_nests_lists_deeper_than_the_limit_is_refused_instead_of_crashing()
     {
         // The same recursion in a page header, which Parquet.Net parses from the file's data as it reads the column: an
         // unknown field of lists nested 200,000 deep at the start of the first page header (a 200 KB file). Unguarded,
-        // Parquet.Net 6.1.0 overflows the stack (50,000 levels did on an 8 MB stack), which ends the test process.
+        // Parquet.Net 6.1.0 overflows the stack (50,000 levels did on an 8 MB stack), which ends the test process. The page
+        // header's walk refuses it; GuardedReadStream's stack check stands behind that walk.
         var file = OneRowFile();
         byte[] nested = [0x09, .. ZigzagVarInt(100), .. Enumerable.Repeat((byte)0x19, 200_000), 0x15, 0x02];
         var e = await RefusedAsync([.. file.AsSpan(0, 4), .. nested, .. file.AsSpan(4)]);
 
-        Assert.StartsWith("bad.parquet: not a readable Parquet file (InvalidDataException: failed to read column 'Score': InvalidDataException: a page header nests deeper than the stack allows at byte ", e.Message, StringComparison.Ordinal);
+        Assert.Equal($"bad.parquet: not a readable Parquet file (InvalidDataException: failed to read column 'Score': InvalidDataException: the page header at byte 4 nests lists and structs deeper than {ParquetFooterWalk.MaxDepth} levels (at unknown field 100 of PageHeader)).", e.Message);
+    }
+
+    [Fact(Timeout = TimeoutMs)]
+    public async Task Parquet_whose_page_header_has_a_list_of_booleans_larger_than_the_file_is_refused_at_once()
+    {
+        // The bool-list skip in a page header (13 s of Parquet.Net's steps per 2^31 - 1 elements, bounded before only by
+        // the read deadline): each page header is walked where Parquet.Net starts reading it.
+        var file = OneRowFile();
+        byte[] crafted = [.. file.AsSpan(0, 4), .. HugeBoolList, .. file.AsSpan(4)];
+
+        var e = await RefusedAsync(crafted);
+
+        Assert.Equal($"bad.parquet: not a readable Parquet file (InvalidDataException: failed to read column 'Score': InvalidDataException: the page header at byte 4's unknown field 100 of PageHeader is a list of 2147483647 elements in {crafted.Length - 4 - HugeBoolList.Length} bytes: it runs past the file's end).", e.Message);
     }
 
     [Fact(Timeout = TimeoutMs)]
@@ -133,11 +148,15 @@ public sealed class ParquetFooterWalkTests
         var reached = new SortedSet<string>(StringComparer.Ordinal);
         var metadata = (FileMetaData)Populate(typeof(FileMetaData), reached);
         var footer = Write(metadata);
+        var pageHeader = Write(Populate(typeof(PageHeader), reached));
+        long elementsLeft = pageHeader.Length;
 
         var walk = ParquetFooterWalk.Walk(footer);
         var parsed = ParquetFooter.Parse(footer, "all-fields");
+        var pageWalk = ParquetFooterWalk.Walk(pageHeader, ParquetFooterFields.PageHeader, "page header", "the end", "", ref elementsLeft);
 
         Assert.Equal(new FooterWalkResult(FooterWalkOutcome.Completed, footer.Length, null, 0), walk);
+        Assert.Equal(new FooterWalkResult(FooterWalkOutcome.Completed, pageHeader.Length, null, 0), pageWalk);
         Assert.Equal(reached, new SortedSet<string>(ParquetFooterFields.All.Select(s => s.Name), StringComparer.Ordinal));
         Assert.Equal(footer, Write(parsed));
     }
@@ -247,13 +266,13 @@ public sealed class ParquetFooterWalkTests
     }
 
     /// <summary>Parquet.Net's own Thrift writer (internal: reached by reflection, as ParquetFooter reaches its reader).</summary>
-    private static byte[] Write(FileMetaData metadata)
+    private static byte[] Write(object value)
     {
         var writerType = typeof(FileMetaData).Assembly.GetType("Parquet.Meta.Proto.ThriftCompactProtocolWriter", throwOnError: true)!;
         var writer = writerType.GetConstructor(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, [typeof(Stream)])!;
-        var write = typeof(FileMetaData).GetMethod("Write", BindingFlags.Instance | BindingFlags.NonPublic, [writerType])!;
+        var write = value.GetType().GetMethod("Write", BindingFlags.Instance | BindingFlags.NonPublic, [writerType])!;
         using var stream = new MemoryStream();
-        write.Invoke(metadata, [writer.Invoke([stream])]);
+        write.Invoke(value, [writer.Invoke([stream])]);
         return stream.ToArray();
     }
 }
