@@ -175,6 +175,28 @@ public sealed class ParquetFooterWalkTests
         Assert.Equal(1, table.RowCount);
     }
 
+    [Fact]
+    public async Task Parquet_of_many_row_groups_reads_through_the_page_header_walks()
+    {
+        // Every page header (ten row groups of five columns) is walked before Parquet.Net reads it, all against one
+        // element budget of the file's length: a valid file reads whole.
+        var rows = Enumerable.Range(0, 5_000).Select(i => new DatasetFuzzTests.Row
+        {
+            Score = i / 8.0, Country = (i % 3) switch { 0 => "DE", 1 => "FR", _ => "US" }, Count = i, Flag = i % 2 == 0, At = DateTime.UnixEpoch.AddSeconds(i),
+        }).ToArray();
+        using var stream = new MemoryStream();
+        await ParquetSerializer.SerializeAsync(rows, stream, new Parquet.ParquetOptions { RowGroupSize = 500 });
+        var metadata = ParquetFooter.Check(stream.ToArray(), "many.parquet");
+        stream.Position = 0;
+
+        var table = await ParquetFile.ReadAsync(stream, "many.parquet");
+
+        Assert.Equal(10, metadata.RowGroups.Count);
+        Assert.Equal(5_000, table.RowCount);
+        Assert.Equal(rows.Select(r => r.Country), table.Column(nameof(DatasetFuzzTests.Row.Country)));
+        Assert.Equal(rows.Select(r => r.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)), table.Column(nameof(DatasetFuzzTests.Row.Count)));
+    }
+
     /// <summary>Inserts Thrift fields of FileMetaData before its stop byte (the footer's last) and fixes the footer length.</summary>
     internal static byte[] WithFieldsBeforeTheFooterEnd(byte[] file, byte[] fields)
     {
