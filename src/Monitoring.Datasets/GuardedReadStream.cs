@@ -1,14 +1,22 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+
 namespace Monitoring.Datasets;
 
 /// <summary>
 /// A file in memory as Parquet.Net reads it, with hard bounds on the reading: a single-byte read past the end throws
 /// (Parquet.Net's Thrift reader would take the -1 of <see cref="Stream.ReadByte"/> as 0xFF and loop on a page header
 /// that runs past the end), every read counts against a budget of bytes (a page whose size points back at its own
-/// header would be read again and again), and every read observes a cancellation token (the read's deadline).
+/// header would be read again and again), every read observes a cancellation token (the read's deadline), each page
+/// header is walked as Parquet.Net will read it before it does (<see cref="ParquetFooterWalk"/>: its skipped lists and
+/// declared sizes bounded by the file's length, its nesting by 64 levels), and a single-byte read with too little stack
+/// left throws (a page header of deeply nested lists, whose skip recurses), behind that walk.
 /// </summary>
 internal sealed class GuardedReadStream(ReadOnlyMemory<byte> bytes, long budget, CancellationToken cancellationToken) : Stream
 {
     private long _position;
+    private bool _pageHeaderNext;
+    private long _pageHeaderElementsLeft = bytes.Length;
     private long _read;
 
     public override bool CanRead => true;
@@ -32,7 +40,20 @@ internal sealed class GuardedReadStream(ReadOnlyMemory<byte> bytes, long budget,
             throw new EndOfStreamException($"a page header runs past the end of the file at byte {_position}");
         }
 
+        // Parquet.Net's Thrift reader skips an unknown list of lists by recursing once per level, reading a byte per level:
+        // a page header of 50,000 nested lists overflows the stack, which kills the process. Refuse before that.
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            throw new InvalidDataException($"a page header nests deeper than the stack allows at byte {_position}");
+        }
+
         Count(1);
+        if (_pageHeaderNext)
+        {
+            _pageHeaderNext = false;
+            WalkPageHeader();
+        }
+
         return bytes.Span[(int)_position++];
     }
 
@@ -40,6 +61,7 @@ internal sealed class GuardedReadStream(ReadOnlyMemory<byte> bytes, long budget,
 
     public override int Read(Span<byte> buffer)
     {
+        _pageHeaderNext = false;
         var n = (int)Math.Clamp(bytes.Length - _position, 0, buffer.Length);
         Count(n);
         bytes.Span.Slice((int)_position, n).CopyTo(buffer);
@@ -67,6 +89,7 @@ internal sealed class GuardedReadStream(ReadOnlyMemory<byte> bytes, long budget,
         }
 
         _position = target;
+        _pageHeaderNext = origin == SeekOrigin.Begin;
         return target;
     }
 
@@ -77,6 +100,23 @@ internal sealed class GuardedReadStream(ReadOnlyMemory<byte> bytes, long budget,
     public override void SetLength(long value) => throw new NotSupportedException();
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    /// <summary>
+    /// Parquet.Net reads a page header, and only a page header, byte by byte right after seeking to it: walk it first as
+    /// Parquet.Net will read it (<see cref="ParquetFooterWalk"/>), so that its unknown lists of booleans, which Parquet.Net
+    /// skips step by step without reading, and its declared sizes are bounded by the file's length (shared by all its
+    /// page headers) instead of only by the deadline.
+    /// </summary>
+    private void WalkPageHeader()
+    {
+        var at = _position.ToString(CultureInfo.InvariantCulture);
+        var walk = ParquetFooterWalk.Walk(bytes.Span[(int)_position..], ParquetFooterFields.PageHeader, $"page header at byte {at}", "the file's end",
+            $"the file's {bytes.Length} bytes can hold", ref _pageHeaderElementsLeft);
+        if (walk.Outcome == FooterWalkOutcome.Refused)
+        {
+            throw new InvalidDataException(walk.Reason);
+        }
+    }
 
     private void Count(int n)
     {

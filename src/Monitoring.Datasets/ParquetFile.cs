@@ -95,7 +95,17 @@ public static class ParquetFile
         {
             // Parquet.Net reports corrupt files with exceptions of its own (ThriftProtocolException, found by fuzzing) as
             // well as IO, format, range and overflow errors; whatever it throws on a file is about the file.
-            throw new DatasetException($"{name}: not a readable Parquet file ({e.GetType().Name}: {e.Message}).");
+            // Parquet.Net wraps a column's read errors ("failed to read column 'x'"): the cause is the inner exception.
+            var causes = string.Join(": ", Causes(e).Select(c => $"{c.GetType().Name}: {c.Message}"));
+            throw new DatasetException($"{name}: not a readable Parquet file ({causes}).");
+        }
+    }
+
+    private static IEnumerable<Exception> Causes(Exception e)
+    {
+        for (Exception? c = e; c is not null; c = c.InnerException)
+        {
+            yield return c;
         }
     }
 

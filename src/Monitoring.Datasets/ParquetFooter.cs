@@ -11,9 +11,12 @@ namespace Monitoring.Datasets;
 /// (<c>(byte)Stream.ReadByte()</c> of -1): a varint whose bytes run past the footer's end has its continuation bit set
 /// forever, and its skip of an unknown struct field reads field headers only, so a corrupt footer (one flipped byte in
 /// a row group, found by fuzzing) loops without end. The checks, in order: the magic bytes at both ends; the footer
-/// length inside the file; the footer parsed by Parquet.Net's own Thrift code over a stream that throws at its end
-/// (the same parse, so "stays inside the footer" is exact, not a model of it); then the parsed metadata's sizes and
-/// offsets: every column chunk's pages inside the data region before the footer, counts not negative.
+/// length inside the file; the footer walked as Parquet.Net will read it (<see cref="ParquetFooterWalk"/>: declared
+/// list sizes and binary lengths within the bytes left, list elements in all within the footer's length, nesting within
+/// 64 levels, so the parse's steps and allocations are bounded by the footer's size); the footer parsed by Parquet.Net's
+/// own Thrift code over a stream that throws at its end (the same parse, so "stays inside the footer" is exact, not a
+/// model of it), which must end where the walk did; then the parsed metadata's sizes and offsets: every column chunk's
+/// pages inside the data region before the footer, counts not negative.
 /// </summary>
 internal static class ParquetFooter
 {
@@ -44,24 +47,58 @@ internal static class ParquetFooter
             throw Refuse(name, $"the footer length {footerLength} does not fit in a file of {span.Length} bytes");
         }
 
+        var metadata = Parse(file.Slice((int)footerStart, footerLength), name);
+        CheckSizes(metadata, footerStart, name);
+        return metadata;
+    }
+
+    /// <summary>
+    /// Walks <paramref name="footer"/> (the Thrift bytes alone) and, when the walk bounds it, parses it with Parquet.Net's
+    /// own code; throws <see cref="DatasetException"/> naming <paramref name="name"/> and the reason.
+    /// </summary>
+    internal static FileMetaData Parse(ReadOnlyMemory<byte> footer, string name)
+    {
+        var walk = ParquetFooterWalk.Walk(footer.Span);
+        if (walk.Outcome == FooterWalkOutcome.Refused)
+        {
+            throw Refuse(name, walk.Reason!);
+        }
+
         var parse = _parse.Value;
+        var stream = new FooterStream(footer);
         FileMetaData metadata;
         try
         {
-            metadata = parse(new FooterStream(file.Slice((int)footerStart, footerLength)));
+            metadata = parse(stream);
         }
         catch (EndOfStreamException)
         {
-            throw Refuse(name, $"the footer's Thrift metadata runs past the footer's end ({footerLength} bytes)");
+            Agree(walk, FooterWalkOutcome.ParquetNetThrows, stream.Position);
+            throw Refuse(name, $"the footer's Thrift metadata runs past the footer's end ({footer.Length} bytes)");
         }
         catch (Exception e)
         {
             // ThriftProtocolException, range, format and allocation errors of Parquet.Net's parse: all about the file.
+            Agree(walk, FooterWalkOutcome.ParquetNetThrows, stream.Position);
             throw Refuse(name, $"{e.GetType().Name}: {e.Message}");
         }
 
-        CheckSizes(metadata, footerStart, name);
+        Agree(walk, FooterWalkOutcome.Completed, stream.Position);
         return metadata;
+    }
+
+    /// <summary>
+    /// Parquet.Net's parse must end as the walk said it would (returned, or thrown, at the same byte): otherwise the walk
+    /// no longer reads the footer as this Parquet.Net does, and its bounds prove nothing. That is a bug here (the field
+    /// table is from another version), not a fault of the file, so it fails loudly, like a missing parser.
+    /// </summary>
+    private static void Agree(FooterWalkResult walk, FooterWalkOutcome outcome, long position)
+    {
+        if (walk.Outcome != outcome || walk.Position != position)
+        {
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                $"The footer walk ({walk.Outcome} at byte {walk.Position}: {walk.Reason}) disagrees with Parquet.Net {typeof(FileMetaData).Assembly.GetName().Version}'s footer parse ({outcome} at byte {position}); regenerate ParquetFooterFields (scripts/gen-parquet-footer-fields.py)."));
+        }
     }
 
     private static void CheckSizes(FileMetaData metadata, long footerStart, string name)

@@ -59,6 +59,24 @@ public sealed class DatasetFuzzTests(ITestOutputHelper output)
                 return copy;
             }));
 
+    /// <summary>
+    /// Thrift fields to insert in a footer (the seed list of the "parquet footer fields" target): the crafted cases whose
+    /// parse by Parquet.Net 6.1.0 loops, allocates or recurses beyond the footer's size (a list of booleans of 2^31 - 1,
+    /// lists nested 1,000 deep, a known list and a string of 2^31 - 1), and fields it skips or refuses by itself (a list of
+    /// booleans that fits, an unknown struct, binary, map, set).
+    /// </summary>
+    private static readonly Gen<byte[]> FooterFields = Gen.OneOf<byte[]>(
+        ParquetFooterWalkTests.HugeBoolList,
+        ParquetFooterWalkTests.DeepLists,
+        [0x09, 0x08, 0xFC, .. ParquetFooterWalkTests.VarInt(int.MaxValue)],
+        [0x09, 0x0C, .. ParquetFooterWalkTests.VarInt(int.MaxValue)],
+        [0x08, 0xC8, 0x01, .. ParquetFooterWalkTests.VarInt(int.MaxValue)],
+        [.. ParquetFooterWalkTests.BoolList(100, 100), .. Enumerable.Repeat((byte)1, 100)],
+        [0x09, 0xCA, 0x01, 0x2C, 0x15, 0x04, 0x00, 0x00],
+        [0x0C, 0xC8, 0x01, 0x15, 0x02, 0x00],
+        [0x0B, 0xC8, 0x01, 0x00],
+        [0x0A, 0xC8, 0x01, 0x15, 0x02]);
+
     private static readonly Gen<byte[]> MutatedCsv =
         from table in Table
         from quoteAll in Gen.Bool
@@ -137,6 +155,28 @@ public sealed class DatasetFuzzTests(ITestOutputHelper output)
         await Task.Run(() => Run(Gen.Byte.Array[0, 300].Select(b => (byte[])[.. "PAR1"u8, .. b, .. "PAR1"u8]), "parquet random", ParquetCases, bytes => ReadParquet(bytes)));
     }
 
+    [Fact(Timeout = FuzzTimeoutMs)]
+    public async Task Parquet_with_crafted_fields_in_its_footer_fails_only_with_a_DatasetException()
+    {
+        // The seed fields inserted before the footer's stop byte (FileMetaData's own fields) or anywhere in the footer,
+        // one to three of them: every input reads or is refused, none hangs, and the footer walk agrees with
+        // Parquet.Net's parse wherever the parse runs (ParquetFooter throws InvalidOperationException if not).
+        var refusedByTheWalk = 0;
+        var withFields =
+            from rows in ParquetRows
+            from fields in Gen.Select(FooterFields, Gen.Int[0, 1 << 20], Gen.Bool).Array[1, 3]
+            select fields.Aggregate(ToParquet(rows), (bytes, f) => InsertInFooter(bytes, f.Item1, f.Item3 ? null : f.Item2));
+        await Task.Run(() => Run(withFields, "parquet footer fields", ParquetCases, bytes =>
+        {
+            if (ReadParquetError(bytes) is { } message && WalkReasons.Any(r => message.Contains(r, StringComparison.Ordinal)))
+            {
+                Interlocked.Increment(ref refusedByTheWalk);
+            }
+        }));
+        output.WriteLine($"parquet footer fields: {refusedByTheWalk} inputs refused by the footer walk");
+        Assert.True(refusedByTheWalk > 0, "no input was refused by the footer walk: the target no longer reaches the cases it bounds");
+    }
+
     // Regressions found by the properties above.
 
     [Theory]
@@ -172,6 +212,20 @@ public sealed class DatasetFuzzTests(ITestOutputHelper output)
         {
             Assert.StartsWith("fuzz.csv: ", e.Message, StringComparison.Ordinal);
         }
+    }
+
+    /// <summary>The reasons <see cref="ParquetFooterWalk"/> refuses a footer with.</summary>
+    private static readonly string[] WalkReasons = [" elements in ", " is a binary value of ", "declare more elements in all", "nests lists and structs deeper"];
+
+    /// <summary>Inserts <paramref name="field"/> in the footer at <paramref name="at"/> (modulo its length) or, when null, before its stop byte.</summary>
+    private static byte[] InsertInFooter(byte[] file, byte[] field, int? at)
+    {
+        var length = BitConverter.ToInt32(file, file.Length - 8);
+        var start = file.Length - 8 - length;
+        var where = at is { } a ? start + (a % length) : file.Length - 9;
+        byte[] result = [.. file.AsSpan(0, where), .. field, .. file.AsSpan(where)];
+        BitConverter.TryWriteBytes(result.AsSpan(result.Length - 8), length + field.Length);
+        return result;
     }
 
     private static TabularFile? ReadParquet(byte[] bytes) => ReadParquet(bytes, out _);
