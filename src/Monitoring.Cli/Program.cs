@@ -255,12 +255,13 @@ var keysDataDir = new Option<string>("--data-dir") { Description = "The silo's d
 var keysPostgres = new Option<string?>("--postgres") { Description = $"The silo's PostgreSQL connection string (or set {KeyStoreLocation.PostgresVariable}, which keeps the password off the command line)." };
 KeyStoreLocation Location(System.CommandLine.ParseResult p) =>
     new(p.GetValue(keysDataDir)!, p.GetValue(keysPostgres) ?? Environment.GetEnvironmentVariable(KeyStoreLocation.PostgresVariable));
-var keyTenant = new Option<string>("--tenant") { Description = "The one tenant the key acts for.", Required = true };
+var keyTenant = new Option<string?>("--tenant") { Description = "The one tenant the key acts for (or --all-tenants)." };
+var keyAllTenants = new Option<bool>("--all-tenants") { Description = "An operator key bound to every tenant: sees every tenant's models, incidents, silences and /metrics series. Never the default." };
 var keyScopes = new Option<string>("--scopes") { Description = "Comma-separated: ingest (send OTLP), read (API GETs and pages), admin (API writes and page forms).", Required = true };
 var keyName = new Option<string?>("--name") { Description = "Who or what holds the key (shown by list)." };
 var keyExpires = new Option<string?>("--expires") { Description = "When it stops working: a duration from now (30d, 12h, 4w) or an ISO 8601 time; default never." };
-var keysCreate = new Command("create", "Create an API key; prints the key once on stdout (only its SHA-256 is stored).") { keysDataDir, keysPostgres, keyTenant, keyScopes, keyName, keyExpires };
-keysCreate.SetAction((p, ct) => KeysCommand.CreateAsync(Location(p), p.GetValue(keyTenant)!, p.GetValue(keyScopes)!, p.GetValue(keyName), p.GetValue(keyExpires), TimeProvider.System, Console.Out, Console.Error, ct));
+var keysCreate = new Command("create", "Create an API key; prints the key once on stdout (only its SHA-256 is stored).") { keysDataDir, keysPostgres, keyTenant, keyAllTenants, keyScopes, keyName, keyExpires };
+keysCreate.SetAction((p, ct) => KeysCommand.CreateAsync(Location(p), p.GetValue(keyTenant), p.GetValue(keyAllTenants), p.GetValue(keyScopes)!, p.GetValue(keyName), p.GetValue(keyExpires), TimeProvider.System, Console.Out, Console.Error, ct));
 var keysFormat = new Option<string>("--format") { Description = "Output format: table or json.", DefaultValueFactory = _ => "table" };
 keysFormat.AcceptOnlyFromAmong("table", "json");
 var keysList = new Command("list", "List API keys: id, tenant, scopes, name, created, expires, state (never a secret).") { keysDataDir, keysPostgres, keysFormat };
