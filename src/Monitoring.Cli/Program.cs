@@ -127,9 +127,10 @@ var comment = new Option<string>("--comment") { Description = "Why (required).",
 var times = new Option<string[]>("--times") { Description = "Recurring: mute only in these HH:MM-HH:MM ranges (repeatable).", AllowMultipleArgumentsPerToken = true };
 var weekdays = new Option<string[]>("--weekdays") { Description = "Recurring: only on these weekdays or ranges, e.g. saturday sunday, or monday:friday.", AllowMultipleArgumentsPerToken = true };
 var location = new Option<string?>("--location") { Description = "Time zone of --times and --weekdays (IANA, default UTC)." };
+var silenceTenant = new Option<string?>("--tenant") { Description = "Mute only this tenant's alerts (open mode and --all-tenants keys; a tenant key's silence is always its own tenant's)." };
 var silenceAdd = new Command("add", "Silence alerts matching every matcher, once or on a recurring schedule (a maintenance window).")
 {
-    server, matcherOption, duration, startsAt, actor, comment, times, weekdays, location,
+    server, matcherOption, duration, startsAt, actor, comment, times, weekdays, location, silenceTenant,
 };
 silenceAdd.SetAction((p, ct) =>
 {
@@ -139,7 +140,7 @@ silenceAdd.SetAction((p, ct) =>
         return Task.FromResult(CliException.ExitCode);
     }
     return AlertsCommand.SilenceAddAsync(p.GetValue(server)!, p.GetValue(matcherOption)!, d, p.GetValue(startsAt), p.GetValue(actor)!, p.GetValue(comment)!,
-        p.GetValue(times) ?? [], p.GetValue(weekdays) ?? [], p.GetValue(location), Console.Out, Console.Error, ct);
+        p.GetValue(times) ?? [], p.GetValue(weekdays) ?? [], p.GetValue(location), p.GetValue(silenceTenant), Console.Out, Console.Error, ct);
 });
 var silenceList = new Command("list", "List silences and maintenance windows.") { server, alertsFormat };
 silenceList.SetAction((p, ct) => AlertsCommand.SilenceListAsync(p.GetValue(server)!, p.GetValue(alertsFormat) == "json", Console.Out, Console.Error, ct));
