@@ -127,9 +127,10 @@ var comment = new Option<string>("--comment") { Description = "Why (required).",
 var times = new Option<string[]>("--times") { Description = "Recurring: mute only in these HH:MM-HH:MM ranges (repeatable).", AllowMultipleArgumentsPerToken = true };
 var weekdays = new Option<string[]>("--weekdays") { Description = "Recurring: only on these weekdays or ranges, e.g. saturday sunday, or monday:friday.", AllowMultipleArgumentsPerToken = true };
 var location = new Option<string?>("--location") { Description = "Time zone of --times and --weekdays (IANA, default UTC)." };
+var silenceTenant = new Option<string?>("--tenant") { Description = "Mute only this tenant's alerts (open mode and --all-tenants keys; a tenant key's silence is always its own tenant's)." };
 var silenceAdd = new Command("add", "Silence alerts matching every matcher, once or on a recurring schedule (a maintenance window).")
 {
-    server, matcherOption, duration, startsAt, actor, comment, times, weekdays, location,
+    server, matcherOption, duration, startsAt, actor, comment, times, weekdays, location, silenceTenant,
 };
 silenceAdd.SetAction((p, ct) =>
 {
@@ -139,7 +140,7 @@ silenceAdd.SetAction((p, ct) =>
         return Task.FromResult(CliException.ExitCode);
     }
     return AlertsCommand.SilenceAddAsync(p.GetValue(server)!, p.GetValue(matcherOption)!, d, p.GetValue(startsAt), p.GetValue(actor)!, p.GetValue(comment)!,
-        p.GetValue(times) ?? [], p.GetValue(weekdays) ?? [], p.GetValue(location), Console.Out, Console.Error, ct);
+        p.GetValue(times) ?? [], p.GetValue(weekdays) ?? [], p.GetValue(location), p.GetValue(silenceTenant), Console.Out, Console.Error, ct);
 });
 var silenceList = new Command("list", "List silences and maintenance windows.") { server, alertsFormat };
 silenceList.SetAction((p, ct) => AlertsCommand.SilenceListAsync(p.GetValue(server)!, p.GetValue(alertsFormat) == "json", Console.Out, Console.Error, ct));
@@ -255,12 +256,13 @@ var keysDataDir = new Option<string>("--data-dir") { Description = "The silo's d
 var keysPostgres = new Option<string?>("--postgres") { Description = $"The silo's PostgreSQL connection string (or set {KeyStoreLocation.PostgresVariable}, which keeps the password off the command line)." };
 KeyStoreLocation Location(System.CommandLine.ParseResult p) =>
     new(p.GetValue(keysDataDir)!, p.GetValue(keysPostgres) ?? Environment.GetEnvironmentVariable(KeyStoreLocation.PostgresVariable));
-var keyTenant = new Option<string>("--tenant") { Description = "The one tenant the key acts for.", Required = true };
+var keyTenant = new Option<string?>("--tenant") { Description = "The one tenant the key acts for (or --all-tenants)." };
+var keyAllTenants = new Option<bool>("--all-tenants") { Description = "An operator key bound to every tenant: sees every tenant's models, incidents, silences and /metrics series. Never the default." };
 var keyScopes = new Option<string>("--scopes") { Description = "Comma-separated: ingest (send OTLP), read (API GETs and pages), admin (API writes and page forms).", Required = true };
 var keyName = new Option<string?>("--name") { Description = "Who or what holds the key (shown by list)." };
 var keyExpires = new Option<string?>("--expires") { Description = "When it stops working: a duration from now (30d, 12h, 4w) or an ISO 8601 time; default never." };
-var keysCreate = new Command("create", "Create an API key; prints the key once on stdout (only its SHA-256 is stored).") { keysDataDir, keysPostgres, keyTenant, keyScopes, keyName, keyExpires };
-keysCreate.SetAction((p, ct) => KeysCommand.CreateAsync(Location(p), p.GetValue(keyTenant)!, p.GetValue(keyScopes)!, p.GetValue(keyName), p.GetValue(keyExpires), TimeProvider.System, Console.Out, Console.Error, ct));
+var keysCreate = new Command("create", "Create an API key; prints the key once on stdout (only its SHA-256 is stored).") { keysDataDir, keysPostgres, keyTenant, keyAllTenants, keyScopes, keyName, keyExpires };
+keysCreate.SetAction((p, ct) => KeysCommand.CreateAsync(Location(p), p.GetValue(keyTenant), p.GetValue(keyAllTenants), p.GetValue(keyScopes)!, p.GetValue(keyName), p.GetValue(keyExpires), TimeProvider.System, Console.Out, Console.Error, ct));
 var keysFormat = new Option<string>("--format") { Description = "Output format: table or json.", DefaultValueFactory = _ => "table" };
 keysFormat.AcceptOnlyFromAmong("table", "json");
 var keysList = new Command("list", "List API keys: id, tenant, scopes, name, created, expires, state (never a secret).") { keysDataDir, keysPostgres, keysFormat };

@@ -112,6 +112,11 @@ public sealed record SilenceView
     [Id(6)] public required string State { get; init; }
     /// <summary>Recurring schedule (Alertmanager time intervals as YAML-like text), null for a one-off silence.</summary>
     [Id(7)] public RecurrenceRequest? Recurrence { get; init; }
+    /// <summary>
+    /// The one tenant whose alerts it mutes (the tenant of the key that made it), whatever its matchers say; null for a
+    /// silence of every tenant (open mode, an operator key, and silences stored before this field existed).
+    /// </summary>
+    [Id(8)] public string? Tenant { get; init; }
 }
 
 /// <summary>A recurring maintenance window: Alertmanager <c>time_interval</c> fields, in a time zone.</summary>
@@ -146,6 +151,11 @@ public sealed record SilenceRequest
     [Id(4)] public string? Comment { get; init; }
     /// <summary>Optional recurrence: mutes only inside the schedule, between start and end.</summary>
     [Id(5)] public RecurrenceRequest? Recurrence { get; init; }
+    /// <summary>
+    /// The one tenant whose alerts it may mute, or null for every tenant. The silo sets it from the caller's key (a
+    /// tenant key's silence is always its tenant's); only open mode and an operator key may choose it.
+    /// </summary>
+    [Id(6)] public string? Tenant { get; init; }
 }
 
 /// <summary>The result of a test notification to a receiver.</summary>

@@ -52,14 +52,26 @@ public interface IAlertNotifierGrain : IGrainWithIntegerKey
     /// <summary>Resolves by hand; null when there is no such incident.</summary>
     Task<IncidentView?> ResolveAsync(string id, string by);
 
-    /// <summary>Silences, newest first.</summary>
-    Task<SilenceView[]> ListSilencesAsync();
+    /// <summary>
+    /// Silences, newest first, that a caller confined to <paramref name="tenant"/> may see: its own tenant's; every
+    /// silence for null (open mode, an operator key).
+    /// </summary>
+    Task<SilenceView[]> ListSilencesAsync(string? tenant);
 
-    /// <summary>Creates a silence; throws <see cref="ArgumentException"/> naming the field when it is invalid.</summary>
+    /// <summary>One silence, or null when there is none that a caller confined to <paramref name="tenant"/> (null: any) may see.</summary>
+    Task<SilenceView?> GetSilenceAsync(string id, string? tenant);
+
+    /// <summary>
+    /// Creates a silence, bound to <see cref="SilenceRequest.Tenant"/> (null: every tenant); throws
+    /// <see cref="ArgumentException"/> naming the field when it is invalid.
+    /// </summary>
     Task<SilenceView> AddSilenceAsync(SilenceRequest request);
 
-    /// <summary>Expires a silence now; false when there is no such active or pending silence.</summary>
-    Task<bool> ExpireSilenceAsync(string id);
+    /// <summary>
+    /// Expires a silence now; false when there is no such active or pending silence that a caller confined to
+    /// <paramref name="tenant"/> (null: any) may see.
+    /// </summary>
+    Task<bool> ExpireSilenceAsync(string id, string? tenant);
 
     /// <summary>Sends a test notification through every integration of a receiver; null when there is no such receiver.</summary>
     Task<ReceiverTestResult?> TestReceiverAsync(string receiver);

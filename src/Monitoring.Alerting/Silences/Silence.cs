@@ -26,10 +26,18 @@ public enum SilenceState
 /// <summary>
 /// A silence: alerts matching all its matchers are muted between <see cref="StartsAt"/> and <see cref="EndsAt"/>. Beyond
 /// Alertmanager, a silence can recur: with a <see cref="Schedule"/> it mutes only inside the schedule (a maintenance
-/// window by matchers, e.g. Sundays 02:00-04:00 Europe/Berlin for one model), for as long as it is active.
+/// window by matchers, e.g. Sundays 02:00-04:00 Europe/Berlin for one model), for as long as it is active. A silence
+/// bound to a <see cref="Tenant"/> (made with that tenant's key) mutes only that tenant's alerts, whatever its matchers
+/// say, as Mimir's per-tenant Alertmanager does: a <c>tenant=~".*"</c> matcher cannot widen it.
 /// </summary>
 public sealed record Silence
 {
+    /// <summary>The alert label naming the tenant.</summary>
+    public const string TenantLabel = "tenant";
+
+    /// <summary>The tenant of an alert without a <see cref="TenantLabel"/> label (as for incidents and models).</summary>
+    public const string DefaultTenant = Abstractions.Models.ModelKey.DefaultTenant;
+
     /// <summary>Id (URL-safe).</summary>
     public required string Id { get; init; }
 
@@ -51,13 +59,35 @@ public sealed record Silence
     /// <summary>Recurring schedule, or null for a one-off silence.</summary>
     public IRecurringSchedule? Schedule { get; init; }
 
+    /// <summary>
+    /// The one tenant whose alerts it may mute, or null for an operator's silence that applies to every tenant (open
+    /// mode, an operator key, and every silence stored before silences had tenants).
+    /// </summary>
+    public string? Tenant { get; init; }
+
+    /// <summary>The tenant of an alert: its <see cref="TenantLabel"/> label, or <see cref="DefaultTenant"/> when it has none.</summary>
+    public static string TenantOf(LabelSet labels)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        return labels[TenantLabel] is { Length: > 0 } tenant ? tenant : DefaultTenant;
+    }
+
+    /// <summary>
+    /// Whether a caller confined to <paramref name="callerTenant"/> (null: every tenant, i.e. open mode or an operator
+    /// key) may see and expire a silence bound to <paramref name="silenceTenant"/>: an operator sees all; a tenant sees
+    /// only its own, not the operator's unbound ones (their matchers may name other tenants' models).
+    /// </summary>
+    public static bool IsVisibleTo(string? silenceTenant, string? callerTenant) =>
+        callerTenant is null || string.Equals(silenceTenant, callerTenant, StringComparison.Ordinal);
+
     /// <summary>State at <paramref name="now"/>.</summary>
     public SilenceState StateAt(DateTimeOffset now) =>
         now < StartsAt ? SilenceState.Pending : now < EndsAt ? SilenceState.Active : SilenceState.Expired;
 
     /// <summary>True when it mutes <paramref name="labels"/> at <paramref name="now"/>.</summary>
     public bool Mutes(LabelSet labels, DateTimeOffset now) =>
-        StateAt(now) == SilenceState.Active && (Schedule is null || Schedule.Contains(now)) && Matchers.MatchesAll(labels);
+        StateAt(now) == SilenceState.Active && (Schedule is null || Schedule.Contains(now))
+        && (Tenant is null || string.Equals(TenantOf(labels), Tenant, StringComparison.Ordinal)) && Matchers.MatchesAll(labels);
 
     /// <summary>
     /// Why this silence cannot be created, or null: matchers are required and at least one must not match the empty
@@ -85,6 +115,10 @@ public sealed record Silence
         if (string.IsNullOrWhiteSpace(Comment))
         {
             return "comment: is required";
+        }
+        if (Tenant is not null && (Tenant.Length == 0 || Tenant.Contains('/', StringComparison.Ordinal) || Tenant.Any(char.IsControl)))
+        {
+            return "tenant: must be a non-empty tenant name without '/' or control characters";
         }
         return null;
     }

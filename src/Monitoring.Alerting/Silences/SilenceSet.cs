@@ -43,11 +43,18 @@ public sealed class SilenceSet
         return new SilenceSet(_silences.Where(s => s.Id != silence.Id).Append(silence));
     }
 
-    /// <summary>Expires a silence now (its end becomes <paramref name="now"/>); false when there is no such active or pending silence.</summary>
-    public bool TryExpire(string id, DateTimeOffset now, out SilenceSet result)
+    /// <summary>The silences a caller confined to <paramref name="callerTenant"/> may see (all of them for null: see <see cref="Silence.IsVisibleTo"/>).</summary>
+    public IEnumerable<Silence> VisibleTo(string? callerTenant) => _silences.Where(s => Silence.IsVisibleTo(s.Tenant, callerTenant));
+
+    /// <summary>
+    /// Expires a silence now (its end becomes <paramref name="now"/>); false when there is no such active or pending
+    /// silence that a caller confined to <paramref name="callerTenant"/> may see (null: any), so another tenant's silence
+    /// is as missing as one that never existed.
+    /// </summary>
+    public bool TryExpire(string id, DateTimeOffset now, out SilenceSet result, string? callerTenant = null)
     {
         var silence = _silences.FirstOrDefault(s => s.Id == id);
-        if (silence is null || silence.StateAt(now) == SilenceState.Expired)
+        if (silence is null || silence.StateAt(now) == SilenceState.Expired || !Silence.IsVisibleTo(silence.Tenant, callerTenant))
         {
             result = this;
             return false;

@@ -55,10 +55,10 @@ public static class AlertsCommand
             $"{body.GetProperty("id").GetString()}: {body.GetProperty("state").GetString()} ({body.GetProperty("alert").GetString()})");
     }
 
-    /// <summary>Creates a silence.</summary>
+    /// <summary>Creates a silence (with <paramref name="tenant"/>, bound to that tenant: open mode and operator keys only).</summary>
     public static async Task<int> SilenceAddAsync(
         string server, IReadOnlyList<string> matchers, TimeSpan duration, DateTimeOffset? start, string by, string comment,
-        IReadOnlyList<string> times, IReadOnlyList<string> weekdays, string? location, TextWriter output, TextWriter error, CancellationToken ct)
+        IReadOnlyList<string> times, IReadOnlyList<string> weekdays, string? location, string? tenant, TextWriter output, TextWriter error, CancellationToken ct)
     {
         if (!TryServer(server, error, out var baseUri))
         {
@@ -73,6 +73,10 @@ public static class AlertsCommand
             ["created_by"] = by,
             ["comment"] = comment,
         };
+        if (tenant is not null)
+        {
+            body["tenant"] = tenant; // an operator's choice; a tenant key's silence is its own tenant's (another is a 400)
+        }
         if (times.Count > 0 || weekdays.Count > 0)
         {
             body["recurrence"] = new Dictionary<string, object?> { ["times"] = times, ["weekdays"] = weekdays, ["location"] = location };
@@ -82,7 +86,7 @@ public static class AlertsCommand
             $"silence {s.GetProperty("id").GetString()} {s.GetProperty("state").GetString()} until {Time(s, "ends_at")}");
     }
 
-    /// <summary>Lists silences.</summary>
+    /// <summary>Lists silences (TENANT: the one tenant a silence mutes, <c>*</c> for every tenant).</summary>
     public static Task<int> SilenceListAsync(string server, bool json, TextWriter output, TextWriter error, CancellationToken ct) =>
         GetAsync(server, "/api/silences", json, output, error, ct, body =>
         {
@@ -90,13 +94,14 @@ public static class AlertsCommand
             {
                 s.GetProperty("id").GetString()!,
                 s.GetProperty("state").GetString()!,
+                s.TryGetProperty("tenant", out var tenant) ? tenant.GetString() ?? "*" : "*",
                 string.Join(", ", s.GetProperty("matchers").EnumerateArray().Select(m => m.GetString())),
                 Time(s, "starts_at"),
                 Time(s, "ends_at"),
                 s.GetProperty("created_by").GetString()!,
                 s.GetProperty("comment").GetString()!,
             }).ToList();
-            return Table(["ID", "STATE", "MATCHERS", "STARTS", "ENDS", "BY", "COMMENT"], rows, "no silences");
+            return Table(["ID", "STATE", "TENANT", "MATCHERS", "STARTS", "ENDS", "BY", "COMMENT"], rows, "no silences");
         });
 
     /// <summary>Expires a silence.</summary>

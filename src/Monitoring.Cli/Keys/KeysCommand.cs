@@ -29,14 +29,26 @@ public sealed record KeyStoreLocation(string DataDirectory, string? PostgresConn
 /// </summary>
 public static class KeysCommand
 {
-    /// <summary>Creates a key and prints it once (stdout: the key alone, so <c>KEY=$(monitoring keys create ...)</c> works; the rest on stderr).</summary>
-    public static async Task<int> CreateAsync(KeyStoreLocation location, string tenant, string scopes, string? name, string? expires, TimeProvider time, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates a key and prints it once (stdout: the key alone, so <c>KEY=$(monitoring keys create ...)</c> works; the rest
+    /// on stderr). Exactly one of <paramref name="tenant"/> and <paramref name="allTenants"/> (an operator key that sees
+    /// every tenant: never the default, always asked for by name).
+    /// </summary>
+    public static async Task<int> CreateAsync(KeyStoreLocation location, string? tenant, bool allTenants, string scopes, string? name, string? expires, TimeProvider time, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(location);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
-        if (SqlApiKeyStore.ValidateTenant(tenant) is { } tenantError)
+        if (allTenants == (tenant is not null))
+        {
+            await error.WriteLineAsync(allTenants
+                ? "error: --tenant: give either --tenant or --all-tenants, not both"
+                : "error: --tenant: a tenant is required (or --all-tenants for an operator key that sees every tenant)");
+            return CliException.ExitCode;
+        }
+
+        if (!allTenants && SqlApiKeyStore.ValidateTenant(tenant) is { } tenantError)
         {
             await error.WriteLineAsync($"error: --tenant: {tenantError}");
             return CliException.ExitCode;
@@ -69,10 +81,10 @@ public static class KeysCommand
         try
         {
             await using var store = location.Open();
-            var (record, key) = await store.CreateAsync(tenant, parsed, name, expiresAt, cancellationToken);
+            var (record, key) = await store.CreateAsync(allTenants ? ApiKeyRecord.AllTenants : tenant!, parsed, name, expiresAt, cancellationToken);
             await output.WriteLineAsync(key);
             await error.WriteLineAsync(
-                $"Created key {record.Id} for tenant {record.Tenant}, scopes {ApiKeyScopeNames.Format(record.Scopes)}, " +
+                $"Created key {record.Id} for {TenantText(record)}, scopes {ApiKeyScopeNames.Format(record.Scopes)}, " +
                 $"expires {(record.ExpiresAt is { } e ? e.ToString("u", CultureInfo.InvariantCulture) : "never")}, in {location.Describe()}. " +
                 "The key above is shown only now: store it in your secret manager.");
             return 0;
@@ -114,7 +126,8 @@ public static class KeysCommand
             await output.WriteLineAsync(JsonSerializer.Serialize(keys.Select(k => new
             {
                 id = k.Id,
-                tenant = k.Tenant,
+                tenant = k.IsAllTenants ? null : k.Tenant,
+                all_tenants = k.IsAllTenants,
                 scopes = ApiKeyScopeNames.Format(k.Scopes).Split(','),
                 name = k.Name,
                 created_at = k.CreatedAt,
@@ -132,7 +145,7 @@ public static class KeysCommand
         }
 
         static string Time(DateTimeOffset? t) => t is { } v ? v.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "-";
-        var rows = keys.Select(k => new[] { k.Id, k.Tenant, ApiKeyScopeNames.Format(k.Scopes), k.Name ?? "-", Time(k.CreatedAt), Time(k.ExpiresAt), k.State(now) }).ToList();
+        var rows = keys.Select(k => new[] { k.Id, k.IsAllTenants ? "* (all tenants)" : k.Tenant, ApiKeyScopeNames.Format(k.Scopes), k.Name ?? "-", Time(k.CreatedAt), Time(k.ExpiresAt), k.State(now) }).ToList();
         string[] header = ["ID", "TENANT", "SCOPES", "NAME", "CREATED", "EXPIRES", "STATE"];
         var widths = header.Select((h, i) => Math.Max(h.Length, rows.Max(r => r[i].Length))).ToArray();
         foreach (var row in rows.Prepend(header))
@@ -174,6 +187,8 @@ public static class KeysCommand
         await output.WriteLineAsync($"Revoked key {keyId}. A running silo refuses it within its key cache time (Monitoring:Auth:CacheSeconds, default 5 s).");
         return 0;
     }
+
+    private static string TenantText(ApiKeyRecord key) => key.IsAllTenants ? "every tenant (an operator key: all models, silences and /metrics series)" : $"tenant {key.Tenant}";
 
     /// <summary>A duration from now (<c>30d</c>, <c>12h</c>, <c>4w</c>) or an absolute ISO 8601 time; null when neither.</summary>
     internal static DateTimeOffset? ParseExpiry(string text, DateTimeOffset now)

@@ -237,8 +237,12 @@ public sealed class AlertNotifierGrain(
     }
 
     /// <inheritdoc />
-    public Task<SilenceView[]> ListSilencesAsync() =>
-        Task.FromResult(_silenceViews.Select(v => v with { State = StateOf(v) }).OrderByDescending(v => v.StartsAt).ToArray());
+    public Task<SilenceView[]> ListSilencesAsync(string? tenant) =>
+        Task.FromResult(_silenceViews.Where(v => Silence.IsVisibleTo(v.Tenant, tenant)).Select(v => v with { State = StateOf(v) }).OrderByDescending(v => v.StartsAt).ToArray());
+
+    /// <inheritdoc />
+    public Task<SilenceView?> GetSilenceAsync(string id, string? tenant) =>
+        Task.FromResult(_silenceViews.FirstOrDefault(v => v.Id == id && Silence.IsVisibleTo(v.Tenant, tenant)) is { } found ? found with { State = StateOf(found) } : null);
 
     /// <inheritdoc />
     public async Task<SilenceView> AddSilenceAsync(SilenceRequest request)
@@ -259,6 +263,7 @@ public sealed class AlertNotifierGrain(
             Comment = request.Comment ?? string.Empty,
             State = "active",
             Recurrence = request.Recurrence,
+            Tenant = request.Tenant,
         };
         Silence silence;
         try
@@ -276,10 +281,10 @@ public sealed class AlertNotifierGrain(
     }
 
     /// <inheritdoc />
-    public async Task<bool> ExpireSilenceAsync(string id)
+    public async Task<bool> ExpireSilenceAsync(string id, string? tenant)
     {
         var now = Now;
-        if (!_silences.TryExpire(id, now, out var expired))
+        if (!_silences.TryExpire(id, now, out var expired, tenant))
         {
             return false;
         }
@@ -572,5 +577,6 @@ public sealed class AlertNotifierGrain(
         CreatedBy = v.CreatedBy,
         Comment = v.Comment,
         Schedule = v.Recurrence is { } r ? TimeIntervalSchedule.Parse(r.Times, r.Weekdays, r.DaysOfMonth, r.Months, r.Location) : null,
+        Tenant = v.Tenant,
     };
 }

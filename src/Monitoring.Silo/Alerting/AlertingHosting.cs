@@ -54,7 +54,7 @@ internal sealed class AlertNotifierActivator(IGrainFactory grains, ILogger<Alert
     {
         try
         {
-            await grains.GetGrain<Monitoring.Abstractions.Grains.IAlertNotifierGrain>(0).ListSilencesAsync();
+            await grains.GetGrain<Monitoring.Abstractions.Grains.IAlertNotifierGrain>(0).ListSilencesAsync(null);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

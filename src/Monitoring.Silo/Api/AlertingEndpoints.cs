@@ -29,8 +29,9 @@ internal static class AlertingEndpoints
         api.MapGet("/incidents/{id}", IncidentAsync).WithSummary("One incident with its timeline and evidence.");
         api.MapPost("/incidents/{id}/ack", AckAsync).WithSummary("Acknowledge: stops repeat notifications; PagerDuty receives acknowledge.");
         api.MapPost("/incidents/{id}/resolve", ResolveAsync).WithSummary("Resolve by hand: receivers get the resolve; this activation sends nothing more.");
-        api.MapGet("/silences", SilencesAsync).WithSummary("Silences and maintenance windows.");
-        api.MapPost("/silences", AddSilenceAsync).WithSummary("Create a silence by matchers, optionally recurring (a maintenance window).");
+        api.MapGet("/silences", SilencesAsync).WithSummary("Silences and maintenance windows (in api-keys mode: the caller's tenant's).");
+        api.MapGet("/silences/{id}", SilenceAsync).WithSummary("One silence.");
+        api.MapPost("/silences", AddSilenceAsync).WithSummary("Create a silence by matchers, optionally recurring (a maintenance window); a tenant key's silence mutes only its tenant's alerts.");
         api.MapDelete("/silences/{id}", ExpireSilenceAsync).WithSummary("Expire a silence now.");
         api.MapPost("/receivers/{name}/test", TestReceiverAsync).WithSummary("Send a test notification through every integration of a receiver.");
     }
@@ -89,7 +90,12 @@ internal static class AlertingEndpoints
     private static async Task<IResult> ResolveAsync(string id, HttpRequest request, [FromServices] IGrainFactory grains) =>
         await Notifier(grains).ResolveAsync(id, await ByAsync(request)) is { } incident ? Json(incident) : NotFound("id", $"no incident '{id}'");
 
-    private static async Task<IResult> SilencesAsync([FromServices] IGrainFactory grains) => Json(await Notifier(grains).ListSilencesAsync());
+    private static async Task<IResult> SilencesAsync(HttpContext context, [FromServices] IGrainFactory grains) =>
+        Json(await Notifier(grains).ListSilencesAsync(Auth.Caller.TenantOf(context)));
+
+    /// <summary>Another tenant's silence answers as one that does not exist.</summary>
+    private static async Task<IResult> SilenceAsync(string id, HttpContext context, [FromServices] IGrainFactory grains) =>
+        await Notifier(grains).GetSilenceAsync(id, Auth.Caller.TenantOf(context)) is { } silence ? Json(silence) : NotFound("id", $"no silence '{id}'");
 
     private static async Task<IResult> AddSilenceAsync(HttpRequest request, [FromServices] IGrainFactory grains)
     {
@@ -110,6 +116,15 @@ internal static class AlertingEndpoints
         {
             return BadRequest("body", "expected a silence object");
         }
+        if (Auth.Caller.TenantOf(request.HttpContext) is { } own)
+        {
+            // A tenant key's silence is its tenant's, bound in the stored silence (matchers cannot widen it).
+            if (body.Tenant is { } named && !string.Equals(named, own, StringComparison.Ordinal))
+            {
+                return BadRequest("tenant", "a tenant key makes silences of its own tenant only; leave tenant out");
+            }
+            body = body with { Tenant = own };
+        }
         try
         {
             var silence = await Notifier(grains).AddSilenceAsync(body);
@@ -123,8 +138,8 @@ internal static class AlertingEndpoints
         }
     }
 
-    private static async Task<IResult> ExpireSilenceAsync(string id, [FromServices] IGrainFactory grains) =>
-        await Notifier(grains).ExpireSilenceAsync(id) ? Results.NoContent() : NotFound("id", $"no active or pending silence '{id}'");
+    private static async Task<IResult> ExpireSilenceAsync(string id, HttpContext context, [FromServices] IGrainFactory grains) =>
+        await Notifier(grains).ExpireSilenceAsync(id, Auth.Caller.TenantOf(context)) ? Results.NoContent() : NotFound("id", $"no active or pending silence '{id}'");
 
     private static async Task<IResult> TestReceiverAsync(string name, [FromServices] IGrainFactory grains) =>
         await Notifier(grains).TestReceiverAsync(name) is { } result ? Json(result) : NotFound("name", $"no receiver '{name}'");

@@ -48,7 +48,7 @@ internal static class AlertingReads
         return string.Equals(incident.Labels.GetValueOrDefault("tenant") ?? Abstractions.Models.ModelKey.DefaultTenant, tenant, StringComparison.Ordinal);
     }
 
-    /// <summary>The incidents the request's caller may see (all of them in open mode).</summary>
+    /// <summary>The incidents the request's caller may see (all of them in open mode and for an operator key).</summary>
     public static IncidentView[] Visible(IncidentView[] incidents, HttpContext context) =>
-        Auth.Caller.Of(context) is { } caller ? [.. incidents.Where(i => Visible(i, caller.Tenant))] : incidents;
+        Auth.Caller.TenantOf(context) is { } tenant ? [.. incidents.Where(i => Visible(i, tenant))] : incidents;
 }

@@ -60,7 +60,7 @@ public sealed class ApiKeyAuthenticator(IApiKeyStore store, AuthOptions options,
             return (null, KeyRejection.Revoked, id);
         }
 
-        return key.IsActive(time.GetUtcNow()) ? (new Caller(key.Id, key.Tenant, key.Scopes), KeyRejection.None, id) : (null, KeyRejection.Expired, id);
+        return key.IsActive(time.GetUtcNow()) ? (new Caller(key.Id, key.IsAllTenants ? null : key.Tenant, key.Scopes), KeyRejection.None, id) : (null, KeyRejection.Expired, id);
     }
 
     private async ValueTask<StoredApiKey?> FindAsync(string id, CancellationToken cancellationToken)

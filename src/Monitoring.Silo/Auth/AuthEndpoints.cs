@@ -35,7 +35,7 @@ internal static class AuthEndpoints
         if (context.Request.Cookies[AuthGate.CookieName] is { } cookie)
         {
             var (caller, _, _) = await keys.AuthenticateAsync(cookie, context.RequestAborted);
-            signedIn = caller is null ? null : $"{caller.Tenant} (key {caller.KeyId})";
+            signedIn = caller is null ? null : $"{caller.Tenant ?? "every tenant"} (key {caller.KeyId})";
         }
 
         var problem = options.RequiresKeys ? null : "Authentication is off (Monitoring:Auth:Mode=open): every page is open without signing in.";

@@ -17,7 +17,8 @@ namespace Monitoring.Silo.Auth;
 /// port the sign-in cookie), checks it and its scope, and keeps each tenant to its own data. It answers in the
 /// dialect of the port: OTLP/HTTP gets a <c>google.rpc.Status</c> (protobuf or JSON) with 401/403, OTLP/gRPC a
 /// trailers-only UNAUTHENTICATED / PERMISSION_DENIED, the API JSON errors, the pages HTML (401 is the sign-in page).
-/// Another tenant's model or incident is a 404 identical to an unknown one, so its existence is not revealed.
+/// Another tenant's model or incident is a 404 identical to an unknown one, so its existence is not revealed. An
+/// operator key (bound to every tenant) passes with nothing pinned or hidden, like every caller in open mode.
 /// On the OTLP ports the tenant header is pinned to the key's tenant, which the receivers already honour over a
 /// record's <c>ml.tenant</c>.
 /// </summary>
@@ -94,6 +95,13 @@ public sealed class AuthGate(RequestDelegate next, AuthOptions options, Monitori
         }
 
         context.Features.Set(caller);
+        if (caller.Tenant is null)
+        {
+            // An operator key (every tenant): the tenant header and ml.tenant are honoured as in open mode, and nothing is hidden.
+            await next(context).ConfigureAwait(false);
+            return;
+        }
+
         if (dialect is Dialect.Grpc or Dialect.OtlpHttp)
         {
             var named = context.Request.Headers[OtlpConventions.TenantHeader];
@@ -106,7 +114,7 @@ public sealed class AuthGate(RequestDelegate next, AuthOptions options, Monitori
 
             context.Request.Headers[OtlpConventions.TenantHeader] = caller.Tenant;
         }
-        else if (await HiddenAsync(context, caller).ConfigureAwait(false) is { } hidden)
+        else if (await HiddenAsync(context, caller.Tenant).ConfigureAwait(false) is { } hidden)
         {
             await WriteNotFoundAsync(context, dialect, hidden.Field, hidden.Message).ConfigureAwait(false);
             return;
@@ -116,10 +124,10 @@ public sealed class AuthGate(RequestDelegate next, AuthOptions options, Monitori
     }
 
     /// <summary>The 404 for another tenant's model or incident (the same text as for one that does not exist), or null.</summary>
-    private static async Task<(string Field, string Message)?> HiddenAsync(HttpContext context, Caller caller)
+    private static async Task<(string Field, string Message)?> HiddenAsync(HttpContext context, string own)
     {
         var values = context.Request.RouteValues;
-        if (values.TryGetValue("tenant", out var t) && t is string tenant && !string.Equals(tenant, caller.Tenant, StringComparison.Ordinal))
+        if (values.TryGetValue("tenant", out var t) && t is string tenant && !string.Equals(tenant, own, StringComparison.Ordinal))
         {
             var model = values.TryGetValue("model", out var m) && m is string s ? Links.PathValue(s) : string.Empty;
             return ("model", $"unknown model '{tenant}/{model}': no records received for it");
@@ -129,7 +137,7 @@ public sealed class AuthGate(RequestDelegate next, AuthOptions options, Monitori
         if (values.TryGetValue("id", out var i) && i is string id && (path.StartsWith("/incidents/", StringComparison.Ordinal) || path.StartsWith("/api/incidents/", StringComparison.Ordinal)))
         {
             var grains = context.RequestServices.GetRequiredService<IGrainFactory>();
-            if (await AlertingReads.Notifier(grains).GetIncidentAsync(id).ConfigureAwait(false) is { } incident && !AlertingReads.Visible(incident, caller.Tenant))
+            if (await AlertingReads.Notifier(grains).GetIncidentAsync(id).ConfigureAwait(false) is { } incident && !AlertingReads.Visible(incident, own))
             {
                 return ("id", $"no incident '{id}'");
             }

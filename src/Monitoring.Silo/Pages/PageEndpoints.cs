@@ -411,7 +411,7 @@ internal static class PageEndpoints
             return await RenderAsync<ErrorView, ErrorPage>(pages, new ErrorPage(StatusCodes.Status403Forbidden, "Forbidden", "origin", reason), StatusCodes.Status403Forbidden);
         }
 
-        return await AlertingReads.Notifier(grains).ExpireSilenceAsync(id)
+        return await AlertingReads.Notifier(grains).ExpireSilenceAsync(id, Auth.Caller.TenantOf(request.HttpContext))
             ? new SeeOther(Links.Silences)
             : await NotFoundAsync(pages, "id", $"no active or pending silence '{id}'");
     }
@@ -445,8 +445,8 @@ internal static class PageEndpoints
     private static async Task<IResult> RulesAsync([FromServices] AlertingRuntime runtime, [FromServices] ModelReads reads, [FromServices] IGrainFactory grains, [FromServices] PageRenderer pages, CancellationToken ct) =>
         await RenderAsync<RulesListView, RulesPage>(pages, new RulesPage(AlertingReads.Rules(runtime), await AlertingReads.AlertsAsync(reads, grains, ct)));
 
-    private static async Task<IResult> SilencesAsync([FromServices] IGrainFactory grains, [FromServices] PageRenderer pages) =>
-        await RenderAsync<SilencesListView, SilencesPage>(pages, new SilencesPage(await AlertingReads.Notifier(grains).ListSilencesAsync()));
+    private static async Task<IResult> SilencesAsync(HttpContext context, [FromServices] IGrainFactory grains, [FromServices] PageRenderer pages) =>
+        await RenderAsync<SilencesListView, SilencesPage>(pages, new SilencesPage(await AlertingReads.Notifier(grains).ListSilencesAsync(Auth.Caller.TenantOf(context))));
 
     private static long? LastClosedStart(ModelDescription d) =>
         d.LastClosedWindowEnd is { } end && ApiResults.TryTime(end, out var e) ? e - WindowNanos(d) : null;

@@ -110,8 +110,10 @@ public static class TelemetryHosting
         ArgumentNullException.ThrowIfNull(options);
         if (options.MetricsEndpoint)
         {
-            // Admin: the scrape carries every tenant's per-model series (docs: README "Auth and tenancy").
-            app.MapPrometheusScrapingEndpoint(TelemetryOptions.MetricsPath).RequireAccess(Access.Admin);
+            // Read, and scoped: a key bound to one tenant gets only that tenant's series (TenantMetricsFilter); an
+            // operator key (every tenant) and open mode get the whole scrape (docs: README "Auth and tenancy").
+            app.MapPrometheusScrapingEndpoint(TelemetryOptions.MetricsPath, meterProvider: null, configureBranchedPipeline: branch => branch.Use(TenantMetricsFilter.InvokeAsync), optionsName: null)
+                .RequireAccess(Access.Read);
         }
     }
 

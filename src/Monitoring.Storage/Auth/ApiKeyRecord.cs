@@ -2,7 +2,7 @@ namespace Monitoring.Storage.Auth;
 
 /// <summary>A stored API key: everything but the secret, whose hash only the store sees.</summary>
 /// <param name="Id">The key id (the part after <c>mon_</c>).</param>
-/// <param name="Tenant">The one tenant the key acts for.</param>
+/// <param name="Tenant">The one tenant the key acts for, or <see cref="AllTenants"/> for an operator key.</param>
 /// <param name="Scopes">What it may do.</param>
 /// <param name="Name">Optional label (who or what holds it).</param>
 /// <param name="CreatedAt">When it was created.</param>
@@ -11,6 +11,16 @@ namespace Monitoring.Storage.Auth;
 public sealed record ApiKeyRecord(
     string Id, string Tenant, ApiKeyScopes Scopes, string? Name, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt)
 {
+    /// <summary>
+    /// The tenant value of an operator key, bound to every tenant (sees every tenant's data, every silence, every
+    /// <c>/metrics</c> series). It contains '/', which no tenant name may (<see cref="SqlApiKeyStore.ValidateTenant"/>),
+    /// so no key made before it existed, and no typo, can turn into one: only <c>monitoring keys create --all-tenants</c> makes it.
+    /// </summary>
+    public const string AllTenants = "/*";
+
+    /// <summary>Whether this is an operator key bound to every tenant (<see cref="AllTenants"/>).</summary>
+    public bool IsAllTenants => string.Equals(Tenant, AllTenants, StringComparison.Ordinal);
+
     /// <summary>Whether the key works at <paramref name="now"/>: not revoked, not expired.</summary>
     public bool IsActive(DateTimeOffset now) => RevokedAt is null && (ExpiresAt is not { } expires || now < expires);
 

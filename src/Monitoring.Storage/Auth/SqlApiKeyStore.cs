@@ -9,7 +9,10 @@ namespace Monitoring.Storage.Auth;
 /// <summary>API keys: create (the secret is returned once and only its hash is kept), list, find by id, revoke.</summary>
 public interface IApiKeyStore
 {
-    /// <summary>Creates a key; returns it with its full text, which is never available again.</summary>
+    /// <summary>
+    /// Creates a key for <paramref name="tenant"/> (or, with <see cref="ApiKeyRecord.AllTenants"/>, an operator key for
+    /// every tenant); returns it with its full text, which is never available again.
+    /// </summary>
     Task<(ApiKeyRecord Record, string Key)> CreateAsync(string tenant, ApiKeyScopes scopes, string? name, DateTimeOffset? expiresAt, CancellationToken cancellationToken = default);
 
     /// <summary>Every key (revoked and expired ones too), oldest first; never a secret.</summary>
@@ -68,7 +71,7 @@ public sealed class SqlApiKeyStore : IApiKeyStore, IAsyncDisposable
     public async Task<(ApiKeyRecord Record, string Key)> CreateAsync(
         string tenant, ApiKeyScopes scopes, string? name, DateTimeOffset? expiresAt, CancellationToken cancellationToken = default)
     {
-        if (ValidateTenant(tenant) is { } tenantError)
+        if (!string.Equals(tenant, ApiKeyRecord.AllTenants, StringComparison.Ordinal) && ValidateTenant(tenant) is { } tenantError)
         {
             throw new ArgumentException($"tenant: {tenantError}", nameof(tenant));
         }

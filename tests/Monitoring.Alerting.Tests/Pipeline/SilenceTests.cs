@@ -60,6 +60,63 @@ public sealed class SilenceTests
         Assert.Contains("endsAt", Assert.Throws<ArgumentException>(() => SilenceSet.Empty.With(Make("{a=\"b\"}", 2, 1))).Message, StringComparison.Ordinal);
 
     [Fact]
+    public void TenantSilence_MutesOnlyItsTenantsAlerts_AndAnAlertWithoutTenantIsTheDefaultTenants()
+    {
+        var set = SilenceSet.Empty.With(Make("{alertname=\"X\"}") with { Tenant = "acme" });
+        var now = T0.AddHours(1);
+
+        Assert.Equal(["s1"], set.MutedBy(LabelSet.Of("alertname", "X", "tenant", "acme"), now));
+        Assert.Empty(set.MutedBy(LabelSet.Of("alertname", "X", "tenant", "globex"), now));
+        Assert.Empty(set.MutedBy(LabelSet.Of("alertname", "X"), now));
+
+        var defaults = SilenceSet.Empty.With(Make("{alertname=\"X\"}") with { Tenant = "default" });
+        Assert.Equal(["s1"], defaults.MutedBy(LabelSet.Of("alertname", "X"), now));
+        Assert.Empty(defaults.MutedBy(LabelSet.Of("alertname", "X", "tenant", "acme"), now));
+    }
+
+    [Theory]
+    [InlineData("{tenant=~\".*\", alertname=\"X\"}")]
+    [InlineData("{tenant=\"globex\", alertname=\"X\"}")]
+    [InlineData("{tenant!=\"acme\", alertname=\"X\"}")]
+    public void TenantSilence_CannotBeWidenedByATenantMatcher(string matchers)
+    {
+        var set = SilenceSet.Empty.With(Make(matchers) with { Tenant = "acme" });
+
+        Assert.Empty(set.MutedBy(LabelSet.Of("alertname", "X", "tenant", "globex"), T0.AddHours(1)));
+    }
+
+    [Fact]
+    public void UnboundSilence_MutesEveryTenant()
+    {
+        var set = SilenceSet.Empty.With(Make("{alertname=\"X\"}"));
+
+        Assert.Equal(["s1"], set.MutedBy(LabelSet.Of("alertname", "X", "tenant", "acme"), T0.AddHours(1)));
+        Assert.Equal(["s1"], set.MutedBy(LabelSet.Of("alertname", "X", "tenant", "globex"), T0.AddHours(1)));
+    }
+
+    [Fact]
+    public void TenantCallers_SeeAndExpireOnlyTheirOwnSilences_TheOperatorSeesAll()
+    {
+        var set = new SilenceSet([Make("{a=\"b\"}", 0, 10) with { Id = "acme-1", Tenant = "acme" }, Make("{a=\"b\"}", 0, 10) with { Id = "ops-1" }]);
+
+        Assert.Equal(["acme-1"], set.VisibleTo("acme").Select(s => s.Id));
+        Assert.Empty(set.VisibleTo("globex"));
+        Assert.Equal(["acme-1", "ops-1"], set.VisibleTo(null).Select(s => s.Id));
+
+        Assert.False(set.TryExpire("acme-1", T0.AddHours(1), out var unchanged, "globex"));
+        Assert.Same(set, unchanged);
+        Assert.False(set.TryExpire("ops-1", T0.AddHours(1), out _, "acme"));
+        Assert.True(set.TryExpire("acme-1", T0.AddHours(1), out _, "acme"));
+        Assert.True(set.TryExpire("acme-1", T0.AddHours(1), out _, null));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("a/b")]
+    public void Silence_WithAnUnusableTenant_IsRefused(string tenant) =>
+        Assert.StartsWith("tenant:", Assert.Throws<ArgumentException>(() => SilenceSet.Empty.With(Make("{a=\"b\"}") with { Tenant = tenant })).Message, StringComparison.Ordinal);
+
+    [Fact]
     public void Expire_EndsTheSilenceNow()
     {
         var set = SilenceSet.Empty.With(Make("{a=\"b\"}", 0, 10));

@@ -181,7 +181,9 @@ public sealed class NotifierPipelineTests : IAsyncLifetime
 
         var incident = Assert.Single(await Notifier.ListIncidentsAsync(null));
         Assert.Equal(view.Fingerprint, incident.Fingerprint);
-        Assert.Equal("s-legacy", Assert.Single(await Notifier.ListSilencesAsync()).Id);
+        Assert.Equal("s-legacy", Assert.Single(await Notifier.ListSilencesAsync(null)).Id);
+        Assert.Null(Assert.Single(await Notifier.ListSilencesAsync(null)).Tenant); // stored before silences had tenants: every tenant's
+        Assert.Empty(await Notifier.ListSilencesAsync("acme")); // ... and an operator's, which a tenant does not see
 
         // Moved: one document each, and the old record is gone.
         var documents = services.GetRequiredService<IDocumentStore>();
@@ -202,6 +204,33 @@ public sealed class NotifierPipelineTests : IAsyncLifetime
         Assert.Single(Hooks()); // delivered once: the log moved with it
     }
 
+    [Fact]
+    public async Task A_tenants_silence_mutes_only_that_tenants_alerts_even_with_a_matcher_for_every_tenant_and_only_it_sees_the_silence()
+    {
+        // acme's silence of FeatureDrift, with a matcher that tries to reach every tenant's alerts.
+        var silence = await Notifier.AddSilenceAsync(new SilenceRequest
+        {
+            Matchers = ["alertname=\"FeatureDrift\"", "tenant=~\".*\""], EndsAt = T0.AddHours(2), CreatedBy = "acme on-call", Comment = "deploy", Tenant = "acme",
+        });
+        Assert.Equal("acme", silence.Tenant);
+
+        await Notifier.UpdateAsync([Alert("a", firing: true, tenant: "acme"), Alert("b", firing: true, tenant: "globex")]);
+        await At(TimeSpan.FromSeconds(30));
+
+        // One group (by alertname): acme's alert is muted, globex's is delivered.
+        var delivered = Assert.Single(Hooks());
+        Assert.Equal(["b"], Features(delivered));
+        Assert.Equal("globex", delivered.GetProperty("alerts")[0].GetProperty("labels").GetProperty("tenant").GetString());
+
+        Assert.Equal(silence.Id, Assert.Single(await Notifier.ListSilencesAsync("acme")).Id);
+        Assert.Equal(silence.Id, Assert.Single(await Notifier.ListSilencesAsync(null)).Id);
+        Assert.Empty(await Notifier.ListSilencesAsync("globex"));
+        Assert.Null(await Notifier.GetSilenceAsync(silence.Id, "globex"));
+        Assert.False(await Notifier.ExpireSilenceAsync(silence.Id, "globex"));
+        Assert.Equal("active", (await Notifier.GetSilenceAsync(silence.Id, "acme"))!.State);
+        Assert.True(await Notifier.ExpireSilenceAsync(silence.Id, "acme"));
+    }
+
     /// <summary>Moves the clock to T0 + <paramref name="offset"/> and runs the notifier's timer step.</summary>
     private async Task At(TimeSpan offset)
     {
@@ -217,9 +246,14 @@ public sealed class NotifierPipelineTests : IAsyncLifetime
     private static string[] Features(JsonElement payload) =>
         [.. payload.GetProperty("alerts").EnumerateArray().Select(a => a.GetProperty("labels").GetProperty("feature").GetString()!).Order(StringComparer.Ordinal)];
 
-    private AlertView Alert(string feature, bool firing)
+    private AlertView Alert(string feature, bool firing, string? tenant = null)
     {
         var labels = new Dictionary<string, string> { ["alertname"] = "FeatureDrift", ["model"] = "m", ["feature"] = feature, ["severity"] = "page" };
+        if (tenant is not null)
+        {
+            labels["tenant"] = tenant;
+        }
+
         var now = _time.GetUtcNow();
         return new AlertView
         {

@@ -10,7 +10,8 @@ namespace Monitoring.Silo.Tests.Auth;
 /// <summary>
 /// One real silo in api-keys mode (with <c>x-api-key</c> as the extra header, and --verbose so request logs are on for
 /// the secrecy check) with keys made in its store before start: acme ingest / read / admin / all three, globex all
-/// three, a revoked and an expired acme key. acme's model "fraud" and globex's "churn" have records.
+/// three, an operator key (every tenant, read and admin), a revoked and an expired acme key. acme's model "fraud" and
+/// globex's "churn" have records.
 /// </summary>
 public sealed class AuthSilo : IAsyncLifetime
 {
@@ -34,12 +35,15 @@ public sealed class AuthSilo : IAsyncLifetime
 
     public string GlobexAll { get; private set; } = null!;
 
+    /// <summary>An operator key: bound to every tenant (<c>keys create --all-tenants</c>), scopes read and admin.</summary>
+    public string Operator { get; private set; } = null!;
+
     public string Revoked { get; private set; } = null!;
 
     public string Expired { get; private set; } = null!;
 
     /// <summary>Every key made for this silo (none may appear in its output).</summary>
-    public IReadOnlyList<string> AllKeys => [AcmeIngest, AcmeRead, AcmeAdmin, AcmeAll, GlobexAll, Revoked, Expired];
+    public IReadOnlyList<string> AllKeys => [AcmeIngest, AcmeRead, AcmeAdmin, AcmeAll, GlobexAll, Operator, Revoked, Expired];
 
     public string DatabasePath => Path.Combine(Data, "monitoring.db");
 
@@ -52,6 +56,7 @@ public sealed class AuthSilo : IAsyncLifetime
             AcmeAdmin = (await store.CreateAsync(Acme, ApiKeyScopes.Admin, "acme admin only", null)).Key;
             AcmeAll = (await store.CreateAsync(Acme, ApiKeyScopes.Ingest | ApiKeyScopes.Read | ApiKeyScopes.Admin, null, null)).Key;
             GlobexAll = (await store.CreateAsync(Globex, ApiKeyScopes.Ingest | ApiKeyScopes.Read | ApiKeyScopes.Admin, null, null)).Key;
+            Operator = (await store.CreateAsync(ApiKeyRecord.AllTenants, ApiKeyScopes.Read | ApiKeyScopes.Admin, "operator", null)).Key;
             var (revoked, revokedKey) = await store.CreateAsync(Acme, ApiKeyScopes.Read, "revoked", null);
             await store.RevokeAsync(revoked.Id);
             Revoked = revokedKey;

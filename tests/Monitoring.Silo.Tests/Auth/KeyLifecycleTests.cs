@@ -61,6 +61,8 @@ public sealed class KeyLifecycleTests(AuthSilo silo)
     [Theory]
     [InlineData("create --tenant a/b --scopes read", "--tenant: a tenant must not contain '/'")]
     [InlineData("create --tenant acme --scopes read,write", "--scopes: unknown scope 'write'")]
+    [InlineData("create --scopes read", "--tenant: a tenant is required (or --all-tenants")]
+    [InlineData("create --tenant acme --all-tenants --scopes read", "--tenant: give either --tenant or --all-tenants")]
     [InlineData("create --tenant acme --scopes read --expires yesterday", "--expires: expected a duration")]
     [InlineData("revoke nothex", "id: expected a key id")]
     [InlineData("revoke 0123456789abcdef", "id: no key '0123456789abcdef'")]

@@ -90,6 +90,21 @@ public abstract class ApiKeyStoreTests : BackendTest
     }
 
     [Fact]
+    public async Task All_tenants_key_is_made_only_with_the_explicit_marker_and_reads_back_as_one()
+    {
+        var store = Own(CreateStore(_time));
+        var (operatorKey, _) = await store.CreateAsync(ApiKeyRecord.AllTenants, ApiKeyScopes.Read | ApiKeyScopes.Admin, "operator", null);
+        var (tenantKey, _) = await store.CreateAsync("acme", ApiKeyScopes.Read, null, null);
+
+        Assert.True((await store.FindAsync(operatorKey.Id))!.Key.IsAllTenants);
+        Assert.False((await store.FindAsync(tenantKey.Id))!.Key.IsAllTenants);
+
+        // Nothing a tenant name may be turns into the marker: it is refused as a tenant.
+        Assert.NotNull(SqlApiKeyStore.ValidateTenant(ApiKeyRecord.AllTenants));
+        Assert.Single(await store.ListAsync(), k => k.IsAllTenants);
+    }
+
+    [Fact]
     public async Task Expiry_in_the_past_is_refused()
     {
         var store = Own(CreateStore(_time));
