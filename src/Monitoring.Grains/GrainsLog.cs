@@ -91,14 +91,20 @@ internal static partial class GrainsLog
     [LoggerMessage(EventId = 2024, Level = LogLevel.Information, Message = "Notified {Receiver} ({Kind}) of {Group}: {Reason}")]
     public static partial void Delivered(ILogger logger, string receiver, string kind, string group, string reason);
 
-    [LoggerMessage(EventId = 2025, Level = LogLevel.Error, Message = "Notification flush failed; due groups are retried at the next tick")]
+    [LoggerMessage(EventId = 2025, Level = LogLevel.Error, Message = "Notification flush failed; the group is retried at its next flush")]
     public static partial void FlushFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 2080, Level = LogLevel.Warning, Message = "Append for model {Model} failed; the grain deactivates and the next call replays the log from its checkpoint")]
     public static partial void AppendFailedDeactivating(ILogger logger, Exception exception, string model);
 
-    [LoggerMessage(EventId = 2027, Level = LogLevel.Warning, Message = "Alerts of {Model}: the notifier is unreachable ({Error}: its silo is down or leaving); retrying in {DelaySeconds} s")]
-    public static partial void NotifierUnreachable(ILogger logger, string model, double delaySeconds, string error);
+    [LoggerMessage(EventId = 2027, Level = LogLevel.Warning, Message = "Alerts of {Model}: the notifier did not take {Updates} alert updates ({Error}: e.g. its silo is down or leaving); they are kept, retrying in {DelaySeconds} s")]
+    public static partial void NotifierUnreachable(ILogger logger, string model, int updates, double delaySeconds, string error);
+
+    [LoggerMessage(EventId = 2028, Level = LogLevel.Warning, Message = "Alerts of {Model}: handed to the notifier, but removing them from the stored hand-over list failed; they are handed over again at the next activation (the notifier ignores repeats)")]
+    public static partial void HandoverWriteFailed(ILogger logger, Exception exception, string model);
+
+    [LoggerMessage(EventId = 2029, Level = LogLevel.Error, Message = "Forwarding alerts to Alertmanager failed; firing alerts are sent again at the next resend")]
+    public static partial void AlertmanagerForwardFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 2026, Level = LogLevel.Warning, Message = "Could not register the reminder of {Grain}; its timer runs meanwhile and the registration is retried")]
     public static partial void ReminderFailed(ILogger logger, Exception exception, string grain);

@@ -63,6 +63,12 @@ if (!ShardingHosting.TryBind(builder.Configuration, out var sharding, out var sh
     return 2;
 }
 
+if (AlertingHosting.Validate(builder.Configuration) is { } alertingError)
+{
+    Console.Error.WriteLine($"error: invalid configuration in Monitoring:Alerting: {alertingError}");
+    return 2;
+}
+
 builder.Services.AddSingleton(host);
 builder.Services.AddSingleton(sharding); // hot models: read by the ingest path and the model grains
 builder.Services.AddSingleton(TimeProvider.System);

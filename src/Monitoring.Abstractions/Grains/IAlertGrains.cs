@@ -77,8 +77,9 @@ public interface IAlertNotifierGrain : IGrainWithIntegerKey
     Task<ReceiverTestResult?> TestReceiverAsync(string receiver);
 
     /// <summary>
-    /// Runs what the notifier's timer runs (configuration reload, Alertmanager resend, flush of due groups), after any
-    /// flush already running, and returns once its deliveries are done: what the timer does every second, on demand.
+    /// Runs what the notifier's timer runs (configuration reload, Alertmanager resend, flush of due groups) and returns
+    /// once no flush is running (those it started and those already running): what the timer does every second, on
+    /// demand. A flush waiting on a receiver that never answers holds this call, never the timer, which does not wait.
     /// </summary>
     Task TickAsync();
 }

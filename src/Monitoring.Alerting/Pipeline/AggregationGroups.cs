@@ -62,10 +62,18 @@ public sealed class AggregationGroups(Route root)
     }
 
     /// <summary>Groups due at <paramref name="now"/>, with a snapshot of their alerts; each is rescheduled by <see cref="Complete"/>.</summary>
-    public IReadOnlyList<(GroupFlush Flush, long Token)> Due(DateTimeOffset now)
+    public IReadOnlyList<(GroupFlush Flush, long Token)> Due(DateTimeOffset now) => Due(now, int.MaxValue, null);
+
+    /// <summary>
+    /// At most <paramref name="max"/> groups due at <paramref name="now"/> (the longest due first), leaving out the
+    /// groups whose key is in <paramref name="busy"/> (a flush of the same key still running, e.g. from before a
+    /// configuration reload: a group's notifications go out in order); the rest stay due.
+    /// </summary>
+    public IReadOnlyList<(GroupFlush Flush, long Token)> Due(DateTimeOffset now, int max, IReadOnlySet<string>? busy)
     {
         var due = new List<(GroupFlush, long)>();
-        foreach (var group in _groups.Values.Where(g => g.NextFlush <= now).OrderBy(g => g.NextFlush).ThenBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var group in _groups.Values.Where(g => g.NextFlush <= now && busy?.Contains(g.Key) != true)
+            .OrderBy(g => g.NextFlush).ThenBy(g => g.Key, StringComparer.Ordinal).Take(Math.Max(0, max)))
         {
             var snapshot = group.Alerts.Values.OrderBy(a => a.Fingerprint, StringComparer.Ordinal).ToList();
             group.Snapshot = snapshot.ToDictionary(a => a.Fingerprint, a => group.Versions[a.Fingerprint], StringComparer.Ordinal);

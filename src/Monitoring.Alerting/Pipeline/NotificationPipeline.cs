@@ -45,7 +45,6 @@ public sealed class NotificationPipeline
     private readonly Func<SilenceSet> _silences;
     private readonly Func<INotifier, Notification, CancellationToken, Task<DeliveryResult>> _send;
     private readonly string _externalUrl;
-    private Inhibitor? _inhibitor;
 
     /// <summary>Creates the pipeline.</summary>
     /// <param name="config">Routes, receivers, inhibit rules, time intervals.</param>
@@ -67,49 +66,44 @@ public sealed class NotificationPipeline
     }
 
     /// <summary>
-    /// Runs the flushes due at one instant, with one inhibitor over the held alerts for all of them (the alerts cannot
-    /// change between them: the caller holds them).
+    /// The inhibitor over every held alert at <paramref name="now"/>, built once for the flushes due at one instant (the
+    /// alerts cannot change between them: the caller holds them); null when there are no inhibit rules (the common case).
     /// </summary>
-    public async Task<IReadOnlyList<FlushOutcome>> FlushAllAsync(IReadOnlyList<GroupFlush> flushes, IEnumerable<NotificationAlert> allAlerts, CancellationToken cancellationToken)
+    public Inhibitor? Inhibition(IEnumerable<NotificationAlert> allAlerts, DateTimeOffset now)
     {
-        if (flushes.Count == 0)
-        {
-            return [];
-        }
-        var now = flushes[0].Time;
-        _inhibitor = _config.InhibitRules.Count > 0
+        ArgumentNullException.ThrowIfNull(allAlerts);
+        return _config.InhibitRules.Count > 0
             ? new Inhibitor(_config.InhibitRules, allAlerts.Select(a => new InhibitionCandidate(a.Labels, !a.IsResolved(now))))
             : null;
-        try
-        {
-            var outcomes = new List<FlushOutcome>(flushes.Count);
-            foreach (var flush in flushes)
-            {
-                outcomes.Add(await FlushAsync(flush, [], cancellationToken));
-            }
-            return outcomes;
-        }
-        finally
-        {
-            _inhibitor = null;
-        }
     }
 
     /// <summary>Runs one flush through the stages and the receiver's integrations.</summary>
     /// <param name="flush">The group at the flush.</param>
     /// <param name="allAlerts">Every alert held by the dispatcher (inhibition sources).</param>
     /// <param name="cancellationToken">Cancels delivery.</param>
-    public async Task<FlushOutcome> FlushAsync(GroupFlush flush, IEnumerable<NotificationAlert> allAlerts, CancellationToken cancellationToken)
+    public Task<FlushOutcome> FlushAsync(GroupFlush flush, IEnumerable<NotificationAlert> allAlerts, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(flush);
+        return FlushAsync(flush, Inhibition(allAlerts, flush.Time), cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs one flush through the stages and the receiver's integrations. The integrations are delivered to
+    /// concurrently (Alertmanager's fan-out stage): a receiver's Slack webhook that hangs does not hold its PagerDuty
+    /// page; the flush completes when every one of them has.
+    /// </summary>
+    /// <param name="flush">The group at the flush.</param>
+    /// <param name="inhibitor">The inhibitor of this instant (<see cref="Inhibition"/>), or null without inhibit rules.</param>
+    /// <param name="cancellationToken">Cancels delivery.</param>
+    public async Task<FlushOutcome> FlushAsync(GroupFlush flush, Inhibitor? inhibitor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(flush);
         var now = flush.Time;
         var muted = new List<MutedAlert>();
         var mutedSet = new HashSet<string>(StringComparer.Ordinal);
 
-        // Inhibition looks at every held alert: skipped outright without inhibit rules (the common case), and built
-        // once per batch by FlushAllAsync when there are.
-        if (_config.InhibitRules.Count > 0)
+        if (inhibitor is not null)
         {
-            var inhibitor = _inhibitor ?? new Inhibitor(_config.InhibitRules, allAlerts.Select(a => new InhibitionCandidate(a.Labels, !a.IsResolved(now))));
             foreach (var alert in flush.Alerts)
             {
                 if (inhibitor.MutedBy(alert.Labels) is { } inhibition)
@@ -142,13 +136,14 @@ public sealed class NotificationPipeline
             }
         }
 
-        var deliveries = new List<DeliveryOutcome>();
         var receiver = options.Receiver;
         var notifiers = _integrations.TryGetValue(receiver, out var list) ? list : [];
-        for (var i = 0; i < notifiers.Count; i++)
+        IReadOnlyList<DeliveryOutcome> deliveries = notifiers.Count switch
         {
-            deliveries.Add(await DeliverAsync(flush, receiver, i, notifiers[i], mutedSet, cancellationToken));
-        }
+            0 => [],
+            1 => [await DeliverAsync(flush, receiver, 0, notifiers[0], mutedSet, cancellationToken)],
+            _ => await Task.WhenAll(notifiers.Select((n, i) => DeliverAsync(flush, receiver, i, n, mutedSet, cancellationToken))),
+        };
         return new FlushOutcome(flush, muted, deliveries);
 
         void Mute(string fingerprint, string stage, string by)

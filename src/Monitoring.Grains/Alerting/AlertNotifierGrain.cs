@@ -37,8 +37,11 @@ public sealed class AlertNotifierState
 /// <summary>
 /// One per cluster: keeps incidents, silences, the notification log and the alerts the pipeline holds, durably, and runs
 /// the Alertmanager-shaped pipeline (<see cref="AggregationGroups"/> and <see cref="NotificationPipeline"/>) on a
-/// one-second timer and whenever an update makes a group due. Reentrant, so API calls (ack, silences) are served while a
-/// delivery waits on its retries; state changes only between awaits. A restart rebuilds the groups from the persisted
+/// one-second timer and whenever an update makes a group due. Each due group's flush runs on its own
+/// (<see cref="FlushDispatcher"/>, at most <see cref="NotificationRuntime.MaxConcurrentNotifications"/> at once), so a
+/// receiver that hangs holds only its own groups; a group's flushes never overlap, so its notifications keep their
+/// order. Reentrant, so updates and API calls (ack, silences) are served while deliveries wait on their retries; state
+/// changes only between awaits. A restart rebuilds the groups from the persisted
 /// alerts and the persisted log keeps what was delivered from being delivered again (at-least-once, no duplicates
 /// beyond a crash between a delivery and its log write). Being one grain, it is the one owner of every notification
 /// group in a cluster: no two silos deliver the same notification. Its persistent <see cref="ReminderName"/> reminder
@@ -68,7 +71,9 @@ public sealed class AlertNotifierGrain(
     private InMemoryNotificationLog _log = new();
     private AggregationGroups _groups = null!;
     private NotificationPipeline _pipeline = null!;
-    private Task _flush = Task.CompletedTask;
+    private FlushDispatcher _dispatcher = null!;
+    private Task _forwarding = Task.CompletedTask;
+    private readonly Dictionary<string, NotificationAlert> _toForward = new(StringComparer.Ordinal);
     private bool _dirty;
     private Task? _saving;
     private DateTimeOffset _lastResend;
@@ -114,6 +119,7 @@ public sealed class AlertNotifierGrain(
                 _mirror.Loaded(AlertsCollection, alert.Fingerprint, alert);
             }
         }
+        _dispatcher = new FlushDispatcher(runtime.MaxConcurrentNotifications, FlushedAsync);
         Rebuild();
         if (legacy)
         {
@@ -122,7 +128,13 @@ public sealed class AlertNotifierGrain(
             await state.ClearStateAsync(cancellationToken);
         }
         CountFiring();
-        this.RegisterGrainTimer(_ => TimerTickAsync(), new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)) { KeepAlive = true });
+        // The timer never waits for the flushes it starts: one that hangs on a dead receiver must not stop the ticks
+        // that start the other groups' flushes.
+        this.RegisterGrainTimer(_ =>
+        {
+            TimerTick();
+            return Task.CompletedTask;
+        }, new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)) { KeepAlive = true });
         StartReminderRegistration();
     }
 
@@ -184,8 +196,8 @@ public sealed class AlertNotifierGrain(
             forward.Add(alert);
         }
         await SaveAsync();
-        await ForwardAsync(forward, now);
-        _ = FlushDueAsync();
+        DispatchDue();
+        StartForward(forward);
     }
 
     /// <inheritdoc />
@@ -211,7 +223,7 @@ public sealed class AlertNotifierGrain(
             _groups.Put(updated, Now);
         }
         await SaveAsync();
-        _ = FlushDueAsync();
+        DispatchDue();
         return ToView(incident);
     }
 
@@ -232,7 +244,7 @@ public sealed class AlertNotifierGrain(
             _groups.Put(resolved, Now);
         }
         await SaveAsync();
-        _ = FlushDueAsync();
+        DispatchDue();
         return ToView(incident);
     }
 
@@ -326,11 +338,12 @@ public sealed class AlertNotifierGrain(
     /// <inheritdoc />
     public async Task TickAsync()
     {
-        await _flush;
-        await TimerTickAsync();
+        TimerTick();
+        await _dispatcher.WhenIdleAsync();
     }
 
-    private async Task TimerTickAsync()
+    /// <summary>The timer step: reload, Alertmanager resend, dispatch of due groups (never waiting for the flushes).</summary>
+    private void TimerTick()
     {
         StartReminderRegistration();
         if (runtime.Reload())
@@ -341,9 +354,9 @@ public sealed class AlertNotifierGrain(
         if (runtime.Alertmanagers.Count > 0 && now - _lastResend >= ResendInterval)
         {
             _lastResend = now;
-            await ForwardAsync([.. _alerts.Values.Where(a => !a.IsResolved(now))], now);
+            StartForward([.. _alerts.Values.Where(a => !a.IsResolved(now))]);
         }
-        await FlushDueAsync();
+        DispatchDue();
     }
 
     private void Rebuild()
@@ -357,14 +370,57 @@ public sealed class AlertNotifierGrain(
         }
     }
 
-    /// <summary>Flushes due groups; while a flush runs, further calls share it (state changes only between awaits).</summary>
-    private Task FlushDueAsync() => _flush.IsCompleted ? _flush = FlushDueGuardedAsync() : _flush;
+    /// <summary>Starts the flushes of the groups due now (each on its own); returns them without waiting.</summary>
+    private IReadOnlyList<Task> DispatchDue() => _dispatcher.DispatchDue(_groups, _pipeline, Now);
 
-    private async Task FlushDueGuardedAsync()
+    /// <summary>
+    /// One group's flush is done: notes the deliveries in the incidents' timelines, reschedules the group, drops
+    /// resolved alerts no group holds, persists (the log entry of a delivery is stored before it is logged as
+    /// delivered), and starts what became due meanwhile (a slot is free).
+    /// </summary>
+    private async Task FlushedAsync(FlushCompletion done)
     {
         try
         {
-            await FlushDueCoreAsync();
+            if (done.Error is { } error)
+            {
+                GrainsLog.FlushFailed(logger, error);
+            }
+            var delivered = new List<(string Receiver, string Kind, string Group, string Reason)>();
+            foreach (var d in done.Outcome?.Deliveries.Where(d => d.Result is not null) ?? [])
+            {
+                if (d.Result!.Success)
+                {
+                    delivered.Add((d.Receiver, d.Kind, done.Flush.GroupKey, d.Reason!));
+                    foreach (var a in d.Notification?.Alerts ?? [])
+                    {
+                        if (a.Incident is { } r)
+                        {
+                            _incidents.Note(r.Id, new TimelineEntry(done.Flush.Time, "notified", $"{d.Receiver} ({d.Kind}): {d.Reason}"));
+                        }
+                    }
+                }
+                else
+                {
+                    GrainsLog.DeliveryFailed(logger, d.Receiver, d.Kind, d.Result.Error ?? "failed");
+                }
+            }
+            done.Groups.Complete(done.Flush, done.Token, done.Delivered, Now);
+            // Resolved alerts that no group holds any more are done.
+            var held = _groups.Alerts.Select(a => a.Fingerprint).ToHashSet(StringComparer.Ordinal);
+            foreach (var fp in _alerts.Where(kv => kv.Value.IsResolved(Now) && !held.Contains(kv.Key)).Select(kv => kv.Key).ToList())
+            {
+                _alerts.Remove(fp);
+            }
+            _log.Prune(Now, TimeSpan.FromDays(10));
+            _incidents.Prune(Now);
+            DispatchDue();
+            await SaveAsync();
+            // Logged once the notification log that records them is persisted.
+            foreach (var (receiver, kind, group, reason) in delivered)
+            {
+                GrainsLog.Delivered(logger, receiver, kind, group, reason);
+            }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -372,70 +428,46 @@ public sealed class AlertNotifierGrain(
         }
     }
 
-    private async Task FlushDueCoreAsync()
+    /// <summary>
+    /// Forwards alerts to the configured Alertmanagers in the background, one post at a time: alerts that change while
+    /// a post is running are sent by the next one (the latest state of each), so a slow Alertmanager neither holds an
+    /// update nor the notifications it makes due.
+    /// </summary>
+    private void StartForward(IReadOnlyList<NotificationAlert> alerts)
     {
+        if (runtime.Alertmanagers.Count == 0 || alerts.Count == 0)
         {
-            var changed = false;
-            var delivered = new List<(string Receiver, string Kind, string Group, string Reason)>();
-            while (_groups.NextFlush is { } next && next <= Now)
+            return;
+        }
+        foreach (var alert in alerts)
+        {
+            _toForward[alert.Fingerprint] = alert;
+        }
+        if (_forwarding.IsCompleted)
+        {
+            _forwarding = ForwardLoopAsync();
+        }
+    }
+
+    private async Task ForwardLoopAsync()
+    {
+        while (_toForward.Count > 0)
+        {
+            var batch = _toForward.Values.ToList();
+            _toForward.Clear();
+            try
             {
-                var groups = _groups;
-                var due = groups.Due(Now);
-                var outcomes = await _pipeline.FlushAllAsync([.. due.Select(d => d.Flush)], groups.Alerts, CancellationToken.None);
-                foreach (var ((flush, token), outcome) in due.Zip(outcomes))
-                {
-                    foreach (var d in outcome.Deliveries.Where(d => d.Result is not null))
-                    {
-                        if (d.Result!.Success)
-                        {
-                            delivered.Add((d.Receiver, d.Kind, flush.GroupKey, d.Reason!));
-                            foreach (var a in d.Notification?.Alerts ?? [])
-                            {
-                                if (a.Incident is { } r)
-                                {
-                                    _incidents.Note(r.Id, new TimelineEntry(flush.Time, "notified", $"{d.Receiver} ({d.Kind}): {d.Reason}"));
-                                }
-                            }
-                        }
-                        else
-                        {
-                            GrainsLog.DeliveryFailed(logger, d.Receiver, d.Kind, d.Result.Error ?? "failed");
-                        }
-                    }
-                    groups.Complete(flush, token, outcome.Delivered, Now);
-                    changed = true;
-                }
-                if (!ReferenceEquals(groups, _groups))
-                {
-                    break;
-                }
+                await ForwardAsync(batch, Now);
             }
-            if (changed)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
-                // Resolved alerts that no group holds any more are done.
-                var held = _groups.Alerts.Select(a => a.Fingerprint).ToHashSet(StringComparer.Ordinal);
-                foreach (var fp in _alerts.Where(kv => kv.Value.IsResolved(Now) && !held.Contains(kv.Key)).Select(kv => kv.Key).ToList())
-                {
-                    _alerts.Remove(fp);
-                }
-                _log.Prune(Now, TimeSpan.FromDays(10));
-                _incidents.Prune(Now);
-                await SaveAsync();
-            }
-            // Logged once the notification log that records them is persisted.
-            foreach (var (receiver, kind, group, reason) in delivered)
-            {
-                GrainsLog.Delivered(logger, receiver, kind, group, reason);
+                GrainsLog.AlertmanagerForwardFailed(logger, e);
             }
         }
     }
 
     private async Task ForwardAsync(IReadOnlyList<NotificationAlert> alerts, DateTimeOffset now)
     {
-        if (alerts.Count == 0)
-        {
-            return;
-        }
         // Firing alerts carry an end 4 resend intervals ahead (Prometheus: "allow two evaluation or send failures").
         var batch = alerts.Select(a => a.IsResolved(now) ? a : a with { EndsAt = now + 4 * ResendInterval }).ToList();
         foreach (var am in runtime.Alertmanagers)

@@ -35,4 +35,21 @@ public sealed class AlertingOptions
 
     /// <summary>How often the rule and configuration files are checked for changes.</summary>
     public TimeSpan ReloadInterval { get; set; } = DefaultReloadInterval;
+
+    /// <summary>
+    /// Most notification groups delivered at once (each group's flush runs on its own, so a receiver that hangs holds
+    /// only its own groups); at least 1. Default <see cref="Monitoring.Alerting.Pipeline.FlushDispatcher.DefaultMaxInFlight"/>.
+    /// </summary>
+    public int MaxConcurrentNotifications { get; set; } = Monitoring.Alerting.Pipeline.FlushDispatcher.DefaultMaxInFlight;
+
+    /// <summary>The reasons these settings are not valid (each naming its key), empty when they are.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (MaxConcurrentNotifications < 1)
+        {
+            errors.Add($"{Section}:{nameof(MaxConcurrentNotifications)}: must be at least 1 (was {MaxConcurrentNotifications})");
+        }
+        return errors;
+    }
 }

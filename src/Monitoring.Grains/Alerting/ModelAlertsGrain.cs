@@ -36,56 +36,97 @@ public sealed class ModelAlertsState
 
     /// <summary>The latest SLO statuses (<see cref="SloStatusView"/>[] as JSON).</summary>
     [Id(4)] public string SloStatuses { get; set; } = "[]";
+
+    /// <summary>
+    /// Alert updates (<see cref="AlertView"/>[] as JSON, in order) decided but not yet taken by the notifier: stored in
+    /// the same write as the alert records, so an update is never lost between its decision and its hand-over.
+    /// </summary>
+    [Id(6)] public string Handover { get; set; } = "[]";
 }
 
 /// <summary>
 /// Evaluates the rules of one model when its reports change, keeps its pending and firing alerts durably (a restart
 /// neither forgets a pending alert nor fires it early or twice), and hands firing and resolved alerts to the notifier.
 /// The evaluation time is the end of the window evaluated (event time), so <c>for: 2h</c> means the condition held in
-/// windows spanning two hours, whatever the processing delays. The grain deactivates after each call: it is needed
-/// once per window, and 1,000 models' latest reports held between windows cost about 50 MiB.
+/// windows spanning two hours, whatever the processing delays.
+/// <para>
+/// The hand-over never holds the caller (the model grain's window close, hence its ingest): the updates are stored with
+/// the alert records in one write, the call returns, and the grain hands them to the notifier in the background, in
+/// order, one call at a time, retrying (from 250 ms, doubling up to 30 s) until the notifier takes them, e.g. after its
+/// silo died and it reactivated elsewhere. Only then are they removed from the stored list; a grain that dies first
+/// hands them over again when it is next activated (the notifier ignores a repeated update: dedup by its log).
+/// </para>
+/// The grain deactivates once a call is done and nothing is left to hand over: it is needed once per window, and 1,000
+/// models' latest reports held between windows cost about 50 MiB.
 /// </summary>
 public sealed class ModelAlertsGrain(
     [PersistentState("alerts", "monitoring")] IPersistentState<ModelAlertsState> state,
     AlertingRuntime runtime,
     ILogger<ModelAlertsGrain> logger) : Grain, IModelAlertsGrain
 {
-    /// <summary>Longest the notifier is retried for when its silo is unreachable.</summary>
-    internal static readonly TimeSpan NotifierRetryBudget = TimeSpan.FromSeconds(20);
+    /// <summary>First wait after a failed hand-over; later ones double.</summary>
+    internal static readonly TimeSpan HandoverFirstRetry = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Longest wait between two hand-over attempts.</summary>
+    internal static readonly TimeSpan HandoverMaxRetry = TimeSpan.FromSeconds(30);
 
     private ModelKey _key;
+
+    /// <summary>Updates not yet taken by the notifier, oldest first (what <see cref="ModelAlertsState.Handover"/> stores).</summary>
+    private List<AlertView> _handover = [];
+
+    /// <summary>How many of the first <see cref="_handover"/> entries the running hand-over call carries.</summary>
+    private int _sending;
+
+    /// <summary>One state write at a time: the background hand-over and the calls both write.</summary>
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+
+    private Task _handing = Task.CompletedTask;
+    private int _calls;
+    private bool _deactivating;
 
     /// <inheritdoc />
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _key = ModelKey.Parse(this.GetPrimaryKeyString());
         GrainsTelemetry.Activated("model_alerts");
+        _handover = JsonSerializer.Deserialize<List<AlertView>>(state.State.Handover, ReportJson.Options) ?? [];
+        StartHandover(); // left by an activation that died before the notifier took them
         return Task.CompletedTask;
     }
 
     /// <inheritdoc />
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        _deactivating = true;
         GrainsTelemetry.Deactivated("model_alerts");
         return Task.CompletedTask;
     }
 
     /// <inheritdoc />
-    public async Task WindowClosedAsync(WindowReport report)
+    public Task WindowClosedAsync(WindowReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        if (report.Granularity != "window")
+        return CallAsync(async () =>
         {
-            return;
-        }
-        state.State.LatestWindow = JsonSerializer.Serialize(report, ReportJson.Options);
-        await EvaluateAsync(MetricSource.Window, UnixNanos.ToDateTimeOffset(report.WindowEndUnixNano));
+            if (report.Granularity != "window")
+            {
+                return;
+            }
+            state.State.LatestWindow = JsonSerializer.Serialize(report, ReportJson.Options);
+            await EvaluateAsync(MetricSource.Window, UnixNanos.ToDateTimeOffset(report.WindowEndUnixNano));
+        });
     }
 
     /// <inheritdoc />
-    public async Task PerformanceChangedAsync(PerformanceReport[] reports)
+    public Task PerformanceChangedAsync(PerformanceReport[] reports)
     {
         ArgumentNullException.ThrowIfNull(reports);
+        return CallAsync(() => PerformanceChangedCoreAsync(reports));
+    }
+
+    private async Task PerformanceChangedCoreAsync(PerformanceReport[] reports)
+    {
         var current = state.State.LatestPerformance is { } json ? JsonSerializer.Deserialize<PerformanceReport>(json, ReportJson.Options) : null;
         var closedBefore = state.State.LatestWindow is { } w ? JsonSerializer.Deserialize<WindowReport>(w, ReportJson.Options)!.WindowEndUnixNano : 0;
         // The newest window that has closed (open windows are still filling) and is not older than the one in force.
@@ -101,13 +142,37 @@ public sealed class ModelAlertsGrain(
     }
 
     /// <inheritdoc />
-    public async Task RolloutsComparedAsync(VersionComparisonReport[] comparisons, WindowReport closed)
+    public Task RolloutsComparedAsync(VersionComparisonReport[] comparisons, WindowReport closed)
     {
         ArgumentNullException.ThrowIfNull(comparisons);
         ArgumentNullException.ThrowIfNull(closed);
-        state.State.LatestRollouts = JsonSerializer.Serialize(
-            new RolloutEvaluation(closed.WindowStart, closed.WindowEnd, closed.WindowStartUnixNano, comparisons), ReportJson.Options);
-        await EvaluateAsync(MetricSource.Rollout, UnixNanos.ToDateTimeOffset(closed.WindowEndUnixNano));
+        return CallAsync(async () =>
+        {
+            state.State.LatestRollouts = JsonSerializer.Serialize(
+                new RolloutEvaluation(closed.WindowStart, closed.WindowEnd, closed.WindowStartUnixNano, comparisons), ReportJson.Options);
+            await EvaluateAsync(MetricSource.Rollout, UnixNanos.ToDateTimeOffset(closed.WindowEndUnixNano));
+        });
+    }
+
+    /// <summary>
+    /// Runs a call that changes the state, with the state to itself (the background hand-over writes the state too,
+    /// between calls), then deactivates when nothing is left to hand over: evaluations come once per window (and per
+    /// performance change), so the state is read back then rather than held in memory for every model between windows.
+    /// </summary>
+    private async Task CallAsync(Func<Task> body)
+    {
+        _calls++;
+        await _writeGate.WaitAsync();
+        try
+        {
+            await body();
+        }
+        finally
+        {
+            _writeGate.Release();
+            _calls--;
+            IdleIfDone();
+        }
     }
 
     /// <summary>The version comparisons of a window close, as kept between evaluations.</summary>
@@ -116,7 +181,7 @@ public sealed class ModelAlertsGrain(
     /// <inheritdoc />
     public Task<AlertView[]> GetAlertsAsync()
     {
-        DeactivateOnIdle();
+        IdleIfDone();
         var records = (JsonSerializer.Deserialize<List<AlertRecord>>(state.State.Records) ?? [])
             .Concat(JsonSerializer.Deserialize<List<AlertRecord>>(state.State.SloRecords) ?? []);
         return Task.FromResult(records.Where(r => r.IsActive).Select(r => ToView(r, resolved: false)).ToArray());
@@ -125,56 +190,53 @@ public sealed class ModelAlertsGrain(
     /// <inheritdoc />
     public Task<SloStatusView[]> GetSlosAsync()
     {
-        DeactivateOnIdle();
+        IdleIfDone();
         return Task.FromResult(JsonSerializer.Deserialize<SloStatusView[]>(state.State.SloStatuses, ReportJson.Options) ?? []);
     }
 
     /// <inheritdoc />
-    public async Task SlosEvaluatedAsync(SloStatusView[] statuses)
+    public Task SlosEvaluatedAsync(SloStatusView[] statuses)
     {
         ArgumentNullException.ThrowIfNull(statuses);
-        DeactivateOnIdle(); // called once a minute at most: the state is read back then, not held in memory meanwhile
-        state.State.SloStatuses = JsonSerializer.Serialize(statuses, ReportJson.Options);
-        var previous = JsonSerializer.Deserialize<List<AlertRecord>>(state.State.SloRecords) ?? [];
-        if (statuses.Length == 0 && previous.Count == 0)
+        // Called once a minute at most: the state is read back then, not held in memory meanwhile.
+        return CallAsync(async () =>
         {
-            return;
-        }
-        var specs = runtime.Rules.Slos.ToDictionary(s => s.Name, StringComparer.Ordinal);
-        var records = new List<AlertRecord>();
-        var transitions = new List<AlertTransition>();
-        foreach (var status in statuses)
-        {
-            if (specs.TryGetValue(status.Slo, out var spec))
+            state.State.SloStatuses = JsonSerializer.Serialize(statuses, ReportJson.Options);
+            var previous = JsonSerializer.Deserialize<List<AlertRecord>>(state.State.SloRecords) ?? [];
+            if (statuses.Length == 0 && previous.Count == 0)
             {
-                var (r, t) = SloAlerts.Evaluate(spec, status, previous, status.EvaluatedAt, runtime.ExternalUrl);
-                records.AddRange(r);
-                transitions.AddRange(t);
+                return;
             }
-        }
-        // SLOs gone from the rules (or no longer selecting this model): their firing alerts resolve.
-        var evaluated = statuses.Select(s => s.Slo).ToHashSet(StringComparer.Ordinal);
-        foreach (var gone in previous.Where(p => p.IsActive && !evaluated.Contains(p.Labels["slo"])))
-        {
-            transitions.Add(new AlertTransition(AlertChange.Resolved, gone with { State = AlertState.Inactive, ResolvedAt = statuses.FirstOrDefault()?.EvaluatedAt ?? gone.ActiveAt }, "SLO removed"));
-        }
-        state.State.SloRecords = JsonSerializer.Serialize(records);
-        await state.WriteStateAsync();
-        GrainsLog.AlertsChanged(logger, _key.GrainKey, transitions
-            .Where(t => t.Change is AlertChange.Fired or AlertChange.Resolved or AlertChange.StartedFlapping).Select(t => (t.Alert.Labels["alertname"], ChangeName(t.Change), t.Reason)));
-        var updates = records.Select(a => ToView(a, resolved: false))
-            .Concat(transitions.Where(t => t.Change == AlertChange.Resolved).Select(t => ToView(t.Alert, resolved: true))).ToArray();
-        if (updates.Length > 0) // firing ones at every evaluation, as rule alerts: a restarted notifier hears of them again
-        {
-            await GrainFactory.GetGrain<IAlertNotifierGrain>(0).UpdateAsync(updates);
-        }
+            var specs = runtime.Rules.Slos.ToDictionary(s => s.Name, StringComparer.Ordinal);
+            var records = new List<AlertRecord>();
+            var transitions = new List<AlertTransition>();
+            foreach (var status in statuses)
+            {
+                if (specs.TryGetValue(status.Slo, out var spec))
+                {
+                    var (r, t) = SloAlerts.Evaluate(spec, status, previous, status.EvaluatedAt, runtime.ExternalUrl);
+                    records.AddRange(r);
+                    transitions.AddRange(t);
+                }
+            }
+            // SLOs gone from the rules (or no longer selecting this model): their firing alerts resolve.
+            var evaluated = statuses.Select(s => s.Slo).ToHashSet(StringComparer.Ordinal);
+            foreach (var gone in previous.Where(p => p.IsActive && !evaluated.Contains(p.Labels["slo"])))
+            {
+                transitions.Add(new AlertTransition(AlertChange.Resolved, gone with { State = AlertState.Inactive, ResolvedAt = statuses.FirstOrDefault()?.EvaluatedAt ?? gone.ActiveAt }, "SLO removed"));
+            }
+            state.State.SloRecords = JsonSerializer.Serialize(records);
+            // Firing ones at every evaluation, as rule alerts: a restarted notifier hears of them again.
+            var updates = records.Select(a => ToView(a, resolved: false))
+                .Concat(transitions.Where(t => t.Change == AlertChange.Resolved).Select(t => ToView(t.Alert, resolved: true))).ToArray();
+            await WriteWithHandoverAsync(updates);
+            GrainsLog.AlertsChanged(logger, _key.GrainKey, transitions
+                .Where(t => t.Change is AlertChange.Fired or AlertChange.Resolved or AlertChange.StartedFlapping).Select(t => (t.Alert.Labels["alertname"], ChangeName(t.Change), t.Reason)));
+        });
     }
 
     private async Task EvaluateAsync(MetricSource changed, DateTimeOffset at)
     {
-        // Evaluations come once per window (and per performance change): the state is read back then rather than
-        // held in memory for every model between windows.
-        DeactivateOnIdle();
         var evaluator = runtime.Evaluator;
         var previous = JsonSerializer.Deserialize<List<AlertRecord>>(state.State.Records) ?? [];
         if (previous.Count == 0 && evaluator.RulesFor(_key.Tenant, _key.Model).Count == 0)
@@ -207,17 +269,13 @@ public sealed class ModelAlertsGrain(
             activity?.SetTag("monitoring.rule.evaluations", result.Health.Count);
             activity?.SetTag("monitoring.alert.transitions", result.Transitions.Count);
             state.State.Records = JsonSerializer.Serialize(result.Alerts);
-            await state.WriteStateAsync();
-            GrainsLog.AlertsChanged(logger, _key.GrainKey, result.Transitions
-                .Where(t => t.Change is AlertChange.Fired or AlertChange.Resolved or AlertChange.StartedFlapping)
-                .Select(t => (t.Alert.Labels["alertname"], ChangeName(t.Change), t.Reason)));
             var updates = result.Alerts.Where(a => a.State == AlertState.Firing).Select(a => ToView(a, resolved: false))
                 .Concat(result.Transitions.Where(t => t.Change == AlertChange.Resolved).Select(t => ToView(t.Alert, resolved: true)))
                 .ToArray();
-            if (updates.Length > 0)
-            {
-                await NotifyAsync(updates);
-            }
+            await WriteWithHandoverAsync(updates);
+            GrainsLog.AlertsChanged(logger, _key.GrainKey, result.Transitions
+                .Where(t => t.Change is AlertChange.Fired or AlertChange.Resolved or AlertChange.StartedFlapping)
+                .Select(t => (t.Alert.Labels["alertname"], ChangeName(t.Change), t.Reason)));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -227,30 +285,125 @@ public sealed class ModelAlertsGrain(
     }
 
     /// <summary>
-    /// Hands the alerts to the notifier. When its silo has just died, calls fail fast (the connection is refused) until
-    /// the cluster declares the silo dead and the notifier reactivates elsewhere, which takes seconds (7-13 s measured in
-    /// ClusterFailoverTests); the alerts' state is already stored, so without a retry an alert fired in that gap would
-    /// wait for the model's next evaluation. Retries for up to <see cref="NotifierRetryBudget"/> (below the 30 s grain
-    /// call timeout of the caller), doubling the wait from 250 ms, on those cluster errors only.
+    /// Writes the state with <paramref name="updates"/> added to the hand-over list, in one write (the records and the
+    /// updates they imply are stored together or not at all), then starts the hand-over without waiting for it. An
+    /// update replaces an earlier one of the same alert in the same state that is not yet being sent (a firing alert is
+    /// re-sent at every evaluation; only its latest view matters); the order of an alert's changes is kept. Called
+    /// within <see cref="CallAsync"/>.
     /// </summary>
-    private async Task NotifyAsync(AlertView[] updates)
+    private async Task WriteWithHandoverAsync(AlertView[] updates)
     {
-        var delay = TimeSpan.FromMilliseconds(250);
-        var waited = TimeSpan.Zero;
-        while (true)
+        var before = _handover;
+        try
         {
+            if (updates.Length > 0)
+            {
+                var next = new List<AlertView>(_handover);
+                foreach (var update in updates)
+                {
+                    var last = next.FindLastIndex(v => v.Fingerprint == update.Fingerprint);
+                    if (last >= _sending && next[last].State == update.State)
+                    {
+                        next.RemoveAt(last);
+                    }
+                    next.Add(update);
+                }
+                _handover = next;
+            }
+            state.State.Handover = JsonSerializer.Serialize(_handover, ReportJson.Options);
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            _handover = before; // not stored: the caller's evaluation failed, and so did its updates
+            throw;
+        }
+        StartHandover(); // its first step waits for the call to end (the gate)
+    }
+
+    /// <summary>Starts the background hand-over unless it runs or there is nothing to hand over.</summary>
+    private void StartHandover()
+    {
+        if (_handover.Count > 0 && _handing.IsCompleted && !_deactivating)
+        {
+            _handing = HandOverAsync();
+        }
+    }
+
+    /// <summary>Deactivates once the running call is done, when nothing is left to hand over.</summary>
+    private void IdleIfDone()
+    {
+        if (_handover.Count == 0 && _handing.IsCompleted)
+        {
+            DeactivateOnIdle();
+        }
+    }
+
+    /// <summary>
+    /// Hands the stored updates to the notifier, oldest first, one call at a time, until none is left. A failure (the
+    /// notifier's silo died: calls fail until the cluster declares it dead and the notifier reactivates elsewhere, 7-13 s
+    /// measured in ClusterFailoverTests; or its store failed) keeps them and retries after a wait that doubles.
+    /// </summary>
+    private async Task HandOverAsync()
+    {
+        var delay = HandoverFirstRetry;
+        while (!_deactivating)
+        {
+            AlertView[] batch;
+            await _writeGate.WaitAsync(); // a call's write in progress: its updates are sent once stored
             try
             {
-                await GrainFactory.GetGrain<IAlertNotifierGrain>(0).UpdateAsync(updates);
-                return;
+                batch = [.. _handover];
+                _sending = batch.Length;
             }
-            catch (Exception e) when (e is OrleansMessageRejectionException or SiloUnavailableException && waited + delay <= NotifierRetryBudget)
+            finally
             {
-                GrainsLog.NotifierUnreachable(logger, _key.GrainKey, delay.TotalSeconds, e.GetType().Name);
-                await Task.Delay(delay); // back-off between calls that failed at once; bounded by the budget
-                waited += delay;
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(4).Ticks));
+                _writeGate.Release();
             }
+            if (batch.Length == 0)
+            {
+                break;
+            }
+            try
+            {
+                await GrainFactory.GetGrain<IAlertNotifierGrain>(0).UpdateAsync(batch);
+            }
+            catch (Exception e)
+            {
+                _sending = 0;
+                if (_deactivating)
+                {
+                    break; // stored: the next activation hands them over
+                }
+                GrainsLog.NotifierUnreachable(logger, _key.GrainKey, batch.Length, delay.TotalSeconds, e.GetType().Name);
+                await Task.Delay(delay);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, HandoverMaxRetry.Ticks));
+                continue;
+            }
+            delay = HandoverFirstRetry;
+            await _writeGate.WaitAsync();
+            try
+            {
+                _handover = _handover.Skip(batch.Length).ToList();
+                _sending = 0;
+                if (!_deactivating)
+                {
+                    state.State.Handover = JsonSerializer.Serialize(_handover, ReportJson.Options);
+                    await state.WriteStateAsync();
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                GrainsLog.HandoverWriteFailed(logger, e, _key.GrainKey);
+            }
+            finally
+            {
+                _writeGate.Release();
+            }
+        }
+        if (_calls == 0 && !_deactivating)
+        {
+            DeactivateOnIdle();
         }
     }
 

@@ -58,6 +58,9 @@ public sealed class NotificationRuntime : IDisposable
     /// <summary>Alertmanagers every alert is forwarded to.</summary>
     public IReadOnlyList<AlertmanagerClient> Alertmanagers { get; }
 
+    /// <summary>Most notification groups delivered at once (<see cref="AlertingOptions.MaxConcurrentNotifications"/>).</summary>
+    public int MaxConcurrentNotifications => Math.Max(1, _options.MaxConcurrentNotifications);
+
     /// <summary>Error of the last load attempt, or null.</summary>
     public string? ConfigError { get; private set; }
 

@@ -9,6 +9,25 @@ public static class AlertingHosting
     /// <summary>The example rules shipped next to the binary (the default of <c>Monitoring:Alerting:RulesPath</c>).</summary>
     public static string DefaultRulesPath => Path.Combine(AppContext.BaseDirectory, "Alerting", "example-rules.yml");
 
+    /// <summary>
+    /// Why <c>Monitoring:Alerting</c> is not valid (naming the key), or null: checked before the silo starts, so a
+    /// mistake exits with code 2 instead of failing later.
+    /// </summary>
+    public static string? Validate(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        try
+        {
+            var options = configuration.GetSection(AlertingOptions.Section).Get<AlertingOptions>() ?? new AlertingOptions();
+            var errors = options.Validate();
+            return errors.Count > 0 ? string.Join("; ", errors) : null;
+        }
+        catch (InvalidOperationException e)
+        {
+            return e.Message; // e.g. a value that is not a number: the binder names the key
+        }
+    }
+
     /// <summary>Registers alerting from <c>Monitoring:Alerting</c>.</summary>
     public static IServiceCollection AddMonitoringAlerting(this IServiceCollection services, IConfiguration configuration, MonitoringHostOptions host)
     {

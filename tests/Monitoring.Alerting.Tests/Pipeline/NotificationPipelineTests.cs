@@ -274,4 +274,30 @@ public sealed class NotificationPipelineTests
         Assert.Single(h.Receiver.Sent);
         Assert.Empty((await h.Log.GetAsync("{}:{model=\"m\"}", "team", 0, CancellationToken.None))!.Firing);
     }
+
+    [Fact]
+    public async Task AReceiversIntegrations_AreDeliveredConcurrently_AHeldOneDoesNotHoldTheOther()
+    {
+        var am = AlertmanagerConfig.Load(Config, null);
+        var held = new HeldNotifier { Hold = true };
+        var other = new HeldNotifier();
+        var log = new InMemoryNotificationLog();
+        var pipeline = new NotificationPipeline(am, new Dictionary<string, IReadOnlyList<INotifier>> { ["team"] = [held, other] }, log,
+            () => SilenceSet.Empty, (n, x, ct) => n.SendAsync(x, ct), "http://h:8080");
+        var groups = new AggregationGroups(am.Route);
+        groups.Put(Alert("A", T0.AddHours(-1)), T0);
+        var (flush, _) = Assert.Single(groups.Due(T0));
+
+        var running = pipeline.FlushAsync(flush, groups.Alerts, CancellationToken.None);
+
+        Assert.Single(other.Calls); // the second integration delivered while the first still waits
+        Assert.NotNull(await log.GetAsync(flush.GroupKey, "team", 1, CancellationToken.None));
+        Assert.Null(await log.GetAsync(flush.GroupKey, "team", 0, CancellationToken.None));
+        Assert.False(running.IsCompleted);
+        held.Release(0);
+        var outcome = await running;
+        Assert.Equal([0, 1], outcome.Deliveries.Select(d => d.Integration));
+        Assert.True(outcome.Delivered);
+        Assert.NotNull(await log.GetAsync(flush.GroupKey, "team", 0, CancellationToken.None));
+    }
 }

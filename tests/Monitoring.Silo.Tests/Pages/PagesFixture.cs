@@ -67,6 +67,7 @@ public sealed class PagesFixture : IAsyncLifetime
         var start = new DateTimeOffset((DateTimeOffset.UtcNow.UtcTicks / window.Ticks - 3) * window.Ticks, TimeSpan.Zero);
         await SendCreditAsync(start);
         await SendHostileAsync(start);
+        await WaitForIncidentsAsync(Model, Hostile);
         Window1 = start.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
         Window2 = start.AddMinutes(1).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
 
@@ -111,6 +112,25 @@ public sealed class PagesFixture : IAsyncLifetime
     /// <summary>Incidents as the API lists them.</summary>
     public async Task<List<JsonElement>> IncidentsAsync(string? state = null) =>
         [.. (await Api.GetJsonAsync(state is null ? "/api/incidents" : $"/api/incidents?state={state}")).EnumerateArray()];
+
+    /// <summary>
+    /// Waits (polling, with a deadline) until each model has an incident: a window close hands its alerts to the
+    /// notifier in the background, so the close request can return before the notifier has opened the incident.
+    /// </summary>
+    private async Task WaitForIncidentsAsync(params string[] models)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var open = (await IncidentsAsync()).Select(i => i.GetProperty("labels").GetProperty("model").GetString()).ToHashSet(StringComparer.Ordinal);
+            if (models.All(open.Contains))
+            {
+                return;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"no incident for {string.Join(", ", models.Where(m => !open.Contains(m)))} within 30 s of the window close");
+            await Task.Delay(100);
+        }
+    }
 
     private async Task SendCreditAsync(DateTimeOffset start)
     {
