@@ -46,6 +46,12 @@ public sealed class ModelGrain : Grain, IModelGrain, IRemindable
     /// <summary>Checkpoint at least this often while records arrive.</summary>
     public static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(30);
 
+    /// <summary>Closed windows kept for a later hand-over to the alert grain when it cannot be reached (the newest).</summary>
+    private const int AlertsBehindKept = 16;
+
+    /// <summary>Closed windows not yet handed to the alert grain (in memory: a restart drops them).</summary>
+    private List<WindowReport> _alertsBehind = [];
+
     /// <summary>Checkpoint after this many records even within the interval (bounds replay length).</summary>
     public const int CheckpointEveryRecords = 200_000;
 
@@ -434,7 +440,9 @@ public sealed class ModelGrain : Grain, IModelGrain, IRemindable
             _metrics?.WindowClosed(report);
         }
 
-        await AlertForwarder.WindowsClosedAsync(GrainFactory, ServiceProvider, _key, closed, _logger);
+        // Windows whose evaluation failed earlier go first, then these; what fails again waits for the next tick.
+        var toAlerts = _alertsBehind.Count == 0 ? closed : [.. _alertsBehind, .. closed];
+        _alertsBehind = [.. (await AlertForwarder.WindowsClosedAsync(GrainFactory, ServiceProvider, _key, toAlerts, _logger)).TakeLast(AlertsBehindKept)];
         if (closed.Count > 0 && await CompareRolloutsAsync(closed[^1]) is { Length: > 0 } comparisons)
         {
             var last = closed[^1];

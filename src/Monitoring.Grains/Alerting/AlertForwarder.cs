@@ -11,27 +11,36 @@ namespace Monitoring.Grains.Alerting;
 /// <summary>
 /// Hands a model grain's closed windows and changed performance reports to its alert grain, when alerting runs in this
 /// silo (<see cref="AlertingRuntime"/> registered). A failure is logged and never fails the model grain's call: the
-/// records are durable either way, and the alerts catch up at the next change.
+/// records are durable either way. Closed windows not handed over are returned, for the model grain to hand over again
+/// at its next tick (the alert grain's silo died and is not yet declared dead, or its directory partition was there):
+/// the window's evaluation is late, not lost.
 /// </summary>
 internal static class AlertForwarder
 {
-    public static async Task WindowsClosedAsync(IGrainFactory grains, IServiceProvider services, ModelKey key, IReadOnlyList<WindowReport> closed, ILogger logger)
+    /// <summary>Hands over <paramref name="closed"/> in order; returns those it could not (from the first failure on).</summary>
+    public static async Task<IReadOnlyList<WindowReport>> WindowsClosedAsync(IGrainFactory grains, IServiceProvider services, ModelKey key, IReadOnlyList<WindowReport> closed, ILogger logger)
     {
         if (closed.Count == 0 || services.GetService<AlertingRuntime>() is null || Stopping(services))
         {
-            return;
+            return [];
         }
+
+        var handed = 0;
         try
         {
             var alerts = grains.GetGrain<IModelAlertsGrain>(key.GrainKey);
             foreach (var report in closed)
             {
                 await alerts.WindowClosedAsync(report);
+                handed++;
             }
+
+            return [];
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             GrainsLog.EvaluationFailed(logger, e, key.GrainKey);
+            return [.. closed.Skip(handed)];
         }
     }
 
